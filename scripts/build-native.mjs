@@ -1,0 +1,2 @@
+// Placeholder until the proc connector addon lands.
+process.exit(0);

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerFields } from './fields.js';
+import { registerScan } from './scan.js';
+
+/** One line per command; each command lives in its own file and only wires options to library code. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerFields];

@@ -1,0 +1,1 @@
+export function registerScan(_p: import('commander').Command): void {}

@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { MinewardenError } from '../model/errors.js';
+import { COMMANDS } from './commands/index.js';
+import { VERSION } from './version.js';
+
+/** Commands set process.exitCode themselves (0/1 by --fail-on); errors are mapped here, once. */
+function buildProgram(): Command {
+  const program = new Command('minewarden')
+    .description('Find and stop cryptojacking on Linux hosts, and close the doors attackers came in by.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of COMMANDS) register(program);
+  program.exitOverride();
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and --version come through here with exit code 0; real usage mistakes exit 2.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof MinewardenError) {
+    process.stderr.write(`minewarden: ${err.code}: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`minewarden: MW_INTERNAL: ${msg}\n`);
+    process.exitCode = 3;
+  }
+}

@@ -1,0 +1,59 @@
+import type { EventKind, TelemetryEvent } from '../model/event.js';
+import { type Finding, findingId } from '../model/finding.js';
+import type { HostRef } from '../model/host.js';
+import { severityRank } from '../model/severity.js';
+import { type Detector, draftOf } from './detector.js';
+
+/**
+ * Routes events to the detectors that asked for their kind and turns hits into findings. Findings with the same id
+ * (same rule, same entity) are merged: the first time wins, evidence is kept from the first hit and the number of
+ * hits is counted, so a process seen by a snapshot and by an exec event yields one finding.
+ */
+export class DetectionEngine {
+  private readonly byKind = new Map<EventKind, Detector[]>();
+  private readonly findings = new Map<string, Finding>();
+
+  constructor(
+    detectors: readonly Detector[],
+    private readonly host: HostRef,
+  ) {
+    for (const d of detectors) {
+      for (const k of d.kinds) {
+        const list = this.byKind.get(k);
+        if (list) list.push(d);
+        else this.byKind.set(k, [d]);
+      }
+    }
+  }
+
+  process(event: TelemetryEvent): void {
+    const detectors = this.byKind.get(event.kind);
+    if (!detectors) return;
+    for (const d of detectors) {
+      const out = d.detect(event);
+      if (out === null) continue;
+      for (const hit of Array.isArray(out) ? out : [out]) {
+        const draft = draftOf(d.meta, hit);
+        const id = findingId(this.host.id, draft.ruleId, draft.entity);
+        const prev = this.findings.get(id);
+        if (prev) {
+          if (severityRank(draft.severity) > severityRank(prev.severity)) prev.severity = draft.severity;
+          continue;
+        }
+        this.findings.set(id, { ...draft, id, host: this.host, time: new Date(event.time).toISOString() });
+      }
+    }
+  }
+
+  processAll(events: Iterable<TelemetryEvent>): this {
+    for (const e of events) this.process(e);
+    return this;
+  }
+
+  /** Findings so far, most severe first, then by time. */
+  results(): Finding[] {
+    return [...this.findings.values()].sort(
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+    );
+  }
+}

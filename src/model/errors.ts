@@ -1,0 +1,101 @@
+/**
+ * Every user-facing error and warning has a stable code, listed once here and documented in docs/errors.md
+ * (a test keeps the two in step). Messages name the file, line or field at fault so one line is enough to act on.
+ */
+export const ERROR_CODES = {
+  MW_USAGE: 'The command line is wrong: unknown option, missing argument or a value out of range.',
+  MW_INPUT_NOT_FOUND: 'An input file or directory does not exist.',
+  MW_INPUT_UNREADABLE:
+    'An input exists but cannot be read (permissions, or it is a directory where a file was expected).',
+  MW_INPUT_PARSE:
+    'An input could not be parsed (JSON, YAML, a log line); the message names the file and line.',
+  MW_INPUT_SCHEMA: 'An input parsed but a field has the wrong type or value; the message names the field.',
+  MW_CONFIG_INVALID: 'A configuration file failed validation; the message names the file and field.',
+  MW_ROOT_INVALID: 'The --root directory is missing or has no proc/ inside it.',
+  MW_INTERNAL: 'A bug: something that should not happen did. Please report it with the message.',
+} as const;
+
+export const WARNING_CODES = {
+  MW_W_PROC_VANISHED: 'A process exited between listing and reading; it was skipped.',
+  MW_W_PROC_UNREADABLE:
+    'A /proc entry could not be read (permissions or a hardened /proc); fields were left empty.',
+  MW_W_PROC_MALFORMED:
+    'A /proc file had content that does not parse; the entry was skipped or the field left empty.',
+  MW_W_NET_MALFORMED: 'A line of /proc/net/{tcp,udp}[6] did not parse and was skipped.',
+  MW_W_NET_UNREADABLE: 'A /proc/net table could not be read; sockets of that kind are missing.',
+  MW_W_HASH_SKIPPED: 'An executable was not hashed (over the size cap, or unreadable).',
+  MW_W_NOT_ROOT: "Running without root: other users' processes, sockets and executables are partly hidden.",
+  MW_W_EXEC_FALLBACK:
+    'The real-time exec source could not start; falling back to /proc polling, which misses short-lived processes.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type WarningCode = keyof typeof WARNING_CODES;
+
+/** Where in an input a problem sits; every part optional, the more the better. */
+export interface Location {
+  file?: string;
+  line?: number;
+  field?: string;
+}
+
+export function formatLocation(loc: Location | undefined): string {
+  if (!loc) return '';
+  const parts: string[] = [];
+  if (loc.file) parts.push(loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file);
+  else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.field) parts.push(`field ${loc.field}`);
+  return parts.join(', ');
+}
+
+export class MinewardenError extends Error {
+  readonly code: ErrorCode;
+  readonly location: Location | undefined;
+
+  constructor(code: ErrorCode, message: string, location?: Location, options?: { cause?: unknown }) {
+    const where = formatLocation(location);
+    super(where ? `${where}: ${message}` : message, options);
+    this.name = 'MinewardenError';
+    this.code = code;
+    this.location = location;
+  }
+
+  /** Usage and input errors exit 2; see DESIGN's exit-code contract. */
+  get exitCode(): number {
+    return this.code === 'MW_INTERNAL' ? 3 : 2;
+  }
+}
+
+/** A problem that did not stop the work: something was skipped or could not be seen. */
+export interface Warning {
+  code: WarningCode;
+  message: string;
+  path?: string;
+}
+
+/**
+ * Collects warnings without flooding: one warning per (code, path), and past `limit` only a count is kept, so a
+ * hostile /proc with a million bad entries cannot exhaust memory through its own error reports.
+ */
+export class WarningSink {
+  readonly items: Warning[] = [];
+  private readonly seen = new Set<string>();
+  private suppressed = 0;
+
+  constructor(private readonly limit = 1000) {}
+
+  add(code: WarningCode, message: string, path?: string): void {
+    const key = `${code}\u0000${path ?? message}`;
+    if (this.seen.has(key)) return;
+    if (this.items.length >= this.limit) {
+      this.suppressed++;
+      return;
+    }
+    this.seen.add(key);
+    this.items.push(path === undefined ? { code, message } : { code, message, path });
+  }
+
+  get dropped(): number {
+    return this.suppressed;
+  }
+}

@@ -1,0 +1,321 @@
+import type { EventKind } from './event-kinds.js';
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'string[]' | 'ip' | 'time';
+
+export interface FieldSpec {
+  /** The model's name, used by coded detectors and in event files. */
+  readonly name: string;
+  readonly type: FieldType;
+  readonly description: string;
+  /** Sigma taxonomy names that map to this field, first one preferred. */
+  readonly sigma: readonly string[];
+  /** Event kinds that carry the field. */
+  readonly kinds: readonly EventKind[];
+}
+
+const PROC: readonly EventKind[] = ['process', 'exec', 'exit'];
+const PROC_AND_CONN: readonly EventKind[] = [
+  'process',
+  'exec',
+  'exit',
+  'connection',
+  'listener',
+  'dns',
+  'file',
+];
+const NET: readonly EventKind[] = ['connection', 'listener'];
+
+/**
+ * The field table: every event field, declared once. Sigma rules can only name fields listed here (through their
+ * `sigma` names); `minewarden fields` prints this table.
+ */
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'process.pid',
+    type: 'integer',
+    description: 'Process id (thread-group id).',
+    sigma: ['ProcessId'],
+    kinds: PROC_AND_CONN,
+  },
+  {
+    name: 'process.ppid',
+    type: 'integer',
+    description: 'Parent process id.',
+    sigma: ['ParentProcessId'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.name',
+    type: 'string',
+    description: 'Kernel command name (comm, at most 15 bytes).',
+    sigma: ['ProcessName'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.exe',
+    type: 'string',
+    description: 'Path of the executable, without a " (deleted)" suffix.',
+    sigma: ['Image'],
+    kinds: PROC_AND_CONN,
+  },
+  {
+    name: 'process.args',
+    type: 'string[]',
+    description: 'Argument vector, argv[0] first, verbatim.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.commandLine',
+    type: 'string',
+    description: 'Arguments joined by single spaces.',
+    sigma: ['CommandLine'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.cwd',
+    type: 'string',
+    description: 'Current working directory.',
+    sigma: ['CurrentDirectory'],
+    kinds: PROC,
+  },
+  { name: 'process.uid', type: 'integer', description: 'Real user id.', sigma: [], kinds: PROC },
+  {
+    name: 'process.user',
+    type: 'string',
+    description: 'User name of the real uid (from the host passwd file).',
+    sigma: ['User'],
+    kinds: PROC_AND_CONN,
+  },
+  {
+    name: 'process.startTime',
+    type: 'time',
+    description: 'When the process started.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.state',
+    type: 'string',
+    description: 'Scheduler state letter from stat (R, S, D, Z, T ...).',
+    sigma: [],
+    kinds: PROC,
+  },
+  { name: 'process.threads', type: 'integer', description: 'Number of threads.', sigma: [], kinds: PROC },
+  {
+    name: 'process.rssBytes',
+    type: 'integer',
+    description: 'Resident set size in bytes.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.cpuPercent',
+    type: 'number',
+    description: 'CPU use over the sampling interval, percent of one core.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.cpuSeconds',
+    type: 'number',
+    description: 'CPU time used so far (user + system), seconds.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.exeDeleted',
+    type: 'boolean',
+    description: 'The executable was deleted after the process started.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.exeReplaced',
+    type: 'boolean',
+    description: 'The file now at the executable path is not the one running.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.exeMemfd',
+    type: 'boolean',
+    description: 'The executable is an anonymous memory file (memfd), never on disk.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.sha256',
+    type: 'string',
+    description: 'SHA-256 of the running executable, when hashed.',
+    sigma: ['sha256'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.kernelThread',
+    type: 'boolean',
+    description: 'The task is a kernel thread (PF_KTHREAD).',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.containerId',
+    type: 'string',
+    description: 'Container id from the cgroup path, when in a container.',
+    sigma: [],
+    kinds: PROC_AND_CONN,
+  },
+  {
+    name: 'process.containerRuntime',
+    type: 'string',
+    description: 'docker, containerd, cri-o, podman or kubepods.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'parent.exe',
+    type: 'string',
+    description: 'Executable of the parent process.',
+    sigma: ['ParentImage'],
+    kinds: PROC,
+  },
+  {
+    name: 'parent.commandLine',
+    type: 'string',
+    description: 'Command line of the parent process.',
+    sigma: ['ParentCommandLine'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.exitCode',
+    type: 'integer',
+    description: 'Exit status, on exit events.',
+    sigma: [],
+    kinds: ['exit'],
+  },
+  { name: 'network.transport', type: 'string', description: 'tcp or udp.', sigma: ['Protocol'], kinds: NET },
+  { name: 'network.family', type: 'integer', description: 'IP version, 4 or 6.', sigma: [], kinds: NET },
+  {
+    name: 'network.state',
+    type: 'string',
+    description: 'Socket state (ESTABLISHED, LISTEN, SYN_SENT ...).',
+    sigma: [],
+    kinds: NET,
+  },
+  {
+    name: 'network.initiated',
+    type: 'boolean',
+    description: 'This host opened the connection.',
+    sigma: ['Initiated'],
+    kinds: NET,
+  },
+  {
+    name: 'source.ip',
+    type: 'ip',
+    description: 'Local address of the socket (or the remote peer, for auth events).',
+    sigma: ['SourceIp'],
+    kinds: [...NET, 'auth'],
+  },
+  {
+    name: 'source.port',
+    type: 'integer',
+    description: 'Local port.',
+    sigma: ['SourcePort'],
+    kinds: [...NET, 'auth'],
+  },
+  {
+    name: 'destination.ip',
+    type: 'ip',
+    description: 'Remote address.',
+    sigma: ['DestinationIp'],
+    kinds: NET,
+  },
+  {
+    name: 'destination.port',
+    type: 'integer',
+    description: 'Remote port.',
+    sigma: ['DestinationPort'],
+    kinds: NET,
+  },
+  {
+    name: 'destination.hostname',
+    type: 'string',
+    description: 'Remote host name, when known.',
+    sigma: ['DestinationHostname'],
+    kinds: NET,
+  },
+  {
+    name: 'listener.scope',
+    type: 'string',
+    description: 'Bind scope of a listener: loopback, private, public or any.',
+    sigma: [],
+    kinds: ['listener'],
+  },
+  { name: 'dns.query', type: 'string', description: 'Queried name.', sigma: ['QueryName'], kinds: ['dns'] },
+  {
+    name: 'dns.answers',
+    type: 'string[]',
+    description: 'Answers, as text.',
+    sigma: ['QueryResults'],
+    kinds: ['dns'],
+  },
+  {
+    name: 'file.path',
+    type: 'string',
+    description: 'Path of the file acted on.',
+    sigma: ['TargetFilename'],
+    kinds: ['file'],
+  },
+  {
+    name: 'file.action',
+    type: 'string',
+    description: 'create, change, delete or rename.',
+    sigma: [],
+    kinds: ['file'],
+  },
+  { name: 'auth.outcome', type: 'string', description: 'success or failure.', sigma: [], kinds: ['auth'] },
+  {
+    name: 'auth.method',
+    type: 'string',
+    description: 'password, publickey, keyboard-interactive ...',
+    sigma: [],
+    kinds: ['auth'],
+  },
+  {
+    name: 'auth.user',
+    type: 'string',
+    description: 'Account the login was for.',
+    sigma: ['TargetUserName'],
+    kinds: ['auth'],
+  },
+  {
+    name: 'log.message',
+    type: 'string',
+    description: 'The raw log line or message, verbatim.',
+    sigma: [],
+    kinds: ['auth', 'log'],
+  },
+  {
+    name: 'log.program',
+    type: 'string',
+    description: 'Program that logged the line (sshd, CRON ...).',
+    sigma: [],
+    kinds: ['auth', 'log'],
+  },
+];
+
+const BY_NAME = new Map(FIELDS.map((f) => [f.name, f]));
+const BY_SIGMA = new Map<string, FieldSpec>();
+for (const f of FIELDS)
+  for (const s of f.sigma) if (!BY_SIGMA.has(s.toLowerCase())) BY_SIGMA.set(s.toLowerCase(), f);
+
+export function fieldByName(name: string): FieldSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Sigma field names are matched case-insensitively, as SigmaHQ rules are not consistent in case. */
+export function fieldBySigmaName(name: string): FieldSpec | undefined {
+  return BY_SIGMA.get(name.toLowerCase());
+}
+
+export type FieldName = (typeof FIELDS)[number]['name'];
