@@ -1,0 +1,95 @@
+import type { EventFields, TelemetryEvent } from '../../model/event.js';
+import type { ProcessInfo, SocketInfo } from '../../model/inventory.js';
+import type { HostSnapshot } from './snapshot.js';
+
+/** The fields that name the process behind any event (so every finding can say which process). */
+export function processRefFields(p: ProcessInfo | undefined): Record<string, EventFields[string]> {
+  if (!p) return {};
+  return {
+    'process.pid': p.pid,
+    'process.name': p.name,
+    'process.exe': p.exe,
+    'process.user': p.user,
+    'process.startTime': p.startTime,
+    'process.containerId': p.containerId,
+  };
+}
+
+export function processEvent(
+  hostId: string,
+  p: ProcessInfo,
+  parent: ProcessInfo | undefined,
+  time: number,
+): TelemetryEvent {
+  return {
+    kind: 'process',
+    time,
+    hostId,
+    source: 'procfs',
+    fields: {
+      ...processRefFields(p),
+      'process.ppid': p.ppid,
+      'process.args': p.args,
+      'process.commandLine': p.args.join(' '),
+      'process.cwd': p.cwd,
+      'process.uid': p.uid,
+      'process.state': p.state,
+      'process.threads': p.threads,
+      'process.rssBytes': p.rssBytes,
+      'process.cpuPercent': p.cpuPercent,
+      'process.cpuSeconds': p.cpuSeconds,
+      'process.exeDeleted': p.exeDeleted,
+      'process.exeReplaced': p.exeReplaced,
+      'process.exeMemfd': p.exeMemfd,
+      'process.sha256': p.sha256,
+      'process.kernelThread': p.kernelThread,
+      'process.containerRuntime': p.containerRuntime,
+      'parent.exe': parent?.exe ?? null,
+      'parent.commandLine': parent ? parent.args.join(' ') : null,
+    },
+  };
+}
+
+function socketFields(s: SocketInfo): Record<string, EventFields[string]> {
+  return {
+    'network.transport': s.transport,
+    'network.family': s.family,
+    'network.state': s.state,
+    'source.ip': s.localIp,
+    'source.port': s.localPort,
+    'destination.ip': s.remoteIp,
+    'destination.port': s.remotePort,
+  };
+}
+
+/** Turns a snapshot into the events detectors consume: one per process, per connection and per listener. */
+export function snapshotEvents(snap: HostSnapshot): TelemetryEvent[] {
+  const hostId = snap.host.id;
+  const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
+  const events: TelemetryEvent[] = [];
+  for (const p of snap.processes) events.push(processEvent(hostId, p, byPid.get(p.ppid), snap.time));
+
+  const listening = new Set(snap.listeners.map((l) => `${l.transport}/${l.port}`));
+  const listenerByInode = new Map(snap.listeners.filter((l) => l.inode !== 0).map((l) => [l.inode, l]));
+  for (const s of snap.sockets) {
+    const listener = listenerByInode.get(s.inode);
+    const kind = listener ? 'listener' : 'connection';
+    if (kind === 'connection' && s.remotePort === 0) continue;
+    const initiated = !listening.has(`${s.transport}/${s.localPort}`);
+    const owners = s.pids.length ? s.pids : [undefined];
+    for (const pid of owners) {
+      events.push({
+        kind,
+        time: snap.time,
+        hostId,
+        source: 'procfs',
+        fields: {
+          ...socketFields(s),
+          ...processRefFields(pid === undefined ? undefined : byPid.get(pid)),
+          ...(listener ? { 'listener.scope': listener.scope } : { 'network.initiated': initiated }),
+        },
+      });
+    }
+  }
+  return events;
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export type HashResult = { sha256: string } | { skipped: 'too-large' | 'unreadable'; detail: string };
+
+/**
+ * SHA-256 of executables, cached by (device, inode, mtime, size): hundreds of processes share a handful of binaries,
+ * and a binary swapped on disk gets a new key. Reading through /proc/PID/exe hashes the file actually running, even
+ * when it was deleted or replaced. Bounded: files over `maxBytes` are skipped, the cache keeps `maxEntries`.
+ */
+export class ExeHasher {
+  private readonly cache = new Map<string, string>();
+  private readonly chunk = Buffer.allocUnsafe(1024 * 1024);
+
+  constructor(
+    readonly maxBytes = 64 * 1024 * 1024,
+    private readonly maxEntries = 4096,
+  ) {}
+
+  hash(path: string): HashResult {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      return { skipped: 'unreadable', detail: err instanceof Error ? err.message : String(err) };
+    }
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) return { skipped: 'unreadable', detail: 'not a regular file' };
+      if (st.size > BigInt(this.maxBytes)) return { skipped: 'too-large', detail: `${st.size} bytes` };
+      const key = `${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}`;
+      const hit = this.cache.get(key);
+      if (hit) return { sha256: hit };
+      const h = createHash('sha256');
+      for (;;) {
+        const n = readSync(fd, this.chunk, 0, this.chunk.length, null);
+        if (n === 0) break;
+        h.update(this.chunk.subarray(0, n));
+      }
+      const digest = h.digest('hex');
+      if (this.cache.size >= this.maxEntries) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      this.cache.set(key, digest);
+      return { sha256: digest };
+    } catch (err) {
+      return { skipped: 'unreadable', detail: err instanceof Error ? err.message : String(err) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
