@@ -65,7 +65,9 @@ export class FakeRoot {
     writeFileSync(join(dir, 'cgroup'), p.cgroup ?? '0::/user.slice/session-1.scope\n');
     if (p.exe !== undefined) symlinkSync(p.exe, join(dir, 'exe'));
     if (p.cwd !== undefined) symlinkSync(p.cwd, join(dir, 'cwd'));
-    (p.sockets ?? []).forEach((inode, i) => symlinkSync(`socket:[${inode}]`, join(dir, 'fd', String(i + 3))));
+    for (const [i, inode] of (p.sockets ?? []).entries()) {
+      symlinkSync(`socket:[${inode}]`, join(dir, 'fd', String(i + 3)));
+    }
     if (p.netns !== undefined) {
       mkdirSync(join(dir, 'ns'));
       symlinkSync(`net:[${p.netns}]`, join(dir, 'ns', 'net'));
