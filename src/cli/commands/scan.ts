@@ -1,1 +1,80 @@
-export function registerScan(_p: import('commander').Command): void {}
+import { type Command, Option } from 'commander';
+import { countBySeverity, renderFindingsReport } from '../../report/findings.js';
+import { renderScanTable } from '../../report/scan-table.js';
+import { scanHost } from '../../scan/scan.js';
+import { exitCodeFor } from '../exit.js';
+import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
+
+interface ScanCliOptions extends CommonOptions {
+  root: string;
+  interval: number;
+  hash: boolean;
+  hashMax: number;
+  top: number;
+  verbose: boolean;
+}
+
+export function registerScan(program: Command): void {
+  withCommonOptions(
+    program.command('scan').description('scan this host now: processes, sockets, listeners; print findings'),
+  )
+    .addOption(new Option('--root <dir>', 'host root to read (proc/ and etc/ under it)').default('/'))
+    .addOption(
+      new Option('--interval <ms>', 'CPU sampling interval')
+        .default(1000)
+        .argParser(parseNonNegativeInt('--interval')),
+    )
+    .addOption(new Option('--no-hash', 'do not hash executables'))
+    .addOption(
+      new Option('--hash-max <mb>', 'skip executables larger than this')
+        .default(64)
+        .argParser(parsePositiveInt('--hash-max')),
+    )
+    .addOption(
+      new Option('--top <n>', 'processes to list in the table')
+        .default(10)
+        .argParser(parsePositiveInt('--top')),
+    )
+    .option('-v, --verbose', 'also print how the scan collected its data', false)
+    .action(async (opts: ScanCliOptions) => {
+      const result = await scanHost({
+        root: opts.root,
+        sampleMs: opts.interval,
+        hash: opts.hash,
+        hashMaxBytes: opts.hashMax * 1024 * 1024,
+      });
+      const s = result.snapshot;
+      const collection = {
+        root: opts.root,
+        collectMs: Math.round(s.stats.collectMs),
+        sampleMs: opts.interval,
+        exeUnreadable: s.stats.exeUnreadable,
+        hashSkipped: s.stats.hashSkipped,
+        hashTooLarge: s.stats.hashTooLarge,
+        warningsDropped: s.stats.warningsDropped,
+      };
+      if (opts.format === 'table') {
+        process.stdout.write(renderScanTable(result, opts.top));
+        if (opts.verbose) process.stdout.write(`\nCollection: ${JSON.stringify(collection)}\n`);
+      } else {
+        const summary = {
+          processes: s.processes.length,
+          listeners: s.listeners.length,
+          connections: s.sockets.filter((x) => x.remotePort !== 0).length,
+          hostCpuPercent: s.hostCpuPercent,
+          findings: result.findings.length,
+          bySeverity: countBySeverity(result.findings),
+          ...(opts.verbose ? { collection } : {}),
+        };
+        const report = {
+          findings: result.findings,
+          incidents: result.incidents,
+          warnings: s.warnings,
+          summary,
+          extra: { host: s.host },
+        };
+        process.stdout.write(renderFindingsReport(report, opts.format === 'ndjson' ? 'ndjson' : 'json'));
+      }
+      process.exitCode = exitCodeFor(result.findings, opts.failOn);
+    });
+}
