@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { FakeRoot, tcp4Line } from '../helpers/fake-proc.js';
+
+describe('scan command line', () => {
+  it('exits 2 with a coded one-line error for a bad --root', async () => {
+    const r = await runCli(['scan', '--root', '/nonexistent-root-dir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/MW_ROOT_INVALID.*--root/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await runCli(['scan', '--format', 'xml'])).code).toBe(2);
+    expect((await runCli(['scan', '--interval', '-5'])).code).toBe(2);
+    expect((await runCli(['scan', '--bogus'])).code).toBe(2);
+  });
+
+  it('prints ndjson, one finding per line, and a table with the host summary', async () => {
+    const fake = new FakeRoot()
+      .add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' })
+      .add({
+        pid: 77,
+        comm: 'xmrig',
+        argv: ['/tmp/xmrig', '--donate-level', '1'],
+        exe: '/tmp/xmrig',
+        sockets: [5],
+      })
+      .netTable('tcp', [tcp4Line(0, '10.1.1.1', 50000, '198.51.100.9', 14444, '01', 5)]);
+    try {
+      const nd = await runCli(['scan', '--root', fake.root, '--format', 'ndjson', '--interval', '0']);
+      expect(nd.code).toBe(1);
+      const lines = nd.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; ruleId: string });
+      expect(lines.every((l) => l.type === 'finding')).toBe(true);
+      expect(lines.map((l) => l.ruleId).sort()).toEqual([
+        'miner.cmdline',
+        'net.miner-port',
+        'proc.exe.writable-path',
+      ]);
+      const table = await runCli(['scan', '--root', fake.root, '--interval', '0']);
+      expect(table.stdout).toContain('Host fakehost');
+      expect(table.stdout).toContain('198.51.100.9:14444');
+      expect(table.stdout).toMatch(/CRITICAL\s+miner\.cmdline\s+pid 77 \/tmp\/xmrig/);
+    } finally {
+      fake.cleanup();
+    }
+  });
+
+  it('runs without root and says what it could not see', () => {
+    // uid/gid 65534 is "nobody" on Debian; the checkout must be world-readable, as a normal clone is.
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'json', '--interval', '0'], {
+      cwd: REPO_ROOT,
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { warnings: Array<{ code: string }>; summary: { processes: number } };
+    expect(out.summary.processes).toBeGreaterThan(1);
+    expect(out.warnings.map((w) => w.code)).toContain('MW_W_NOT_ROOT');
+    expect(out.warnings.map((w) => w.code)).toContain('MW_W_PROC_UNREADABLE');
+  });
+
+  it('prints the field table', async () => {
+    const r = await runCli(['fields', '--format', 'json']);
+    const fields = JSON.parse(r.stdout) as Array<{ name: string; sigma: string[] }>;
+    expect(fields.find((f) => f.name === 'process.exe')?.sigma).toContain('Image');
+  });
+});
