@@ -1,0 +1,596 @@
+// Real-time process events from the Linux proc connector (NETLINK_CONNECTOR / CN_IDX_PROC).
+//
+// A reader thread blocks on the netlink socket. On each exec it reads /proc/PID/{exe,cmdline,stat,status} at once,
+// because a dropper that lives 50 ms is gone before JavaScript could get to it. Records go into a bounded queue that
+// the JS thread drains in batches through one ThreadSafeFunction call per batch; when JS falls behind, records are
+// counted as dropped instead of growing memory. ENOBUFS from the socket means the kernel itself dropped events: those
+// are counted separately ("overruns").
+//
+// JS API:
+//   const l = new Listener({ queueLimit, ackTimeoutMs, forks })  // opens, subscribes, waits for the ack; throws
+//                                                                  // an Error with .code (errno name or ETIMEDOUT)
+//   l.start(batch => ...)   // batch: array of plain records, see ToJs()
+//   l.stop()                // closes the socket and joins the thread; idempotent
+//   l.stats()               // { delivered, dropped, overruns, error }
+
+#include <napi.h>
+
+#include <fcntl.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr size_t kCmdlineCap = 64 * 1024;
+constexpr size_t kStatCap = 1024;
+// The Uid: line sits in the first dozen lines of status; no need to read the whole (~1.5 KiB) file.
+constexpr size_t kStatusCap = 512;
+constexpr int kRcvBufBytes = 8 * 1024 * 1024;
+
+enum class Kind : uint8_t { Exec, Exit, Fork };
+
+struct Record {
+  Kind kind = Kind::Exec;
+  int32_t pid = 0;
+  int32_t ppid = -1;
+  int64_t uid = -1;
+  int64_t startTicks = -1;
+  uint32_t exitStatus = 0;
+  double timeMs = 0;
+  bool hasExe = false;
+  bool hasCmdline = false;
+  std::string exe;
+  std::string cmdline;
+  std::string comm;
+};
+
+// State shared by the JS object, the reader thread and every pending drain call, so that none of them can outlive it.
+struct Shared {
+  std::mutex mu;
+  std::vector<Record> queue;
+  size_t queueLimit = 16384;
+  std::atomic<bool> drainScheduled{false};
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> dropped{0};
+  std::atomic<uint64_t> overruns{0};
+  std::string error;  // guarded by mu
+  Napi::ThreadSafeFunction tsfn;
+};
+
+int64_t ClockNs(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+// Reads at most cap bytes of a /proc file into out (reusing its capacity). Returns false if it could not be opened.
+bool ReadSmallFile(const char* path, size_t cap, std::string& out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.resize(cap);
+  size_t len = 0;
+  while (len < cap) {
+    ssize_t n = read(fd, &out[len], cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len += static_cast<size_t>(n);
+  }
+  close(fd);
+  out.resize(len);
+  return true;
+}
+
+// stat(5): "pid (comm) state ppid ... starttime(22)"; comm may hold spaces and ')', so fields follow the LAST ')'.
+void ParseStat(const std::string& text, Record& r) {
+  size_t open = text.find('(');
+  size_t close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return;
+  r.comm.assign(text, open + 1, close - open - 1);
+  const char* p = text.c_str() + close + 1;
+  const char* end = text.c_str() + text.size();
+  // Field index after ')': 0 state, 1 ppid, ..., 19 starttime.
+  for (int field = 0; p < end && field <= 19; ++field) {
+    while (p < end && *p == ' ') ++p;
+    const char* start = p;
+    while (p < end && *p != ' ') ++p;
+    if (field == 1 || field == 19) {
+      char* stop = nullptr;
+      long long v = strtoll(start, &stop, 10);
+      if (stop == p && v >= 0) {
+        if (field == 1) r.ppid = static_cast<int32_t>(v);
+        else r.startTicks = v;
+      }
+    }
+  }
+}
+
+void ParseStatusUid(const std::string& text, Record& r) {
+  size_t at = text.find("\nUid:");
+  if (at == std::string::npos) return;
+  const char* p = text.c_str() + at + 5;
+  while (*p == ' ' || *p == '\t') ++p;
+  char* stop = nullptr;
+  long long v = strtoll(p, &stop, 10);
+  if (stop != p && v >= 0) r.uid = v;
+}
+
+class Reader {
+ public:
+  Reader(int sock, int stopFd, bool forks, std::shared_ptr<Shared> shared)
+      : sock_(sock), stopFd_(stopFd), forks_(forks), shared_(std::move(shared)) {
+    recvBuf_.resize(64 * 1024);
+    scratch_.reserve(kCmdlineCap);
+    RefreshClock();
+  }
+
+  void Run() {
+    pollfd fds[2] = {{sock_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
+    for (;;) {
+      int r = poll(fds, 2, -1);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        Fail("poll", errno);
+        return;
+      }
+      if (fds[1].revents != 0) return;
+      // Drain everything that is ready, then hand the batch over once.
+      for (;;) {
+        ssize_t n = recv(sock_, recvBuf_.data(), recvBuf_.size(), MSG_DONTWAIT);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          if (errno == ENOBUFS) {
+            shared_->overruns.fetch_add(1, std::memory_order_relaxed);
+            continue;
+          }
+          Fail("recv", errno);
+          return;
+        }
+        Parse(static_cast<size_t>(n));
+      }
+      Flush();
+    }
+  }
+
+ private:
+  void Fail(const char* what, int err) {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->error = std::string(what) + ": " + strerror(err);
+  }
+
+  // The kernel stamps events with CLOCK_MONOTONIC; re-read the offset to wall time now and then so that a clock step
+  // (NTP, settimeofday) is followed within a second.
+  void RefreshClock() {
+    int64_t mono = ClockNs(CLOCK_MONOTONIC);
+    realMinusMonoNs_ = ClockNs(CLOCK_REALTIME) - mono;
+    nextClockRefreshNs_ = mono + 1000000000LL;
+  }
+
+  void Parse(size_t len) {
+    auto* nlh = reinterpret_cast<nlmsghdr*>(recvBuf_.data());
+    for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+      if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR) continue;
+      if (nlh->nlmsg_type == NLMSG_OVERRUN) {
+        shared_->overruns.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(cn_msg))) continue;
+      const auto* cn = static_cast<const cn_msg*>(NLMSG_DATA(nlh));
+      if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
+      if (NLMSG_LENGTH(sizeof(cn_msg) + cn->len) > nlh->nlmsg_len) continue;
+      // The payload is not 8-byte aligned inside the datagram; copy it out instead of reading through a cast.
+      proc_event ev{};
+      memcpy(&ev, cn->data, cn->len < sizeof(ev) ? cn->len : sizeof(ev));
+      Handle(ev);
+    }
+  }
+
+  bool Room() {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    return shared_->queue.size() + pending_.size() < shared_->queueLimit;
+  }
+
+  double ToEpochMs(uint64_t monoNs) {
+    if (static_cast<int64_t>(monoNs) > nextClockRefreshNs_) RefreshClock();
+    return static_cast<double>(static_cast<int64_t>(monoNs) + realMinusMonoNs_) / 1e6;
+  }
+
+  void Handle(const proc_event& ev) {
+    switch (ev.what) {
+      case proc_event::PROC_EVENT_EXEC: {
+        if (!Room()) {
+          shared_->dropped.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        pending_.emplace_back();
+        Record& r = pending_.back();
+        r.kind = Kind::Exec;
+        r.pid = ev.event_data.exec.process_tgid;
+        r.timeMs = ToEpochMs(ev.timestamp_ns);
+        ReadProcess(r, true);
+        return;
+      }
+      case proc_event::PROC_EVENT_EXIT: {
+        // Threads exit too; only the thread-group leader's exit is the process's.
+        if (ev.event_data.exit.process_pid != ev.event_data.exit.process_tgid) return;
+        if (!Room()) {
+          shared_->dropped.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        pending_.emplace_back();
+        Record& r = pending_.back();
+        r.kind = Kind::Exit;
+        r.pid = ev.event_data.exit.process_tgid;
+        r.exitStatus = ev.event_data.exit.exit_code;
+        r.timeMs = ToEpochMs(ev.timestamp_ns);
+        // Still a zombie at this point, so stat (name, start time) is usually there; exe and cmdline are not.
+        ReadProcess(r, false);
+        r.ppid = ev.event_data.exit.parent_tgid;
+        return;
+      }
+      case proc_event::PROC_EVENT_FORK: {
+        if (!forks_ || ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid) return;
+        if (!Room()) {
+          shared_->dropped.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        pending_.emplace_back();
+        Record& r = pending_.back();
+        r.kind = Kind::Fork;
+        r.pid = ev.event_data.fork.child_tgid;
+        r.ppid = ev.event_data.fork.parent_tgid;
+        r.timeMs = ToEpochMs(ev.timestamp_ns);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  void ReadProcess(Record& r, bool full) {
+    char path[64];
+    if (full) {
+      snprintf(path, sizeof path, "/proc/%d/exe", r.pid);
+      char link[4096];
+      ssize_t n = readlink(path, link, sizeof link);
+      if (n >= 0) {
+        r.exe.assign(link, static_cast<size_t>(n));
+        r.hasExe = true;
+      }
+      snprintf(path, sizeof path, "/proc/%d/cmdline", r.pid);
+      if (ReadSmallFile(path, kCmdlineCap, scratch_)) {
+        r.cmdline.assign(scratch_);
+        r.hasCmdline = true;
+      }
+      snprintf(path, sizeof path, "/proc/%d/status", r.pid);
+      if (ReadSmallFile(path, kStatusCap, scratch_)) ParseStatusUid(scratch_, r);
+    }
+    snprintf(path, sizeof path, "/proc/%d/stat", r.pid);
+    if (ReadSmallFile(path, kStatCap, scratch_)) ParseStat(scratch_, r);
+  }
+
+  void Flush() {
+    if (pending_.empty()) return;
+    bool schedule = false;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      for (auto& r : pending_) shared_->queue.push_back(std::move(r));
+      schedule = !shared_->drainScheduled.exchange(true);
+    }
+    pending_.clear();
+    if (schedule) ScheduleDrain(shared_);
+  }
+
+ public:
+  static void ScheduleDrain(const std::shared_ptr<Shared>& shared);
+
+ private:
+  int sock_;
+  int stopFd_;
+  bool forks_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<char> recvBuf_;
+  std::string scratch_;
+  std::vector<Record> pending_;
+  int64_t realMinusMonoNs_ = 0;
+  int64_t nextClockRefreshNs_ = 0;
+};
+
+napi_value Latin1(napi_env env, const std::string& s) {
+  napi_value v;
+  napi_create_string_latin1(env, s.data(), s.size(), &v);
+  return v;
+}
+
+Napi::Object ToJs(Napi::Env env, const Record& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kind", r.kind == Kind::Exec ? "exec" : r.kind == Kind::Exit ? "exit" : "fork");
+  o.Set("pid", r.pid);
+  o.Set("ppid", r.ppid);
+  o.Set("timeMs", r.timeMs);
+  o.Set("startTicks", static_cast<double>(r.startTicks));
+  o.Set("uid", static_cast<double>(r.uid));
+  if (!r.comm.empty()) o.Set("comm", Napi::Value(env, Latin1(env, r.comm)));
+  if (r.hasExe) o.Set("exe", Napi::String::New(env, r.exe));
+  if (r.hasCmdline) o.Set("cmdline", Napi::Buffer<char>::Copy(env, r.cmdline.data(), r.cmdline.size()));
+  if (r.kind == Kind::Exit) o.Set("exitStatus", r.exitStatus);
+  return o;
+}
+
+void Reader::ScheduleDrain(const std::shared_ptr<Shared>& shared) {
+  auto status = shared->tsfn.NonBlockingCall([shared](Napi::Env env, Napi::Function cb) {
+    std::vector<Record> batch;
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      batch.swap(shared->queue);
+      shared->drainScheduled.store(false);
+    }
+    if (batch.empty() || env == nullptr) return;
+    Napi::Array arr = Napi::Array::New(env, batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) arr.Set(static_cast<uint32_t>(i), ToJs(env, batch[i]));
+    shared->delivered.fetch_add(batch.size(), std::memory_order_relaxed);
+    cb.Call({arr});
+  });
+  if (status != napi_ok) {
+    // The function is closing (stop in progress): nothing will drain, so let later flushes try again.
+    shared->drainScheduled.store(false);
+  }
+}
+
+// strerrorname_np is glibc-only (2.32+); the few errnos this file can meet are named by hand.
+std::string ErrnoName(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EMFILE: return "EMFILE";
+    case EINVAL: return "EINVAL";
+    default: return "E" + std::to_string(err);
+  }
+}
+
+Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err, const std::string& hint) {
+  std::string code = ErrnoName(err);
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + code + ": " + hint);
+  e.Set("code", code);
+  e.Set("syscall", syscall);
+  return e;
+}
+
+class Listener : public Napi::ObjectWrap<Listener> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Listener",
+                       {InstanceMethod("start", &Listener::Start), InstanceMethod("stop", &Listener::Stop),
+                        InstanceMethod("stats", &Listener::Stats)});
+  }
+
+  explicit Listener(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Listener>(info) {
+    Napi::Env env = info.Env();
+    shared_ = std::make_shared<Shared>();
+    uint32_t ackTimeoutMs = 500;
+    if (info.Length() > 0 && info[0].IsObject()) {
+      Napi::Object o = info[0].As<Napi::Object>();
+      if (o.Get("queueLimit").IsNumber()) shared_->queueLimit = o.Get("queueLimit").As<Napi::Number>().Uint32Value();
+      if (o.Get("ackTimeoutMs").IsNumber()) ackTimeoutMs = o.Get("ackTimeoutMs").As<Napi::Number>().Uint32Value();
+      forks_ = o.Get("forks").ToBoolean().Value();
+    }
+    if (shared_->queueLimit == 0) shared_->queueLimit = 1;
+    const char* failedCall = nullptr;
+    std::string hint;
+    int err = Open(ackTimeoutMs, &failedCall, &hint);
+    if (err != 0) {
+      CloseFds();
+      ErrnoError(env, failedCall, err, hint).ThrowAsJavaScriptException();
+      return;
+    }
+    // The raw C API, so that the destructor can remove exactly this registration (Napi::Env::AddCleanupHook wraps
+    // the pointers, and a hook left behind would run on a freed object at exit).
+    cleanupHooked_ = napi_add_env_cleanup_hook(env, &Listener::OnEnvCleanup, this) == napi_ok;
+  }
+
+  ~Listener() override {
+    if (cleanupHooked_) napi_remove_env_cleanup_hook(Env(), &Listener::OnEnvCleanup, this);
+    JoinAndClose();
+  }
+
+ private:
+  int Open(uint32_t ackTimeoutMs, const char** failedCall, std::string* hint) {
+    sock_ = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+    if (sock_ < 0) {
+      *failedCall = "socket";
+      *hint = "the kernel has no proc connector (CONFIG_PROC_EVENTS) or netlink is blocked";
+      return errno;
+    }
+    // A burst of execs must fit in the socket buffer while the reader reads /proc; FORCE needs CAP_NET_ADMIN.
+    int rcv = kRcvBufBytes;
+    if (setsockopt(sock_, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0)
+      setsockopt(sock_, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;
+    addr.nl_groups = CN_IDX_PROC;
+    if (bind(sock_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      *failedCall = "bind";
+      *hint = "cannot join the proc connector multicast group";
+      return errno;
+    }
+    socklen_t alen = sizeof addr;
+    getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &alen);
+
+    // Newer kernels overwrite seq with a per-cpu counter on the way back, but keep ack+1: tag the request by ack.
+    const uint32_t nonce = (static_cast<uint32_t>(ClockNs(CLOCK_MONOTONIC)) ^ static_cast<uint32_t>(getpid())) | 1u;
+    alignas(nlmsghdr) char req[NLMSG_SPACE(sizeof(cn_msg) + sizeof(uint32_t))] = {};
+    auto* nlh = reinterpret_cast<nlmsghdr*>(req);
+    nlh->nlmsg_len = NLMSG_LENGTH(sizeof(cn_msg) + sizeof(uint32_t));
+    nlh->nlmsg_type = NLMSG_DONE;
+    nlh->nlmsg_pid = addr.nl_pid;
+    auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nlh));
+    cn->id.idx = CN_IDX_PROC;
+    cn->id.val = CN_VAL_PROC;
+    cn->seq = 0;
+    cn->ack = nonce;
+    cn->len = sizeof(uint32_t);
+    uint32_t op = PROC_CN_MCAST_LISTEN;
+    memcpy(cn->data, &op, sizeof op);
+    if (send(sock_, req, nlh->nlmsg_len, 0) < 0) {
+      *failedCall = "send";
+      *hint = errno == ECONNREFUSED
+                  ? "no proc connector in this network namespace (events exist only in the initial one)"
+                  : "cannot subscribe to process events";
+      return errno;
+    }
+    int ackErr = WaitForAck(nonce, ackTimeoutMs);
+    if (ackErr == ETIMEDOUT) {
+      *failedCall = "ack";
+      *hint = "the kernel ignored the subscription: not in the initial user and pid namespace (a container?)";
+      return ETIMEDOUT;
+    }
+    if (ackErr != 0) {
+      *failedCall = "ack";
+      *hint = ackErr == EPERM ? "subscribing needs CAP_NET_ADMIN on this kernel" : "the kernel refused the subscription";
+      return ackErr;
+    }
+    stopFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (stopFd_ < 0) {
+      *failedCall = "eventfd";
+      *hint = "cannot create the stop signal";
+      return errno;
+    }
+    return 0;
+  }
+
+  // The kernel answers LISTEN with a PROC_EVENT_NONE carrying our ack+1, broadcast to every listener, so match on
+  // it. Events that arrive before it predate the subscription and are discarded. Requests from outside
+  // the initial user/pid namespace get no answer at all, hence the timeout.
+  int WaitForAck(uint32_t nonce, uint32_t timeoutMs) {
+    std::vector<char> buf(64 * 1024);
+    int64_t deadline = ClockNs(CLOCK_MONOTONIC) + static_cast<int64_t>(timeoutMs) * 1000000LL;
+    for (;;) {
+      int64_t left = (deadline - ClockNs(CLOCK_MONOTONIC)) / 1000000LL;
+      if (left <= 0) return ETIMEDOUT;
+      pollfd pfd{sock_, POLLIN, 0};
+      int r = poll(&pfd, 1, static_cast<int>(left));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return r == 0 ? ETIMEDOUT : errno;
+      ssize_t n = recv(sock_, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS) continue;
+        return errno;
+      }
+      size_t len = static_cast<size_t>(n);
+      for (auto* nlh = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+        if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(cn_msg))) continue;
+        const auto* cn = static_cast<const cn_msg*>(NLMSG_DATA(nlh));
+        if (cn->id.idx != CN_IDX_PROC || cn->ack != nonce + 1) continue;
+        proc_event ev{};
+        memcpy(&ev, cn->data, cn->len < sizeof(ev) ? cn->len : sizeof(ev));
+        if (ev.what == proc_event::PROC_EVENT_NONE) return static_cast<int>(ev.event_data.ack.err);
+      }
+    }
+  }
+
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (started_ || sock_ < 0) {
+      Napi::Error::New(env, "listener already started or stopped").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (info.Length() < 1 || !info[0].IsFunction()) {
+      Napi::TypeError::New(env, "start(callback) needs a function").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    shared_->tsfn = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "minewarden-proc-connector", 0, 1);
+    started_ = true;
+    auto reader = std::make_shared<Reader>(sock_, stopFd_, forks_, shared_);
+    thread_ = std::thread([reader] { reader->Run(); });
+    return env.Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    JoinAndClose();
+    if (started_ && !tsfnReleased_) {
+      shared_->tsfn.Release();
+      tsfnReleased_ = true;
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("delivered", static_cast<double>(shared_->delivered.load()));
+    o.Set("dropped", static_cast<double>(shared_->dropped.load()));
+    o.Set("overruns", static_cast<double>(shared_->overruns.load()));
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (!shared_->error.empty()) o.Set("error", shared_->error);
+    else o.Set("error", env.Null());
+    return o;
+  }
+
+  void JoinAndClose() {
+    if (thread_.joinable()) {
+      uint64_t one = 1;
+      ssize_t ignored = write(stopFd_, &one, sizeof one);
+      (void)ignored;
+      thread_.join();
+    }
+    CloseFds();
+  }
+
+  void CloseFds() {
+    if (sock_ >= 0) close(sock_);
+    if (stopFd_ >= 0) close(stopFd_);
+    sock_ = -1;
+    stopFd_ = -1;
+  }
+
+  // At environment teardown (process exit, worker end) a still-running thread must be joined, or std::thread's
+  // destructor would abort the process. The ThreadSafeFunction is torn down by Node itself at that point.
+  static void OnEnvCleanup(void* arg) {
+    auto* self = static_cast<Listener*>(arg);
+    self->JoinAndClose();
+    self->tsfnReleased_ = true;
+    self->cleanupHooked_ = false;
+  }
+
+  std::shared_ptr<Shared> shared_;
+  std::thread thread_;
+  int sock_ = -1;
+  int stopFd_ = -1;
+  bool forks_ = false;
+  bool started_ = false;
+  bool tsfnReleased_ = false;
+  bool cleanupHooked_ = false;
+};
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("Listener", Listener::Init(env));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(proc_connector, InitModule)
