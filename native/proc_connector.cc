@@ -25,6 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -33,6 +36,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -42,6 +46,10 @@ constexpr size_t kStatCap = 1024;
 // The Uid: line sits in the first dozen lines of status; no need to read the whole (~1.5 KiB) file.
 constexpr size_t kStatusCap = 512;
 constexpr int kRcvBufBytes = 8 * 1024 * 1024;
+// Parent-of map fed by fork events; past this size it is simply cleared (it only backs up stat's ppid).
+constexpr size_t kForkMapMax = 65536;
+// A little ahead of ordinary work (like auditd's priority_boost): the reader races processes that live a millisecond.
+constexpr int kReaderNice = -5;
 
 enum class Kind : uint8_t { Exec, Exit, Fork };
 
@@ -136,10 +144,13 @@ class Reader {
       : sock_(sock), stopFd_(stopFd), forks_(forks), shared_(std::move(shared)) {
     recvBuf_.resize(64 * 1024);
     scratch_.reserve(kCmdlineCap);
+    parentOf_.reserve(4096);
     RefreshClock();
   }
 
   void Run() {
+    // Best effort: needs CAP_SYS_NICE; on Linux a thread has its own nice value.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kReaderNice);
     pollfd fds[2] = {{sock_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
     for (;;) {
       int r = poll(fds, 2, -1);
@@ -224,11 +235,17 @@ class Reader {
         r.pid = ev.event_data.exec.process_tgid;
         r.timeMs = ToEpochMs(ev.timestamp_ns);
         ReadProcess(r, true);
+        if (r.ppid < 0) {
+          // Gone before stat could be read: the fork event still told us who the parent was.
+          auto it = parentOf_.find(r.pid);
+          if (it != parentOf_.end()) r.ppid = it->second;
+        }
         return;
       }
       case proc_event::PROC_EVENT_EXIT: {
         // Threads exit too; only the thread-group leader's exit is the process's.
         if (ev.event_data.exit.process_pid != ev.event_data.exit.process_tgid) return;
+        parentOf_.erase(ev.event_data.exit.process_tgid);
         if (!Room()) {
           shared_->dropped.fetch_add(1, std::memory_order_relaxed);
           return;
@@ -245,7 +262,10 @@ class Reader {
         return;
       }
       case proc_event::PROC_EVENT_FORK: {
-        if (!forks_ || ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid) return;
+        if (ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid) return;  // a new thread
+        if (parentOf_.size() >= kForkMapMax) parentOf_.clear();
+        parentOf_[ev.event_data.fork.child_tgid] = ev.event_data.fork.parent_tgid;
+        if (!forks_) return;
         if (!Room()) {
           shared_->dropped.fetch_add(1, std::memory_order_relaxed);
           return;
@@ -278,11 +298,15 @@ class Reader {
         r.cmdline.assign(scratch_);
         r.hasCmdline = true;
       }
+    }
+    // Ordered by how soon each goes away: exe and cmdline vanish when the process exits, stat and status stay
+    // until its parent reaps it.
+    snprintf(path, sizeof path, "/proc/%d/stat", r.pid);
+    if (ReadSmallFile(path, kStatCap, scratch_)) ParseStat(scratch_, r);
+    if (full) {
       snprintf(path, sizeof path, "/proc/%d/status", r.pid);
       if (ReadSmallFile(path, kStatusCap, scratch_)) ParseStatusUid(scratch_, r);
     }
-    snprintf(path, sizeof path, "/proc/%d/stat", r.pid);
-    if (ReadSmallFile(path, kStatCap, scratch_)) ParseStat(scratch_, r);
   }
 
   void Flush() {
@@ -308,6 +332,7 @@ class Reader {
   std::vector<char> recvBuf_;
   std::string scratch_;
   std::vector<Record> pending_;
+  std::unordered_map<int32_t, int32_t> parentOf_;
   int64_t realMinusMonoNs_ = 0;
   int64_t nextClockRefreshNs_ = 0;
 };

@@ -9,8 +9,9 @@ export type ExecProcess = ProcessBasic;
 function identityFields(p: ExecProcess, user: string | null): Record<string, EventFields[string]> {
   return {
     'process.pid': p.pid,
-    'process.ppid': p.ppid,
-    'process.name': p.name,
+    // A process gone before its /proc entry was read has only a pid: unknown stays null, never a made-up value.
+    'process.ppid': p.ppid >= 0 ? p.ppid : null,
+    'process.name': p.name === '' ? null : p.name,
     'process.exe': p.exe,
     'process.exeDeleted': p.exeDeleted,
     'process.exeMemfd': p.exeMemfd,

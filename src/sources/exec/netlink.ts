@@ -167,17 +167,12 @@ class NetlinkSource implements ExecSource {
 
   private toEvent(rec: AddonRecord): TelemetryEvent | null {
     const source = 'netlink';
+    // The model's event time is integer epoch ms (TelemetryEventSchema).
+    const time = Math.floor(rec.timeMs);
     if (rec.kind === 'exec') {
       const p = this.processOf(rec);
       this.recent.set(p);
-      return execEvent(
-        this.opts.hostId,
-        source,
-        rec.timeMs,
-        p,
-        this.users.name(p.uid),
-        this.parentOf(p.ppid),
-      );
+      return execEvent(this.opts.hostId, source, time, p, this.users.name(p.uid), this.parentOf(p.ppid));
     }
     if (rec.kind === 'exit') {
       const known = this.recent.get(rec.pid);
@@ -189,7 +184,7 @@ class NetlinkSource implements ExecSource {
           ? { ...known, ppid: rec.ppid >= 0 ? rec.ppid : known.ppid }
           : { ...this.processOf(rec), startTime };
       const exitCode = rec.exitStatus === undefined ? null : exitCodeOf(rec.exitStatus);
-      return exitEvent(this.opts.hostId, source, Math.floor(rec.timeMs), p, this.users.name(p.uid), exitCode);
+      return exitEvent(this.opts.hostId, source, time, p, this.users.name(p.uid), exitCode);
     }
     return null;
   }
