@@ -12,6 +12,14 @@ export const ERROR_CODES = {
   MW_INPUT_SCHEMA: 'An input parsed but a field has the wrong type or value; the message names the field.',
   MW_CONFIG_INVALID: 'A configuration file failed validation; the message names the file and field.',
   MW_ROOT_INVALID: 'The --root directory is missing or has no proc/ inside it.',
+  MW_SIGMA_YAML: 'A Sigma rule file is not valid YAML; the message names the file and line.',
+  MW_SIGMA_SCHEMA: 'A Sigma rule is missing a required field or has one of the wrong type; file:line names it.',
+  MW_SIGMA_MODIFIER: 'A Sigma rule uses an unknown value modifier, or modifiers or a value that do not fit together.',
+  MW_SIGMA_REGEX: 'A Sigma rule regex is invalid or uses syntax the linear-time engine refuses (back-references, look-around).',
+  MW_SIGMA_CONDITION: 'A Sigma condition does not parse, names an unknown identifier, or nests too deep.',
+  MW_SIGMA_TOO_LARGE: 'A Sigma rule file or value is over a size limit (file bytes, expansions, regex or condition length).',
+  MW_SIGMA_CORRELATION: 'A Sigma correlation rule names a rule that is not loaded, or correlations refer to each other in a loop.',
+  MW_SIGMA_UNSUPPORTED: 'A Sigma rule uses a feature the engine does not evaluate; the message names the feature.',
   MW_INTERNAL: 'A bug: something that should not happen did. Please report it with the message.',
 } as const;
 
@@ -25,8 +33,13 @@ export const WARNING_CODES = {
   MW_W_NET_UNREADABLE: 'A /proc/net table could not be read; sockets of that kind are missing.',
   MW_W_HASH_SKIPPED: 'An executable was not hashed (over the size cap, or unreadable).',
   MW_W_NOT_ROOT: "Running without root: other users' processes, sockets and executables are partly hidden.",
+  MW_W_POSTURE_SKIPPED: 'A posture input object could not be read (malformed spec); it was skipped, not passed.',
+  MW_W_SUPPRESSION_EXPIRED: 'A suppression is past its expiry date; the findings it matched are reported again.',
   MW_W_EXEC_FALLBACK:
     'The real-time exec source could not start; falling back to /proc polling, which misses short-lived processes.',
+  MW_W_EVENT_UNKNOWN_FIELD:
+    'An event named a field the field table does not know; it is kept for keyword search only.',
+  MW_W_SIGMA_DUPLICATE_ID: 'Two Sigma rules share an id; both are loaded, correlations use the first.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,153 @@
+import type { LNode } from './collectors/tree.js';
+
+/**
+ * The assets graph the posture checks read: every input format (Terraform HCL and plan JSON, AWS API responses,
+ * Kubernetes manifests, compose files, Dockerfiles, the host) is first turned into these records, so one check
+ * covers every source that can express the same mistake.
+ */
+export type AssetSource =
+  | 'terraform'
+  | 'terraform-plan'
+  | 'aws-api'
+  | 'k8s'
+  | 'compose'
+  | 'dockerfile'
+  | 'host';
+
+export interface ResourceRef {
+  /** Terraform address (aws_security_group.web), AWS id (sg-0123), or Kind/namespace/name for manifests. */
+  address: string;
+  type: string;
+  file: string;
+  line: number;
+  source: AssetSource;
+}
+
+export interface SourceCidr {
+  cidr: string;
+  line: number;
+}
+
+/** One security-group or NACL rule after normalisation. */
+export interface NetRule {
+  resource: ResourceRef;
+  /** Line of the rule block/object (or of the resource when the resource is the rule). */
+  line: number;
+  direction: 'ingress' | 'egress';
+  /** 'all', 'tcp', 'udp', 'icmp', 'icmpv6' or the raw value. */
+  protocol: string;
+  /** Undefined when the ports are not written or not literal (e.g. a module's named rules). */
+  fromPort: number | undefined;
+  toPort: number | undefined;
+  /** Line of the port attributes, for reporting. */
+  portLine: number | undefined;
+  /** Sources that reach the whole internet (a /0 prefix). */
+  world: SourceCidr[];
+  /** Other literal CIDRs, security-group references, prefix lists, `self`. */
+  restrictedSources: number;
+  /** No source written at all: cannot be verified as restricted. */
+  unspecifiedSource: boolean;
+  /** A source given by an expression we cannot evaluate. */
+  unknownSource: boolean;
+  /** NACL rules: deny rules do not expose anything. */
+  action?: 'allow' | 'deny';
+  /** NACL rule number: the lowest matching rule decides. */
+  ruleNo?: number;
+}
+
+export interface InstanceMetadataOptions {
+  /** 'required' | 'optional' | undefined (not set: the AWS default allows IMDSv1). */
+  tokens: string | undefined;
+  endpoint: string | undefined;
+  hopLimit: number | undefined;
+  /** Line of the metadata_options block, or undefined when the block is absent. */
+  line: number | undefined;
+  tokensLine: number | undefined;
+  hopLine: number | undefined;
+}
+
+export interface Instance {
+  resource: ResourceRef;
+  /** aws_instance / DescribeInstances; launch templates and configurations too (they define instances). */
+  kind: 'instance' | 'launch-template' | 'launch-configuration';
+  metadata: InstanceMetadataOptions | undefined;
+  publicIp: { value: boolean | string; line: number } | undefined;
+  role: string | undefined;
+  securityGroups: string[];
+}
+
+export interface HostMount {
+  /** Host path as written. */
+  path: string;
+  line: number;
+  readOnly: boolean;
+  /** Line of the container-side mount, when separate (Kubernetes volumeMounts). */
+  mountLine?: number;
+}
+
+export interface ContainerSpec {
+  name: string;
+  line: number;
+  image: string | undefined;
+  privileged: { value: boolean; line: number } | undefined;
+  allowPrivilegeEscalation: { value: boolean; line: number } | undefined;
+  runAsUser: { value: number; line: number } | undefined;
+  runAsNonRoot: { value: boolean; line: number } | undefined;
+  /** Line of the container's securityContext, when present. */
+  securityContextLine: number | undefined;
+  capAdd: { name: string; line: number }[];
+  capAddLine: number | undefined;
+  hostMounts: HostMount[];
+  ports: { port: number; line: number }[];
+}
+
+/** A pod template, compose service or plain container run: where containers share host namespaces. */
+export interface Workload {
+  resource: ResourceRef;
+  kind: string;
+  namespace: string | undefined;
+  hostPID: { value: boolean; line: number } | undefined;
+  hostIPC: { value: boolean; line: number } | undefined;
+  hostNetwork: { value: boolean; line: number } | undefined;
+  /** Pod-level securityContext (Kubernetes). */
+  podRunAsUser: { value: number; line: number } | undefined;
+  podRunAsNonRoot: { value: boolean; line: number } | undefined;
+  podSecurityContextLine: number | undefined;
+  containers: ContainerSpec[];
+  /** hostPath volumes (Kubernetes) or bind mounts (compose), whether or not a container mounts them. */
+  hostVolumes: (HostMount & { name: string })[];
+}
+
+export interface DockerfileInfo {
+  resource: ResourceRef;
+  exposes: { port: number; protocol: string; line: number }[];
+  user: { value: string; line: number } | undefined;
+}
+
+export interface Assets {
+  /** Every resource read, checked or not: a resource with no finding passed. */
+  resources: ResourceRef[];
+  rules: NetRule[];
+  instances: Instance[];
+  workloads: Workload[];
+  dockerfiles: DockerfileInfo[];
+}
+
+export function emptyAssets(): Assets {
+  return { resources: [], rules: [], instances: [], workloads: [], dockerfiles: [] };
+}
+
+export function mergeAssets(into: Assets, from: Assets): Assets {
+  into.resources.push(...from.resources);
+  into.rules.push(...from.rules);
+  into.instances.push(...from.instances);
+  into.workloads.push(...from.workloads);
+  into.dockerfiles.push(...from.dockerfiles);
+  return into;
+}
+
+/** A raw resource before normalisation (what the Terraform readers produce). */
+export interface RawResource {
+  ref: ResourceRef;
+  body: LNode;
+}

@@ -1,0 +1,15 @@
+import type { PostureCheck } from './check.js';
+import { CONTAINER_CHECKS } from './containers.js';
+import { DOCKERFILE_CHECKS } from './dockerfile.js';
+import { INSTANCE_EXPOSURE_CHECKS } from './instance-exposure.js';
+import { INSTANCE_METADATA_CHECKS } from './instance-metadata.js';
+import { NETWORK_EXPOSURE_CHECKS } from './network-exposure.js';
+
+/** Every cloud/IaC check, one family per file. Host checks live in host.ts and run on host assets. */
+export const IAC_CHECKS: readonly PostureCheck[] = [
+  ...NETWORK_EXPOSURE_CHECKS,
+  ...INSTANCE_METADATA_CHECKS,
+  ...INSTANCE_EXPOSURE_CHECKS,
+  ...CONTAINER_CHECKS,
+  ...DOCKERFILE_CHECKS,
+];
