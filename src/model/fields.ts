@@ -24,6 +24,17 @@ const PROC_AND_CONN: readonly EventKind[] = [
   'file',
 ];
 const NET: readonly EventKind[] = ['connection', 'listener'];
+/** auditd records arrive as log events from the auditd source. */
+const AUDIT: readonly EventKind[] = ['log'];
+
+/** auditd a0..a9: argv[N] in EXECVE records, the N-th system call argument in SYSCALL records. */
+const AUDIT_ARGS: readonly FieldSpec[] = Array.from({ length: 10 }, (_, n) => ({
+  name: `audit.a${n}`,
+  type: 'string' as const,
+  description: `auditd argument a${n}: argv[${n}] in EXECVE records, system call argument ${n} in SYSCALL records.`,
+  sigma: [`a${n}`],
+  kinds: AUDIT,
+}));
 
 /**
  * The field table: every event field, declared once. Sigma rules can only name fields listed here (through their
@@ -48,14 +59,14 @@ export const FIELDS: readonly FieldSpec[] = [
     name: 'process.name',
     type: 'string',
     description: 'Kernel command name (comm, at most 15 bytes).',
-    sigma: ['ProcessName'],
+    sigma: ['ProcessName', 'comm'],
     kinds: PROC,
   },
   {
     name: 'process.exe',
     type: 'string',
     description: 'Path of the executable, without a " (deleted)" suffix.',
-    sigma: ['Image'],
+    sigma: ['Image', 'exe'],
     kinds: PROC_AND_CONN,
   },
   {
@@ -79,7 +90,21 @@ export const FIELDS: readonly FieldSpec[] = [
     sigma: ['CurrentDirectory'],
     kinds: PROC,
   },
-  { name: 'process.uid', type: 'integer', description: 'Real user id.', sigma: [], kinds: PROC },
+  { name: 'process.uid', type: 'integer', description: 'Real user id.', sigma: ['uid'], kinds: PROC },
+  {
+    name: 'process.euid',
+    type: 'integer',
+    description: 'Effective user id.',
+    sigma: ['euid'],
+    kinds: PROC,
+  },
+  {
+    name: 'process.loginUid',
+    type: 'integer',
+    description: 'Audit login uid (/proc/PID/loginuid): who logged in, kept across su and sudo.',
+    sigma: ['LogonId', 'auid'],
+    kinds: PROC,
+  },
   {
     name: 'process.user',
     type: 'string',
@@ -251,19 +276,25 @@ export const FIELDS: readonly FieldSpec[] = [
     sigma: [],
     kinds: ['listener'],
   },
-  { name: 'dns.query', type: 'string', description: 'Queried name.', sigma: ['QueryName'], kinds: ['dns'] },
+  {
+    name: 'dns.query',
+    type: 'string',
+    description: 'Queried name.',
+    sigma: ['QueryName', 'query'],
+    kinds: ['dns'],
+  },
   {
     name: 'dns.answers',
     type: 'string[]',
     description: 'Answers, as text.',
-    sigma: ['QueryResults'],
+    sigma: ['QueryResults', 'answers'],
     kinds: ['dns'],
   },
   {
     name: 'file.path',
     type: 'string',
     description: 'Path of the file acted on.',
-    sigma: ['TargetFilename'],
+    sigma: ['TargetFilename', 'name'],
     kinds: ['file'],
   },
   {
@@ -302,6 +333,42 @@ export const FIELDS: readonly FieldSpec[] = [
     sigma: [],
     kinds: ['auth', 'log'],
   },
+  {
+    name: 'audit.type',
+    type: 'string',
+    description: 'auditd record type: EXECVE, SYSCALL, PATH, SERVICE_STOP ...',
+    sigma: ['type'],
+    kinds: AUDIT,
+  },
+  {
+    name: 'audit.syscall',
+    type: 'string',
+    description: 'auditd system call name or number.',
+    sigma: ['SYSCALL', 'syscall'],
+    kinds: AUDIT,
+  },
+  {
+    name: 'audit.key',
+    type: 'string',
+    description: 'auditd rule key (-k) that logged the record.',
+    sigma: ['key'],
+    kinds: AUDIT,
+  },
+  {
+    name: 'audit.nametype',
+    type: 'string',
+    description: 'auditd PATH record kind: CREATE, DELETE, NORMAL, PARENT ...',
+    sigma: ['nametype'],
+    kinds: AUDIT,
+  },
+  {
+    name: 'audit.unit',
+    type: 'string',
+    description: 'systemd unit named by an auditd SERVICE_START/SERVICE_STOP record.',
+    sigma: ['unit'],
+    kinds: AUDIT,
+  },
+  ...AUDIT_ARGS,
 ];
 
 const BY_NAME = new Map(FIELDS.map((f) => [f.name, f]));

@@ -1,0 +1,179 @@
+import { compileCidr } from '../match/cidr.js';
+import type { EvalContext } from '../match/context.js';
+import { compileRegex } from '../match/regex.js';
+import { compileStringTest } from '../match/string-match.js';
+import { longestLiteral, mapLiterals } from '../match/wildcard.js';
+import { COMPARISONS } from '../modifiers.js';
+import type { DetectionItem } from '../parse/detection.js';
+import { SigmaRuleError } from '../types.js';
+import type { Needle, Requirement } from './requirement.js';
+import { expandStringValue } from './values.js';
+
+export type Test = (ctx: EvalContext) => boolean;
+
+export interface CompiledItem {
+  readonly test: Test;
+  /** Literals one of which must occur in the event for the item to be true (null: no such guarantee). */
+  readonly requirement: Requirement;
+}
+
+/** Resolves a Sigma field name to the model's field name, or throws an "unsupported" error naming the field. */
+export type FieldResolver = (sigmaName: string, line: number) => string;
+
+type ValueTest = (ctx: EvalContext) => boolean;
+
+function anyOf(strs: readonly string[], f: (s: string) => boolean): boolean {
+  for (const s of strs) if (f(s)) return true;
+  return false;
+}
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Keeps the longest ASCII run of a literal: the prefilter folds ASCII case only, so needles must be ASCII. */
+function asciiNeedle(lit: string): string {
+  let best = '';
+  let run = '';
+  for (const ch of `${lit.toLowerCase()}\u0080`) {
+    if (ch.charCodeAt(0) < 0x80) run += ch;
+    else {
+      if (run.length > best.length) best = run;
+      run = '';
+    }
+  }
+  return best;
+}
+
+function compileComparison(field: string, op: string, v: unknown, line: number): ValueTest {
+  const limit = asNumber(v);
+  if (limit === undefined)
+    throw new SigmaRuleError('MW_SIGMA_MODIFIER', `'${op}' needs a number, got '${String(v)}'`, line);
+  const cmp =
+    op === 'lt'
+      ? (n: number) => n < limit
+      : op === 'lte'
+        ? (n: number) => n <= limit
+        : op === 'gt'
+          ? (n: number) => n > limit
+          : (n: number) => n >= limit;
+  return (ctx) =>
+    anyOf(ctx.strings(field), (s) => {
+      const n = asNumber(s);
+      return n !== undefined && cmp(n);
+    });
+}
+
+function compileFieldref(field: string, other: string, item: DetectionItem): ValueTest {
+  const cased = item.modifiers.has('cased');
+  const shape = item.modifiers.has('contains')
+    ? 'contains'
+    : item.modifiers.has('startswith')
+      ? 'startswith'
+      : item.modifiers.has('endswith')
+        ? 'endswith'
+        : 'eq';
+  return (ctx) => {
+    const mine = cased ? ctx.strings(field) : ctx.lowerStrings(field);
+    const theirs = cased ? ctx.strings(other) : ctx.lowerStrings(other);
+    for (const a of mine)
+      for (const b of theirs) {
+        if (
+          shape === 'eq'
+            ? a === b
+            : shape === 'contains'
+              ? a.includes(b)
+              : shape === 'startswith'
+                ? a.startsWith(b)
+                : a.endsWith(b)
+        )
+          return true;
+      }
+    return false;
+  };
+}
+
+/** Compiles one value of an item to a test and, for plain string tests, the literal a prefilter can look for. */
+function compileValue(
+  item: DetectionItem,
+  field: string | null,
+  value: DetectionItem['values'][number],
+  resolve: FieldResolver,
+): { test: ValueTest; needles: string[] | null }[] {
+  const m = item.modifiers;
+  const line = item.line;
+  const strings = (ctx: EvalContext, lower: boolean): readonly string[] =>
+    field === null ? ctx.allStrings(lower) : lower ? ctx.lowerStrings(field) : ctx.strings(field);
+  if (value === null) {
+    if (field === null) throw new SigmaRuleError('MW_SIGMA_SCHEMA', 'a keyword cannot be null', line);
+    return [{ test: (ctx) => ctx.value(field) === undefined || ctx.value(field) === null, needles: null }];
+  }
+  if (m.has('exists')) {
+    if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', "'exists' needs a field", line);
+    const want =
+      value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined;
+    if (want === undefined)
+      throw new SigmaRuleError(
+        'MW_SIGMA_MODIFIER',
+        `'exists' takes true or false, got '${String(value)}'`,
+        line,
+      );
+    return [{ test: (ctx) => (ctx.value(field) !== undefined) === want, needles: null }];
+  }
+  const op = COMPARISONS.find((c) => m.has(c));
+  if (op) {
+    if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', `'${op}' needs a field`, line);
+    return [{ test: compileComparison(field, op, value, line), needles: null }];
+  }
+  if (m.has('cidr')) {
+    const inNet = compileCidr(String(value), line);
+    return [{ test: (ctx) => anyOf(strings(ctx, false), inNet), needles: null }];
+  }
+  if (m.has('re')) {
+    const re = compileRegex(String(value), { i: m.has('i'), m: m.has('m'), s: m.has('s') }, line);
+    return [{ test: (ctx) => anyOf(strings(ctx, false), re), needles: null }];
+  }
+  if (m.has('fieldref')) {
+    if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', "'fieldref' needs a field", line);
+    return [{ test: compileFieldref(field, resolve(String(value), line), item), needles: null }];
+  }
+  const cased = m.has('cased');
+  return expandStringValue(value, m, field === null, line).map((pattern) => {
+    const p = cased ? pattern : mapLiterals(pattern, (s) => s.toLowerCase());
+    const t = compileStringTest(p);
+    const needle = asciiNeedle(longestLiteral(pattern));
+    return {
+      test: (ctx: EvalContext) => anyOf(strings(ctx, !cased), t),
+      needles: needle === '' ? null : [needle],
+    };
+  });
+}
+
+/**
+ * Compiles `field|modifiers: values`. Values are OR-ed (AND-ed with `all`); `neq` negates each value. The item's
+ * requirement is the set of literals a fast prefilter can look for before running the item.
+ */
+export function compileItem(item: DetectionItem, resolve: FieldResolver): CompiledItem {
+  const field = item.field === null ? null : resolve(item.field, item.line);
+  const neq = item.modifiers.has('neq');
+  const all = item.modifiers.has('all');
+  const parts = item.values.flatMap((v) => compileValue(item, field, v, resolve));
+  const tests = parts.map((p) => (neq ? (ctx: EvalContext) => !p.test(ctx) : p.test));
+  let test: Test;
+  if (tests.length === 1) test = tests[0]!;
+  else if (all) test = (ctx) => tests.every((t) => t(ctx));
+  else test = (ctx) => tests.some((t) => t(ctx));
+
+  let requirement: Requirement = null;
+  if (!neq && parts.every((p) => p.needles !== null)) {
+    const needles: Needle[] = parts.flatMap((p) => p.needles!.map((text) => ({ field, text })));
+    // With `all` every value must be present, so one (the longest) is enough to require.
+    requirement = all ? [needles.reduce((a, b) => (b.text.length > a.text.length ? b : a))] : needles;
+  }
+  return { test, requirement };
+}

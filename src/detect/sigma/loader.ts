@@ -1,0 +1,126 @@
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LIMITS } from './limits.js';
+import { resolveCollection } from './parse/collection.js';
+import { parseRuleDocuments } from './parse/documents.js';
+import { type ParsedRule, parseRule, type SigmaCorrelationDef, type SigmaRule } from './parse/rule.js';
+import { type SigmaFailure, SigmaRuleError, type SigmaUnsupported } from './types.js';
+
+export interface LoadResult {
+  readonly rules: SigmaRule[];
+  readonly correlations: SigmaCorrelationDef[];
+  readonly failed: SigmaFailure[];
+  readonly unsupported: SigmaUnsupported[];
+}
+
+function emptyResult(): LoadResult {
+  return { rules: [], correlations: [], failed: [], unsupported: [] };
+}
+
+function record(out: LoadResult, file: string, err: unknown, fallbackLine: number): void {
+  if (err instanceof SigmaRuleError) {
+    if (err.code === 'unsupported') out.unsupported.push({ file, feature: err.message });
+    else out.failed.push({ file, line: err.line ?? fallbackLine, code: err.code, message: err.message });
+    return;
+  }
+  // A bug in the engine must not stop the other rules either; it is reported against the rule that hit it.
+  const msg =
+    err instanceof RangeError ? 'rule too deeply nested' : err instanceof Error ? err.message : String(err);
+  out.failed.push({ file, line: fallbackLine, code: 'MW_SIGMA_SCHEMA', message: msg });
+}
+
+/** Loads every rule document of one file's text; each broken document is reported and skipped. */
+export function loadRuleText(text: string, file: string, out: LoadResult = emptyResult()): LoadResult {
+  const { documents, errors } = parseRuleDocuments(text);
+  for (const e of errors) record(out, file, e, 1);
+  for (const doc of resolveCollection(documents)) {
+    let rule: ParsedRule;
+    try {
+      rule = parseRule(doc, file);
+    } catch (err) {
+      record(out, file, err, doc.line);
+      continue;
+    }
+    if (rule.kind === 'detection') out.rules.push(rule);
+    else out.correlations.push(rule);
+  }
+  return out;
+}
+
+/** Reads at most the cap plus one byte, so an oversized file is refused without reading it all. */
+function readCapped(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > LIMITS.maxFileBytes)
+      throw new SigmaRuleError(
+        'MW_SIGMA_TOO_LARGE',
+        `rule file is ${size} bytes, over the ${LIMITS.maxFileBytes}-byte limit`,
+        1,
+      );
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function loadFile(file: string, out: LoadResult): void {
+  let text: string;
+  try {
+    text = readCapped(file);
+  } catch (err) {
+    if (err instanceof SigmaRuleError) record(out, file, err, 1);
+    else
+      out.failed.push({
+        file,
+        line: 1,
+        code: 'MW_INPUT_UNREADABLE',
+        message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      });
+    return;
+  }
+  loadRuleText(text, file, out);
+}
+
+/** Rule files under a directory, sorted for stable output; symbolic links to directories are not followed. */
+function ruleFiles(dir: string): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if ((e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name)) out.push(p);
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * Loads rules from files and directories (recursively, *.yml and *.yaml). Collects every failure instead of
+ * stopping at the first, then links correlation rules to the rules they name.
+ */
+export function loadRulePaths(paths: readonly string[]): LoadResult {
+  const out = emptyResult();
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+      lstatSync(p);
+    } catch {
+      out.failed.push({ file: p, line: 1, code: 'MW_INPUT_NOT_FOUND', message: 'no such file or directory' });
+      continue;
+    }
+    for (const f of isDir ? ruleFiles(p) : [p]) loadFile(f, out);
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import { RE2JS } from 're2js';
+import { LIMITS } from '../limits.js';
+import { SigmaRuleError } from '../types.js';
+
+export interface RegexFlags {
+  readonly i: boolean;
+  readonly m: boolean;
+  readonly s: boolean;
+}
+
+/**
+ * Rule regexes run on RE2JS, a port of RE2: matching is linear in the input, so a hostile pattern such as `(a+)+$`
+ * cannot hang the engine. Back-references and look-around are refused at load time (RE2 has no such syntax), which
+ * the Sigma specification's regex flavour does not include anyway.
+ */
+export function compileRegex(pattern: string, flags: RegexFlags, line?: number): (s: string) => boolean {
+  if (pattern.length > LIMITS.maxRegexLength)
+    throw new SigmaRuleError(
+      'MW_SIGMA_TOO_LARGE',
+      `regular expression is ${pattern.length} characters, over the ${LIMITS.maxRegexLength} limit`,
+      line,
+    );
+  let bits = 0;
+  if (flags.i) bits |= RE2JS.CASE_INSENSITIVE;
+  if (flags.m) bits |= RE2JS.MULTILINE;
+  if (flags.s) bits |= RE2JS.DOTALL;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern, bits);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new SigmaRuleError('MW_SIGMA_REGEX', `invalid regular expression /${pattern}/: ${why}`, line);
+  }
+  return (s) => re.test(s);
+}

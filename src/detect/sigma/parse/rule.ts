@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { fieldByName, fieldBySigmaName } from '../../../model/fields.js';
+import { type CompiledDetection, compileDetection } from '../compile/detection.js';
+import type { FieldResolver } from '../compile/item.js';
+import { type Logsource, type RuleHeader, type SigmaLevel, SigmaRuleError, unsupported } from '../types.js';
+import { parseDetection } from './detection.js';
+import type { RuleDocument } from './documents.js';
+import {
+  CorrelationSchema,
+  type CorrelationSpec,
+  DetectionRuleSchema,
+  HeaderSchema,
+  issuePath,
+  UNSUPPORTED_CORRELATION_TYPES,
+} from './schema.js';
+
+export interface SigmaRule extends RuleHeader {
+  readonly kind: 'detection';
+  readonly logsource: Logsource;
+  readonly detection: CompiledDetection;
+}
+
+export interface SigmaCorrelationDef extends RuleHeader {
+  readonly kind: 'correlation';
+  readonly correlation: CorrelationSpec;
+}
+
+export type ParsedRule = SigmaRule | SigmaCorrelationDef;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function schemaError(err: z.ZodError, doc: RuleDocument, prefix: readonly string[] = []): SigmaRuleError {
+  const issue = err.issues[0]!;
+  const path = [...prefix, ...issuePath(issue.path)];
+  const where = path.length ? path.join('.') : 'document';
+  return new SigmaRuleError('MW_SIGMA_SCHEMA', `${where}: ${issue.message}`, doc.lineOf(path));
+}
+
+/**
+ * Sigma names resolve through the model's field table (src/model/fields.ts), never through a table of our own;
+ * the model's own names are accepted too, for rules written against minewarden directly.
+ */
+export const resolveField: FieldResolver = (name, line) => {
+  const spec = fieldBySigmaName(name) ?? fieldByName(name);
+  if (!spec)
+    throw unsupported(`field '${name}' (not in the field table, src/model/fields.ts) at line ${line}`, line);
+  return spec.name;
+};
+
+function lower(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : v.toLowerCase();
+}
+
+/** Validates one document and compiles it when it is a detection rule; correlations are resolved by the loader. */
+export function parseRule(doc: RuleDocument, file: string): ParsedRule {
+  if (!isRecord(doc.data))
+    throw new SigmaRuleError('MW_SIGMA_SCHEMA', 'a rule document must be a YAML map', doc.line);
+  const data = doc.data;
+  const head = HeaderSchema.safeParse(data);
+  if (!head.success) throw schemaError(head.error, doc);
+  const h = head.data;
+  const taxonomy = data['taxonomy'];
+  if (taxonomy !== undefined && taxonomy !== 'sigma')
+    throw unsupported(
+      `taxonomy '${String(taxonomy)}' (only the default 'sigma' taxonomy maps to the field table)`,
+    );
+  const header: RuleHeader = {
+    file,
+    line: doc.line,
+    title: h.title,
+    id: h.id,
+    name: h.name,
+    status: h.status,
+    level: h.level as SigmaLevel | undefined,
+    tags: h.tags ?? [],
+    description: h.description,
+    falsepositives: h.falsepositives ?? [],
+  };
+  if ('filter' in data && !('detection' in data))
+    throw unsupported("Sigma filter document ('filter' section); filters are not applied yet");
+  if ('correlation' in data) {
+    const c = CorrelationSchema.safeParse(data['correlation']);
+    if (!c.success) throw schemaError(c.error, doc, ['correlation']);
+    if ((UNSUPPORTED_CORRELATION_TYPES as readonly string[]).includes(c.data.type))
+      throw unsupported(`correlation type '${c.data.type}'`);
+    return { ...header, kind: 'correlation', correlation: c.data };
+  }
+  const body = DetectionRuleSchema.safeParse(data);
+  if (!body.success) throw schemaError(body.error, doc);
+  const ls = body.data.logsource;
+  const parsed = parseDetection(body.data.detection, doc.lineOf);
+  return {
+    ...header,
+    kind: 'detection',
+    logsource: { product: lower(ls.product), category: lower(ls.category), service: lower(ls.service) },
+    detection: compileDetection(parsed, resolveField),
+  };
+}
