@@ -26,8 +26,14 @@ export function processEvent(
     time,
     hostId,
     source: 'procfs',
+    // One literal, no spread: V8 keeps it a fast object, which matters at thousands of processes per scan.
     fields: {
-      ...processRefFields(p),
+      'process.pid': p.pid,
+      'process.name': p.name,
+      'process.exe': p.exe,
+      'process.user': p.user,
+      'process.startTime': p.startTime,
+      'process.containerId': p.containerId,
       'process.ppid': p.ppid,
       'process.args': p.args,
       'process.commandLine': p.args.join(' '),

@@ -10,12 +10,34 @@ export type HashResult = { sha256: string } | { skipped: 'too-large' | 'unreadab
  */
 export class ExeHasher {
   private readonly cache = new Map<string, string>();
+  /** (pid, start time, exe link) -> digest: a process cannot change its image without a new exe link. */
+  private readonly byProcess = new Map<string, string>();
   private readonly chunk = Buffer.allocUnsafe(1024 * 1024);
 
   constructor(
     readonly maxBytes = 64 * 1024 * 1024,
-    private readonly maxEntries = 4096,
+    private readonly maxEntries = 65_536,
   ) {}
+
+  /**
+   * Hashes a process's executable, skipping even the open+fstat when the same process (same pid, start time and exe
+   * link) was hashed by an earlier scan: long-running callers rescan thousands of unchanged processes.
+   */
+  hashProcess(exePath: string, identity: string): HashResult {
+    const known = this.byProcess.get(identity);
+    if (known) return { sha256: known };
+    const r = this.hash(exePath);
+    if ('sha256' in r) this.remember(this.byProcess, identity, r.sha256);
+    return r;
+  }
+
+  private remember(map: Map<string, string>, key: string, value: string): void {
+    if (map.size >= this.maxEntries) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    map.set(key, value);
+  }
 
   hash(path: string): HashResult {
     let fd: number;
@@ -38,11 +60,7 @@ export class ExeHasher {
         h.update(this.chunk.subarray(0, n));
       }
       const digest = h.digest('hex');
-      if (this.cache.size >= this.maxEntries) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      this.cache.set(key, digest);
+      this.remember(this.cache, key, digest);
       return { sha256: digest };
     } catch (err) {
       return { skipped: 'unreadable', detail: err instanceof Error ? err.message : String(err) };

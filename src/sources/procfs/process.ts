@@ -181,7 +181,7 @@ export function readProcess(ctx: ReadContext, pid: number): ProcessInfo | null {
 
   let sha256: string | null = null;
   if (ctx.hasher && link !== null) {
-    const r = ctx.hasher.hash(`${dir}/exe`);
+    const r = ctx.hasher.hashProcess(`${dir}/exe`, `${pid}:${stat.starttime}:${link}`);
     if ('sha256' in r) sha256 = r.sha256;
     else if (r.skipped === 'too-large') ctx.counts.hashTooLarge++;
     else ctx.counts.hashSkipped++;

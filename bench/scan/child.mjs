@@ -1,0 +1,43 @@
+// Runs scans against the built code (dist/) so the measured RSS is the product's, not a TypeScript loader's.
+import { builtinDetectors } from '../../dist/detect/detectors/index.js';
+import { DetectionEngine } from '../../dist/detect/engine.js';
+import { loadMinerPorts } from '../../dist/intel/miner-ports.js';
+import { snapshotEvents } from '../../dist/sources/procfs/events.js';
+import { ExeHasher } from '../../dist/sources/procfs/exe-hash.js';
+import { takeSnapshot } from '../../dist/sources/procfs/snapshot.js';
+
+const [root = '/', iterArg = '20'] = process.argv.slice(2);
+const iterations = Number(iterArg);
+const quantile = (xs, q) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+const hasher = new ExeHasher();
+const detectors = builtinDetectors({ minerPorts: loadMinerPorts() });
+const walls = [];
+const cpus = [];
+let processes = 0;
+for (let i = 0; i < iterations + 2; i++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const snap = await takeSnapshot({ root, sampleMs: 0, hasher });
+  new DetectionEngine(detectors, snap.host).processAll(snapshotEvents(snap)).results();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  processes = snap.processes.length;
+  // The first two warm the hash cache and the JIT, as in a running agent.
+  if (i >= 2) {
+    walls.push(wall);
+    cpus.push((c.user + c.system) / 1000);
+  }
+}
+process.stdout.write(
+  `${JSON.stringify({
+    target: root === '/' ? 'live /proc' : 'fixture',
+    processes,
+    iterations,
+    wallMsMedian: quantile(walls, 0.5),
+    wallMsP95: quantile(walls, 0.95),
+    cpuMsMedian: quantile(cpus, 0.5),
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);
