@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { registerFields } from './fields.js';
+import { registerHunt } from './hunt.js';
+import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
 /** One line per command; each command lives in its own file and only wires options to library code. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerScan, registerFields];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerScan,
+  registerFields,
+  registerRules,
+  registerHunt,
+];

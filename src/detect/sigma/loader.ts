@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { linkCorrelations, type SigmaCorrelation } from './correlation/link.js';
 import { LIMITS } from './limits.js';
 import { resolveCollection } from './parse/collection.js';
 import { parseRuleDocuments } from './parse/documents.js';
@@ -8,16 +9,44 @@ import { type SigmaFailure, SigmaRuleError, type SigmaUnsupported } from './type
 
 export interface LoadResult {
   readonly rules: SigmaRule[];
-  readonly correlations: SigmaCorrelationDef[];
+  readonly correlations: SigmaCorrelation[];
   readonly failed: SigmaFailure[];
   readonly unsupported: SigmaUnsupported[];
 }
 
-function emptyResult(): LoadResult {
-  return { rules: [], correlations: [], failed: [], unsupported: [] };
+/** Everything read so far, before correlations are linked. */
+interface Collected {
+  readonly rules: SigmaRule[];
+  readonly correlations: SigmaCorrelationDef[];
+  readonly failed: SigmaFailure[];
+  readonly unsupported: SigmaUnsupported[];
+  /** ids and names of documents that did not load, so a correlation on them says why. */
+  readonly notLoaded: Set<string>;
 }
 
-function record(out: LoadResult, file: string, err: unknown, fallbackLine: number): void {
+function emptyCollected(): Collected {
+  return { rules: [], correlations: [], failed: [], unsupported: [], notLoaded: new Set() };
+}
+
+function finish(c: Collected): LoadResult {
+  const linked = linkCorrelations(c.correlations, c.rules, c.notLoaded);
+  return {
+    rules: c.rules,
+    correlations: linked.correlations,
+    failed: [...c.failed, ...linked.failed],
+    unsupported: [...c.unsupported, ...linked.unsupported],
+  };
+}
+
+function noteNotLoaded(out: Collected, data: unknown): void {
+  if (typeof data !== 'object' || data === null) return;
+  for (const k of ['id', 'name']) {
+    const v = (data as Record<string, unknown>)[k];
+    if (typeof v === 'string') out.notLoaded.add(v);
+  }
+}
+
+function record(out: Collected, file: string, err: unknown, fallbackLine: number): void {
   if (err instanceof SigmaRuleError) {
     if (err.code === 'unsupported') out.unsupported.push({ file, feature: err.message });
     else out.failed.push({ file, line: err.line ?? fallbackLine, code: err.code, message: err.message });
@@ -30,7 +59,13 @@ function record(out: LoadResult, file: string, err: unknown, fallbackLine: numbe
 }
 
 /** Loads every rule document of one file's text; each broken document is reported and skipped. */
-export function loadRuleText(text: string, file: string, out: LoadResult = emptyResult()): LoadResult {
+export function loadRuleText(text: string, file: string): LoadResult {
+  const out = emptyCollected();
+  collectText(text, file, out);
+  return finish(out);
+}
+
+function collectText(text: string, file: string, out: Collected): void {
   const { documents, errors } = parseRuleDocuments(text);
   for (const e of errors) record(out, file, e, 1);
   for (const doc of resolveCollection(documents)) {
@@ -39,12 +74,12 @@ export function loadRuleText(text: string, file: string, out: LoadResult = empty
       rule = parseRule(doc, file);
     } catch (err) {
       record(out, file, err, doc.line);
+      noteNotLoaded(out, doc.data);
       continue;
     }
     if (rule.kind === 'detection') out.rules.push(rule);
     else out.correlations.push(rule);
   }
-  return out;
 }
 
 /** Reads at most the cap plus one byte, so an oversized file is refused without reading it all. */
@@ -71,7 +106,7 @@ function readCapped(file: string): string {
   }
 }
 
-function loadFile(file: string, out: LoadResult): void {
+function loadFile(file: string, out: Collected): void {
   let text: string;
   try {
     text = readCapped(file);
@@ -86,7 +121,7 @@ function loadFile(file: string, out: LoadResult): void {
       });
     return;
   }
-  loadRuleText(text, file, out);
+  collectText(text, file, out);
 }
 
 /** Rule files under a directory, sorted for stable output; symbolic links to directories are not followed. */
@@ -110,7 +145,7 @@ function ruleFiles(dir: string): string[] {
  * stopping at the first, then links correlation rules to the rules they name.
  */
 export function loadRulePaths(paths: readonly string[]): LoadResult {
-  const out = emptyResult();
+  const out = emptyCollected();
   for (const p of paths) {
     let isDir: boolean;
     try {
@@ -122,5 +157,5 @@ export function loadRulePaths(paths: readonly string[]): LoadResult {
     }
     for (const f of isDir ? ruleFiles(p) : [p]) loadFile(f, out);
   }
-  return out;
+  return finish(out);
 }
