@@ -1,4 +1,9 @@
 import type { LNode } from './collectors/tree.js';
+import type { ExposedListener } from './host/exposure.js';
+import type { ProbeResult } from './host/probes.js';
+import type { DockerEndpoint, RedisConfig } from './host/services.js';
+import type { SshdConfig } from './host/sshd.js';
+import type { WritablePath } from './host/writable.js';
 
 /**
  * The assets graph the posture checks read: every input format (Terraform HCL and plan JSON, AWS API responses,
@@ -131,6 +136,20 @@ export interface Assets {
   instances: Instance[];
   workloads: Workload[];
   dockerfiles: DockerfileInfo[];
+  /** Set when the host itself (or a --root image of it) was read. */
+  host?: HostFacts;
+}
+
+/** What the host hardening checks read; paths are host paths, `root` is where they were read from. */
+export interface HostFacts {
+  root: string;
+  sshd: SshdConfig | undefined;
+  docker: DockerEndpoint[];
+  redis: RedisConfig[];
+  writable: WritablePath[];
+  /** Listeners from procfs with their processes; empty when only files were read. */
+  listeners: ExposedListener[];
+  probes: ProbeResult[];
 }
 
 export function emptyAssets(): Assets {
@@ -143,6 +162,7 @@ export function mergeAssets(into: Assets, from: Assets): Assets {
   into.instances.push(...from.instances);
   into.workloads.push(...from.workloads);
   into.dockerfiles.push(...from.dockerfiles);
+  if (from.host) into.host = from.host;
   return into;
 }
 

@@ -1,6 +1,9 @@
 import type { PostureCheck } from './check.js';
 import { CONTAINER_CHECKS } from './containers.js';
 import { DOCKERFILE_CHECKS } from './dockerfile.js';
+import { HOST_EXPOSURE_CHECKS } from './host-exposure.js';
+import { HOST_SERVICE_CHECKS } from './host-services.js';
+import { SSH_CHECKS } from './host-ssh.js';
 import { INSTANCE_EXPOSURE_CHECKS } from './instance-exposure.js';
 import { INSTANCE_METADATA_CHECKS } from './instance-metadata.js';
 import { NETWORK_EXPOSURE_CHECKS } from './network-exposure.js';
@@ -13,3 +16,11 @@ export const IAC_CHECKS: readonly PostureCheck[] = [
   ...CONTAINER_CHECKS,
   ...DOCKERFILE_CHECKS,
 ];
+
+export const HOST_CHECKS: readonly PostureCheck[] = [
+  ...SSH_CHECKS,
+  ...HOST_SERVICE_CHECKS,
+  ...HOST_EXPOSURE_CHECKS,
+];
+
+export const ALL_CHECKS: readonly PostureCheck[] = [...IAC_CHECKS, ...HOST_CHECKS];
