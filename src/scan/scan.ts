@@ -1,3 +1,4 @@
+import { correlateIncidents } from '../correlate/incidents.js';
 import type { Detector } from '../detect/detector.js';
 import { builtinDetectors } from '../detect/detectors/index.js';
 import { DetectionEngine } from '../detect/engine.js';
@@ -27,5 +28,8 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
   const engine = new DetectionEngine(detectors, { id: snapshot.host.id, name: snapshot.host.name });
   engine.processAll(snapshotEvents(snapshot));
   if (opts.extraEvents) engine.processAll(opts.extraEvents());
-  return { snapshot, findings: engine.results(), incidents: [] };
+  const findings = engine.results();
+  const processes = new Map(snapshot.processes.map((p) => [p.pid, { ppid: p.ppid }]));
+  const incidents = correlateIncidents(findings, { processes });
+  return { snapshot, findings, incidents };
 }

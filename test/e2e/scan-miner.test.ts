@@ -27,10 +27,16 @@ async function waitForConnection(pool: Set<Socket>, n: number): Promise<void> {
   if (pool.size < n) throw new Error('stand-in never connected to the fake pool');
 }
 
-async function scanJson(): Promise<{ findings: Finding[]; host: { id: string } }> {
+interface ScanOut {
+  findings: Finding[];
+  incidents: Array<{ id: string; stages: string[]; findings: string[] }>;
+  host: { id: string };
+}
+
+async function scanJson(): Promise<ScanOut> {
   const r = await runCli(['scan', '--format', 'json', '--interval', '0', '--no-hash']);
   expect([0, 1]).toContain(r.code);
-  return JSON.parse(r.stdout) as { findings: Finding[]; host: { id: string } };
+  return JSON.parse(r.stdout) as ScanOut;
 }
 
 function exitOf(child: ChildProcess): Promise<void> {
@@ -75,7 +81,7 @@ describe('scan finds a miner stand-in', () => {
         const pid = child.pid!;
         if (variant.comm) expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe(variant.comm);
 
-        const { findings } = await scanJson();
+        const { findings, incidents } = await scanJson();
         const mine = findings.filter((f) => f.entity.pid === pid);
         const rules = new Set(mine.map((f) => f.ruleId));
         expect(rules).toContain('proc.exe.writable-path');
