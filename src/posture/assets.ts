@@ -1,5 +1,6 @@
 import type { LNode } from './collectors/tree.js';
 import type { ExposedListener } from './host/exposure.js';
+import type { PortChange } from './host/port-state.js';
 import type { ProbeResult } from './host/probes.js';
 import type { DockerEndpoint, RedisConfig } from './host/services.js';
 import type { SshdConfig } from './host/sshd.js';
@@ -150,6 +151,8 @@ export interface HostFacts {
   /** Listeners from procfs with their processes; empty when only files were read. */
   listeners: ExposedListener[];
   probes: ProbeResult[];
+  /** Listener changes since the previous run (open-port monitoring); empty on the first run. */
+  portChanges: PortChange[];
 }
 
 export function emptyAssets(): Assets {

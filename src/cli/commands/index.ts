@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
+import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 
@@ -10,4 +11,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerFields,
   registerRules,
   registerHunt,
+  registerPosture,
 ];

@@ -124,4 +124,58 @@ export const probeUnauthenticated: PostureCheck = {
   },
 };
 
-export const HOST_EXPOSURE_CHECKS: readonly PostureCheck[] = [serviceExposed, probeUnauthenticated];
+/** Open-port monitoring: a port that opened, widened its bind, or closed since the previous run. */
+export const portChanged: PostureCheck = {
+  meta: {
+    id: 'posture.host.port-changed',
+    title: 'A listening port changed since the last run',
+    severity: 'medium',
+    confidence: 0.9,
+    category: 'posture',
+    techniques: ['T1133', 'T1571'],
+    remediation:
+      'Confirm the new listener is expected (a deploy, a package); if not, find its process (evidence.pid/exe) and stop it.',
+    references: ['https://man7.org/linux/man-pages/man8/ss.8.html'],
+  },
+  run(a) {
+    return (a.host?.portChanges ?? []).map((c) => {
+      const e = c.entry;
+      const wide = e.scope === 'any' || e.scope === 'public';
+      const severity = c.change === 'closed' ? 'info' : c.change === 'widened' || wide ? 'high' : 'medium';
+      const verb =
+        c.change === 'opened'
+          ? 'opened'
+          : c.change === 'closed'
+            ? 'closed'
+            : `widened from ${c.previous?.scope}`;
+      return {
+        resource: listenerRef({ ip: e.ip, port: e.port, transport: e.transport }),
+        line: 0,
+        lines: [],
+        key: `${c.change}:${e.transport}:${e.port}`,
+        port: e.port,
+        title: `${e.transport.toUpperCase()} port ${e.port} ${verb} (${e.ip}, ${e.scope})`,
+        severity,
+        evidence: {
+          change: c.change,
+          transport: e.transport,
+          port: e.port,
+          bind: e.ip,
+          scope: e.scope,
+          ...(c.previous ? { previousBind: c.previous.ip, previousScope: c.previous.scope } : {}),
+          pid: e.pid,
+          exe: e.exe,
+          user: e.user,
+          service: e.service,
+          observedAt: c.time,
+          previousRun: c.since,
+        },
+      } satisfies PostureHit;
+    });
+  },
+};
+export const HOST_EXPOSURE_CHECKS: readonly PostureCheck[] = [
+  serviceExposed,
+  probeUnauthenticated,
+  portChanged,
+];

@@ -21,5 +21,6 @@ export function collectHostFacts(o: HostCollectOptions): HostFacts {
     writable: findWorldWritable(o.root),
     listeners: [],
     probes: [],
+    portChanges: [],
   };
 }

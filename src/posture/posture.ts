@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import { WarningSink } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
+import type { HostRef } from '../model/host.js';
+import { type Assets, emptyAssets, mergeAssets } from './assets.js';
+import { ALL_CHECKS } from './checks/index.js';
+import { readInput } from './collectors/files.js';
+import { collectLiveHost } from './host/live.js';
+import { diffPorts, loadPortState, savePortState, stateOf } from './host/port-state.js';
+import { loadAws, loadCompose, loadDockerfile, loadK8s, loadTerraform } from './load.js';
+import { runChecks } from './run.js';
+import { applySuppressions, parseSuppressions, type Suppression } from './suppress.js';
+
+export interface PostureOptions {
+  host?: boolean;
+  root?: string;
+  /** Live probes of our own listeners on loopback (default on for the live host). */
+  probe?: boolean;
+  aws?: readonly string[];
+  terraform?: readonly string[];
+  k8s?: readonly string[];
+  compose?: readonly string[];
+  dockerfile?: readonly string[];
+  suppressions?: string;
+  /** Listener state file for open-port monitoring; no file = no monitoring. */
+  state?: string;
+  now: Date;
+}
+
+export interface PostureResult {
+  host: HostRef;
+  findings: Finding[];
+  suppressed: { finding: Finding; suppression: Suppression }[];
+  expiredSuppressions: Suppression[];
+  warnings: WarningSink;
+  assets: Assets;
+}
+
+export async function runPosture(o: PostureOptions): Promise<PostureResult> {
+  const warnings = new WarningSink();
+  const assets = emptyAssets();
+  const add = (paths: readonly string[] | undefined, load: (p: string) => Assets) => {
+    for (const p of paths ?? []) mergeAssets(assets, load(p));
+  };
+  add(o.terraform, loadTerraform);
+  add(o.aws, loadAws);
+  add(o.k8s, (p) => loadK8s(p, warnings));
+  add(o.compose, loadCompose);
+  add(o.dockerfile, loadDockerfile);
+
+  const name = hostname();
+  let host: HostRef = { id: name, name };
+  const time = o.now.toISOString();
+  if (o.host || o.root) {
+    const root = o.root ?? '/';
+    const live = await collectLiveHost({ root, probe: o.probe ?? true });
+    for (const w of live.warnings) warnings.add(w.code, w.message, w.path);
+    host = { id: live.hostId, name: live.hostName };
+    if (o.state) {
+      const cur = stateOf(live.facts.listeners, time);
+      live.facts.portChanges = diffPorts(loadPortState(o.state), cur);
+      savePortState(o.state, cur);
+    }
+    assets.host = live.facts;
+  }
+
+  let findings = runChecks(assets, ALL_CHECKS, host, time);
+  let suppressed: PostureResult['suppressed'] = [];
+  let expired: Suppression[] = [];
+  if (o.suppressions) {
+    const list = parseSuppressions(readInput(o.suppressions), o.suppressions);
+    const r = applySuppressions(findings, list, time.slice(0, 10), warnings);
+    findings = r.kept;
+    suppressed = r.suppressed;
+    expired = r.expired;
+  }
+  return { host, findings, suppressed, expiredSuppressions: expired, warnings, assets };
+}
