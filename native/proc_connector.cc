@@ -35,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +51,10 @@ constexpr int kRcvBufBytes = 8 * 1024 * 1024;
 constexpr size_t kForkMapMax = 65536;
 // A little ahead of ordinary work (like auditd's priority_boost): the reader races processes that live a millisecond.
 constexpr int kReaderNice = -5;
+// Records reach JS in batches: at most this old or this many. Reading /proc happens at once regardless; only the
+// hand-off waits, which saves a JS wake-up per exec when processes start one after another.
+constexpr int64_t kHandoffNs = 2000000;
+constexpr size_t kHandoffBatch = 256;
 
 enum class Kind : uint8_t { Exec, Exit, Fork };
 
@@ -87,40 +92,45 @@ int64_t ClockNs(clockid_t id) {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
 }
 
-// Reads at most cap bytes of a /proc file into out (reusing its capacity). Returns false if it could not be opened.
-bool ReadSmallFile(const char* path, size_t cap, std::string& out) {
+// Reads at most cap bytes of a /proc file into buf (sized once by the caller, never re-cleared). Returns the bytes
+// read, or nullopt-like false when the file could not be opened (the process is gone).
+bool ReadSmallFile(const char* path, size_t cap, std::vector<char>& buf, std::string_view* out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  out.resize(cap);
+  if (cap > buf.size()) cap = buf.size();
   size_t len = 0;
   while (len < cap) {
-    ssize_t n = read(fd, &out[len], cap - len);
+    ssize_t n = read(fd, buf.data() + len, cap - len);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     len += static_cast<size_t>(n);
   }
   close(fd);
-  out.resize(len);
+  *out = std::string_view(buf.data(), len);
   return true;
 }
 
 // stat(5): "pid (comm) state ppid ... starttime(22)"; comm may hold spaces and ')', so fields follow the LAST ')'.
-void ParseStat(const std::string& text, Record& r) {
+void ParseStat(std::string_view text, Record& r) {
   size_t open = text.find('(');
   size_t close = text.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return;
-  r.comm.assign(text, open + 1, close - open - 1);
-  const char* p = text.c_str() + close + 1;
-  const char* end = text.c_str() + text.size();
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return;
+  r.comm.assign(text.substr(open + 1, close - open - 1));
+  const char* p = text.data() + close + 1;
+  const char* end = text.data() + text.size();
   // Field index after ')': 0 state, 1 ppid, ..., 19 starttime.
   for (int field = 0; p < end && field <= 19; ++field) {
     while (p < end && *p == ' ') ++p;
     const char* start = p;
     while (p < end && *p != ' ') ++p;
-    if (field == 1 || field == 19) {
-      char* stop = nullptr;
-      long long v = strtoll(start, &stop, 10);
-      if (stop == p && v >= 0) {
+    if ((field == 1 || field == 19) && p > start && p - start < 20) {
+      long long v = 0;
+      bool ok = true;
+      for (const char* q = start; q < p; ++q) {
+        if (*q < '0' || *q > '9') ok = false;
+        else v = v * 10 + (*q - '0');
+      }
+      if (ok) {
         if (field == 1) r.ppid = static_cast<int32_t>(v);
         else r.startTicks = v;
       }
@@ -128,14 +138,16 @@ void ParseStat(const std::string& text, Record& r) {
   }
 }
 
-void ParseStatusUid(const std::string& text, Record& r) {
+void ParseStatusUid(std::string_view text, Record& r) {
   size_t at = text.find("\nUid:");
-  if (at == std::string::npos) return;
-  const char* p = text.c_str() + at + 5;
-  while (*p == ' ' || *p == '\t') ++p;
-  char* stop = nullptr;
-  long long v = strtoll(p, &stop, 10);
-  if (stop != p && v >= 0) r.uid = v;
+  if (at == std::string_view::npos) return;
+  const char* p = text.data() + at + 5;
+  const char* end = text.data() + text.size();
+  while (p < end && (*p == ' ' || *p == '\t')) ++p;
+  long long v = 0;
+  const char* start = p;
+  for (; p < end && *p >= '0' && *p <= '9' && p - start < 12; ++p) v = v * 10 + (*p - '0');
+  if (p > start) r.uid = v;
 }
 
 class Reader {
@@ -143,7 +155,7 @@ class Reader {
   Reader(int sock, int stopFd, bool forks, std::shared_ptr<Shared> shared)
       : sock_(sock), stopFd_(stopFd), forks_(forks), shared_(std::move(shared)) {
     recvBuf_.resize(64 * 1024);
-    scratch_.reserve(kCmdlineCap);
+    scratch_.resize(kCmdlineCap);
     parentOf_.reserve(4096);
     RefreshClock();
   }
@@ -153,13 +165,22 @@ class Reader {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kReaderNice);
     pollfd fds[2] = {{sock_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
     for (;;) {
-      int r = poll(fds, 2, -1);
+      int timeout = -1;
+      if (!pending_.empty()) {
+        int64_t left = pendingSinceNs_ + kHandoffNs - ClockNs(CLOCK_MONOTONIC);
+        timeout = left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
+      }
+      int r = poll(fds, 2, timeout);
       if (r < 0) {
         if (errno == EINTR) continue;
         Fail("poll", errno);
         return;
       }
       if (fds[1].revents != 0) return;
+      if (r == 0) {
+        Flush();
+        continue;
+      }
       // Drain everything that is ready, then hand the batch over once.
       for (;;) {
         ssize_t n = recv(sock_, recvBuf_.data(), recvBuf_.size(), MSG_DONTWAIT);
@@ -175,7 +196,10 @@ class Reader {
         }
         Parse(static_cast<size_t>(n));
       }
-      Flush();
+      if (pending_.empty()) continue;
+      int64_t now = ClockNs(CLOCK_MONOTONIC);
+      if (pendingSinceNs_ == 0) pendingSinceNs_ = now;
+      if (pending_.size() >= kHandoffBatch || now - pendingSinceNs_ >= kHandoffNs) Flush();
     }
   }
 
@@ -285,6 +309,7 @@ class Reader {
 
   void ReadProcess(Record& r, bool full) {
     char path[64];
+    std::string_view text;
     if (full) {
       snprintf(path, sizeof path, "/proc/%d/exe", r.pid);
       char link[4096];
@@ -294,22 +319,23 @@ class Reader {
         r.hasExe = true;
       }
       snprintf(path, sizeof path, "/proc/%d/cmdline", r.pid);
-      if (ReadSmallFile(path, kCmdlineCap, scratch_)) {
-        r.cmdline.assign(scratch_);
+      if (ReadSmallFile(path, kCmdlineCap, scratch_, &text)) {
+        r.cmdline.assign(text);
         r.hasCmdline = true;
       }
     }
     // Ordered by how soon each goes away: exe and cmdline vanish when the process exits, stat and status stay
     // until its parent reaps it.
     snprintf(path, sizeof path, "/proc/%d/stat", r.pid);
-    if (ReadSmallFile(path, kStatCap, scratch_)) ParseStat(scratch_, r);
+    if (ReadSmallFile(path, kStatCap, scratch_, &text)) ParseStat(text, r);
     if (full) {
       snprintf(path, sizeof path, "/proc/%d/status", r.pid);
-      if (ReadSmallFile(path, kStatusCap, scratch_)) ParseStatusUid(scratch_, r);
+      if (ReadSmallFile(path, kStatusCap, scratch_, &text)) ParseStatusUid(text, r);
     }
   }
 
   void Flush() {
+    pendingSinceNs_ = 0;
     if (pending_.empty()) return;
     bool schedule = false;
     {
@@ -330,9 +356,10 @@ class Reader {
   bool forks_;
   std::shared_ptr<Shared> shared_;
   std::vector<char> recvBuf_;
-  std::string scratch_;
+  std::vector<char> scratch_;
   std::vector<Record> pending_;
   std::unordered_map<int32_t, int32_t> parentOf_;
+  int64_t pendingSinceNs_ = 0;
   int64_t realMinusMonoNs_ = 0;
   int64_t nextClockRefreshNs_ = 0;
 };
