@@ -43,14 +43,21 @@ class UnionFind {
   }
 }
 
-/** Keys that tie findings to the same intrusion: the process, its executable, a remote address, a file. */
+const SYSTEM_DIRS = /^\/(usr|bin|sbin|lib|lib64|etc)\//;
+
+/**
+ * Keys that tie findings to the same intrusion: the process; a file outside the system directories, whether as the
+ * executable, as the finding's own path or named in `evidence.paths` (e.g. the binary a cron line starts); a file in
+ * a system directory only as the finding's own path; a remote address.
+ */
 function linkKeys(f: Finding): string[] {
   const e = f.entity;
   const keys: string[] = [];
   if (e.pid !== undefined) keys.push(`pid:${e.pid}:${e.startTime ?? ''}`);
-  if (e.exe && !e.exe.startsWith('/usr/') && !e.exe.startsWith('/bin/') && !e.exe.startsWith('/sbin/'))
-    keys.push(`exe:${e.exe}`);
-  if (e.path) keys.push(`path:${e.path}`);
+  const related = Array.isArray(f.evidence.paths) ? f.evidence.paths : [];
+  for (const p of [e.exe, ...related])
+    if (typeof p === 'string' && p && !SYSTEM_DIRS.test(p)) keys.push(`file:${p}`);
+  if (e.path) keys.push(`file:${e.path}`);
   if (e.ip && e.kind !== 'source-ip') keys.push(`ip:${e.ip}`);
   if (e.kind === 'source-ip' && e.ip) keys.push(`src:${e.ip}`);
   return keys;

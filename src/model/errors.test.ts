@@ -7,7 +7,7 @@ const doc = readFileSync(resolve(import.meta.dirname, '../../docs/errors.md'), '
 
 describe('error catalog', () => {
   it('documents every code in docs/errors.md, and nothing more', () => {
-    const documented = new Set([...doc.matchAll(/^\| `(MW_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const documented = new Set([...doc.matchAll(/^\|\s*`(MW_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]));
     const catalog = new Set([...Object.keys(ERROR_CODES), ...Object.keys(WARNING_CODES)]);
     expect([...catalog].filter((c) => !documented.has(c))).toEqual([]);
     expect([...documented].filter((c) => c && !catalog.has(c))).toEqual([]);

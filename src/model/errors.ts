@@ -35,6 +35,7 @@ export const WARNING_CODES = {
   MW_W_NOT_ROOT: "Running without root: other users' processes, sockets and executables are partly hidden.",
   MW_W_POSTURE_SKIPPED: 'A posture input object could not be read (malformed spec); it was skipped, not passed.',
   MW_W_SUPPRESSION_EXPIRED: 'A suppression is past its expiry date; the findings it matched are reported again.',
+  MW_W_FILE_UNREADABLE: 'A file or directory of the persistence sweep could not be read, or a sweep limit was reached.',
   MW_W_EXEC_FALLBACK:
     'The real-time exec source could not start; falling back to /proc polling, which misses short-lived processes.',
   MW_W_EVENT_UNKNOWN_FIELD:

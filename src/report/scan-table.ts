@@ -78,6 +78,22 @@ export function renderScanTable(r: ScanResult, top = 10): string {
     ),
   );
 
+  if (r.incidents.length) {
+    out.push('\nIncidents\n');
+    out.push(
+      renderTable(
+        ['severity', 'incident', 'stages', 'findings', 'title'],
+        r.incidents.map((i) => [
+          i.severity.toUpperCase(),
+          i.id,
+          i.stages.join(' > '),
+          String(i.findings.length),
+          i.title,
+        ]),
+      ),
+    );
+  }
+
   out.push('\nFindings\n');
   out.push(findingsTable(r.findings));
   if (s.warnings.length) out.push(`\n${warningsText(s.warnings)}`);

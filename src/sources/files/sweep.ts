@@ -1,0 +1,150 @@
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { WarningSink } from '../../model/errors.js';
+import { HOME_FILES, type Location, type PersistenceKind, SYSTEM_LOCATIONS } from './locations.js';
+
+export interface SweptFile {
+  /** Path as the host sees it (without the --root prefix). */
+  path: string;
+  kind: PersistenceKind;
+  /** Text content up to the cap (latin1 for binaries, so bytes survive). */
+  content: string;
+  truncated: boolean;
+  /** ELF magic at the start. */
+  elf: boolean;
+  size: number;
+  mtimeMs: number;
+  uid: number;
+  mode: number;
+}
+
+export interface SweepOptions {
+  /** Bytes read per file. Default 256 KiB. */
+  maxBytes?: number;
+  /** Files read in all; the rest is counted, not read. Default 20,000. */
+  maxFiles?: number;
+  /** Directories of one writable-dir location; keeps a /tmp with millions of files from stalling a scan. */
+  maxEntriesPerDir?: number;
+}
+
+// Unit directories hold hundreds of vendor units; only files that can run something are worth reading there.
+const SYSTEMD_SUFFIX = /\.(service|timer|socket|path)$/;
+
+function homesOf(root: string): string[] {
+  const homes = new Set<string>(['/root']);
+  try {
+    for (const line of readFileSync(`${root}/etc/passwd`, 'utf8').split('\n')) {
+      const home = line.split(':')[5];
+      if (home && home.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent')) homes.add(home);
+    }
+  } catch {}
+  try {
+    for (const d of readdirSync(`${root}/home`)) homes.add(`/home/${d}`);
+  } catch {}
+  return [...homes];
+}
+
+/**
+ * Reads the files attackers use to persist, hide and stage, under `root`. Bounded everywhere: bytes per file, files
+ * in all, entries per directory. Unreadable places are skipped quietly when they do not exist and warned otherwise.
+ */
+export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptions = {}): SweptFile[] {
+  const prefix = root === '/' ? '' : root.replace(/\/+$/, '');
+  const maxBytes = opts.maxBytes ?? 256 * 1024;
+  const maxFiles = opts.maxFiles ?? 20_000;
+  const maxEntries = opts.maxEntriesPerDir ?? 2_000;
+  const out: SweptFile[] = [];
+  const buf = Buffer.allocUnsafe(maxBytes + 1);
+  let skipped = 0;
+
+  const readOne = (hostPath: string, kind: PersistenceKind): void => {
+    if (out.length >= maxFiles) {
+      skipped++;
+      return;
+    }
+    let fd: number;
+    try {
+      fd = openSync(`${prefix}${hostPath}`, 'r');
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP')
+        warnings.add('MW_W_FILE_UNREADABLE', `cannot read: ${code}`, hostPath);
+      return;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return;
+      let len = 0;
+      while (len <= maxBytes) {
+        const n = readSync(fd, buf, len, maxBytes + 1 - len, null);
+        if (n === 0) break;
+        len += n;
+      }
+      const truncated = len > maxBytes;
+      const data = buf.subarray(0, Math.min(len, maxBytes));
+      out.push({
+        path: hostPath,
+        kind,
+        content: data.toString('latin1'),
+        truncated,
+        elf: data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        uid: st.uid,
+        mode: st.mode,
+      });
+    } catch (err) {
+      warnings.add('MW_W_FILE_UNREADABLE', `cannot read: ${(err as Error).message}`, hostPath);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const walk = (hostDir: string, kind: PersistenceKind, depth: number): void => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(`${prefix}${hostDir}`, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        warnings.add('MW_W_FILE_UNREADABLE', `cannot list: ${code}`, hostDir);
+      return;
+    }
+    if (entries.length > maxEntries)
+      warnings.add(
+        'MW_W_FILE_UNREADABLE',
+        `${entries.length} entries; only the first ${maxEntries} were read`,
+        hostDir,
+      );
+    for (const e of entries.slice(0, maxEntries)) {
+      const p = `${hostDir === '/' ? '' : hostDir}/${e.name}`;
+      if (e.isDirectory()) {
+        if (depth > 1) walk(p, kind, depth - 1);
+      } else if (e.isFile() || e.isSymbolicLink()) {
+        if (kind === 'systemd' && !SYSTEMD_SUFFIX.test(e.name)) continue;
+        readOne(p, kind);
+      }
+    }
+  };
+
+  const visit = (loc: Location): void => {
+    if (loc.depth === undefined) readOne(loc.path, loc.kind);
+    else walk(loc.path, loc.kind, loc.depth);
+  };
+
+  for (const loc of SYSTEM_LOCATIONS) visit(loc);
+  for (const home of homesOf(prefix)) {
+    for (const f of HOME_FILES) {
+      const p = `${home}/${f.rel}`;
+      let isDir = false;
+      try {
+        isDir = statSync(`${prefix}${p}`).isDirectory();
+      } catch {
+        continue;
+      }
+      visit(isDir ? { kind: f.kind, path: p, depth: 2 } : { kind: f.kind, path: p });
+    }
+  }
+  if (skipped > 0)
+    warnings.add('MW_W_FILE_UNREADABLE', `file limit ${maxFiles} reached; ${skipped} file(s) not read`);
+  return out;
+}
