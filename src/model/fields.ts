@@ -338,6 +338,34 @@ export const FIELDS: readonly FieldSpec[] = [
     kinds: ['auth'],
   },
   {
+    name: 'auth.reason',
+    type: 'string',
+    description: 'Message family of an auth event (failed, invalid-user, preauth-close, accepted ...; docs/sources.md).',
+    sigma: [],
+    kinds: ['auth'],
+  },
+  {
+    name: 'auth.invalidUser',
+    type: 'boolean',
+    description: 'The account does not exist on the host (sshd "invalid user").',
+    sigma: [],
+    kinds: ['auth'],
+  },
+  {
+    name: 'auth.count',
+    type: 'integer',
+    description: 'Attempts the line stands for, when syslog folded repeats ("message repeated N times").',
+    sigma: [],
+    kinds: ['auth'],
+  },
+  {
+    name: 'source.domain',
+    type: 'string',
+    description: 'Remote peer as a host name, when the log names no address (sshd UseDNS).',
+    sigma: [],
+    kinds: ['auth'],
+  },
+  {
     name: 'log.message',
     type: 'string',
     description: 'The raw log line or message, verbatim.',
@@ -387,6 +415,20 @@ export const FIELDS: readonly FieldSpec[] = [
     kinds: AUDIT,
   },
   ...AUDIT_ARGS,
+  {
+    name: 'log.pid',
+    type: 'integer',
+    description: 'Process id in the log line tag (program[pid]).',
+    sigma: [],
+    kinds: ['auth', 'log'],
+  },
+  {
+    name: 'log.hostname',
+    type: 'string',
+    description: 'Host name in the log line header.',
+    sigma: [],
+    kinds: ['auth', 'log', 'dns'],
+  },
 ];
 
 const BY_NAME = new Map(FIELDS.map((f) => [f.name, f]));

@@ -1,0 +1,33 @@
+import type { Detector } from '../detector.js';
+import { type SshBruteForceOptions, sshBruteForce } from './ssh-brute-force.js';
+import { type FleetAttackerIntel, sshFleetAttackerLogin } from './ssh-fleet-attacker-login.js';
+import { type SshPasswordSprayOptions, sshPasswordSpray } from './ssh-password-spray.js';
+import { sshRootPasswordLogin } from './ssh-root-password-login.js';
+import { type SshSlowBruteForceOptions, sshSlowBruteForce } from './ssh-slow-brute-force.js';
+import {
+  type SshSuccessAfterFailuresOptions,
+  sshSuccessAfterFailures,
+} from './ssh-success-after-failures.js';
+import { type SshUserEnumerationOptions, sshUserEnumeration } from './ssh-user-enumeration.js';
+
+export interface SshDetectionConfig {
+  bruteForce?: SshBruteForceOptions;
+  slowBruteForce?: SshSlowBruteForceOptions;
+  userEnumeration?: SshUserEnumerationOptions;
+  passwordSpray?: SshPasswordSprayOptions;
+  successAfterFailures?: SshSuccessAfterFailuresOptions;
+  fleet?: FleetAttackerIntel;
+}
+
+/** Fresh SSH detectors (they hold per-address state, so each run needs its own set). */
+export function sshDetectors(config: SshDetectionConfig = {}): Detector[] {
+  return [
+    sshBruteForce(config.bruteForce),
+    sshSlowBruteForce(config.slowBruteForce),
+    sshUserEnumeration(config.userEnumeration),
+    sshPasswordSpray(config.passwordSpray),
+    sshSuccessAfterFailures(config.successAfterFailures),
+    sshRootPasswordLogin,
+    sshFleetAttackerLogin(config.fleet),
+  ];
+}

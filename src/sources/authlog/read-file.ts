@@ -1,0 +1,68 @@
+import { stat } from 'node:fs/promises';
+import { MinewardenError } from '../../model/errors.js';
+import type { TelemetryEvent } from '../../model/event.js';
+import { parseJournalLine } from './journal.js';
+import { type LineStats, readLineBatches } from './lines.js';
+import { AuthLogParser, type AuthParseStats } from './parser.js';
+
+export interface ReadAuthLogOptions {
+  hostId?: string;
+  /** Default 1 MiB: longer lines are skipped and counted. */
+  maxLineLength?: number;
+  /** 'auto' tells journal JSON (`journalctl -o json`) from syslog text by the first character of each line. */
+  format?: 'auto' | 'syslog' | 'journal';
+}
+
+export interface AuthLogReadStats extends AuthParseStats {
+  file: string;
+}
+
+/** Auth events from one log file (plain or gzip), in file order; stats are complete once iteration ends. */
+export async function* readAuthLogFile(
+  file: string,
+  opts: ReadAuthLogOptions = {},
+  statsOut?: (s: AuthLogReadStats) => void,
+): AsyncGenerator<TelemetryEvent> {
+  let mtimeMs: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new MinewardenError('MW_INPUT_UNREADABLE', 'not a regular file', { file });
+    mtimeMs = st.mtimeMs;
+  } catch (err) {
+    if (err instanceof MinewardenError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MinewardenError(
+      code === 'ENOENT' ? 'MW_INPUT_NOT_FOUND' : 'MW_INPUT_UNREADABLE',
+      String(code),
+      { file },
+    );
+  }
+  const maxLine = opts.maxLineLength ?? 1 << 20;
+  const parser = new AuthLogParser({
+    referenceTime: mtimeMs,
+    maxLineLength: maxLine,
+    ...(opts.hostId ? { hostId: opts.hostId } : {}),
+  });
+  const lineStats: LineStats = { tooLong: 0 };
+  const format = opts.format ?? 'auto';
+  try {
+    for await (const batch of readLineBatches(file, maxLine, lineStats)) {
+      for (const line of batch) {
+        const events =
+          format === 'journal' || (format === 'auto' && line.charCodeAt(0) === 123)
+            ? parseJournalLine(parser, line)
+            : parser.parseLine(line);
+        for (const e of events) yield e;
+      }
+    }
+  } catch (err) {
+    if (err instanceof MinewardenError) throw err;
+    throw new MinewardenError('MW_INPUT_UNREADABLE', (err as Error).message, { file }, { cause: err });
+  } finally {
+    parser.finish();
+    const s = { ...parser.stats, file };
+    s.lines += lineStats.tooLong;
+    s.skippedLong += lineStats.tooLong;
+    statsOut?.(s);
+  }
+}
