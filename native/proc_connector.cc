@@ -150,6 +150,24 @@ void ParseStatusUid(std::string_view text, Record& r) {
   if (p > start) r.uid = v;
 }
 
+// strerrorname_np is glibc-only (2.32+); the few errnos this file can meet are named by hand.
+std::string ErrnoName(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EMFILE: return "EMFILE";
+    case EINVAL: return "EINVAL";
+    default: return "E" + std::to_string(err);
+  }
+}
+
 class Reader {
  public:
   Reader(int sock, int stopFd, bool forks, std::shared_ptr<Shared> shared)
@@ -181,8 +199,8 @@ class Reader {
         Flush();
         continue;
       }
-      // Drain everything that is ready, then hand the batch over once.
-      for (;;) {
+      // Drain what is ready, but return to poll() now and then so a stop request is seen even during a flood.
+      for (int i = 0; i < 1024; ++i) {
         ssize_t n = recv(sock_, recvBuf_.data(), recvBuf_.size(), MSG_DONTWAIT);
         if (n < 0) {
           if (errno == EINTR) continue;
@@ -206,7 +224,7 @@ class Reader {
  private:
   void Fail(const char* what, int err) {
     std::lock_guard<std::mutex> lock(shared_->mu);
-    shared_->error = std::string(what) + ": " + strerror(err);
+    shared_->error = std::string(what) + ": " + ErrnoName(err);
   }
 
   // The kernel stamps events with CLOCK_MONOTONIC; re-read the offset to wall time now and then so that a clock step
@@ -402,24 +420,6 @@ void Reader::ScheduleDrain(const std::shared_ptr<Shared>& shared) {
   if (status != napi_ok) {
     // The function is closing (stop in progress): nothing will drain, so let later flushes try again.
     shared->drainScheduled.store(false);
-  }
-}
-
-// strerrorname_np is glibc-only (2.32+); the few errnos this file can meet are named by hand.
-std::string ErrnoName(int err) {
-  switch (err) {
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case ENOENT: return "ENOENT";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case ENOBUFS: return "ENOBUFS";
-    case ENOMEM: return "ENOMEM";
-    case EMFILE: return "EMFILE";
-    case EINVAL: return "EINVAL";
-    default: return "E" + std::to_string(err);
   }
 }
 
