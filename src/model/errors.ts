@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   MW_SIGMA_TOO_LARGE: 'A Sigma rule file or value is over a size limit (file bytes, expansions, regex or condition length).',
   MW_SIGMA_CORRELATION: 'A Sigma correlation rule names a rule that is not loaded, or correlations refer to each other in a loop.',
   MW_SIGMA_UNSUPPORTED: 'A Sigma rule uses a feature the engine does not evaluate; the message names the feature.',
+  MW_STORE_UNAVAILABLE: 'The database (--db) cannot be opened or reached; the message says why.',
+  MW_BUS_UNAVAILABLE: 'The NATS bus (--bus) cannot be reached or its JetStream stream cannot be set up.',
+  MW_AGENT_ENROLL: 'The server refused to enroll the agent: the enrollment token is unknown, expired, used up or revoked.',
   MW_INTERNAL: 'A bug: something that should not happen did. Please report it with the message.',
 } as const;
 

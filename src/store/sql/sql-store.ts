@@ -1,0 +1,30 @@
+import type { Store } from '../store.js';
+import type { Retention, RetentionResult } from '../types.js';
+import { SqlActionsRepo } from './actions-repo.js';
+import { SqlAuthRepo } from './auth-repo.js';
+import type { SqlDriver } from './driver.js';
+import { SqlFleetRepo } from './fleet-repo.js';
+import { applyRetention } from './retention.js';
+
+/** One store implementation over either driver: the SQL is shared, only the drivers differ. */
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly fleet: SqlFleetRepo;
+  readonly auth: SqlAuthRepo;
+  readonly actions: SqlActionsRepo;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.kind = driver.dialect;
+    this.fleet = new SqlFleetRepo(driver);
+    this.auth = new SqlAuthRepo(driver);
+    this.actions = new SqlActionsRepo(driver);
+  }
+
+  applyRetention(policy: Retention, now: Date): Promise<RetentionResult> {
+    return applyRetention(this.driver, policy, now);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
