@@ -1,46 +1,82 @@
 import { correlateIncidents } from '../correlate/incidents.js';
+import { enrichFindingsWithCost } from '../cost/enrich.js';
+import { type PriceBasis, resolvePrice } from '../cost/resolve-price.js';
 import type { Detector } from '../detect/detector.js';
 import { builtinDetectors } from '../detect/detectors/index.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { loadMinerPorts } from '../intel/miner-ports.js';
 import { WarningSink } from '../model/errors.js';
-import type { TelemetryEvent } from '../model/event.js';
 import type { Finding } from '../model/finding.js';
 import type { Incident } from '../model/incident.js';
 import { fileEvents } from '../sources/files/events.js';
 import { sweepFiles } from '../sources/files/sweep.js';
 import { snapshotEvents } from '../sources/procfs/events.js';
+import { readHostInfo } from '../sources/procfs/host-info.js';
 import { type HostSnapshot, type SnapshotOptions, takeSnapshot } from '../sources/procfs/snapshot.js';
+import { type RealtimeReport, RealtimeWindow } from './realtime.js';
 
 export interface ScanOptions extends SnapshotOptions {
   /** Sweep cron, systemd, rc files, authorized_keys, ld.so.preload and writable dirs. Default true. */
   files?: boolean;
   detectors?: readonly Detector[];
-  /** Extra events seen during the scan window (e.g. real-time exec events), detected together with the snapshot. */
-  extraEvents?: () => readonly TelemetryEvent[];
+  /** Price of CPU time for evidence.cost on miner findings; default: resolvePrice() (docs/cost.md). */
+  price?: PriceBasis;
+  /** Watch process starts through netlink during the sampling window. Default: on for the live root with sampling. */
+  realtime?: boolean;
 }
 
 export interface ScanResult {
   snapshot: HostSnapshot;
   findings: Finding[];
   incidents: Incident[];
+  /** The price behind every cost figure of the scan. */
+  price: PriceBasis;
+  /** Present when the real-time window was tried. */
+  realtime?: RealtimeReport;
 }
 
 /** One pass over the host: collect, turn into events, detect. */
 export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
-  const snapshot = await takeSnapshot(opts);
+  const root = opts.root ?? '/';
+  const useRealtime = opts.realtime ?? (root === '/' && (opts.sampleMs ?? 1000) > 0);
+  const window = useRealtime ? new RealtimeWindow(readHostInfo('', '/proc', true).id) : null;
+  let snapshot: HostSnapshot;
+  try {
+    snapshot = await takeSnapshot(opts);
+  } catch (err) {
+    await window?.close();
+    throw err;
+  }
+  const seen = window ? await window.close() : null;
   const detectors = opts.detectors ?? builtinDetectors({ minerPorts: loadMinerPorts() });
   const engine = new DetectionEngine(detectors, { id: snapshot.host.id, name: snapshot.host.name });
   engine.processAll(snapshotEvents(snapshot));
   if (opts.files !== false) {
     const sink = new WarningSink();
-    const files = sweepFiles(opts.root ?? '/', sink);
+    const files = sweepFiles(root, sink);
     engine.processAll(fileEvents(snapshot.host.id, files, snapshot.time));
     snapshot.warnings.push(...sink.items);
   }
-  if (opts.extraEvents) engine.processAll(opts.extraEvents());
+  if (seen) {
+    engine.processAll(seen.events);
+    if (seen.report.mode === 'none') {
+      snapshot.warnings.push({
+        code: 'MW_W_EXEC_FALLBACK',
+        message: `real-time exec events unavailable: ${seen.report.reason}`,
+      });
+    }
+  }
   const findings = engine.results();
+  const price = opts.price ?? resolvePrice();
+  enrichFindingsWithCost(findings, snapshot.processes, price, snapshot.time);
   const processes = new Map(snapshot.processes.map((p) => [p.pid, { ppid: p.ppid }]));
+  // Processes that came and went during the window are known only from their exec events.
+  for (const e of seen?.events ?? []) {
+    const pid = e.fields['process.pid'];
+    const ppid = e.fields['process.ppid'];
+    if (typeof pid === 'number' && typeof ppid === 'number' && !processes.has(pid))
+      processes.set(pid, { ppid });
+  }
   const incidents = correlateIncidents(findings, { processes });
-  return { snapshot, findings, incidents };
+  return { snapshot, findings, incidents, price, ...(seen ? { realtime: seen.report } : {}) };
 }

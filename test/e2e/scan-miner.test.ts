@@ -131,3 +131,31 @@ describe('scan finds a miner stand-in', () => {
     }
   });
 });
+
+describe('scan watches process starts while it samples', () => {
+  it('sees a 50 ms dropper in /dev/shm that exits before the snapshot, and reports the real-time mode', async () => {
+    const dir = `/dev/shm/.x-drop-${process.pid}`;
+    mkdirSync(dir, { recursive: true });
+    copyFileSync('/bin/sleep', `${dir}/dropper`);
+    try {
+      const scan = runCli(['scan', '--format', 'json', '--interval', '2000', '--no-hash', '--verbose']);
+      await new Promise((r) => setTimeout(r, 1000));
+      const dropper = spawn(`${dir}/dropper`, ['0.05'], { stdio: 'ignore' });
+      await exitOf(dropper);
+      const r = await scan;
+      const out = JSON.parse(r.stdout) as {
+        findings: Finding[];
+        summary: { collection: { realtime: { mode: string; events: number } } };
+      };
+      expect(out.summary.collection.realtime.mode).toBe('netlink');
+      expect(out.summary.collection.realtime.events).toBeGreaterThan(0);
+      const f = out.findings.find(
+        (x) => x.entity.pid === dropper.pid && x.ruleId === 'proc.exe.writable-path',
+      );
+      expect(f?.entity.exe).toBe(`${dir}/dropper`);
+      expect(f?.evidence).toMatchObject({ exe: `${dir}/dropper`, writableDir: '/dev/shm/' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

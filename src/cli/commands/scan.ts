@@ -60,10 +60,21 @@ export function registerScan(program: Command): void {
         hashSkipped: s.stats.hashSkipped,
         hashTooLarge: s.stats.hashTooLarge,
         warningsDropped: s.stats.warningsDropped,
+        realtime: result.realtime ?? {
+          mode: 'none',
+          reason: opts.root === '/' ? 'sampling disabled (--interval 0)' : 'not for --root',
+        },
       };
       if (opts.format === 'table') {
         process.stdout.write(renderScanTable(result, opts.top));
-        if (opts.verbose) process.stdout.write(`\nCollection: ${JSON.stringify(collection)}\n`);
+        if (opts.verbose) {
+          const rt = collection.realtime;
+          process.stdout.write(
+            `\nReal-time exec events: ${rt.mode}${'reason' in rt && rt.reason ? ` (${rt.reason})` : ''}` +
+              `${'events' in rt ? `, ${rt.events} events, ${rt.dropped} dropped` : ''}\n` +
+              `Collection: ${JSON.stringify({ ...collection, realtime: undefined })}\n`,
+          );
+        }
       } else {
         const summary = {
           processes: s.processes.length,

@@ -1,4 +1,5 @@
 import type { Detector, RuleMeta } from '../detector.js';
+import { programsOfLine } from './command-programs.js';
 import { writablePathReason } from './exe-writable-path.js';
 import { str } from './fields.js';
 import { fileEntity, matchingLines, UNATTENDED_KINDS } from './file-lines.js';
@@ -14,18 +15,17 @@ const meta: RuleMeta = {
   falsePositives: 'Cleanup jobs that delete files in /tmp (they mention the path without running from it).',
 };
 
-const ABS_PATH = /(?:^|[\s'"=;|&(])(\/[^\s'";|&()]+)/g;
-// Commands that merely touch temporary files; a cron line running these is housekeeping, not persistence.
-const HOUSEKEEPING = /^\s*(\S+\s+){0,5}(\/usr\/bin\/)?(find|rm|tmpreaper|tmpwatch|systemd-tmpfiles)\b/;
-
-/** Absolute paths in a line that point into writable or hidden places. */
-export function suspiciousPaths(line: string): string[] {
-  const out: string[] = [];
-  for (const m of line.matchAll(ABS_PATH)) {
-    const p = m[1] ?? '';
-    if (writablePathReason(p)) out.push(p);
-  }
-  return out;
+/** Programs a line runs from writable or hidden places (arguments such as `rm -rf /tmp/x` do not count). */
+export function suspiciousPrograms(line: string, kind: string, path: string): string[] {
+  const cron =
+    kind === 'cron' &&
+    !path.startsWith('/etc/cron.hourly') &&
+    !/\/etc\/cron\.(daily|weekly|monthly)\//.test(path);
+  // System crontabs have a user field after the schedule; per-user spool files do not.
+  const cronUser = cron && (path === '/etc/crontab' || path.startsWith('/etc/cron.d/'));
+  return programsOfLine(line, { cron, cronUser }).filter(
+    (p) => p.startsWith('/') && writablePathReason(p) !== null,
+  );
 }
 
 export const persistWritablePath: Detector = {
@@ -34,20 +34,18 @@ export const persistWritablePath: Detector = {
   detect(e) {
     const kind = str(e, 'file.kind') ?? '';
     if (!UNATTENDED_KINDS.has(kind)) return null;
-    const lines = matchingLines(
-      str(e, 'file.content') ?? '',
-      (l) => !HOUSEKEEPING.test(l) && suspiciousPaths(l).length > 0,
-    );
+    const path = str(e, 'file.path') ?? '';
+    const programs = new Set<string>();
+    const lines = matchingLines(str(e, 'file.content') ?? '', (l) => {
+      const found = suspiciousPrograms(l, kind, path);
+      for (const p of found) programs.add(p);
+      return found.length > 0;
+    });
     if (!lines.length) return null;
     const atBoot = lines.some((l) => /@reboot|ExecStart/.test(l.text));
     return {
       entity: fileEntity(e),
-      evidence: {
-        path: str(e, 'file.path'),
-        fileKind: kind,
-        lines,
-        paths: [...new Set(lines.flatMap((l) => suspiciousPaths(l.text)))],
-      },
+      evidence: { path, fileKind: kind, lines, paths: [...programs] },
       severity: atBoot ? 'critical' : 'high',
     };
   },
