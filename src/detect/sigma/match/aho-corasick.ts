@@ -17,6 +17,9 @@ function foldChar(c: number): number {
 }
 
 export class AhoCorasick {
+  /** Input character class per ASCII code; 0 means no needle contains the character, which always resets. */
+  private readonly classOf: Uint8Array;
+  private readonly classes: number;
   private readonly delta: Int32Array;
   /** For each state, the payload ids reported there (its own needles and those of its suffix states). */
   private readonly outStart: Int32Array;
@@ -24,13 +27,22 @@ export class AhoCorasick {
 
   /** `needles[i]` reports every id in `payloads[i]` when found. */
   constructor(needles: readonly string[], payloads: readonly (readonly number[])[]) {
+    // Only characters that occur in needles get a column: a small table stays in cache.
+    this.classOf = new Uint8Array(ALPHA);
+    let classes = 1;
+    for (const needle of needles)
+      for (let k = 0; k < needle.length; k++) {
+        const c = foldChar(needle.charCodeAt(k));
+        if (c < 0) throw new Error(`needle is not ASCII: ${needle}`);
+        if (this.classOf[c] === 0) this.classOf[c] = classes++;
+      }
+    this.classes = classes;
     const gotoRows: Map<number, number>[] = [new Map()];
     const outs: Set<number>[] = [new Set()];
     needles.forEach((needle, i) => {
       let s = 0;
       for (let k = 0; k < needle.length; k++) {
-        const c = foldChar(needle.charCodeAt(k));
-        if (c < 0) throw new Error(`needle is not ASCII: ${needle}`);
+        const c = this.classOf[foldChar(needle.charCodeAt(k))]!;
         let next = gotoRows[s]!.get(c);
         if (next === undefined) {
           next = gotoRows.length;
@@ -43,11 +55,11 @@ export class AhoCorasick {
       for (const id of payloads[i] ?? []) outs[s]!.add(id);
     });
     const n = gotoRows.length;
-    const delta = new Int32Array(n * ALPHA);
+    const delta = new Int32Array(n * classes);
     const fail = new Int32Array(n);
     // Breadth-first: a state's failure target is shallower, so its row and outputs are final when used.
     const queue: number[] = [];
-    for (let c = 0; c < ALPHA; c++) {
+    for (let c = 1; c < classes; c++) {
       const t = gotoRows[0]!.get(c) ?? 0;
       delta[c] = t;
       if (t !== 0) queue.push(t);
@@ -55,12 +67,12 @@ export class AhoCorasick {
     for (let qi = 0; qi < queue.length; qi++) {
       const s = queue[qi]!;
       for (const id of outs[fail[s]!]!) outs[s]!.add(id);
-      for (let c = 0; c < ALPHA; c++) {
+      for (let c = 1; c < classes; c++) {
         const t = gotoRows[s]!.get(c);
-        if (t === undefined) delta[s * ALPHA + c] = delta[fail[s]! * ALPHA + c]!;
+        if (t === undefined) delta[s * classes + c] = delta[fail[s]! * classes + c]!;
         else {
-          fail[t] = delta[fail[s]! * ALPHA + c]!;
-          delta[s * ALPHA + c] = t;
+          fail[t] = delta[fail[s]! * classes + c]!;
+          delta[s * classes + c] = t;
           queue.push(t);
         }
       }
@@ -83,17 +95,26 @@ export class AhoCorasick {
   /** Calls `hit(id)` for every payload id of every needle found in `text` (an id may be reported more than once). */
   scan(text: string, hit: (id: number) => void): void {
     const delta = this.delta;
+    const classOf = this.classOf;
+    const classes = this.classes;
     const outStart = this.outStart;
     const outIds = this.outIds;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      c = c < ALPHA ? FOLD[c]! : foldChar(c);
-      if (c < 0) {
+      const code = text.charCodeAt(i);
+      const c =
+        code < ALPHA
+          ? classOf[FOLD[code]!]!
+          : code === 0x212a
+            ? classOf[107]!
+            : code === 0x130
+              ? classOf[105]!
+              : 0;
+      if (c === 0) {
         s = 0;
         continue;
       }
-      s = delta[s * ALPHA + c]!;
+      s = delta[s * classes + c]!;
       const a = outStart[s]!;
       const b = outStart[s + 1]!;
       for (let k = a; k < b; k++) hit(outIds[k]!);
