@@ -1,3 +1,4 @@
+import { costOfCpuSeconds, formatMoney, sum } from '../cost/money.js';
 import type { ProcessInfo } from '../model/inventory.js';
 import type { ScanResult } from '../scan/scan.js';
 import { findingsTable, warningsText } from './findings.js';
@@ -31,18 +32,22 @@ export function renderScanTable(r: ScanResult, top = 10): string {
   out.push('\nTop processes by CPU\n');
   out.push(
     renderTable(
-      ['pid', 'user', 'cpu%', 'cpu-s', 'rss', 'command'],
+      ['pid', 'user', 'cpu%', 'cpu-s', 'cost', 'rss', 'command'],
       topCpu.map((p) => [
         String(p.pid),
         p.user ?? String(p.uid ?? '?'),
         p.cpuPercent === null ? '-' : p.cpuPercent.toFixed(1),
         p.cpuSeconds.toFixed(0),
+        formatMoney(costOfCpuSeconds(sum([p.cpuSeconds, p.childCpuSeconds]), r.price), r.price.currency),
         mb(p.rssBytes),
         p.args.join(' ') || `[${p.name}]`,
       ]),
     ),
   );
 
+  out.push(
+    `cost: CPU since start (own + reaped children) at ${r.price.perVcpuHour} ${r.price.currency}/vCPU-hour (${r.price.kind} price; docs/cost.md)\n`,
+  );
   out.push('\nListeners\n');
   out.push(
     renderTable(
