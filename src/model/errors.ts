@@ -44,6 +44,11 @@ export const WARNING_CODES = {
   MW_W_EVENT_UNKNOWN_FIELD:
     'An event named a field the field table does not know; it is kept for keyword search only.',
   MW_W_SIGMA_DUPLICATE_ID: 'Two Sigma rules share an id; both are loaded, correlations use the first.',
+  MW_W_LOG_SKIPPED:
+    'Log lines were skipped: over the line limit, binary, or a failure no address could be attributed to; the summary counts each kind.',
+  MW_W_INTEL_SKIPPED:
+    'Pool-list lines held no usable domain, IP or CIDR (URL paths, cosmetic filters, single labels) and were skipped.',
+  MW_W_JOURNAL_UNAVAILABLE: 'journalctl could not be run or read (no systemd journal here, or no permission).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

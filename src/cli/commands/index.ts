@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
+import { registerLogs } from './logs.js';
 import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
@@ -12,4 +13,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRules,
   registerHunt,
   registerPosture,
+  registerLogs,
 ];

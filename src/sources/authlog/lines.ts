@@ -12,6 +12,9 @@ export interface LineStats {
  * Splits decoded text into lines with a cap on line length: past the cap the rest of the line is discarded as it
  * streams by, so a 1 GiB line costs no more memory than a short one.
  */
+/** Longest line kept: real auth-log lines are under a few KiB; anything near this is garbage or an attack. */
+export const DEFAULT_MAX_LINE = 64 * 1024;
+
 export class LineSplitter {
   private carry = '';
   private skipping = false;

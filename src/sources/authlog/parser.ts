@@ -11,8 +11,11 @@ export interface AuthParseOptions {
   hostId?: string;
   /** Anchor for syslog stamps without a year (file mtime, or now when following). */
   referenceTime: number;
-  /** Time for lines that carry none (sshd -E, journal short): the file's time. Defaults to referenceTime. */
-  fallbackTime?: number;
+  /**
+   * Time for lines that carry none (sshd -E, journal short): the file's time, or a clock when following live (the
+   * moment a line is read is then the best estimate of when it was written). Defaults to referenceTime.
+   */
+  fallbackTime?: number | (() => number);
   /** Lines longer than this are skipped and counted (default 64 KiB). */
   maxLineLength?: number;
   source?: string;
@@ -142,6 +145,11 @@ export class AuthLogParser {
     return out;
   }
 
+  private fallback(): number {
+    const f = this.opts.fallbackTime;
+    return typeof f === 'function' ? f() : (f ?? this.opts.referenceTime);
+  }
+
   private event(prefix: LinePrefix, line: string, f: AuthFacts, lateTime?: number): TelemetryEvent | null {
     const peer = f.host !== undefined ? normalizePeer(f.host) : null;
     if (!peer) {
@@ -168,7 +176,7 @@ export class AuthLogParser {
     this.stats.events++;
     return {
       kind: 'auth',
-      time: prefix.time ?? f.time ?? lateTime ?? this.opts.fallbackTime ?? this.opts.referenceTime,
+      time: prefix.time ?? f.time ?? lateTime ?? this.fallback(),
       hostId: prefix.hostname ?? this.opts.hostId ?? 'unknown',
       source: this.opts.source ?? 'authlog',
       fields,

@@ -2,12 +2,12 @@ import { stat } from 'node:fs/promises';
 import { MinewardenError } from '../../model/errors.js';
 import type { TelemetryEvent } from '../../model/event.js';
 import { parseJournalLine } from './journal.js';
-import { type LineStats, readLineBatches } from './lines.js';
+import { DEFAULT_MAX_LINE, type LineStats, readLineBatches } from './lines.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
 
 export interface ReadAuthLogOptions {
   hostId?: string;
-  /** Default 1 MiB: longer lines are skipped and counted. */
+  /** Default 64 KiB: longer lines are skipped and counted. */
   maxLineLength?: number;
   /** 'auto' tells journal JSON (`journalctl -o json`) from syslog text by the first character of each line. */
   format?: 'auto' | 'syslog' | 'journal';
@@ -37,7 +37,7 @@ export async function* readAuthLogFile(
       { file },
     );
   }
-  const maxLine = opts.maxLineLength ?? 1 << 20;
+  const maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
   const parser = new AuthLogParser({
     referenceTime: mtimeMs,
     maxLineLength: maxLine,

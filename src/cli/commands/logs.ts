@@ -1,0 +1,184 @@
+import { type Command, Option } from 'commander';
+import { type SshDetectionConfig, sshDetectors } from '../../detect/detectors/ssh-detectors.js';
+import { StatefulDetection } from '../../detect/stateful.js';
+import { MinewardenError, type Warning } from '../../model/errors.js';
+import type { Finding } from '../../model/finding.js';
+import { renderFindingsReport } from '../../report/findings.js';
+import {
+  AuthLogParser,
+  type AuthLogReadStats,
+  followJournal,
+  LogFollower,
+  parseJournalLine,
+  readAuthLogFile,
+} from '../../sources/authlog/index.js';
+import { exitCodeFor } from '../exit.js';
+import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
+
+interface LogsCliOptions extends CommonOptions {
+  follow: boolean;
+  fromEnd: boolean;
+  journal: boolean;
+  hostId: string;
+  maxRetry: number;
+  findTime: number;
+  expandRepeats: boolean;
+  successMinFailures: number;
+}
+
+function config(o: LogsCliOptions): SshDetectionConfig {
+  return {
+    bruteForce: { maxRetry: o.maxRetry, findTimeMs: o.findTime * 1000, expandRepeats: o.expandRepeats },
+    slowBruteForce: { expandRepeats: o.expandRepeats },
+    userEnumeration: { windowMs: o.findTime * 1000, expandRepeats: o.expandRepeats },
+    passwordSpray: { expandRepeats: o.expandRepeats },
+    successAfterFailures: { minFailures: o.successMinFailures, expandRepeats: o.expandRepeats },
+  };
+}
+
+function skippedWarnings(stats: readonly AuthLogReadStats[]): Warning[] {
+  return stats
+    .filter((s) => s.skippedLong + s.skippedBinary + s.unattributed > 0)
+    .map((s) => ({
+      code: 'MW_W_LOG_SKIPPED' as const,
+      message: `${s.skippedLong} over-long, ${s.skippedBinary} binary or malformed, ${s.unattributed} unattributed line(s) skipped`,
+      path: s.file,
+    }));
+}
+
+async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
+  const det = new StatefulDetection(sshDetectors(config(o)), { id: o.hostId, name: o.hostId });
+  const stats: AuthLogReadStats[] = [];
+  for (const file of files)
+    for await (const e of readAuthLogFile(file, { hostId: o.hostId }, (s) => stats.push(s))) det.process(e);
+  const findings = det.results();
+  const sum = (k: keyof Omit<AuthLogReadStats, 'file'>) => stats.reduce((a, s) => a + s[k], 0);
+  const summary = {
+    files: stats.length,
+    lines: sum('lines'),
+    authEvents: sum('events'),
+    failures: sum('failures'),
+    successes: sum('successes'),
+    skipped: { tooLong: sum('skippedLong'), binary: sum('skippedBinary'), unattributed: sum('unattributed') },
+    findings: findings.length,
+  };
+  const warnings = skippedWarnings(stats);
+  const format = o.format === 'sarif' ? 'json' : o.format;
+  process.stdout.write(
+    renderFindingsReport({ findings, warnings, summary, extra: { files: stats } }, format),
+  );
+  if (format === 'table')
+    process.stdout.write(
+      `\n${summary.lines} lines, ${summary.failures} failed and ${summary.successes} successful logins, ${summary.skipped.tooLong + summary.skipped.binary + summary.skipped.unattributed} skipped.\n`,
+    );
+  process.exitCode = exitCodeFor(findings, o.failOn);
+}
+
+function printLive(f: Finding, format: CommonOptions['format']): void {
+  if (format === 'table') {
+    const who = f.entity.ip ?? f.entity.name ?? '';
+    process.stdout.write(`${f.time} ${f.severity.toUpperCase()} ${f.ruleId} ${who} ${f.title}\n`);
+  } else process.stdout.write(`${JSON.stringify(f)}\n`);
+}
+
+/** Follows one file or the journal and prints each finding the moment a detector reports it. */
+async function follow(files: readonly string[], o: LogsCliOptions): Promise<void> {
+  const det = new StatefulDetection(sshDetectors(config(o)), { id: o.hostId, name: o.hostId });
+  const printed = new Set<string>();
+  const all: Finding[] = [];
+  const parser = new AuthLogParser({
+    referenceTime: Date.now(),
+    fallbackTime: () => Date.now(),
+    hostId: o.hostId,
+  });
+  const flush = (): void => {
+    for (const f of det.results()) {
+      if (printed.has(f.id)) continue;
+      printed.add(f.id);
+      all.push(f);
+      printLive(f, o.format);
+    }
+  };
+  let stop: () => Promise<void>;
+  if (o.journal) {
+    const end = followJournal({
+      onLine: (l) => {
+        for (const e of parseJournalLine(parser, l)) det.process(e);
+        flush();
+      },
+      onExit: (code, err) => {
+        if (code !== 0 && code !== null)
+          process.stderr.write(
+            `minewarden: MW_W_JOURNAL_UNAVAILABLE: journalctl exited ${code}: ${err.trim()}\n`,
+          );
+      },
+    });
+    stop = async () => end();
+  } else {
+    const [file] = files;
+    if (files.length !== 1 || file === undefined)
+      throw new MinewardenError('MW_USAGE', '--follow takes exactly one FILE (or --journal)');
+    const f = new LogFollower(file, {
+      fromEnd: o.fromEnd,
+      onLines: (lines) => {
+        // A follower reads lines as they are written, so "now" is the right anchor for stamps without a year.
+        for (const l of lines) for (const e of parser.parseLine(l)) det.process(e);
+        flush();
+      },
+      onError: (err) => process.stderr.write(`minewarden: ${file}: ${err.message}\n`),
+    });
+    f.start();
+    stop = () => f.stop();
+  }
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      void stop().then(resolve);
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  process.exitCode = exitCodeFor(all, o.failOn);
+}
+
+export function registerLogs(program: Command): void {
+  withCommonOptions(
+    program
+      .command('logs')
+      .description('analyze SSH auth logs (files, .gz, journal JSON) for brute force and suspicious logins')
+      .argument('[files...]', 'auth log files, oldest first (/var/log/auth.log, /var/log/secure, ...)'),
+  )
+    .option('-f, --follow', 'keep following FILE (rotation handled) and print findings as they happen', false)
+    .option('--from-end', 'with --follow: start at the end of the file instead of reading it first', false)
+    .option('--journal', 'with --follow: read sshd from the systemd journal (journalctl -f -o json)', false)
+    .addOption(new Option('--host-id <id>', 'host the logs belong to').default('localhost'))
+    .addOption(
+      new Option('--max-retry <n>', 'brute force: attempts within --find-time (fail2ban maxretry)')
+        .default(5)
+        .argParser(parsePositiveInt('--max-retry')),
+    )
+    .addOption(
+      new Option('--find-time <seconds>', 'brute force window (fail2ban findtime)')
+        .default(600)
+        .argParser(parsePositiveInt('--find-time')),
+    )
+    .addOption(
+      new Option('--success-min-failures <n>', 'failures before a success from the same address is critical')
+        .default(5)
+        .argParser(parsePositiveInt('--success-min-failures')),
+    )
+    .option(
+      '--expand-repeats',
+      'count "message repeated N times" as N attempts (fail2ban counts none)',
+      false,
+    )
+    .action(async (files: string[], opts: LogsCliOptions) => {
+      if (opts.follow || opts.journal) {
+        if (opts.journal && !opts.follow) throw new MinewardenError('MW_USAGE', '--journal needs --follow');
+        await follow(files, opts);
+        return;
+      }
+      if (files.length === 0)
+        throw new MinewardenError('MW_USAGE', 'give at least one log FILE (or --follow --journal)');
+      await analyzeFiles(files, opts);
+    });
+}
