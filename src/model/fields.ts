@@ -307,7 +307,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     name: 'file.kind',
     type: 'string',
-    description: 'What a swept file is: cron, systemd, rc, profile, shell-rc, authorized_keys, ld-preload, passwd, writable-dir.',
+    description:
+      'What a swept file is: cron, systemd, rc, profile, shell-rc, authorized_keys, ld-preload, passwd, writable-dir.',
     sigma: [],
     kinds: ['file'],
   },
@@ -318,7 +319,13 @@ export const FIELDS: readonly FieldSpec[] = [
     sigma: [],
     kinds: ['file'],
   },
-  { name: 'file.elf', type: 'boolean', description: 'The file starts with the ELF magic.', sigma: [], kinds: ['file'] },
+  {
+    name: 'file.elf',
+    type: 'boolean',
+    description: 'The file starts with the ELF magic.',
+    sigma: [],
+    kinds: ['file'],
+  },
   { name: 'file.size', type: 'integer', description: 'File size in bytes.', sigma: [], kinds: ['file'] },
   { name: 'file.mtime', type: 'time', description: 'Last modification time.', sigma: [], kinds: ['file'] },
   { name: 'file.uid', type: 'integer', description: 'Owner uid.', sigma: [], kinds: ['file'] },
@@ -340,7 +347,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     name: 'auth.reason',
     type: 'string',
-    description: 'Message family of an auth event (failed, invalid-user, preauth-close, accepted ...; docs/sources.md).',
+    description:
+      'Message family of an auth event (failed, invalid-user, preauth-close, accepted ...; docs/sources.md).',
     sigma: [],
     kinds: ['auth'],
   },
