@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCost } from './cost.js';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
 import { registerLogs } from './logs.js';
@@ -14,4 +15,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerHunt,
   registerPosture,
   registerLogs,
+  registerCost,
 ];

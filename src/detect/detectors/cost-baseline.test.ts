@@ -49,7 +49,12 @@ describe('cost baseline detector', () => {
     const f = drafts[0]!;
     expect(f.ruleId).toBe(costBaselineMeta.id);
     expect(f.time).toBe(new Date(LAST_DAY + 9 * HOUR_MS).toISOString());
-    const ev = f.evidence as Record<string, number> & {
+    const ev = f.evidence as {
+      hours: number;
+      observedCpuSeconds: number;
+      expectedCpuSeconds: number;
+      extraCpuSeconds: number;
+      deviationPercent: number;
       baseline: { method: string };
       extraCost: { currency: string; amount: number; perHour: number; perMonth: number; basis: string };
     };
@@ -108,7 +113,10 @@ describe('cost baseline detector', () => {
     const weeks: HourlyUsage[] = [];
     for (let i = 0; i < 22 * 24; i++) {
       const h = i % 24;
-      weeks.push({ hour: START + i * HOUR_MS, cpuSeconds: normalHour(h, rnd) + (i >= 21 * 24 + 6 ? 1.8 * 3600 : 0) });
+      weeks.push({
+        hour: START + i * HOUR_MS,
+        cpuSeconds: normalHour(h, rnd) + (i >= 21 * 24 + 6 ? 1.8 * 3600 : 0),
+      });
     }
     const wd = detectCostDeviation({ ...input(weeks), evaluateFrom: START + 21 * 24 * HOUR_MS });
     expect(wd).toHaveLength(1);
