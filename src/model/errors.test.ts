@@ -14,7 +14,11 @@ describe('error catalog', () => {
   });
 
   it('puts the location first in the message and exits 2 for input errors', () => {
-    const e = new MinewardenError('MW_INPUT_PARSE', 'unexpected token', { file: 'rules/x.yml', line: 7, field: 'detection' });
+    const e = new MinewardenError('MW_INPUT_PARSE', 'unexpected token', {
+      file: 'rules/x.yml',
+      line: 7,
+      field: 'detection',
+    });
     expect(e.message).toBe('rules/x.yml:7, field detection: unexpected token');
     expect(e.exitCode).toBe(2);
     expect(new MinewardenError('MW_INTERNAL', 'x').exitCode).toBe(3);
