@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCost } from './cost.js';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
+import { registerIntel } from './intel.js';
 import { registerLogs } from './logs.js';
 import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
@@ -15,5 +16,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerHunt,
   registerPosture,
   registerLogs,
+  registerIntel,
   registerCost,
 ];

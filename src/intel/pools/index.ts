@@ -10,3 +10,10 @@ export {
   readPoolList,
 } from './load-list.js';
 export { PoolIntel, type PoolIntelStats, type PoolMatch, type PoolPackInfo } from './pool-intel.js';
+export {
+  defaultIntelDir,
+  fetchPoolList,
+  type InstalledPackMeta,
+  installPoolList,
+  loadInstalledPools,
+} from './store.js';
