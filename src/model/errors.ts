@@ -13,16 +13,23 @@ export const ERROR_CODES = {
   MW_CONFIG_INVALID: 'A configuration file failed validation; the message names the file and field.',
   MW_ROOT_INVALID: 'The --root directory is missing or has no proc/ inside it.',
   MW_SIGMA_YAML: 'A Sigma rule file is not valid YAML; the message names the file and line.',
-  MW_SIGMA_SCHEMA: 'A Sigma rule is missing a required field or has one of the wrong type; file:line names it.',
-  MW_SIGMA_MODIFIER: 'A Sigma rule uses an unknown value modifier, or modifiers or a value that do not fit together.',
-  MW_SIGMA_REGEX: 'A Sigma rule regex is invalid or uses syntax the linear-time engine refuses (back-references, look-around).',
+  MW_SIGMA_SCHEMA:
+    'A Sigma rule is missing a required field or has one of the wrong type; file:line names it.',
+  MW_SIGMA_MODIFIER:
+    'A Sigma rule uses an unknown value modifier, or modifiers or a value that do not fit together.',
+  MW_SIGMA_REGEX:
+    'A Sigma rule regex is invalid or uses syntax the linear-time engine refuses (back-references, look-around).',
   MW_SIGMA_CONDITION: 'A Sigma condition does not parse, names an unknown identifier, or nests too deep.',
-  MW_SIGMA_TOO_LARGE: 'A Sigma rule file or value is over a size limit (file bytes, expansions, regex or condition length).',
-  MW_SIGMA_CORRELATION: 'A Sigma correlation rule names a rule that is not loaded, or correlations refer to each other in a loop.',
-  MW_SIGMA_UNSUPPORTED: 'A Sigma rule uses a feature the engine does not evaluate; the message names the feature.',
+  MW_SIGMA_TOO_LARGE:
+    'A Sigma rule file or value is over a size limit (file bytes, expansions, regex or condition length).',
+  MW_SIGMA_CORRELATION:
+    'A Sigma correlation rule names a rule that is not loaded, or correlations refer to each other in a loop.',
+  MW_SIGMA_UNSUPPORTED:
+    'A Sigma rule uses a feature the engine does not evaluate; the message names the feature.',
   MW_STORE_UNAVAILABLE: 'The database (--db) cannot be opened or reached; the message says why.',
   MW_BUS_UNAVAILABLE: 'The NATS bus (--bus) cannot be reached or its JetStream stream cannot be set up.',
-  MW_AGENT_ENROLL: 'The server refused to enroll the agent: the enrollment token is unknown, expired, used up or revoked.',
+  MW_AGENT_ENROLL:
+    'The server refused to enroll the agent: the enrollment token is unknown, expired, used up or revoked.',
   MW_INTERNAL: 'A bug: something that should not happen did. Please report it with the message.',
 } as const;
 
@@ -36,9 +43,12 @@ export const WARNING_CODES = {
   MW_W_NET_UNREADABLE: 'A /proc/net table could not be read; sockets of that kind are missing.',
   MW_W_HASH_SKIPPED: 'An executable was not hashed (over the size cap, or unreadable).',
   MW_W_NOT_ROOT: "Running without root: other users' processes, sockets and executables are partly hidden.",
-  MW_W_POSTURE_SKIPPED: 'A posture input object could not be read (malformed spec); it was skipped, not passed.',
-  MW_W_SUPPRESSION_EXPIRED: 'A suppression is past its expiry date; the findings it matched are reported again.',
-  MW_W_FILE_UNREADABLE: 'A file or directory of the persistence sweep could not be read, or a sweep limit was reached.',
+  MW_W_POSTURE_SKIPPED:
+    'A posture input object could not be read (malformed spec); it was skipped, not passed.',
+  MW_W_SUPPRESSION_EXPIRED:
+    'A suppression is past its expiry date; the findings it matched are reported again.',
+  MW_W_FILE_UNREADABLE:
+    'A file or directory of the persistence sweep could not be read, or a sweep limit was reached.',
   MW_W_EXEC_FALLBACK:
     'The real-time exec source could not start; falling back to /proc polling, which misses short-lived processes.',
   MW_W_EVENT_UNKNOWN_FIELD:
@@ -48,7 +58,8 @@ export const WARNING_CODES = {
     'Log lines were skipped: over the line limit, binary, or a failure no address could be attributed to; the summary counts each kind.',
   MW_W_INTEL_SKIPPED:
     'Pool-list lines held no usable domain, IP or CIDR (URL paths, cosmetic filters, single labels) and were skipped.',
-  MW_W_JOURNAL_UNAVAILABLE: 'journalctl could not be run or read (no systemd journal here, or no permission).',
+  MW_W_JOURNAL_UNAVAILABLE:
+    'journalctl could not be run or read (no systemd journal here, or no permission).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
