@@ -7,6 +7,7 @@ import { registerLogs } from './logs.js';
 import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
+import { registerServer } from './server.js';
 
 /** One line per command; each command lives in its own file and only wires options to library code. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -18,4 +19,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerLogs,
   registerIntel,
   registerCost,
+  registerServer,
 ];

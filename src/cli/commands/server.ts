@@ -1,0 +1,60 @@
+import { type Command, Option } from 'commander';
+import { runServer } from '../../server/run.js';
+import { type CommonOptions, parseNonNegativeInt, withCommonOptions } from '../options.js';
+import { VERSION } from '../version.js';
+
+interface ServerCliOptions extends CommonOptions {
+  db: string;
+  bus?: string;
+  host: string;
+  port: number;
+  quiet: boolean;
+}
+
+/** Resolves when SIGINT or SIGTERM arrives; long-running commands await this, then shut down cleanly. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string) => resolve(sig);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export function registerServer(program: Command): void {
+  withCommonOptions(
+    program.command('server').description('run the fleet server: HTTP API, ingest, storage'),
+    ['table', 'json'],
+  )
+    .addOption(
+      new Option('--db <url>', 'sqlite:PATH or postgres://...').default('sqlite:./data/minewarden.db'),
+    )
+    .addOption(new Option('--bus <url>', 'also consume agent batches from NATS JetStream (nats://...)'))
+    .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <n>', 'port to listen on (0 picks a free one)')
+        .default(8080)
+        .argParser(parseNonNegativeInt('--port')),
+    )
+    .option('-q, --quiet', 'no request log on stderr', false)
+    .action(async (opts: ServerCliOptions) => {
+      const srv = await runServer({
+        db: opts.db,
+        host: opts.host,
+        port: opts.port,
+        version: VERSION,
+        ...(opts.quiet ? {} : { logStream: process.stderr }),
+        ...(opts.bus ? { bus: opts.bus } : {}),
+      });
+      const info = { url: srv.url, db: srv.store.kind, firstAdmin: srv.firstAdmin };
+      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(info)}\n`);
+      else {
+        process.stdout.write(`minewarden server listening on ${srv.url} (${srv.store.kind})\n`);
+        if (srv.firstAdmin)
+          process.stdout.write(
+            `first run: user "${srv.firstAdmin.name}", one-time password ${srv.firstAdmin.password}\n`,
+          );
+      }
+      await untilSignal();
+      await srv.close();
+    });
+}

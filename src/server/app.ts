@@ -1,0 +1,133 @@
+import type { Writable } from 'node:stream';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyError } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Store } from '../store/store.js';
+import type { ServerContext, ZodApp } from './context.js';
+import { IngestService } from './ingest.js';
+import { agentRoutes } from './routes/agents.js';
+import { hostRoutes } from './routes/hosts.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+
+export interface ServerOptions {
+  store: Store;
+  version?: string;
+  /** Where request logs go (JSON lines); omit for no logging. */
+  logStream?: Writable;
+  logLevel?: string;
+  sessionTtlMs?: number;
+  secureCookies?: boolean;
+  /** Body limit for everything but ingest, which sets its own. */
+  bodyLimit?: number;
+}
+
+export interface BuiltServer {
+  app: ZodApp;
+  ctx: ServerContext;
+}
+
+function describeValidation(err: FastifyError): string {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const first = err.validation[0];
+    const path = (first?.instancePath ?? '').replace(/\//g, '.').replace(/\.$/, '');
+    const where = `${err.validationContext ?? 'body'}${path}`;
+    return `${where}: ${first?.message ?? 'invalid'}${err.validation.length > 1 ? ` (and ${err.validation.length - 1} more)` : ''}`;
+  }
+  return err.message;
+}
+
+export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
+  const app = Fastify({
+    logger: opts.logStream
+      ? {
+          level: opts.logLevel ?? 'info',
+          stream: opts.logStream,
+          // Defence in depth: the default serializers log no headers, but a credential must never reach a log.
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'headers.authorization',
+              'headers.cookie',
+              '*.token',
+              '*.password',
+              '*.credential',
+            ],
+            censor: '[redacted]',
+          },
+        }
+      : false,
+    bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    // Behind a proxy the operator decides; by default the socket address is the client.
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) return reply.code(400).send({ error: 'invalid', message: describeValidation(err) });
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500)
+      return reply.code(status).send({ error: err.code ?? 'bad_request', message: err.message });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: 'no such route' }),
+  );
+
+  // JSON only: a text body would otherwise reach the schema as a string and blur the error.
+  app.removeContentTypeParser('text/plain');
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'minewarden', description: 'Fleet server API', version: opts.version ?? '0.0.0' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'mwt_ API token or mwa_ agent credential' },
+          session: { type: 'apiKey', in: 'cookie', name: 'mw_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const ctx: ServerContext = {
+    store: opts.store,
+    ingest: new IngestService(opts.store),
+    sessionTtlMs: opts.sessionTtlMs ?? 12 * 3_600_000,
+    secureCookies: opts.secureCookies ?? false,
+  };
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness',
+        tags: ['meta'],
+        security: [],
+        response: { 200: z.object({ ok: z.boolean() }) },
+      },
+    },
+    async () => ({ ok: true }),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  sessionRoutes(app, ctx);
+  userRoutes(app, ctx);
+  agentRoutes(app, ctx);
+  ingestRoutes(app, ctx);
+  hostRoutes(app, ctx);
+  await app.ready();
+  return { app, ctx };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { liveness } from '../../correlate/fleet-liveness.js';
+import { FindingSchema } from '../../model/finding.js';
+import type { HostRecord } from '../../store/types.js';
+import { guard } from '../auth/guard.js';
+import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';
+
+const StoredFinding = FindingSchema.extend({ firstSeen: z.string(), lastSeen: z.string() });
+const Host = z.object({
+  id: z.string(),
+  name: z.string(),
+  info: z.record(z.string(), z.unknown()),
+  agentId: z.string().nullable(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  lastHeartbeat: z.string().nullable(),
+  status: z.enum(['alive', 'dark', 'unknown']),
+  findings: z.array(StoredFinding),
+});
+const HostsQuery = z.object({ findings: z.coerce.number().int().min(0).max(1000).default(100) }).strict();
+
+export function hostRoutes(app: ZodApp, ctx: ServerContext): void {
+  const viewer = guard(ctx.store, { users: 'viewer' });
+
+  async function withFindings(h: HostRecord, limit: number, now: number): Promise<z.infer<typeof Host>> {
+    const fs = limit === 0 ? [] : await ctx.store.fleet.listFindings({ hostId: h.id, limit });
+    return {
+      id: h.id,
+      name: h.name,
+      info: h.info,
+      agentId: h.agentId,
+      firstSeen: h.firstSeen,
+      lastSeen: h.lastSeen,
+      lastHeartbeat: h.lastHeartbeat,
+      status: liveness(h.lastHeartbeat, h.heartbeatIntervalMs, now),
+      findings: fs.map((s) => ({ ...s.finding, firstSeen: s.firstSeen, lastSeen: s.lastSeen })),
+    };
+  }
+
+  app.get(
+    '/api/hosts',
+    {
+      preHandler: viewer,
+      schema: {
+        summary: 'Hosts with their findings (most severe first, at most `findings` per host)',
+        tags: ['hosts'],
+        querystring: HostsQuery,
+        response: { 200: z.object({ hosts: z.array(Host) }), ...GUARDED },
+      },
+    },
+    async (req) => {
+      const now = Date.now();
+      const hosts = await ctx.store.fleet.listHosts();
+      return { hosts: await Promise.all(hosts.map((h) => withFindings(h, req.query.findings, now))) };
+    },
+  );
+
+  app.get(
+    '/api/hosts/:id',
+    {
+      preHandler: viewer,
+      schema: {
+        summary: 'One host with its findings',
+        tags: ['hosts'],
+        params: z.object({ id: z.string().min(1).max(200) }),
+        querystring: HostsQuery,
+        response: { 200: Host, 404: ErrorBody, ...GUARDED },
+      },
+    },
+    async (req, reply) => {
+      const h = await ctx.store.fleet.getHost(req.params.id);
+      if (!h) return reply.code(404).send({ error: 'not_found', message: 'no such host' });
+      return withFindings(h, req.query.findings, Date.now());
+    },
+  );
+}
