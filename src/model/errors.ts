@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   MW_BUS_UNAVAILABLE: 'The NATS bus (--bus) cannot be reached or its JetStream stream cannot be set up.',
   MW_AGENT_ENROLL:
     'The server refused to enroll the agent: the enrollment token is unknown, expired, used up or revoked.',
+  MW_CAPTURE_FAILED:
+    'Live capture could not start or stopped: tcpdump is missing, the interface does not exist, or no permission.',
   MW_INTERNAL: 'A bug: something that should not happen did. Please report it with the message.',
 } as const;
 
@@ -60,6 +62,10 @@ export const WARNING_CODES = {
     'Pool-list lines held no usable domain, IP or CIDR (URL paths, cosmetic filters, single labels) and were skipped.',
   MW_W_JOURNAL_UNAVAILABLE:
     'journalctl could not be run or read (no systemd journal here, or no permission).',
+  MW_W_PCAP_TRUNCATED:
+    'A capture ends inside a record; the partial record was skipped and everything before it analyzed.',
+  MW_W_PCAP_SKIPPED:
+    'Capture records or packets were skipped (malformed, empty, cut short by the snaplen, unknown link type, over-long lines); the message counts each kind.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

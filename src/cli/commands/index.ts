@@ -4,6 +4,7 @@ import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
 import { registerIntel } from './intel.js';
 import { registerLogs } from './logs.js';
+import { registerPcap } from './pcap.js';
 import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
@@ -17,6 +18,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerHunt,
   registerPosture,
   registerLogs,
+  registerPcap,
   registerIntel,
   registerCost,
   registerServer,

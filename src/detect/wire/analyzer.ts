@@ -1,0 +1,355 @@
+import type { PoolIntel } from '../../intel/pools/index.js';
+import type { Finding } from '../../model/finding.js';
+import type { HostRef } from '../../model/host.js';
+import { severityRank } from '../../model/severity.js';
+import {
+  addrText,
+  DECODE_IP_ONLY,
+  DECODE_L4,
+  DECODE_NOT_IP,
+  decodePacket,
+  PacketView,
+  PROTO_TCP,
+  PROTO_UDP,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+} from '../../sources/pcap/decode.js';
+import { parseDns } from '../../sources/pcap/dns.js';
+import type { PacketHandler } from '../../sources/pcap/records.js';
+import { clientHelloSni, looksLikeClientHello } from '../../sources/pcap/tls.js';
+import { DnsWatch, type PoolQuery } from './dns-watch.js';
+import { type Flow, FlowTable, RpcState, STATE_DONE, STATE_HTTP, STATE_JSON, STATE_MINING } from './flow.js';
+import { dnsFinding, flowEnds, flowFinding, type ReportContext } from './flow-report.js';
+import { HalfStream, startsMessage } from './half-stream.js';
+import { RpcClassifier } from './rpc-classifier.js';
+import { cryptoP2p, hasLineStartJson, isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
+
+export interface WireOptions {
+  host: HostRef;
+  intel?: PoolIntel | null;
+  /** Ports pools commonly listen on; only used to tell client from server when no SYN was seen. */
+  minerPorts?: ReadonlySet<number>;
+  /** Flow table bound; past it idle and uninteresting flows are dropped first. */
+  maxFlows?: number;
+  /** A flow with no packet for this long (packet time) is closed out when the table is swept. */
+  idleMs?: number;
+  /** Called once per flow or DNS name as soon as it is recognised (live mode prints these). */
+  onFinding?: (f: Finding) => void;
+}
+
+export interface WireStats {
+  packets: number;
+  notIp: number;
+  /** Packets whose captured bytes end inside a header (snaplen shorter than the headers). */
+  short: number;
+  fragments: number;
+  tcpPackets: number;
+  udpPackets: number;
+  flows: number;
+  flowsEvicted: number;
+  dnsMessages: number;
+  /** JSON-RPC lines longer than the line limit, classified by their start and skipped. */
+  cutLines: number;
+  /** Holes in a TCP stream we could not fill (lost or heavily reordered segments). */
+  streamGaps: number;
+}
+
+/** Inspect at most this many payload packets of a flow that shows nothing we know. */
+const MAX_MISSES = 6;
+/** A JSON or HTTP flow that has not shown a mining method after this many payload packets is left alone. */
+const MAX_RPC_PROBE = 64;
+const MAX_TLS_HELLO = 16 * 1024;
+const MAX_KEPT_FINDINGS = 10_000;
+
+/**
+ * Stratum and pool detection over decoded packets. Pure: packets (with their capture time) in, findings out, no
+ * clock and no I/O, so a capture file and a live interface give the same result. Per packet it decodes headers
+ * into one reused view and finds the flow by a numeric hash; payload is looked at only while a flow can still turn
+ * out to be mining, and then only line by line.
+ */
+export class WireAnalyzer {
+  readonly stats: WireStats = {
+    packets: 0,
+    notIp: 0,
+    short: 0,
+    fragments: 0,
+    tcpPackets: 0,
+    udpPackets: 0,
+    flows: 0,
+    flowsEvicted: 0,
+    dnsMessages: 0,
+    cutLines: 0,
+    streamGaps: 0,
+  };
+  readonly flows = new FlowTable();
+  private readonly view = new PacketView();
+  private readonly dns: DnsWatch;
+  private readonly ctx: ReportContext;
+  private readonly classifier: RpcClassifier;
+  private readonly closed = new Map<string, Finding>();
+  private closedDropped = 0;
+  private readonly maxFlows: number;
+  private readonly idleMs: number;
+  private now = 0;
+
+  constructor(private readonly opts: WireOptions) {
+    this.dns = new DnsWatch(opts.intel ?? null);
+    this.ctx = {
+      host: opts.host,
+      intel: opts.intel ?? null,
+      dns: this.dns,
+      minerPorts: opts.minerPorts ?? new Set(),
+    };
+    this.classifier = new RpcClassifier((flow) => this.recognised(flow));
+    this.maxFlows = opts.maxFlows ?? 100_000;
+    this.idleMs = opts.idleMs ?? 15 * 60_000;
+  }
+
+  readonly onPacket: PacketHandler = (buf, off, caplen, _orig, time, linkType) => {
+    const v = this.view;
+    const st = this.stats;
+    st.packets++;
+    const r = decodePacket(buf, off, caplen, linkType, v);
+    if (r !== DECODE_L4) {
+      if (r === DECODE_NOT_IP) st.notIp++;
+      else if (r === DECODE_IP_ONLY) {
+        if (v.fragment) st.fragments++;
+      } else st.short++;
+      return;
+    }
+    if (time > this.now) this.now = time;
+    if (v.proto === PROTO_TCP) {
+      st.tcpPackets++;
+      this.tcp(buf, v, time);
+    } else if (v.proto === PROTO_UDP) {
+      st.udpPackets++;
+      if ((v.sport === 53 || v.dport === 53) && v.payloadLen > 0) this.udpDns(buf, v, time);
+    }
+  };
+
+  private tcp(buf: Buffer, v: PacketView, time: number): void {
+    const table = this.flows;
+    const flow = table.get(v, time);
+    if (table.created) {
+      this.stats.flows++;
+      if (table.size > this.maxFlows) this.sweep();
+    }
+    const dir = table.dir;
+    flow.packets++;
+    flow.bytes += v.payloadLen;
+    flow.lastTime = time;
+    const flags = v.tcpFlags;
+    if (flags & (TCP_FIN | TCP_RST)) flow.finished = true;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) flow.clientDir = dir;
+    else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && flow.clientDir < 0)
+      flow.clientDir = dir ^ 1;
+    const state = flow.state;
+    if (state === STATE_DONE) return;
+    const syn = (flags & TCP_SYN) !== 0;
+    if (v.payloadLen === 0 && !syn) return;
+    if (v.payloadLen > 0) flow.payloadPackets++;
+    const off = v.payloadOff;
+    const len = v.payloadLen;
+    if (state === STATE_HTTP || (state === STATE_MINING && flow.rpc?.http))
+      this.http(flow, dir, buf, off, len, time);
+    else if (state === STATE_JSON || state === STATE_MINING)
+      this.json(flow, dir, buf, off, len, v.seq, syn, time);
+    else if (len > 0) this.sniff(flow, dir, buf, off, len, v.seq, syn, time);
+  }
+
+  private sniff(
+    flow: Flow,
+    dir: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+    seq: number,
+    syn: boolean,
+    t: number,
+  ) {
+    if (flow.tls) return this.tlsHello(flow, buf, off, len);
+    if (startsMessage(buf, off, len) || hasLineStartJson(buf, off, len)) {
+      flow.state = STATE_JSON;
+      flow.rpc = new RpcState();
+      return this.json(flow, dir, buf, off, len, seq, syn, t);
+    }
+    if (isHttpRequest(buf, off, len) || isHttpResponse(buf, off, len)) {
+      flow.state = STATE_HTTP;
+      flow.rpc = new RpcState();
+      flow.rpc.http = true;
+      return this.http(flow, dir, buf, off, len, t);
+    }
+    if (looksLikeClientHello(buf, off, len)) {
+      if (flow.clientDir < 0) flow.clientDir = dir;
+      flow.tls = Buffer.alloc(0);
+      return this.tlsHello(flow, buf, off, len);
+    }
+    const p2p = cryptoP2p(buf, off, len);
+    if (p2p) {
+      flow.p2p = p2p;
+      flow.state = STATE_DONE;
+      return this.recognised(flow);
+    }
+    if (++flow.misses >= MAX_MISSES) flow.state = STATE_DONE;
+  }
+
+  private tlsHello(flow: Flow, buf: Buffer, off: number, len: number): void {
+    const held = flow.tls as Buffer;
+    const all =
+      held.length === 0 ? buf.subarray(off, off + len) : Buffer.concat([held, buf.subarray(off, off + len)]);
+    const sni = clientHelloSni(all, 0, all.length);
+    if (sni === null && all.length < MAX_TLS_HELLO && flow.payloadPackets < 8) {
+      flow.tls = Buffer.from(all);
+      return;
+    }
+    flow.tls = null;
+    flow.state = STATE_DONE;
+    if (sni) {
+      flow.sni = sni;
+      if (this.ctx.intel?.lookupDomain(sni)) this.recognised(flow);
+    }
+  }
+
+  private json(
+    flow: Flow,
+    dir: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+    seq: number,
+    syn: boolean,
+    t: number,
+  ) {
+    const rpc = flow.rpc as RpcState;
+    let stream = rpc.streams[dir];
+    if (!stream) {
+      stream = new HalfStream();
+      rpc.streams[dir] = stream;
+    }
+    if (len > 0) rpc.rpcPackets++;
+    this.classifier.begin(flow, dir, t);
+    const gaps = stream.gaps;
+    const cut = stream.cutLines;
+    stream.push(buf, off, len, seq, syn, this.classifier.onLine);
+    this.stats.streamGaps += stream.gaps - gaps;
+    this.stats.cutLines += stream.cutLines - cut;
+    if (flow.state === STATE_JSON && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
+  }
+
+  private http(flow: Flow, dir: number, buf: Buffer, off: number, len: number, t: number): void {
+    if (len === 0) return;
+    const rpc = flow.rpc as RpcState;
+    this.classifier.begin(flow, dir, t);
+    let body = -1;
+    const request = isHttpRequest(buf, off, len);
+    if (request || isHttpResponse(buf, off, len)) {
+      const head = readHttpHead(buf, off, len);
+      if (request) {
+        if (head.userAgent) rpc.httpAgent ??= head.userAgent;
+        rpc.clientVotes[dir === 0 ? 0 : 1]++;
+      }
+      if (head.user) rpc.login ??= head.user;
+      if (head.miningHeader)
+        rpc.methods.set(head.miningHeader, (rpc.methods.get(head.miningHeader) ?? 0) + 1);
+      body = head.bodyStart;
+    } else if (startsMessage(buf, off, len)) body = off;
+    if (body >= 0 && body < off + len && startsMessage(buf, body, off + len - body)) {
+      rpc.rpcPackets++;
+      this.classifier.onLine(buf, body, off + len, false);
+    }
+    if (flow.state === STATE_HTTP && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
+  }
+
+  /** A JSON or HTTP flow that is not mining: drop its buffers and only count from now on. */
+  private giveUp(flow: Flow): void {
+    flow.state = STATE_DONE;
+    flow.rpc = null;
+  }
+
+  private udpDns(buf: Buffer, v: PacketView, time: number): void {
+    const msg = parseDns(buf, v.payloadOff, v.payloadLen);
+    if (!msg) return;
+    this.stats.dnsMessages++;
+    if (!this.ctx.intel) return;
+    const src = addrText(v.family, v.s0, v.s1, v.s2, v.s3);
+    const dst = addrText(v.family, v.d0, v.d1, v.d2, v.d3);
+    const q = this.dns.observe(msg, src, dst, time);
+    if (q && !q.reported) this.emitDns(q);
+  }
+
+  private emitDns(q: PoolQuery): void {
+    q.reported = true;
+    this.opts.onFinding?.(dnsFinding(q, this.ctx));
+  }
+
+  /** A flow just became reportable: in live mode say so at once. */
+  private recognised(flow: Flow): void {
+    if (flow.reported || !this.opts.onFinding) return;
+    const f = flowFinding(flow, this.ctx);
+    if (!f) return;
+    flow.reported = true;
+    this.opts.onFinding(f);
+  }
+
+  /**
+   * Keeps the table under its bound: flows idle past the timeout go first, then finished ones, then every flow that
+   * is not mining. Reportable flows are turned into findings before they go.
+   */
+  private sweep(): void {
+    const idleBefore = this.now - this.idleMs;
+    const target = Math.floor(this.maxFlows * 0.9);
+    const close = (f: Flow) => {
+      this.keep(f);
+      return true;
+    };
+    let removed = this.flows.removeWhere((f) => (f.lastTime < idleBefore || f.finished ? close(f) : false));
+    if (this.flows.size > target)
+      removed += this.flows.removeWhere((f) => (f.state !== STATE_MINING ? close(f) : false));
+    if (this.flows.size > target) removed += this.flows.removeWhere(close);
+    this.stats.flowsEvicted += removed;
+  }
+
+  private keep(flow: Flow): void {
+    const f = flowFinding(flow, this.ctx);
+    if (!f) return;
+    if (this.closed.has(f.id) || this.closed.size < MAX_KEPT_FINDINGS) this.closed.set(f.id, f);
+    else this.closedDropped++;
+  }
+
+  /** Findings of every flow and pool name seen so far, most severe first. Counts are as of now. */
+  findings(): Finding[] {
+    const out = new Map(this.closed);
+    for (const flow of this.flows.values()) {
+      const f = flowFinding(flow, this.ctx);
+      if (f) out.set(f.id, f);
+    }
+    for (const q of this.dns.queries.values()) {
+      const f = dnsFinding(q, this.ctx);
+      out.set(f.id, f);
+    }
+    return [...out.values()].sort(
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+    );
+  }
+
+  /** Findings that could not be kept because too many flows were closed out (bounded memory). */
+  get findingsDropped(): number {
+    return this.closedDropped + this.dns.dropped;
+  }
+
+  /** Mining flows open now, for live summaries. */
+  miningFlows(): Array<{ tuple: string; protocol: string; packets: number; lastSeen: number }> {
+    const out: Array<{ tuple: string; protocol: string; packets: number; lastSeen: number }> = [];
+    for (const f of this.flows.values())
+      if (f.rpc?.protocol)
+        out.push({
+          tuple: flowEnds(f, this.ctx.minerPorts).tuple,
+          protocol: f.rpc.protocol,
+          packets: f.packets,
+          lastSeen: f.lastTime,
+        });
+    return out;
+  }
+}

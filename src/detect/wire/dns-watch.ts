@@ -1,0 +1,74 @@
+import type { PoolIntel, PoolMatch } from '../../intel/pools/index.js';
+import type { DnsMessage } from '../../sources/pcap/dns.js';
+
+/** One asking host and one pool name: queries counted, answers collected. */
+export interface PoolQuery {
+  client: string;
+  server: string;
+  name: string;
+  match: PoolMatch;
+  queries: number;
+  responses: number;
+  addresses: string[];
+  firstTime: number;
+  lastTime: number;
+  /** Emitted already (live mode). */
+  reported: boolean;
+}
+
+const MAX_QUERIES = 10_000;
+const MAX_RESOLVED = 10_000;
+const MAX_ADDRESSES = 16;
+
+/**
+ * DNS traffic matched against pool intel. Keeps the pool queries per (client, name) and which addresses pool names
+ * resolved to, so a later connection to such an address is known to be a pool even when the payload is encrypted.
+ * Both maps are bounded; what does not fit is counted.
+ */
+export class DnsWatch {
+  readonly queries = new Map<string, PoolQuery>();
+  readonly resolved = new Map<string, { name: string; match: PoolMatch }>();
+  dropped = 0;
+
+  constructor(private readonly intel: PoolIntel | null) {}
+
+  /** Returns the entry when this message is about a pool name (new or updated), else null. */
+  observe(msg: DnsMessage, src: string, dst: string, time: number): PoolQuery | null {
+    if (!this.intel || msg.name === '') return null;
+    const match = this.intel.lookupDomain(msg.name);
+    if (!match) return null;
+    const client = msg.response ? dst : src;
+    const server = msg.response ? src : dst;
+    const key = `${client}\u0000${msg.name}`;
+    let q = this.queries.get(key);
+    if (!q) {
+      if (this.queries.size >= MAX_QUERIES) {
+        this.dropped++;
+        return null;
+      }
+      q = {
+        client,
+        server,
+        name: msg.name,
+        match,
+        queries: 0,
+        responses: 0,
+        addresses: [],
+        firstTime: time,
+        lastTime: time,
+        reported: false,
+      };
+      this.queries.set(key, q);
+    }
+    q.lastTime = time;
+    if (msg.response) {
+      q.responses++;
+      for (const a of msg.addresses) {
+        if (!q.addresses.includes(a) && q.addresses.length < MAX_ADDRESSES) q.addresses.push(a);
+        if (!this.resolved.has(a) && this.resolved.size < MAX_RESOLVED)
+          this.resolved.set(a, { name: msg.name, match });
+      }
+    } else q.queries++;
+    return q;
+  }
+}

@@ -1,0 +1,166 @@
+import type { PoolIntel, PoolMatch } from '../../intel/pools/index.js';
+import { type Finding, findingId } from '../../model/finding.js';
+import type { HostRef } from '../../model/host.js';
+import { addrText } from '../../sources/pcap/decode.js';
+import { draftOf, type Hit, type RuleMeta } from '../detector.js';
+import type { DnsWatch, PoolQuery } from './dns-watch.js';
+import type { Flow } from './flow.js';
+import { WIRE_RULES } from './rules.js';
+
+/** Packet times outside Date's range (hostile timestamps) are shown as the epoch rather than failing the report. */
+export function isoTime(ms: number): string {
+  return new Date(ms >= 0 && ms <= 8.64e15 ? ms : 0).toISOString();
+}
+
+function endpoint(family: number, ip: string, port: number): string {
+  return family === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** 0 when endpoint a is the client, 1 when b is: from the SYN, else the messages each side sent, else ports. */
+function clientSide(flow: Flow, knownPorts: ReadonlySet<number>): number {
+  if (flow.clientDir >= 0) return flow.clientDir;
+  const rpc = flow.rpc;
+  if (rpc) {
+    const aClient = rpc.clientVotes[0] + rpc.serverVotes[1];
+    const bClient = rpc.clientVotes[1] + rpc.serverVotes[0];
+    if (aClient !== bClient) return aClient > bClient ? 0 : 1;
+  }
+  if (knownPorts.has(flow.bPort) !== knownPorts.has(flow.aPort)) return knownPorts.has(flow.bPort) ? 0 : 1;
+  return flow.bPort <= flow.aPort ? 0 : 1;
+}
+
+export interface FlowEnds {
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  tuple: string;
+}
+
+export function flowEnds(flow: Flow, knownPorts: ReadonlySet<number>): FlowEnds {
+  const a = addrText(flow.family, flow.a0, flow.a1, flow.a2, flow.a3);
+  const b = addrText(flow.family, flow.b0, flow.b1, flow.b2, flow.b3);
+  const aIsClient = clientSide(flow, knownPorts) === 0;
+  const [client, clientPort, server, serverPort] = aIsClient
+    ? [a, flow.aPort, b, flow.bPort]
+    : [b, flow.bPort, a, flow.aPort];
+  const tuple = `tcp ${endpoint(flow.family, client, clientPort)} -> ${endpoint(flow.family, server, serverPort)}`;
+  return { client, clientPort, server, serverPort, tuple };
+}
+
+export interface ReportContext {
+  host: HostRef;
+  intel: PoolIntel | null;
+  dns: DnsWatch;
+  minerPorts: ReadonlySet<number>;
+}
+
+function finding(ctx: ReportContext, meta: RuleMeta, hit: Hit, time: number): Finding {
+  const draft = draftOf(meta, hit);
+  return { ...draft, id: findingId(ctx.host.id, meta.id, hit.entity), host: ctx.host, time: isoTime(time) };
+}
+
+function poolOf(ctx: ReportContext, ends: FlowEnds, sni: string | undefined): Record<string, unknown> | null {
+  const bySni = sni ? ctx.intel?.lookupDomain(sni) : null;
+  if (bySni) return { via: 'sni', name: sni, ...matchEvidence(bySni) };
+  const byIp = ctx.intel?.lookupIp(ends.server);
+  if (byIp) return { via: 'address', ...matchEvidence(byIp) };
+  const byDns = ctx.dns.resolved.get(ends.server);
+  if (byDns) return { via: 'dns', name: byDns.name, ...matchEvidence(byDns.match) };
+  return null;
+}
+
+function matchEvidence(m: PoolMatch): Record<string, unknown> {
+  return { indicator: m.indicator, list: m.list, ...(m.label ? { label: m.label } : {}) };
+}
+
+/** The finding a flow deserves, if any: mining protocol, else TLS to a pool, else a pool address, else P2P info. */
+export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
+  const rpc = flow.rpc;
+  const ends = flowEnds(flow, ctx.minerPorts);
+  const entity = { kind: 'connection' as const, ip: ends.server, port: ends.serverPort, name: ends.tuple };
+  const base = {
+    fiveTuple: ends.tuple,
+    transport: 'tcp',
+    client: ends.client,
+    clientPort: ends.clientPort,
+    server: ends.server,
+    serverPort: ends.serverPort,
+    packets: flow.packets,
+    payloadBytes: flow.bytes,
+    firstSeen: isoTime(flow.firstTime),
+    lastSeen: isoTime(flow.lastTime),
+  };
+  const pool = poolOf(ctx, ends, flow.sni);
+  if (rpc?.protocol) {
+    const agent = rpc.agent ?? rpc.httpAgent;
+    const strong = rpc.handshake || rpc.login !== undefined;
+    const evidence = {
+      ...base,
+      protocol: rpc.protocol,
+      agent: agent ?? null,
+      login: rpc.login ?? null,
+      handshakeSeen: rpc.handshake,
+      rpcPackets: rpc.rpcPackets,
+      messages: rpc.messages,
+      methods: Object.fromEntries(rpc.methods),
+      ...(pool ? { pool } : {}),
+    };
+    const title = `Pool mining (${rpc.protocol}) from ${ends.client} to ${endpoint(flow.family, ends.server, ends.serverPort)}${agent ? ` by ${agent}` : ''}`;
+    const confidence = Math.min(
+      0.99,
+      (strong ? 0.9 : 0.8) + (rpc.messages >= 10 ? 0.05 : 0) + (pool ? 0.04 : 0),
+    );
+    return finding(
+      ctx,
+      WIRE_RULES.stratum,
+      { entity, evidence, title, confidence },
+      rpc.detectedAt || flow.firstTime,
+    );
+  }
+  if (pool && pool['via'] === 'sni') {
+    const title = `TLS to mining pool ${flow.sni} from ${ends.client}`;
+    return finding(
+      ctx,
+      WIRE_RULES.sni,
+      { entity, evidence: { ...base, sni: flow.sni, pool }, title },
+      flow.firstTime,
+    );
+  }
+  if (pool) {
+    const title = `Connection from ${ends.client} to pool address ${endpoint(flow.family, ends.server, ends.serverPort)}`;
+    const evidence = { ...base, ...(flow.sni ? { sni: flow.sni } : {}), pool };
+    return finding(ctx, WIRE_RULES.poolAddress, { entity, evidence, title }, flow.firstTime);
+  }
+  if (flow.p2p) {
+    const title = `${flow.p2p === 'bitcoin' ? 'Bitcoin' : 'Monero'} peer-to-peer traffic between ${ends.client} and ${ends.server}`;
+    return finding(
+      ctx,
+      WIRE_RULES.p2p,
+      { entity, evidence: { ...base, network: flow.p2p }, title },
+      flow.firstTime,
+    );
+  }
+  return null;
+}
+
+export function dnsFinding(q: PoolQuery, ctx: ReportContext): Finding {
+  const entity = { kind: 'source-ip' as const, ip: q.client, name: q.name };
+  const evidence = {
+    client: q.client,
+    resolver: q.server,
+    query: q.name,
+    queries: q.queries,
+    responses: q.responses,
+    resolvedAddresses: q.addresses,
+    pool: matchEvidence(q.match),
+    firstSeen: isoTime(q.firstTime),
+    lastSeen: isoTime(q.lastTime),
+  };
+  return finding(
+    ctx,
+    WIRE_RULES.dns,
+    { entity, evidence, title: `${q.client} looked up pool name ${q.name}` },
+    q.firstTime,
+  );
+}

@@ -1,0 +1,157 @@
+/** Receives complete lines of one direction: buf[s, e) without the newline; `cut` when the line was too long. */
+export type LineHandler = (buf: Buffer, s: number, e: number, cut: boolean) => void;
+
+/** The longest line kept whole; longer ones are handed over cut at this size and the rest is skipped. */
+export const MAX_LINE_BYTES = 256 * 1024;
+const MAX_OOO_SEGMENTS = 16;
+const MAX_OOO_BYTES = 128 * 1024;
+
+interface Segment {
+  seq: number;
+  data: Buffer;
+}
+
+/**
+ * One direction of a TCP connection, reassembled just enough for newline-delimited JSON-RPC: in-order delivery by
+ * sequence number, retransmissions trimmed, a few out-of-order segments held (copied, bounded), and lines split
+ * across segments joined in a bounded buffer. A gap that cannot be filled resynchronises at the next line start.
+ */
+export class HalfStream {
+  private nextSeq = 0;
+  private started = false;
+  private ooo: Segment[] | null = null;
+  private oooBytes = 0;
+  private line: Buffer | null = null;
+  private lineLen = 0;
+  /** Discarding bytes until the next newline (after a gap, a cut line, or a mid-stream start). */
+  private skipping = false;
+  gaps = 0;
+  cutLines = 0;
+
+  /** Payload of one segment. `syn` marks the segment that carries SYN (its sequence number is one before data). */
+  push(buf: Buffer, off: number, len: number, seq: number, syn: boolean, onLine: LineHandler): void {
+    if (!this.started) {
+      this.started = true;
+      this.nextSeq = syn ? (seq + 1) >>> 0 : seq;
+      // Joined mid-connection: the first bytes may be the tail of a line, unless they look like a message start.
+      if (!syn && len > 0 && !startsMessage(buf, off, len)) this.skipping = true;
+    } else if (syn) return;
+    if (len === 0) return;
+    const diff = (seq - this.nextSeq) | 0;
+    if (diff === 0) {
+      this.deliver(buf, off, len, onLine);
+      if (this.ooo) this.drain(onLine);
+    } else if (diff < 0) {
+      if (diff + len <= 0) return;
+      this.deliver(buf, off - diff, len + diff, onLine);
+      if (this.ooo) this.drain(onLine);
+    } else if (this.holdable(len)) {
+      this.ooo ??= [];
+      this.ooo.push({ seq, data: Buffer.from(buf.subarray(off, off + len)) });
+      this.oooBytes += len;
+    } else {
+      // The hole will not be filled within our budget: give up on it and start again at the next line.
+      this.gaps++;
+      this.ooo = null;
+      this.oooBytes = 0;
+      this.lineLen = 0;
+      this.nextSeq = seq;
+      this.skipping = !startsMessage(buf, off, len);
+      this.deliver(buf, off, len, onLine);
+    }
+  }
+
+  private holdable(len: number): boolean {
+    return (this.ooo?.length ?? 0) < MAX_OOO_SEGMENTS && this.oooBytes + len <= MAX_OOO_BYTES;
+  }
+
+  private drain(onLine: LineHandler): void {
+    const list = this.ooo;
+    if (!list) return;
+    let progressed = true;
+    while (progressed && list.length > 0) {
+      progressed = false;
+      for (let i = 0; i < list.length; i++) {
+        const seg = list[i] as Segment;
+        const diff = (seg.seq - this.nextSeq) | 0;
+        if (diff > 0) continue;
+        list.splice(i, 1);
+        this.oooBytes -= seg.data.length;
+        if (diff + seg.data.length > 0) this.deliver(seg.data, -diff, seg.data.length + diff, onLine);
+        progressed = true;
+        break;
+      }
+    }
+    if (list.length === 0) this.ooo = null;
+  }
+
+  private deliver(buf: Buffer, off: number, len: number, onLine: LineHandler): void {
+    this.nextSeq = (this.nextSeq + len) >>> 0;
+    const end = off + len;
+    let s = off;
+    while (s < end) {
+      let nl = s;
+      while (nl < end && buf[nl] !== 0x0a) nl++;
+      if (this.skipping) {
+        if (nl < end) this.skipping = false;
+        s = nl + 1;
+        continue;
+      }
+      if (nl === end) {
+        this.append(buf, s, end, onLine);
+        return;
+      }
+      if (this.lineLen === 0) {
+        if (nl > s) onLine(buf, s, nl, false);
+      } else {
+        this.append(buf, s, nl, onLine);
+        if (this.lineLen > 0 && this.line) onLine(this.line, 0, this.lineLen, false);
+        this.lineLen = 0;
+        this.skipping = false;
+      }
+      s = nl + 1;
+    }
+  }
+
+  private append(buf: Buffer, s: number, e: number, onLine: LineHandler): void {
+    const n = e - s;
+    if (this.lineLen + n > MAX_LINE_BYTES) {
+      // Hand over what fits so a giant message is still classified by its start, then skip to its end.
+      const fit = MAX_LINE_BYTES - this.lineLen;
+      this.grow(MAX_LINE_BYTES);
+      const line = this.line as Buffer;
+      buf.copy(line, this.lineLen, s, s + fit);
+      onLine(line, 0, MAX_LINE_BYTES, true);
+      this.cutLines++;
+      this.lineLen = 0;
+      this.skipping = true;
+      return;
+    }
+    this.grow(this.lineLen + n);
+    buf.copy(this.line as Buffer, this.lineLen, s, e);
+    this.lineLen += n;
+  }
+
+  private grow(size: number): void {
+    if (this.line && this.line.length >= size) return;
+    const next = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, Math.max(size, (this.line?.length ?? 512) * 2)));
+    if (this.line && this.lineLen > 0) this.line.copy(next, 0, 0, this.lineLen);
+    this.line = next;
+  }
+
+  /** Bytes held for this direction (line buffer and out-of-order segments). */
+  get heldBytes(): number {
+    return (this.line?.length ?? 0) + this.oooBytes;
+  }
+}
+
+/** A JSON message start after optional whitespace. */
+export function startsMessage(buf: Buffer, off: number, len: number): boolean {
+  const end = off + Math.min(len, 16);
+  for (let i = off; i < end; i++) {
+    const c = buf[i];
+    if (c === 0x7b || c === 0x5b) return true;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return false;
+}

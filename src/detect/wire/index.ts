@@ -1,0 +1,4 @@
+export { WireAnalyzer, type WireOptions, type WireStats } from './analyzer.js';
+export { analyzeCaptureFile, type CaptureOptions, type CaptureReport, captureWarnings } from './capture.js';
+export type { MiningProtocol } from './jsonrpc.js';
+export { WIRE_RULES } from './rules.js';

@@ -1,0 +1,84 @@
+import { type Flow, type RpcState, STATE_MINING } from './flow.js';
+import type { LineHandler } from './half-stream.js';
+import {
+  CLIENT_METHODS,
+  findMethod,
+  IDENTITY_METHODS,
+  identityOf,
+  protocolOfMethod,
+  responseKind,
+  SERVER_METHODS,
+} from './jsonrpc.js';
+
+/** Distinct method names counted per flow; the rest are summed under one key so a hostile peer cannot grow it. */
+const MAX_METHOD_NAMES = 32;
+/** Handshake messages parsed in full per flow (reconnects repeat them; the first few name the miner). */
+const MAX_IDENTITY_PARSES = 8;
+
+/**
+ * Classifies JSON-RPC messages of the flow set by `begin`. One instance serves all flows: the line callback is
+ * created once, and the current flow, direction and packet time are fields, not closures per packet.
+ */
+export class RpcClassifier {
+  private flow: Flow | null = null;
+  private dir: 0 | 1 = 0;
+  private time = 0;
+
+  constructor(private readonly onRecognised: (flow: Flow) => void) {}
+
+  begin(flow: Flow, dir: number, time: number): void {
+    this.flow = flow;
+    this.dir = dir === 0 ? 0 : 1;
+    this.time = time;
+  }
+
+  readonly onLine: LineHandler = (buf, s, e, cut) => {
+    const flow = this.flow;
+    const rpc = flow?.rpc;
+    if (!flow || !rpc) return;
+    rpc.messages++;
+    const method = findMethod(buf, s, e);
+    if (method === null) {
+      if (responseKind(buf, s, e) === 'monero-job') {
+        rpc.moneroReply = true;
+        rpc.serverVotes[this.dir]++;
+        this.mark(flow, rpc, 'monero-stratum');
+      }
+      return;
+    }
+    this.count(rpc, method);
+    const proto = protocolOfMethod(method, buf, s, e, rpc.protocol === 'monero-stratum');
+    if (!proto) return;
+    if (CLIENT_METHODS.has(method)) rpc.clientVotes[this.dir]++;
+    else if (SERVER_METHODS.has(method)) rpc.serverVotes[this.dir]++;
+    if (IDENTITY_METHODS.has(method)) {
+      rpc.handshake = true;
+      if (
+        !cut &&
+        (rpc.agent === undefined || rpc.login === undefined) &&
+        rpc.identityParses++ < MAX_IDENTITY_PARSES
+      ) {
+        const id = identityOf(method, buf.toString('utf8', s, e));
+        rpc.agent ??= id.agent;
+        rpc.login ??= id.login;
+      }
+    }
+    this.mark(flow, rpc, proto);
+  };
+
+  private count(rpc: RpcState, method: string): void {
+    const m = rpc.methods;
+    const n = m.get(method);
+    if (n !== undefined) m.set(method, n + 1);
+    else if (m.size < MAX_METHOD_NAMES) m.set(method, 1);
+    else m.set('(other)', (m.get('(other)') ?? 0) + 1);
+  }
+
+  private mark(flow: Flow, rpc: RpcState, proto: NonNullable<RpcState['protocol']>): void {
+    if (rpc.protocol) return;
+    rpc.protocol = proto;
+    rpc.detectedAt = this.time;
+    flow.state = STATE_MINING;
+    this.onRecognised(flow);
+  }
+}

@@ -1,0 +1,76 @@
+/** First-bytes tests that tell what a TCP payload is, without copying it. */
+
+function startsWith(buf: Buffer, off: number, len: number, ascii: string): boolean {
+  if (len < ascii.length) return false;
+  for (let i = 0; i < ascii.length; i++) if (buf[off + i] !== ascii.charCodeAt(i)) return false;
+  return true;
+}
+
+export function isHttpRequest(buf: Buffer, off: number, len: number): boolean {
+  return startsWith(buf, off, len, 'POST ') || startsWith(buf, off, len, 'GET ');
+}
+
+export function isHttpResponse(buf: Buffer, off: number, len: number): boolean {
+  return startsWith(buf, off, len, 'HTTP/1.');
+}
+
+/** Bitcoin-family network magics (main, testnet3, regtest, signet), then a 12-byte ASCII command. */
+const BTC_MAGICS: ReadonlySet<number> = new Set([0xf9beb4d9, 0x0b110907, 0xfabfb5da, 0x0a03cf40, 0x1c163f28]);
+/** Monero's levin protocol signature 0x0101010101012101, little-endian on the wire. */
+const LEVIN = [0x01, 0x21, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01];
+
+export function cryptoP2p(buf: Buffer, off: number, len: number): 'bitcoin' | 'monero' | undefined {
+  if (len >= 24 && BTC_MAGICS.has(buf.readUInt32BE(off))) {
+    const c = buf[off + 4] ?? 0;
+    if (c >= 0x61 && c <= 0x7a) return 'bitcoin';
+  }
+  if (len >= 33) {
+    let ok = true;
+    for (let i = 0; i < 8 && ok; i++) ok = buf[off + i] === LEVIN[i];
+    if (ok) return 'monero';
+  }
+  return undefined;
+}
+
+/** `\n{` within the first bytes: a JSON-lines stream we joined in the middle of a message. */
+export function hasLineStartJson(buf: Buffer, off: number, len: number): boolean {
+  const end = off + Math.min(len, 4096) - 1;
+  for (let i = off; i < end; i++) if (buf[i] === 0x0a && buf[i + 1] === 0x7b) return true;
+  return false;
+}
+
+export interface HttpHead {
+  /** Where the body starts, or -1 when the headers do not end in these bytes. */
+  bodyStart: number;
+  userAgent?: string;
+  /** The user of HTTP Basic authorization (the password is left out). */
+  user?: string;
+  /** A header only mining software sends (X-Mining-Extensions, X-Stratum, X-Long-Polling). */
+  miningHeader?: string;
+}
+
+const MINING_HEADERS = new Set(['x-mining-extensions', 'x-stratum', 'x-long-polling', 'x-mining-hashrate']);
+
+/** Reads the header block of an HTTP message in buf[off, off + len), at most 8 KiB of it. */
+export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
+  const end = off + Math.min(len, 8192);
+  const text = buf.toString('latin1', off, end);
+  const stop = text.indexOf('\r\n\r\n');
+  const head: HttpHead = { bodyStart: stop < 0 ? -1 : off + stop + 4 };
+  const lines = (stop < 0 ? text : text.slice(0, stop)).split('\r\n');
+  for (let i = 1; i < lines.length && i < 64; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'user-agent') head.userAgent = value.slice(0, 256);
+    else if (name === 'authorization' && /^basic\s+/i.test(value)) {
+      const decoded = Buffer.from(value.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
+      const user = decoded.split(':')[0];
+      if (user) head.user = user.slice(0, 256);
+    } else if (MINING_HEADERS.has(name))
+      head.miningHeader = `${line.slice(0, colon)}: ${value.slice(0, 128)}`;
+  }
+  return head;
+}

@@ -1,0 +1,234 @@
+import {
+  LINK_ETHERNET,
+  LINK_IPV4,
+  LINK_IPV6,
+  LINK_LOOP,
+  LINK_NULL,
+  LINK_RAW,
+  LINK_RAW_BSD_A,
+  LINK_RAW_BSD_B,
+  LINK_SLL,
+  LINK_SLL2,
+} from './format.js';
+
+export const DECODE_L4 = 0;
+/** IP, but no TCP/UDP ports to read (other protocol, or a later fragment). */
+export const DECODE_IP_ONLY = 1;
+export const DECODE_NOT_IP = 2;
+/** The captured bytes end inside a header (snaplen too short) or a length field is impossible. */
+export const DECODE_SHORT = 3;
+
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_ACK = 0x10;
+
+/**
+ * One decoded packet. A single instance is reused for every packet, so decoding allocates nothing; addresses are
+ * kept as 32-bit words (IPv4 in s0/d0, the rest 0) so flow lookup compares numbers, not strings.
+ */
+export class PacketView {
+  family = 0;
+  proto = 0;
+  s0 = 0;
+  s1 = 0;
+  s2 = 0;
+  s3 = 0;
+  d0 = 0;
+  d1 = 0;
+  d2 = 0;
+  d3 = 0;
+  sport = 0;
+  dport = 0;
+  tcpFlags = 0;
+  seq = 0;
+  payloadOff = 0;
+  payloadLen = 0;
+  /** A fragment of a larger IP datagram (L4 is only read from the first). */
+  fragment = false;
+}
+
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+
+function isVlan(t: number): boolean {
+  return t === 0x8100 || t === 0x88a8 || t === 0x9100;
+}
+
+/** Decodes link, IP and TCP/UDP headers of buf[off, off + caplen) into `v`; returns a DECODE_* code. */
+export function decodePacket(
+  buf: Buffer,
+  off: number,
+  caplen: number,
+  linkType: number,
+  v: PacketView,
+): number {
+  const end = off + caplen;
+  let p = off;
+  let ethType = 0;
+  switch (linkType) {
+    case LINK_ETHERNET: {
+      if (caplen < 14) return DECODE_SHORT;
+      ethType = buf.readUInt16BE(p + 12);
+      p += 14;
+      for (let tags = 0; isVlan(ethType) && tags < 4; tags++) {
+        if (end - p < 4) return DECODE_SHORT;
+        ethType = buf.readUInt16BE(p + 2);
+        p += 4;
+      }
+      break;
+    }
+    case LINK_SLL:
+      if (caplen < 16) return DECODE_SHORT;
+      ethType = buf.readUInt16BE(p + 14);
+      p += 16;
+      break;
+    case LINK_SLL2:
+      if (caplen < 20) return DECODE_SHORT;
+      ethType = buf.readUInt16BE(p);
+      p += 20;
+      break;
+    case LINK_NULL:
+    case LINK_LOOP: {
+      if (caplen < 4) return DECODE_SHORT;
+      // DLT_NULL is in the writer's byte order; DLT_LOOP always big-endian. Both use the BSD AF_ values.
+      let af = buf.readUInt32BE(p);
+      if (linkType === LINK_NULL && af > 0xffff) af = buf.readUInt32LE(p);
+      ethType = af === 2 ? ETH_IPV4 : af === 24 || af === 28 || af === 30 || af === 10 ? ETH_IPV6 : 0;
+      p += 4;
+      break;
+    }
+    case LINK_RAW:
+    case LINK_RAW_BSD_A:
+    case LINK_RAW_BSD_B:
+    case LINK_IPV4:
+    case LINK_IPV6: {
+      if (caplen < 1) return DECODE_SHORT;
+      const ver = (buf[p] ?? 0) >> 4;
+      ethType = ver === 4 ? ETH_IPV4 : ver === 6 ? ETH_IPV6 : 0;
+      break;
+    }
+    default:
+      return DECODE_NOT_IP;
+  }
+  if (ethType === ETH_IPV4) return decodeIpv4(buf, p, end, v);
+  if (ethType === ETH_IPV6) return decodeIpv6(buf, p, end, v);
+  return DECODE_NOT_IP;
+}
+
+function decodeIpv4(buf: Buffer, p: number, end: number, v: PacketView): number {
+  if (end - p < 20) return DECODE_SHORT;
+  const b0 = buf[p] ?? 0;
+  const ihl = (b0 & 0x0f) * 4;
+  const total = buf.readUInt16BE(p + 2);
+  if (b0 >> 4 !== 4 || ihl < 20 || total < ihl || end - p < ihl) return DECODE_SHORT;
+  v.family = 4;
+  v.proto = buf[p + 9] ?? 0;
+  v.s0 = buf.readUInt32BE(p + 12);
+  v.d0 = buf.readUInt32BE(p + 16);
+  v.s1 = v.s2 = v.s3 = v.d1 = v.d2 = v.d3 = 0;
+  const frag = buf.readUInt16BE(p + 6);
+  v.fragment = (frag & 0x3fff) !== 0;
+  // Ethernet pads short frames: the IP total length, not the capture, says where the datagram ends.
+  const ipEnd = Math.min(end, p + total);
+  if ((frag & 0x1fff) !== 0) return DECODE_IP_ONLY;
+  return decodeL4(buf, p + ihl, ipEnd, v);
+}
+
+function decodeIpv6(buf: Buffer, p: number, end: number, v: PacketView): number {
+  if (end - p < 40) return DECODE_SHORT;
+  if ((buf[p] ?? 0) >> 4 !== 6) return DECODE_SHORT;
+  v.family = 6;
+  const plen = buf.readUInt16BE(p + 4);
+  let next = buf[p + 6] ?? 0;
+  v.s0 = buf.readUInt32BE(p + 8);
+  v.s1 = buf.readUInt32BE(p + 12);
+  v.s2 = buf.readUInt32BE(p + 16);
+  v.s3 = buf.readUInt32BE(p + 20);
+  v.d0 = buf.readUInt32BE(p + 24);
+  v.d1 = buf.readUInt32BE(p + 28);
+  v.d2 = buf.readUInt32BE(p + 32);
+  v.d3 = buf.readUInt32BE(p + 36);
+  v.fragment = false;
+  // A payload length of 0 means a jumbogram; use the capture then.
+  const ipEnd = plen === 0 ? end : Math.min(end, p + 40 + plen);
+  let q = p + 40;
+  for (let hops = 0; hops < 8; hops++) {
+    if (next === 0 || next === 43 || next === 60 || next === 51) {
+      if (ipEnd - q < 8) return DECODE_SHORT;
+      const hl = next === 51 ? ((buf[q + 1] ?? 0) + 2) * 4 : ((buf[q + 1] ?? 0) + 1) * 8;
+      next = buf[q] ?? 0;
+      q += hl;
+    } else if (next === 44) {
+      if (ipEnd - q < 8) return DECODE_SHORT;
+      v.fragment = true;
+      const offset = buf.readUInt16BE(q + 2) >> 3;
+      next = buf[q] ?? 0;
+      q += 8;
+      if (offset !== 0) {
+        v.proto = next;
+        return DECODE_IP_ONLY;
+      }
+    } else break;
+  }
+  v.proto = next;
+  if (q > ipEnd) return DECODE_SHORT;
+  return decodeL4(buf, q, ipEnd, v);
+}
+
+function decodeL4(buf: Buffer, q: number, ipEnd: number, v: PacketView): number {
+  if (v.proto === PROTO_TCP) {
+    if (ipEnd - q < 20) return DECODE_SHORT;
+    v.sport = buf.readUInt16BE(q);
+    v.dport = buf.readUInt16BE(q + 2);
+    v.seq = buf.readUInt32BE(q + 4);
+    const doff = ((buf[q + 12] ?? 0) >> 4) * 4;
+    v.tcpFlags = buf[q + 13] ?? 0;
+    if (doff < 20 || ipEnd - q < doff) return DECODE_SHORT;
+    v.payloadOff = q + doff;
+    v.payloadLen = ipEnd - q - doff;
+    return DECODE_L4;
+  }
+  if (v.proto === PROTO_UDP) {
+    if (ipEnd - q < 8) return DECODE_SHORT;
+    v.sport = buf.readUInt16BE(q);
+    v.dport = buf.readUInt16BE(q + 2);
+    v.tcpFlags = 0;
+    v.seq = 0;
+    const ulen = buf.readUInt16BE(q + 4);
+    v.payloadOff = q + 8;
+    v.payloadLen = ulen >= 8 ? Math.min(ulen - 8, ipEnd - q - 8) : ipEnd - q - 8;
+    return DECODE_L4;
+  }
+  v.sport = v.dport = 0;
+  v.payloadOff = q;
+  v.payloadLen = ipEnd - q;
+  return DECODE_IP_ONLY;
+}
+
+/** Text form of the source or destination address of `v`. Only called when a flow is reported, never per packet. */
+export function addrText(family: number, w0: number, w1: number, w2: number, w3: number): string {
+  if (family === 4) return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}`;
+  const groups = [w0, w1, w2, w3].flatMap((w) => [(w >>> 16).toString(16), (w & 0xffff).toString(16)]);
+  // Compress the longest run of zero groups, as RFC 5952 asks.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}

@@ -1,0 +1,95 @@
+import { addrText } from './decode.js';
+
+/** A DNS message's question and address answers; only what pool matching needs. */
+export interface DnsMessage {
+  id: number;
+  response: boolean;
+  rcode: number;
+  /** Lowercased query name without the trailing dot ('' for the root). */
+  name: string;
+  qtype: number;
+  /** A and AAAA answers, as text. */
+  addresses: string[];
+}
+
+const MAX_NAME = 255;
+const MAX_JUMPS = 16;
+
+/**
+ * Reads a possibly compressed name at `p`. Returns [name, position after the name in the original sequence], or
+ * null on a malformed name: pointers must point backwards and are limited in number, so hostile loops end.
+ */
+function readName(buf: Buffer, start: number, end: number, p: number): [string, number] | null {
+  let out = '';
+  let after = -1;
+  let jumps = 0;
+  for (;;) {
+    if (p >= end) return null;
+    const len = buf[p] ?? 0;
+    if (len === 0) {
+      if (after < 0) after = p + 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      if (p + 1 >= end || ++jumps > MAX_JUMPS) return null;
+      const target = start + (((len & 0x3f) << 8) | (buf[p + 1] ?? 0));
+      if (target >= p) return null;
+      if (after < 0) after = p + 2;
+      p = target;
+      continue;
+    }
+    if (len & 0xc0 || p + 1 + len > end) return null;
+    if (out.length + len + 1 > MAX_NAME) return null;
+    let label = '';
+    for (let i = p + 1; i <= p + len; i++) {
+      const c = buf[i] ?? 0;
+      // Names are matched against pool lists: keep them printable and unambiguous.
+      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c)
+        label += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+      else label += `\\${c.toString().padStart(3, '0')}`;
+    }
+    out = out ? `${out}.${label}` : label;
+    p += 1 + len;
+  }
+  return [out, after];
+}
+
+function ipv6Text(buf: Buffer, p: number): string {
+  const w = (i: number) => buf.readUInt32BE(p + i);
+  return addrText(6, w(0), w(4), w(8), w(12));
+}
+
+/** Parses a DNS message in buf[off, off + len); null when it is not one. */
+export function parseDns(buf: Buffer, off: number, len: number): DnsMessage | null {
+  const end = off + len;
+  if (len < 12) return null;
+  const flags = buf.readUInt16BE(off + 2);
+  const qd = buf.readUInt16BE(off + 4);
+  const an = buf.readUInt16BE(off + 6);
+  if (qd !== 1 || (flags & 0x7800) !== 0) return null;
+  const q = readName(buf, off, end, off + 12);
+  if (!q || q[1] + 4 > end) return null;
+  const [name, afterName] = q;
+  const msg: DnsMessage = {
+    id: buf.readUInt16BE(off),
+    response: (flags & 0x8000) !== 0,
+    rcode: flags & 0x0f,
+    name,
+    qtype: buf.readUInt16BE(afterName),
+    addresses: [],
+  };
+  let p = afterName + 4;
+  for (let i = 0; i < an && i < 64; i++) {
+    const rr = readName(buf, off, end, p);
+    if (!rr || rr[1] + 10 > end) break;
+    p = rr[1];
+    const type = buf.readUInt16BE(p);
+    const rdlen = buf.readUInt16BE(p + 8);
+    p += 10;
+    if (p + rdlen > end) break;
+    if (type === 1 && rdlen === 4) msg.addresses.push(`${buf[p]}.${buf[p + 1]}.${buf[p + 2]}.${buf[p + 3]}`);
+    else if (type === 28 && rdlen === 16) msg.addresses.push(ipv6Text(buf, p));
+    p += rdlen;
+  }
+  return msg;
+}
