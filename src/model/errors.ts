@@ -49,6 +49,9 @@ export const WARNING_CODES = {
     'A posture input object could not be read (malformed spec); it was skipped, not passed.',
   MW_W_SUPPRESSION_EXPIRED:
     'A suppression is past its expiry date; the findings it matched are reported again.',
+  MW_W_VULNDB_SKIPPED: 'An advisory file was not valid OSV (or not JSON) and was skipped during import.',
+  MW_W_VERSION_UNREADABLE:
+    'An installed version or an advisory bound could not be ordered; that match was not decided.',
   MW_W_FILE_UNREADABLE:
     'A file or directory of the persistence sweep could not be read, or a sweep limit was reached.',
   MW_W_EXEC_FALLBACK:

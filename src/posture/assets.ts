@@ -5,6 +5,7 @@ import type { ProbeResult } from './host/probes.js';
 import type { DockerEndpoint, RedisConfig } from './host/services.js';
 import type { SshdConfig } from './host/sshd.js';
 import type { WritablePath } from './host/writable.js';
+import type { VulnMatch } from './vulndb/match.js';
 
 /**
  * The assets graph the posture checks read: every input format (Terraform HCL and plan JSON, AWS API responses,
@@ -139,6 +140,8 @@ export interface Assets {
   dockerfiles: DockerfileInfo[];
   /** Set when the host itself (or a --root image of it) was read. */
   host?: HostFacts;
+  /** Installed software matched to advisories (dpkg inventory and tarball installs). */
+  vulns?: VulnMatch[];
 }
 
 /** What the host hardening checks read; paths are host paths, `root` is where they were read from. */
@@ -166,6 +169,7 @@ export function mergeAssets(into: Assets, from: Assets): Assets {
   into.workloads.push(...from.workloads);
   into.dockerfiles.push(...from.dockerfiles);
   if (from.host) into.host = from.host;
+  if (from.vulns) into.vulns = [...(into.vulns ?? []), ...from.vulns];
   return into;
 }
 

@@ -5,11 +5,14 @@ import type { HostRef } from '../model/host.js';
 import { type Assets, emptyAssets, mergeAssets } from './assets.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { readInput } from './collectors/files.js';
+import { findTarballInstalls, readDpkgInventory } from './collectors/packages.js';
 import { collectLiveHost } from './host/live.js';
 import { diffPorts, loadPortState, savePortState, stateOf } from './host/port-state.js';
 import { loadAws, loadCompose, loadDockerfile, loadK8s, loadTerraform } from './load.js';
 import { runChecks } from './run.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppress.js';
+import { openAdvisoryIndex } from './vulndb/db.js';
+import { defaultDbDir } from './vulndb/store.js';
 
 export interface PostureOptions {
   host?: boolean;
@@ -24,6 +27,10 @@ export interface PostureOptions {
   suppressions?: string;
   /** Listener state file for open-port monitoring; no file = no monitoring. */
   state?: string;
+  /** Imported advisory database directory (`vulndb import`); the built-in set is always used. */
+  vulndb?: string;
+  /** Skip the software inventory (dpkg, tarball installs) and vulnerability matching. */
+  noVulns?: boolean;
   now: Date;
 }
 
@@ -62,6 +69,11 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
       savePortState(o.state, cur);
     }
     assets.host = live.facts;
+    if (!o.noVulns) {
+      const pkgs = [...readDpkgInventory(root), ...findTarballInstalls(root)];
+      const { index } = openAdvisoryIndex(o.vulndb ?? defaultDbDir());
+      assets.vulns = index.match(pkgs, warnings);
+    }
   }
 
   let findings = runChecks(assets, ALL_CHECKS, host, time);

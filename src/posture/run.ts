@@ -6,12 +6,16 @@ import type { PostureCheck, PostureHit } from './checks/check.js';
 
 const CLOUD_SOURCES = new Set(['terraform', 'terraform-plan', 'aws-api']);
 
+function kindOf(resource: ResourceRef): Entity['kind'] {
+  if (CLOUD_SOURCES.has(resource.source)) return 'cloud-resource';
+  if (resource.type === 'package') return 'package';
+  if (resource.type === 'listener') return 'service';
+  return 'config';
+}
+
 export function entityFor(resource: ResourceRef, port?: number): Entity {
-  const entity: Entity = {
-    kind: CLOUD_SOURCES.has(resource.source) ? 'cloud-resource' : 'config',
-    name: resource.address,
-    path: resource.file,
-  };
+  const entity: Entity = { kind: kindOf(resource), name: resource.address };
+  if (resource.file) entity.path = resource.file;
   if (port !== undefined) entity.port = port;
   return entity;
 }

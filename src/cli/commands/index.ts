@@ -9,6 +9,7 @@ import { registerPosture } from './posture.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 import { registerServer } from './server.js';
+import { registerVulndb } from './vulndb.js';
 
 /** One line per command; each command lives in its own file and only wires options to library code. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -17,6 +18,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRules,
   registerHunt,
   registerPosture,
+  registerVulndb,
   registerLogs,
   registerPcap,
   registerIntel,

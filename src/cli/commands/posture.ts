@@ -20,6 +20,8 @@ interface PostureCliOptions extends CommonOptions {
   dockerfile: string[];
   suppressions?: string;
   state?: string;
+  vulndb?: string;
+  vulns: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -43,6 +45,11 @@ export function registerPosture(program: Command): void {
     .option('--dockerfile <file>', 'Dockerfile(s)', collect, [])
     .option('--suppressions <file>', 'YAML: suppressions: [{rule, resource, reason, expires}]')
     .addOption(new Option('--state <file>', 'listener state between runs (open-port monitoring)'))
+    .option(
+      '--vulndb <dir>',
+      'advisory database from `vulndb import` (default: ~/.local/share/minewarden/vulndb)',
+    )
+    .option('--no-vulns', 'skip the software inventory and vulnerability matching')
     .action(async (opts: PostureCliOptions) => {
       const inputs = [opts.aws, opts.terraform, opts.k8s, opts.compose, opts.dockerfile].flat();
       if (!opts.host && !opts.root && inputs.length === 0)
@@ -61,6 +68,8 @@ export function registerPosture(program: Command): void {
         dockerfile: opts.dockerfile,
         ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
         ...(opts.state ? { state: opts.state } : {}),
+        ...(opts.vulndb ? { vulndb: opts.vulndb } : {}),
+        noVulns: !opts.vulns,
         now: new Date(),
       });
       if (opts.format === 'sarif') {

@@ -102,7 +102,13 @@ export const probeUnauthenticated: PostureCheck = {
         key: `${p.kind}:${p.port}`,
         port: p.port,
         title: PROBE_TITLES[p.kind],
-        ...(p.kind === 'etcd' || p.kind === 'kubelet-readonly' ? { severity: 'high' as const } : {}),
+        // Reachable from everywhere is critical; loopback-only still serves local users and SSRF, so it stays medium.
+        severity:
+          listener?.scope === 'loopback'
+            ? 'medium'
+            : listener?.scope === 'private' || p.kind === 'etcd' || p.kind === 'kubelet-readonly'
+              ? 'high'
+              : 'critical',
         evidence: {
           probe: p.kind,
           target: `${p.host}:${p.port}`,

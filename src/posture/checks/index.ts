@@ -7,8 +7,9 @@ import { SSH_CHECKS } from './host-ssh.js';
 import { INSTANCE_EXPOSURE_CHECKS } from './instance-exposure.js';
 import { INSTANCE_METADATA_CHECKS } from './instance-metadata.js';
 import { NETWORK_EXPOSURE_CHECKS } from './network-exposure.js';
+import { VULNERABILITY_CHECKS } from './vulnerabilities.js';
 
-/** Every cloud/IaC check, one family per file. Host checks live in host.ts and run on host assets. */
+/** Every cloud/IaC check, one family per file. Host checks (host-*.ts, vulnerabilities.ts) read host facts. */
 export const IAC_CHECKS: readonly PostureCheck[] = [
   ...NETWORK_EXPOSURE_CHECKS,
   ...INSTANCE_METADATA_CHECKS,
@@ -21,6 +22,7 @@ export const HOST_CHECKS: readonly PostureCheck[] = [
   ...SSH_CHECKS,
   ...HOST_SERVICE_CHECKS,
   ...HOST_EXPOSURE_CHECKS,
+  ...VULNERABILITY_CHECKS,
 ];
 
 export const ALL_CHECKS: readonly PostureCheck[] = [...IAC_CHECKS, ...HOST_CHECKS];
