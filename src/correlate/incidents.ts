@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '../model/finding.js';
 import { type Incident, STAGES, type Stage } from '../model/incident.js';
 import { maxSeverity, severityRank } from '../model/severity.js';
+import { attribute, type GroupProfile } from './attribution.js';
 import { STAGE_OF_CATEGORY } from './stages.js';
 
 export interface ProcessLink {
@@ -14,6 +15,8 @@ export interface CorrelateOptions {
   processes?: ReadonlyMap<number, ProcessLink>;
   /** Findings at or below this severity never open an incident on their own. Default 'low'. */
   minSeverity?: Finding['severity'];
+  /** Threat-group profiles to attribute each incident against; none means every incident is unattributed. */
+  profiles?: readonly GroupProfile[];
 }
 
 // Parents that many unrelated processes share; walking through them would glue the whole host into one incident.
@@ -158,7 +161,7 @@ export function correlateIncidents(findings: Finding[], opts: CorrelateOptions =
       lastSeen: ordered[ordered.length - 1]!.time,
       stages: STAGES.filter((s) => stageSet.has(s)),
       entryPoint: entryPoint(group),
-      attribution: [],
+      attribution: opts.profiles ? attribute(group, opts.profiles) : [],
       findings: ids,
     });
   }

@@ -1,3 +1,4 @@
+import { loadGroupProfiles } from '../correlate/attribution.js';
 import { correlateIncidents } from '../correlate/incidents.js';
 import { enrichFindingsWithCost } from '../cost/enrich.js';
 import { type PriceBasis, resolvePrice } from '../cost/resolve-price.js';
@@ -77,6 +78,6 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
     if (typeof pid === 'number' && typeof ppid === 'number' && !processes.has(pid))
       processes.set(pid, { ppid });
   }
-  const incidents = correlateIncidents(findings, { processes });
+  const incidents = correlateIncidents(findings, { processes, profiles: loadGroupProfiles() });
   return { snapshot, findings, incidents, price, ...(seen ? { realtime: seen.report } : {}) };
 }
