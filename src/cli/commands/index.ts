@@ -6,9 +6,12 @@ import { registerIntel } from './intel.js';
 import { registerLogs } from './logs.js';
 import { registerPcap } from './pcap.js';
 import { registerPosture } from './posture.js';
+import { registerBlock } from './block.js';
+import { registerRespond } from './respond.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 import { registerServer } from './server.js';
+import { registerUndo } from './undo.js';
 import { registerVulndb } from './vulndb.js';
 
 /** One line per command; each command lives in its own file and only wires options to library code. */
@@ -24,4 +27,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerIntel,
   registerCost,
   registerServer,
+  registerRespond,
+  registerUndo,
+  registerBlock,
 ];
