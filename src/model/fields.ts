@@ -237,16 +237,16 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     name: 'source.ip',
     type: 'ip',
-    description: 'Local address of the socket (or the remote peer, for auth events).',
+    description: 'Local address of the socket (the remote peer for auth events, the client for dns query logs).',
     sigma: ['SourceIp'],
-    kinds: [...NET, 'auth'],
+    kinds: [...NET, 'auth', 'dns'],
   },
   {
     name: 'source.port',
     type: 'integer',
-    description: 'Local port.',
+    description: 'Local port (the peer\'s port for auth and dns events).',
     sigma: ['SourcePort'],
-    kinds: [...NET, 'auth'],
+    kinds: [...NET, 'auth', 'dns'],
   },
   {
     name: 'destination.ip',
@@ -423,6 +423,20 @@ export const FIELDS: readonly FieldSpec[] = [
     kinds: AUDIT,
   },
   ...AUDIT_ARGS,
+  {
+    name: 'dns.type',
+    type: 'string',
+    description: 'Query type (A, AAAA, TXT ...), from DNS server query logs.',
+    sigma: [],
+    kinds: ['dns'],
+  },
+  {
+    name: 'file.previousContent',
+    type: 'string',
+    description: 'Content before a change, for watched configuration files (capped).',
+    sigma: [],
+    kinds: ['file'],
+  },
   {
     name: 'log.pid',
     type: 'integer',

@@ -167,3 +167,25 @@ describe('logs --follow against a real sshd', () => {
     60_000,
   );
 });
+
+describe('logs with DNS query lines', () => {
+  it('dnsmasq query lines among auth lines: pool lookups are reported with the client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-logs-'));
+    writeFileSync(
+      join(dir, 'syslog'),
+      [
+        'Nov 26 10:00:01 gw dnsmasq[1]: query[A] la01.supportxmr.com from 192.168.1.23',
+        'Nov 26 10:00:02 gw dnsmasq[1]: query[A] deb.debian.org from 192.168.1.24',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['logs', join(dir, 'syslog'), '--format', 'json', '--intel-dir', dir]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as {
+      findings: { ruleId: string; entity: { ip?: string }; evidence: { matched: string } }[];
+    };
+    expect(doc.findings.map((f) => [f.ruleId, f.entity.ip, f.evidence.matched])).toEqual([
+      ['dns.pool-query', '192.168.1.23', 'supportxmr.com'],
+    ]);
+  });
+});

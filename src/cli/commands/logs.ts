@@ -1,6 +1,14 @@
 import { type Command, Option } from 'commander';
+import type { Detector } from '../../detect/detector.js';
+import { dnsPoolQuery } from '../../detect/detectors/dns-pool-query.js';
 import { type SshDetectionConfig, sshDetectors } from '../../detect/detectors/ssh-detectors.js';
 import { StatefulDetection } from '../../detect/stateful.js';
+import {
+  defaultIntelDir,
+  loadBuiltinPoolIntel,
+  loadInstalledPools,
+  PoolIntel,
+} from '../../intel/pools/index.js';
 import { MinewardenError, type Warning } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
 import { renderFindingsReport } from '../../report/findings.js';
@@ -12,6 +20,7 @@ import {
   parseJournalLine,
   readAuthLogFile,
 } from '../../sources/authlog/index.js';
+import { DnsQueryLogParser, isDnsQueryLine } from '../../sources/dns/index.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
 
@@ -24,6 +33,7 @@ interface LogsCliOptions extends CommonOptions {
   findTime: number;
   expandRepeats: boolean;
   successMinFailures: number;
+  intelDir: string;
 }
 
 function config(o: LogsCliOptions): SshDetectionConfig {
@@ -46,19 +56,34 @@ function skippedWarnings(stats: readonly AuthLogReadStats[]): Warning[] {
     }));
 }
 
+/** SSH detectors, plus pool lookups for DNS query logs (dnsmasq, BIND) found among the lines. */
+function detectors(o: LogsCliOptions): Detector[] {
+  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), loadInstalledPools(o.intelDir).intel);
+  return [...sshDetectors(config(o)), dnsPoolQuery(intel)];
+}
+
 async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
-  const det = new StatefulDetection(sshDetectors(config(o)), { id: o.hostId, name: o.hostId });
+  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
   const stats: AuthLogReadStats[] = [];
-  for (const file of files)
-    for await (const e of readAuthLogFile(file, { hostId: o.hostId }, (s) => stats.push(s))) det.process(e);
+  let dnsQueries = 0;
+  let dnsLines = 0;
+  for (const file of files) {
+    const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId: o.hostId });
+    const divert = (line: string) => (isDnsQueryLine(line) ? (dns.parseLine(line) ?? null) : undefined);
+    for await (const e of readAuthLogFile(file, { hostId: o.hostId, divert }, (s) => stats.push(s)))
+      det.process(e);
+    dnsQueries += dns.stats.queries;
+    dnsLines += dns.stats.lines;
+  }
   const findings = det.results();
   const sum = (k: keyof Omit<AuthLogReadStats, 'file'>) => stats.reduce((a, s) => a + s[k], 0);
   const summary = {
     files: stats.length,
-    lines: sum('lines'),
+    lines: sum('lines') + dnsLines,
     authEvents: sum('events'),
     failures: sum('failures'),
     successes: sum('successes'),
+    dnsQueries,
     skipped: { tooLong: sum('skippedLong'), binary: sum('skippedBinary'), unattributed: sum('unattributed') },
     findings: findings.length,
   };
@@ -83,7 +108,7 @@ function printLive(f: Finding, format: CommonOptions['format']): void {
 
 /** Follows one file or the journal and prints each finding the moment a detector reports it. */
 async function follow(files: readonly string[], o: LogsCliOptions): Promise<void> {
-  const det = new StatefulDetection(sshDetectors(config(o)), { id: o.hostId, name: o.hostId });
+  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
   const printed = new Set<string>();
   const all: Finding[] = [];
   const parser = new AuthLogParser({
@@ -91,6 +116,7 @@ async function follow(files: readonly string[], o: LogsCliOptions): Promise<void
     fallbackTime: () => Date.now(),
     hostId: o.hostId,
   });
+  const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId: o.hostId });
   const flush = (): void => {
     for (const f of det.results()) {
       if (printed.has(f.id)) continue;
@@ -122,7 +148,11 @@ async function follow(files: readonly string[], o: LogsCliOptions): Promise<void
       fromEnd: o.fromEnd,
       onLines: (lines) => {
         // A follower reads lines as they are written, so "now" is the right anchor for stamps without a year.
-        for (const l of lines) for (const e of parser.parseLine(l)) det.process(e);
+        for (const l of lines) {
+          const dnsEvent = isDnsQueryLine(l) ? dns.parseLine(l) : undefined;
+          if (dnsEvent) det.process(dnsEvent);
+          else if (dnsEvent === undefined) for (const e of parser.parseLine(l)) det.process(e);
+        }
         flush();
       },
       onError: (err) => process.stderr.write(`minewarden: ${file}: ${err.message}\n`),
@@ -144,7 +174,9 @@ export function registerLogs(program: Command): void {
   withCommonOptions(
     program
       .command('logs')
-      .description('analyze SSH auth logs (files, .gz, journal JSON) for brute force and suspicious logins')
+      .description(
+        'analyze SSH auth logs (files, .gz, journal JSON) and DNS query logs: brute force, suspicious logins, pool lookups',
+      )
       .argument('[files...]', 'auth log files, oldest first (/var/log/auth.log, /var/log/secure, ...)'),
   )
     .option('-f, --follow', 'keep following FILE (rotation handled) and print findings as they happen', false)
@@ -165,6 +197,9 @@ export function registerLogs(program: Command): void {
       new Option('--success-min-failures <n>', 'failures before a success from the same address is critical')
         .default(5)
         .argParser(parsePositiveInt('--success-min-failures')),
+    )
+    .addOption(
+      new Option('--intel-dir <dir>', 'installed pool packs, for DNS query logs').default(defaultIntelDir()),
     )
     .option(
       '--expand-repeats',

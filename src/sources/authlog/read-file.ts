@@ -11,6 +11,11 @@ export interface ReadAuthLogOptions {
   maxLineLength?: number;
   /** 'auto' tells journal JSON (`journalctl -o json`) from syslog text by the first character of each line. */
   format?: 'auto' | 'syslog' | 'journal';
+  /**
+   * Sees each syslog line first: an event (or null, to drop it) means the line was another source's (a DNS
+   * query log interleaved in the same syslog file); undefined hands it on to the auth parser.
+   */
+  divert?: (line: string) => TelemetryEvent | null | undefined;
 }
 
 export interface AuthLogReadStats extends AuthParseStats {
@@ -48,6 +53,11 @@ export async function* readAuthLogFile(
   try {
     for await (const batch of readLineBatches(file, maxLine, lineStats)) {
       for (const line of batch) {
+        const other = opts.divert?.(line);
+        if (other !== undefined) {
+          if (other !== null) yield other;
+          continue;
+        }
         const events =
           format === 'journal' || (format === 'auto' && line.charCodeAt(0) === 123)
             ? parseJournalLine(parser, line)
