@@ -6,9 +6,11 @@ import { type Assets, emptyAssets, mergeAssets } from './assets.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { readInput } from './collectors/files.js';
 import { findTarballInstalls, readDpkgInventory } from './collectors/packages.js';
+import { collectHostGains } from './host/gains.js';
 import { collectLiveHost } from './host/live.js';
 import { diffPorts, loadPortState, savePortState, stateOf } from './host/port-state.js';
 import { loadAws, loadCompose, loadDockerfile, loadK8s, loadTerraform } from './load.js';
+import { type AttackPath, buildAttackPaths } from './paths/graph.js';
 import { runChecks } from './run.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppress.js';
 import { openAdvisoryIndex } from './vulndb/db.js';
@@ -41,6 +43,8 @@ export interface PostureResult {
   expiredSuppressions: Suppression[];
   warnings: WarningSink;
   assets: Assets;
+  /** Ranked attack paths over the findings kept after suppression. */
+  paths: AttackPath[];
 }
 
 export async function runPosture(o: PostureOptions): Promise<PostureResult> {
@@ -86,5 +90,7 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
     suppressed = r.suppressed;
     expired = r.expired;
   }
-  return { host, findings, suppressed, expiredSuppressions: expired, warnings, assets };
+  const gains = o.host || o.root ? collectHostGains(o.root ?? '/') : { cloudCredentials: [] };
+  const paths = buildAttackPaths(assets, findings, host.name, gains);
+  return { host, findings, suppressed, expiredSuppressions: expired, warnings, assets, paths };
 }

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { MinewardenError } from '../../model/errors.js';
 import { ALL_CHECKS } from '../../posture/checks/index.js';
+import { pathsDot, pathsText } from '../../posture/paths/render.js';
 import { runPosture } from '../../posture/posture.js';
 import { postureTable } from '../../posture/table.js';
 import { renderFindingsReport } from '../../report/findings.js';
@@ -22,6 +23,7 @@ interface PostureCliOptions extends CommonOptions {
   state?: string;
   vulndb?: string;
   vulns: boolean;
+  paths?: 'text' | 'json' | 'dot';
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -50,6 +52,9 @@ export function registerPosture(program: Command): void {
       'advisory database from `vulndb import` (default: ~/.local/share/minewarden/vulndb)',
     )
     .option('--no-vulns', 'skip the software inventory and vulnerability matching')
+    .addOption(
+      new Option('--paths <format>', 'print only the ranked attack paths').choices(['text', 'json', 'dot']),
+    )
     .action(async (opts: PostureCliOptions) => {
       const inputs = [opts.aws, opts.terraform, opts.k8s, opts.compose, opts.dockerfile].flat();
       if (!opts.host && !opts.root && inputs.length === 0)
@@ -72,11 +77,17 @@ export function registerPosture(program: Command): void {
         noVulns: !opts.vulns,
         now: new Date(),
       });
-      if (opts.format === 'sarif') {
+      if (opts.paths === 'text') process.stdout.write(pathsText(r.paths, 50));
+      else if (opts.paths === 'dot') process.stdout.write(pathsDot(r.paths));
+      else if (opts.paths === 'json')
+        process.stdout.write(`${JSON.stringify({ host: r.host, paths: r.paths }, null, 2)}\n`);
+      else if (opts.format === 'sarif') {
         const rules = ALL_CHECKS.map((c) => ({ ...c.meta, references: c.meta.references }));
         process.stdout.write(renderSarif(r.findings, { version: VERSION, baseDir: process.cwd(), rules }));
       } else if (opts.format === 'table') {
         process.stdout.write(postureTable(r.findings, r.warnings.items));
+        if (r.paths.length)
+          process.stdout.write(`\nAttack paths (highest score first):\n${pathsText(r.paths, 10)}`);
         if (r.suppressed.length) process.stdout.write(`${r.suppressed.length} finding(s) suppressed.\n`);
       } else {
         process.stdout.write(
@@ -92,6 +103,7 @@ export function registerPosture(program: Command): void {
               },
               extra: {
                 host: r.host,
+                attackPaths: r.paths,
                 suppressed: r.suppressed.map((s) => ({
                   id: s.finding.id,
                   ruleId: s.finding.ruleId,
