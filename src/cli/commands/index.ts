@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerCost } from './cost.js';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
@@ -12,6 +13,7 @@ import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
 import { registerServer } from './server.js';
 import { registerUndo } from './undo.js';
+import { registerUp } from './up.js';
 import { registerVulndb } from './vulndb.js';
 
 /** One line per command; each command lives in its own file and only wires options to library code. */
@@ -30,4 +32,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRespond,
   registerUndo,
   registerBlock,
+  registerAgent,
+  registerUp,
 ];

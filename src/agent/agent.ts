@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import { builtinDetectors } from '../detect/detectors/index.js';
+import { DetectionEngine } from '../detect/engine.js';
+import { loadMinerPorts } from '../intel/miner-ports.js';
+import type { TelemetryEvent } from '../model/event.js';
+import type { Host } from '../model/host.js';
+import { type ScanResult, scanHost } from '../scan/scan.js';
+import { ExeHasher } from '../sources/procfs/exe-hash.js';
+import type { Heartbeat, IngestBatch } from '../store/types.js';
+import { batchesOfScan, runId, SelfUsage } from './batch.js';
+import type { AgentConfig } from './config.js';
+import { DiskQueue } from './queue.js';
+import { Shipper } from './shipper.js';
+import type { Transport } from './transport.js';
+
+/**
+ * A live source of events between scans (the real-time exec source, later auth logs, DNS ...). The agent keeps
+ * the last `bufferLimit` events and hands them to the next scan, which detects them with the snapshot.
+ */
+export interface EventFeed {
+  readonly name: string;
+  start(push: (e: TelemetryEvent) => void): void;
+  stop(): Promise<void>;
+  status(): Record<string, unknown>;
+}
+
+export interface AgentOptions {
+  config: Readonly<AgentConfig>;
+  transport: Transport;
+  /** Scans the host; default scanHost from src/scan. Tests pass a fake to simulate agents. */
+  scan?: (extraEvents: () => readonly TelemetryEvent[]) => Promise<ScanResult>;
+  feeds?: readonly EventFeed[];
+  version?: string;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+const FEED_BUFFER = 10_000;
+
+export class Agent {
+  readonly queue: DiskQueue;
+  readonly shipper: Shipper;
+  private readonly run = runId();
+  private seq = 0;
+  private readonly usage = new SelfUsage();
+  private readonly hasher: ExeHasher;
+  private timers: NodeJS.Timeout[] = [];
+  private host: Host | null = null;
+  private events: TelemetryEvent[] = [];
+  private feedDropped = 0;
+  private scanning: Promise<void> | null = null;
+  scans = 0;
+  lastError: string | null = null;
+
+  constructor(private readonly opts: AgentOptions) {
+    const c = opts.config;
+    this.queue = new DiskQueue(join(c.stateDir, 'queue.db'), c.queue);
+    this.hasher = new ExeHasher(c.scan.hashMaxMb * 1024 * 1024);
+    this.shipper = new Shipper(this.queue, opts.transport, {
+      initialBackoffMs: c.backoff.initialMs,
+      maxBackoffMs: c.backoff.maxMs,
+      onEvent: (e) => {
+        if (e.kind !== 'sent') opts.log?.(`batch ${e.kind}`, { batchId: e.batchId, detail: e.detail });
+      },
+    });
+  }
+
+  private nextId(): string {
+    return `${this.run}:${++this.seq}`;
+  }
+
+  private async defaultScan(extraEvents: () => readonly TelemetryEvent[]): Promise<ScanResult> {
+    const s = this.opts.config.scan;
+    const scan = await scanHost({ root: s.root, sampleMs: s.sampleMs, hash: s.hash, hasher: this.hasher });
+    const fed = extraEvents();
+    if (fed.length === 0) return scan;
+    // Events from live feeds are detected with the same detectors; a finding already in the scan keeps its copy.
+    const engine = new DetectionEngine(builtinDetectors({ minerPorts: loadMinerPorts() }), {
+      id: scan.snapshot.host.id,
+      name: scan.snapshot.host.name,
+    });
+    engine.processAll(fed);
+    const have = new Set(scan.findings.map((f) => f.id));
+    for (const f of engine.results()) if (!have.has(f.id)) scan.findings.push(f);
+    return scan;
+  }
+
+  heartbeat(): Heartbeat {
+    const u = this.usage.sample();
+    const q = this.queue.stats();
+    return {
+      id: this.nextId(),
+      time: new Date().toISOString(),
+      intervalMs: this.opts.config.heartbeatIntervalMs,
+      ...(this.opts.version ? { agentVersion: this.opts.version } : {}),
+      cpuPercent: u.cpuPercent,
+      rssBytes: u.rssBytes,
+      queueDepth: q.depth,
+      queueDropped: this.queue.counter('dropped') + this.feedDropped,
+    };
+  }
+
+  enqueue(b: IngestBatch): void {
+    this.queue.push(b.batchId, JSON.stringify(b));
+    this.shipper.notify();
+  }
+
+  /** One scan: detect, then queue its batches (with a heartbeat and inventory). */
+  async scanOnce(): Promise<void> {
+    const events = this.events;
+    this.events = [];
+    const scan = await (this.opts.scan ?? ((x) => this.defaultScan(x)))(() => events);
+    this.host = scan.snapshot.host;
+    this.scans++;
+    for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat()))
+      this.enqueue(b);
+  }
+
+  private guardedScan(): void {
+    if (this.scanning) return;
+    this.scanning = this.scanOnce()
+      .catch((err: unknown) => {
+        this.lastError = (err as Error).message;
+        this.opts.log?.('scan failed', { error: this.lastError });
+      })
+      .finally(() => {
+        this.scanning = null;
+      });
+  }
+
+  private beat(): void {
+    if (!this.host) return;
+    this.enqueue({
+      batchId: this.nextId(),
+      host: this.host,
+      findings: [],
+      incidents: [],
+      heartbeats: [this.heartbeat()],
+      inventory: [],
+    });
+  }
+
+  start(): void {
+    for (const f of this.opts.feeds ?? [])
+      f.start((e) => {
+        if (this.events.length >= FEED_BUFFER) {
+          this.events.shift();
+          this.feedDropped++;
+        }
+        this.events.push(e);
+      });
+    this.shipper.start();
+    this.guardedScan();
+    const c = this.opts.config;
+    this.timers.push(setInterval(() => this.guardedScan(), c.scanIntervalMs));
+    this.timers.push(setInterval(() => this.beat(), c.heartbeatIntervalMs));
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.all((this.opts.feeds ?? []).map((f) => f.stop()));
+    await this.scanning;
+    await this.shipper.stop();
+    await this.opts.transport.close();
+    this.queue.close();
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { parse, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { MinewardenError } from '../model/errors.js';
+
+/** Everything the agent reads from its one YAML file; command-line flags override single keys. */
+export const AgentConfigSchema = z
+  .object({
+    /** Fleet server base URL (http[s]://host:port). One of server or bus is required. */
+    server: z.url({ protocol: /^https?$/ }).optional(),
+    /** NATS URL; batches are published to JetStream instead of POSTed. */
+    bus: z
+      .string()
+      .regex(/^nats:\/\/[^\s]+$/, 'nats://host:port')
+      .optional(),
+    /** Enrollment token, used once; the credential it buys is kept in stateDir. */
+    token: z.string().min(1).max(200).optional(),
+    stateDir: z.string().min(1).default('/var/lib/minewarden'),
+    scanIntervalMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+    heartbeatIntervalMs: z.number().int().min(500).max(3_600_000).default(30_000),
+    scan: z
+      .object({
+        root: z.string().min(1).default('/'),
+        sampleMs: z.number().int().min(0).max(10_000).default(1000),
+        hash: z.boolean().default(true),
+        hashMaxMb: z.number().int().positive().max(4096).default(64),
+      })
+      .strict()
+      .default({ root: '/', sampleMs: 1000, hash: true, hashMaxMb: 64 }),
+    queue: z
+      .object({
+        /** Batches kept on disk while the server cannot be reached; past this the oldest are dropped and counted. */
+        maxBatches: z.number().int().positive().max(1_000_000).default(10_000),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(256 * 1024 * 1024),
+      })
+      .strict()
+      .default({ maxBatches: 10_000, maxBytes: 256 * 1024 * 1024 }),
+    backoff: z
+      .object({
+        initialMs: z.number().int().positive().default(500),
+        maxMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .default({ initialMs: 500, maxMs: 60_000 }),
+    sources: z
+      .object({
+        /** Real-time exec events (netlink, else /proc polling) between scans: "off" until the source is enabled. */
+        exec: z.enum(['off', 'auto', 'poll']).default('off'),
+      })
+      .strict()
+      .default({ exec: 'off' }),
+  })
+  .strict()
+  .refine((c) => c.server !== undefined || c.bus !== undefined, {
+    message: 'set server or bus',
+    path: ['server'],
+  });
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+function fail(code: 'MW_CONFIG_INVALID' | 'MW_USAGE', err: z.ZodError, file?: string): never {
+  const issue = err.issues[0];
+  const field = issue?.path.join('.') || undefined;
+  throw new MinewardenError(code, issue?.message ?? 'invalid', {
+    ...(file ? { file } : {}),
+    ...(field ? { field } : {}),
+  });
+}
+
+/** Reads and validates the YAML (if any), applies overrides, and freezes the result. */
+export function loadAgentConfig(
+  file: string | undefined,
+  overrides: Record<string, unknown> = {},
+): Readonly<AgentConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'MW_INPUT_NOT_FOUND' : 'MW_INPUT_UNREADABLE';
+      throw new MinewardenError(code, (err as Error).message, { file });
+    }
+    try {
+      const doc: unknown = parse(text);
+      if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc)))
+        throw new MinewardenError('MW_CONFIG_INVALID', 'the agent config must be a mapping', { file });
+      fromFile = (doc ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof YAMLParseError)
+        throw new MinewardenError('MW_INPUT_PARSE', err.message, { file, line: err.linePos?.[0]?.line ?? 0 });
+      throw err;
+    }
+  }
+  const merged = {
+    ...fromFile,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+  const r = AgentConfigSchema.safeParse(merged);
+  if (!r.success) fail(file ? 'MW_CONFIG_INVALID' : 'MW_USAGE', r.error, file);
+  return Object.freeze(r.data);
+}

@@ -1,0 +1,59 @@
+import { MinewardenError } from '../model/errors.js';
+import { readHostInfo } from '../sources/procfs/host-info.js';
+import { procDirOf } from '../sources/procfs/snapshot.js';
+import { Agent, type AgentOptions, type EventFeed } from './agent.js';
+import type { AgentConfig } from './config.js';
+import { enroll, loadCredential } from './enroll.js';
+import { execFeed } from './exec-feed.js';
+import { HttpTransport, type Transport } from './transport.js';
+
+export interface StartAgentOptions {
+  version?: string;
+  log?: AgentOptions['log'];
+  /** Builds the bus transport when the config names one (kept out of this module so HTTP agents need no NATS). */
+  busTransport?: (url: string, credential: string) => Promise<Transport>;
+}
+
+/** Enrolls on first start (credential kept in stateDir), builds the transport and feeds, and starts the agent. */
+export async function startAgent(
+  config: Readonly<AgentConfig>,
+  opts: StartAgentOptions = {},
+): Promise<Agent> {
+  const root = config.scan.root;
+  const host = readHostInfo(root === '/' ? '' : root, procDirOf(root), root === '/');
+  let cred = loadCredential(config.stateDir);
+  if (cred && config.server && cred.server !== config.server) cred = null;
+  if (!cred) {
+    if (!config.server)
+      throw new MinewardenError('MW_USAGE', 'the first start needs --server and --token to enroll', {
+        field: '--server',
+      });
+    if (!config.token)
+      throw new MinewardenError('MW_USAGE', 'not enrolled yet: pass an enrollment --token', {
+        field: '--token',
+      });
+    cred = await enroll(config.server, config.token, host, config.stateDir);
+    opts.log?.('enrolled', { agentId: cred.agentId, hostId: cred.hostId });
+  }
+  const secret = cred.credential;
+  let transport: Transport;
+  if (config.bus) {
+    if (!opts.busTransport)
+      throw new MinewardenError('MW_USAGE', 'this build has no bus transport', { field: '--bus' });
+    transport = await opts.busTransport(config.bus, secret);
+  } else {
+    transport = new HttpTransport(cred.server, () => secret);
+  }
+  const feeds: EventFeed[] = [];
+  if (config.sources.exec !== 'off')
+    feeds.push(execFeed(host.id, config.sources.exec === 'poll' ? 'poll' : 'netlink', procDirOf(root)));
+  const agent = new Agent({
+    config,
+    transport,
+    feeds,
+    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  agent.start();
+  return agent;
+}

@@ -1,0 +1,60 @@
+import { type Command, Option } from 'commander';
+import { loadAgentConfig } from '../../agent/config.js';
+import { startAgent } from '../../agent/run.js';
+import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
+import { VERSION } from '../version.js';
+import { untilSignal } from './server.js';
+
+interface AgentCliOptions extends CommonOptions {
+  config?: string;
+  server?: string;
+  token?: string;
+  bus?: string;
+  stateDir?: string;
+  scanInterval?: number;
+  heartbeatInterval?: number;
+}
+
+export function registerAgent(program: Command): void {
+  withCommonOptions(
+    program
+      .command('agent')
+      .description('scan this host continuously and ship findings, heartbeats and inventory'),
+    ['table', 'json'],
+  )
+    .addOption(new Option('--config <file>', 'agent YAML config (flags override its keys)'))
+    .addOption(new Option('--server <url>', 'fleet server URL'))
+    .addOption(new Option('--token <token>', 'enrollment token (first start only)'))
+    .addOption(new Option('--bus <url>', 'publish to NATS JetStream instead (nats://...)'))
+    .addOption(
+      new Option('--state-dir <dir>', 'queue and credential directory (default /var/lib/minewarden)'),
+    )
+    .addOption(
+      new Option('--scan-interval <ms>', 'time between scans').argParser(parsePositiveInt('--scan-interval')),
+    )
+    .addOption(
+      new Option('--heartbeat-interval <ms>', 'time between heartbeats').argParser(
+        parsePositiveInt('--heartbeat-interval'),
+      ),
+    )
+    .action(async (opts: AgentCliOptions) => {
+      const config = loadAgentConfig(opts.config, {
+        server: opts.server,
+        token: opts.token,
+        bus: opts.bus,
+        stateDir: opts.stateDir,
+        scanIntervalMs: opts.scanInterval,
+        heartbeatIntervalMs: opts.heartbeatInterval,
+      });
+      const log = (msg: string, fields: Record<string, unknown> = {}) =>
+        process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
+      const agent = await startAgent(config, { version: VERSION, log });
+      log('agent started', {
+        server: config.server ?? null,
+        bus: config.bus ?? null,
+        stateDir: config.stateDir,
+      });
+      await untilSignal();
+      await agent.stop();
+    });
+}
