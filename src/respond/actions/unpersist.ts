@@ -47,13 +47,14 @@ function under(ctx: ActionContext, hostPath: string): string {
   return `${ctx.root === '/' ? '' : ctx.root.replace(/\/+$/, '')}${hostPath}`;
 }
 
-/** The file without the planned lines, byte for byte otherwise (line endings and the final newline kept). */
+/**
+ * The file without the planned lines (numbered as `split('\n')` numbers them), byte for byte otherwise: each kept line
+ * keeps its own terminator, so CRLF files stay CRLF and a missing final newline stays missing.
+ */
 export function withoutLines(text: string, drop: readonly number[]): string {
   const gone = new Set(drop);
-  return text
-    .split('\n')
-    .filter((_, i) => !gone.has(i + 1))
-    .join('\n');
+  const records = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return records.filter((_, i) => !gone.has(i + 1)).join('');
 }
 
 /**
