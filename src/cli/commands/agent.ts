@@ -24,7 +24,9 @@ export function registerAgent(program: Command): void {
   )
     .addOption(new Option('--config <file>', 'agent YAML config (flags override its keys)'))
     .addOption(new Option('--server <url>', 'fleet server URL'))
-    .addOption(new Option('--token <token>', 'enrollment token (first start only)'))
+    .addOption(
+      new Option('--token <token>', 'enrollment token, first start only (or env MINEWARDEN_ENROLL_TOKEN)'),
+    )
     .addOption(new Option('--bus <url>', 'publish to NATS JetStream instead (nats://...)'))
     .addOption(
       new Option('--state-dir <dir>', 'queue and credential directory (default /var/lib/minewarden)'),
@@ -40,7 +42,8 @@ export function registerAgent(program: Command): void {
     .action(async (opts: AgentCliOptions) => {
       const config = loadAgentConfig(opts.config, {
         server: opts.server,
-        token: opts.token,
+        // The environment keeps the token out of the process list (ps) on the host.
+        token: opts.token ?? process.env.MINEWARDEN_ENROLL_TOKEN,
         bus: opts.bus,
         stateDir: opts.stateDir,
         scanIntervalMs: opts.scanInterval,
