@@ -28,6 +28,8 @@ export const LOGSOURCE_OF_KIND: Readonly<Record<EventKind, { category?: string; 
   file: { category: 'file_event' },
   auth: { service: 'auth' },
   log: { service: 'syslog' },
+  flow: {},
+  'cloud-api': { service: 'cloudtrail' },
 };
 
 const VALUE_SCHEMA: Record<FieldType, z.ZodType> = {
