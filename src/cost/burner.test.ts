@@ -62,10 +62,11 @@ describe('CPU accounting against the kernel', () => {
     const kernelB = kernelCpuSeconds(pid);
     const b = await sampleNow();
 
-    // It really burned: most of a core over each measured interval (2 shared cores), never more than the wall time.
-    expect(kernelA).toBeGreaterThan(0.3 * wallA);
+    // It really burned (how much of a core it got depends on the shared machine's load), never more than wall time.
+    expect(kernelA).toBeGreaterThan(0.05 * wallA);
     expect(kernelA).toBeLessThanOrEqual(wallA + 0.05);
-    expect(kernelB - kernelA).toBeGreaterThan(0.3 * wallB);
+    expect(kernelB - kernelA).toBeGreaterThan(0.05 * wallB);
+    expect(kernelB - kernelA).toBeLessThanOrEqual(wallB + 0.05);
 
     // Since start (no baseline): the process's whole CPU time.
     const first = accountWindow(null, a, price, 0, 10_000).processes.find((p) => p.pid === pid);
