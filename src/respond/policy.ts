@@ -133,11 +133,13 @@ export function parsePolicy(text: string, file = '<policy>'): Policy {
   const parsed = PolicySchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const line = locate(doc, lc, issue.path);
+    // An unknown key is reported on its parent; point at the key itself.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    const line = locate(doc, lc, path);
     throw new MinewardenError('MW_CONFIG_INVALID', issue.message, {
       file,
       ...(line ? { line } : {}),
-      field: issue.path.join('.'),
+      field: path.join('.'),
     });
   }
   return Object.freeze(parsed.data);

@@ -16,8 +16,10 @@ interface BlockExportOptions {
 
 export function registerBlock(program: Command): void {
   const block = program.command('block').description('block lists for firewalls and DNS resolvers');
+  // main.ts maps CommanderError to exit 2 for direct subcommands; a nested one has to opt in itself.
   block
     .command('export')
+    .exitOverride()
     .description('export the pool list as an nft table, hosts file, dnsmasq, Unbound or BIND RPZ sinkhole')
     .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).makeOptionMandatory())
     .option('-o, --output <file>', 'write here instead of stdout')
