@@ -118,6 +118,26 @@ describe('state file', () => {
     expect(readHistory(join(dir, 'none.ndjson'))).toEqual([]);
   });
 
+  it('keeps process lists for a week and host totals for four, compacting at most once a day', () => {
+    const f = join(dir, 'compact.ndjson');
+    const DAY = 24 * HOUR_MS;
+    const proc: Array<[number, number, number]> = [[7, BOOT, 1]];
+    const old = sample(T0, 1, proc);
+    appendSample(f, old, []);
+    // 7.5 days later: not yet a full day past the process-list week, so a plain append.
+    const mid = sample(T0 + 7.5 * DAY, 2, proc);
+    appendSample(f, mid, readHistory(f));
+    expect(readHistory(f).map((s) => s.processes.length)).toEqual([1, 1]);
+    // 8.5 days after the first: its process list goes, its host total stays.
+    const late = sample(T0 + 8.5 * DAY, 3, proc);
+    appendSample(f, late, readHistory(f));
+    expect(readHistory(f).map((s) => [s.hostCpuSeconds, s.processes.length])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 1],
+    ]);
+  });
+
   it('ignores a last line cut short by a crash, and names file:line of any other bad line', () => {
     const f = join(dir, 'cut.ndjson');
     writeFileSync(f, `${JSON.stringify(sample(T0, 1, []))}\n{"v":1,"time":12`);

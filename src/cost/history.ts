@@ -10,8 +10,14 @@ import { type UsageSample, UsageSampleSchema } from './sample.js';
  */
 export const DEFAULT_STATE_FILE = './data/cost-history.ndjson';
 export const MAX_STATE_BYTES = 256 * 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
 /** Four weeks: the hour-of-week baseline wants three, plus margin. */
-export const DEFAULT_RETENTION_MS = 28 * 24 * 3600 * 1000;
+export const DEFAULT_RETENTION_MS = 28 * DAY_MS;
+/**
+ * Per-process lists are kept for a week (the longest useful `cost --since`); older samples keep only host and
+ * container totals, which is all the baseline reads. Compaction runs once a day, not on every append.
+ */
+export const PROCESS_RETENTION_MS = 7 * DAY_MS;
 
 export function readHistory(file: string, hostId?: string): UsageSample[] {
   let text: string;
@@ -54,8 +60,8 @@ export function readHistory(file: string, hostId?: string): UsageSample[] {
 }
 
 /**
- * Appends a sample. When the oldest kept sample is past retention, the file is rewritten without the old ones
- * (to a temporary file, then renamed, so a crash leaves either the old or the new file, never half of one).
+ * Appends a sample. Once a day's worth of samples is past retention (or past the process-list week), the file is
+ * rewritten without them (to a temporary file, then renamed, so a crash leaves the old or the new file, never half).
  */
 export function appendSample(
   file: string,
@@ -67,10 +73,15 @@ export function appendSample(
   try {
     mkdirSync(dirname(file), { recursive: true });
     const cutoff = sample.time - retentionMs;
-    if (existing.some((s) => s.time < cutoff)) {
-      // Other hosts' lines (a shared file) are dropped too when old; their recent ones are kept by reading all.
-      const all = readHistory(file);
-      const kept = all.filter((s) => s.time >= cutoff).map((s) => `${JSON.stringify(s)}\n`);
+    const stripBefore = sample.time - PROCESS_RETENTION_MS;
+    const due =
+      existing.some((s) => s.time < cutoff - DAY_MS) ||
+      existing.some((s) => s.time < stripBefore - DAY_MS && s.processes.length > 0);
+    if (due) {
+      // Other hosts' lines (a shared file) are compacted too; reading all keeps their recent ones.
+      const kept = readHistory(file)
+        .filter((s) => s.time >= cutoff)
+        .map((s) => `${JSON.stringify(s.time < stripBefore ? { ...s, processes: [] } : s)}\n`);
       const tmp = `${file}.tmp-${process.pid}`;
       writeFileSync(tmp, kept.join('') + line);
       renameSync(tmp, file);

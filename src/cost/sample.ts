@@ -46,7 +46,7 @@ export const UsageSampleSchema = z.object({
 export type UsageSample = z.infer<typeof UsageSampleSchema>;
 
 /** Processes kept per sample, busiest first: enough for every process that matters, small enough for history. */
-export const SAMPLE_PROCESS_LIMIT = 200;
+export const SAMPLE_PROCESS_LIMIT = 50;
 const USER_HZ = 100;
 
 /** Busy CPU seconds since boot from the first line of /proc/stat; null when it does not parse. */
