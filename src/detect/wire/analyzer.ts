@@ -60,7 +60,11 @@ export interface WireStats {
 const MAX_MISSES = 6;
 /** A JSON or HTTP flow that has not shown a mining method after this many payload packets is left alone. */
 const MAX_RPC_PROBE = 64;
+/** A JSON-looking flow that has not completed enough lines after this many payload packets is left alone. */
+const MAX_JSON_PACKETS = 1024;
 const MAX_TLS_HELLO = 16 * 1024;
+/** Messages of a mining flow read in full; after that the flow is only counted (see `enough`). */
+export const MAX_INSPECTED_MESSAGES = 64;
 const MAX_KEPT_FINDINGS = 10_000;
 
 /**
@@ -145,11 +149,11 @@ export class WireAnalyzer {
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) flow.clientDir = dir;
     else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && flow.clientDir < 0)
       flow.clientDir = dir ^ 1;
+    if (v.payloadLen > 0) flow.payloadPackets++;
     const state = flow.state;
     if (state === STATE_DONE) return;
     const syn = (flags & TCP_SYN) !== 0;
     if (v.payloadLen === 0 && !syn) return;
-    if (v.payloadLen > 0) flow.payloadPackets++;
     const off = v.payloadOff;
     const len = v.payloadLen;
     if (state === STATE_HTTP || (state === STATE_MINING && flow.rpc?.http))
@@ -228,14 +232,27 @@ export class WireAnalyzer {
       stream = new HalfStream();
       rpc.streams[dir] = stream;
     }
-    if (len > 0) rpc.rpcPackets++;
     this.classifier.begin(flow, dir, t);
     const gaps = stream.gaps;
     const cut = stream.cutLines;
     stream.push(buf, off, len, seq, syn, this.classifier.onLine);
     this.stats.streamGaps += stream.gaps - gaps;
     this.stats.cutLines += stream.cutLines - cut;
-    if (flow.state === STATE_JSON && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
+    // Count messages, not packets: a first line split over many segments (or cut at the line limit) must still
+    // be classified; the packet bound only ends streams that never finish a line.
+    if (flow.state === STATE_JSON && (rpc.messages > MAX_RPC_PROBE || flow.payloadPackets > MAX_JSON_PACKETS))
+      this.giveUp(flow);
+    else if (rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);
+  }
+
+  /**
+   * A recognised flow whose handshake (if any) is behind us: stop reading its messages, as DPI engines do once a
+   * flow is classified. Packets and bytes are still counted; buffers are freed.
+   */
+  private enough(flow: Flow): void {
+    const rpc = flow.rpc as RpcState;
+    flow.state = STATE_DONE;
+    rpc.streams = [null, null];
   }
 
   private http(flow: Flow, dir: number, buf: Buffer, off: number, len: number, t: number): void {
@@ -256,10 +273,10 @@ export class WireAnalyzer {
       body = head.bodyStart;
     } else if (startsMessage(buf, off, len)) body = off;
     if (body >= 0 && body < off + len && startsMessage(buf, body, off + len - body)) {
-      rpc.rpcPackets++;
       this.classifier.onLine(buf, body, off + len, false);
     }
     if (flow.state === STATE_HTTP && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
+    else if (rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);
   }
 
   /** A JSON or HTTP flow that is not mining: drop its buffers and only count from now on. */
@@ -330,7 +347,9 @@ export class WireAnalyzer {
       out.set(f.id, f);
     }
     return [...out.values()].sort(
-      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        (a.time < b.time ? -1 : a.time > b.time ? 1 : 0),
     );
   }
 

@@ -77,9 +77,15 @@ function matchEvidence(m: PoolMatch): Record<string, unknown> {
 /** The finding a flow deserves, if any: mining protocol, else TLS to a pool, else a pool address, else P2P info. */
 export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
   const rpc = flow.rpc;
+  const protocol = rpc?.protocol ?? null;
+  const maybePool = ctx.intel !== null || ctx.dns.resolved.size > 0;
+  if (!protocol && !flow.p2p && !maybePool) return null;
   const ends = flowEnds(flow, ctx.minerPorts);
+  const pool = poolOf(ctx, ends, flow.sni);
+  if (!protocol && !flow.p2p && !pool) return null;
   const entity = { kind: 'connection' as const, ip: ends.server, port: ends.serverPort, name: ends.tuple };
-  const base = {
+  const server = endpoint(flow.family, ends.server, ends.serverPort);
+  const evidence: Record<string, unknown> = {
     fiveTuple: ends.tuple,
     transport: 'tcp',
     client: ends.client,
@@ -87,61 +93,42 @@ export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
     server: ends.server,
     serverPort: ends.serverPort,
     packets: flow.packets,
+    payloadPackets: flow.payloadPackets,
     payloadBytes: flow.bytes,
     firstSeen: isoTime(flow.firstTime),
     lastSeen: isoTime(flow.lastTime),
   };
-  const pool = poolOf(ctx, ends, flow.sni);
-  if (rpc?.protocol) {
+  if (flow.sni) evidence['sni'] = flow.sni;
+  if (pool) evidence['pool'] = pool;
+  if (rpc && protocol) {
     const agent = rpc.agent ?? rpc.httpAgent;
+    evidence['protocol'] = protocol;
+    evidence['agent'] = agent ?? null;
+    evidence['login'] = rpc.login ?? null;
+    evidence['handshakeSeen'] = rpc.handshake;
+    evidence['messagesInspected'] = rpc.messages;
+    evidence['methods'] = Object.fromEntries(rpc.methods);
     const strong = rpc.handshake || rpc.login !== undefined;
-    const evidence = {
-      ...base,
-      protocol: rpc.protocol,
-      agent: agent ?? null,
-      login: rpc.login ?? null,
-      handshakeSeen: rpc.handshake,
-      rpcPackets: rpc.rpcPackets,
-      messages: rpc.messages,
-      methods: Object.fromEntries(rpc.methods),
-      ...(pool ? { pool } : {}),
-    };
-    const title = `Pool mining (${rpc.protocol}) from ${ends.client} to ${endpoint(flow.family, ends.server, ends.serverPort)}${agent ? ` by ${agent}` : ''}`;
     const confidence = Math.min(
       0.99,
       (strong ? 0.9 : 0.8) + (rpc.messages >= 10 ? 0.05 : 0) + (pool ? 0.04 : 0),
     );
-    return finding(
-      ctx,
-      WIRE_RULES.stratum,
-      { entity, evidence, title, confidence },
-      rpc.detectedAt || flow.firstTime,
-    );
+    const title = `Pool mining (${protocol}) from ${ends.client} to ${server}${agent ? ` by ${agent}` : ''}`;
+    const hit = { entity, evidence, title, confidence };
+    return finding(ctx, WIRE_RULES.stratum, hit, rpc.detectedAt || flow.firstTime);
   }
   if (pool && pool['via'] === 'sni') {
     const title = `TLS to mining pool ${flow.sni} from ${ends.client}`;
-    return finding(
-      ctx,
-      WIRE_RULES.sni,
-      { entity, evidence: { ...base, sni: flow.sni, pool }, title },
-      flow.firstTime,
-    );
+    return finding(ctx, WIRE_RULES.sni, { entity, evidence, title }, flow.firstTime);
   }
   if (pool) {
-    const title = `Connection from ${ends.client} to pool address ${endpoint(flow.family, ends.server, ends.serverPort)}`;
-    const evidence = { ...base, ...(flow.sni ? { sni: flow.sni } : {}), pool };
+    const title = `Connection from ${ends.client} to pool address ${server}`;
     return finding(ctx, WIRE_RULES.poolAddress, { entity, evidence, title }, flow.firstTime);
   }
-  if (flow.p2p) {
-    const title = `${flow.p2p === 'bitcoin' ? 'Bitcoin' : 'Monero'} peer-to-peer traffic between ${ends.client} and ${ends.server}`;
-    return finding(
-      ctx,
-      WIRE_RULES.p2p,
-      { entity, evidence: { ...base, network: flow.p2p }, title },
-      flow.firstTime,
-    );
-  }
-  return null;
+  const network = flow.p2p === 'bitcoin' ? 'Bitcoin' : 'Monero';
+  evidence['network'] = flow.p2p;
+  const title = `${network} peer-to-peer traffic between ${ends.client} and ${ends.server}`;
+  return finding(ctx, WIRE_RULES.p2p, { entity, evidence, title }, flow.firstTime);
 }
 
 export function dnsFinding(q: PoolQuery, ctx: ReportContext): Finding {

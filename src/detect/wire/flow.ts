@@ -14,9 +14,8 @@ export const STATE_DONE = 4;
 export class RpcState {
   streams: [HalfStream | null, HalfStream | null] = [null, null];
   protocol: MiningProtocol | null = null;
+  /** Messages read in full (up to the inspection limit). */
   messages = 0;
-  /** Packets that carried JSON-RPC bytes (requests, notifications, responses). */
-  rpcPackets = 0;
   methods = new Map<string, number>();
   agent: string | undefined;
   login: string | undefined;

@@ -89,9 +89,11 @@ export class HalfStream {
     this.nextSeq = (this.nextSeq + len) >>> 0;
     const end = off + len;
     let s = off;
+    // One view per segment lets the native search stop at the segment's end instead of running on into the buffer.
+    const seg = buf.subarray(off, end);
     while (s < end) {
-      let nl = s;
-      while (nl < end && buf[nl] !== 0x0a) nl++;
+      const found = seg.indexOf(0x0a, s - off);
+      const nl = found < 0 ? end : off + found;
       if (this.skipping) {
         if (nl < end) this.skipping = false;
         s = nl + 1;

@@ -39,7 +39,8 @@ export class RpcClassifier {
     rpc.messages++;
     const method = findMethod(buf, s, e);
     if (method === null) {
-      if (responseKind(buf, s, e) === 'monero-job') {
+      // Replies only matter until the flow is known: a Monero login reply carrying the first job.
+      if (rpc.protocol === null && responseKind(buf, s, e) === 'monero-job') {
         rpc.moneroReply = true;
         rpc.serverVotes[this.dir]++;
         this.mark(flow, rpc, 'monero-stratum');

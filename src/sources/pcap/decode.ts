@@ -11,6 +11,21 @@ import {
   LINK_SLL2,
 } from './format.js';
 
+/** Big-endian reads by hand: they run several times per packet and must inline; bounds are checked by callers. */
+function u16(b: Buffer, p: number): number {
+  return ((b[p] as number) << 8) | (b[p + 1] as number);
+}
+
+/** Signed 32-bit, so address words stay small integers in V8 (no boxed doubles per packet). */
+function i32(b: Buffer, p: number): number {
+  return (
+    ((b[p] as number) << 24) |
+    ((b[p + 1] as number) << 16) |
+    ((b[p + 2] as number) << 8) |
+    (b[p + 3] as number)
+  );
+}
+
 export const DECODE_L4 = 0;
 /** IP, but no TCP/UDP ports to read (other protocol, or a later fragment). */
 export const DECODE_IP_ONLY = 1;
@@ -72,30 +87,30 @@ export function decodePacket(
   switch (linkType) {
     case LINK_ETHERNET: {
       if (caplen < 14) return DECODE_SHORT;
-      ethType = buf.readUInt16BE(p + 12);
+      ethType = u16(buf, p + 12);
       p += 14;
       for (let tags = 0; isVlan(ethType) && tags < 4; tags++) {
         if (end - p < 4) return DECODE_SHORT;
-        ethType = buf.readUInt16BE(p + 2);
+        ethType = u16(buf, p + 2);
         p += 4;
       }
       break;
     }
     case LINK_SLL:
       if (caplen < 16) return DECODE_SHORT;
-      ethType = buf.readUInt16BE(p + 14);
+      ethType = u16(buf, p + 14);
       p += 16;
       break;
     case LINK_SLL2:
       if (caplen < 20) return DECODE_SHORT;
-      ethType = buf.readUInt16BE(p);
+      ethType = u16(buf, p);
       p += 20;
       break;
     case LINK_NULL:
     case LINK_LOOP: {
       if (caplen < 4) return DECODE_SHORT;
       // DLT_NULL is in the writer's byte order; DLT_LOOP always big-endian. Both use the BSD AF_ values.
-      let af = buf.readUInt32BE(p);
+      let af = i32(buf, p) >>> 0;
       if (linkType === LINK_NULL && af > 0xffff) af = buf.readUInt32LE(p);
       ethType = af === 2 ? ETH_IPV4 : af === 24 || af === 28 || af === 30 || af === 10 ? ETH_IPV6 : 0;
       p += 4;
@@ -123,14 +138,14 @@ function decodeIpv4(buf: Buffer, p: number, end: number, v: PacketView): number 
   if (end - p < 20) return DECODE_SHORT;
   const b0 = buf[p] ?? 0;
   const ihl = (b0 & 0x0f) * 4;
-  const total = buf.readUInt16BE(p + 2);
+  const total = u16(buf, p + 2);
   if (b0 >> 4 !== 4 || ihl < 20 || total < ihl || end - p < ihl) return DECODE_SHORT;
   v.family = 4;
   v.proto = buf[p + 9] ?? 0;
-  v.s0 = buf.readUInt32BE(p + 12);
-  v.d0 = buf.readUInt32BE(p + 16);
+  v.s0 = i32(buf, p + 12);
+  v.d0 = i32(buf, p + 16);
   v.s1 = v.s2 = v.s3 = v.d1 = v.d2 = v.d3 = 0;
-  const frag = buf.readUInt16BE(p + 6);
+  const frag = u16(buf, p + 6);
   v.fragment = (frag & 0x3fff) !== 0;
   // Ethernet pads short frames: the IP total length, not the capture, says where the datagram ends.
   const ipEnd = Math.min(end, p + total);
@@ -142,16 +157,16 @@ function decodeIpv6(buf: Buffer, p: number, end: number, v: PacketView): number 
   if (end - p < 40) return DECODE_SHORT;
   if ((buf[p] ?? 0) >> 4 !== 6) return DECODE_SHORT;
   v.family = 6;
-  const plen = buf.readUInt16BE(p + 4);
+  const plen = u16(buf, p + 4);
   let next = buf[p + 6] ?? 0;
-  v.s0 = buf.readUInt32BE(p + 8);
-  v.s1 = buf.readUInt32BE(p + 12);
-  v.s2 = buf.readUInt32BE(p + 16);
-  v.s3 = buf.readUInt32BE(p + 20);
-  v.d0 = buf.readUInt32BE(p + 24);
-  v.d1 = buf.readUInt32BE(p + 28);
-  v.d2 = buf.readUInt32BE(p + 32);
-  v.d3 = buf.readUInt32BE(p + 36);
+  v.s0 = i32(buf, p + 8);
+  v.s1 = i32(buf, p + 12);
+  v.s2 = i32(buf, p + 16);
+  v.s3 = i32(buf, p + 20);
+  v.d0 = i32(buf, p + 24);
+  v.d1 = i32(buf, p + 28);
+  v.d2 = i32(buf, p + 32);
+  v.d3 = i32(buf, p + 36);
   v.fragment = false;
   // A payload length of 0 means a jumbogram; use the capture then.
   const ipEnd = plen === 0 ? end : Math.min(end, p + 40 + plen);
@@ -165,7 +180,7 @@ function decodeIpv6(buf: Buffer, p: number, end: number, v: PacketView): number 
     } else if (next === 44) {
       if (ipEnd - q < 8) return DECODE_SHORT;
       v.fragment = true;
-      const offset = buf.readUInt16BE(q + 2) >> 3;
+      const offset = u16(buf, q + 2) >> 3;
       next = buf[q] ?? 0;
       q += 8;
       if (offset !== 0) {
@@ -182,9 +197,9 @@ function decodeIpv6(buf: Buffer, p: number, end: number, v: PacketView): number 
 function decodeL4(buf: Buffer, q: number, ipEnd: number, v: PacketView): number {
   if (v.proto === PROTO_TCP) {
     if (ipEnd - q < 20) return DECODE_SHORT;
-    v.sport = buf.readUInt16BE(q);
-    v.dport = buf.readUInt16BE(q + 2);
-    v.seq = buf.readUInt32BE(q + 4);
+    v.sport = u16(buf, q);
+    v.dport = u16(buf, q + 2);
+    v.seq = i32(buf, q + 4);
     const doff = ((buf[q + 12] ?? 0) >> 4) * 4;
     v.tcpFlags = buf[q + 13] ?? 0;
     if (doff < 20 || ipEnd - q < doff) return DECODE_SHORT;
@@ -194,11 +209,11 @@ function decodeL4(buf: Buffer, q: number, ipEnd: number, v: PacketView): number 
   }
   if (v.proto === PROTO_UDP) {
     if (ipEnd - q < 8) return DECODE_SHORT;
-    v.sport = buf.readUInt16BE(q);
-    v.dport = buf.readUInt16BE(q + 2);
+    v.sport = u16(buf, q);
+    v.dport = u16(buf, q + 2);
     v.tcpFlags = 0;
     v.seq = 0;
-    const ulen = buf.readUInt16BE(q + 4);
+    const ulen = u16(buf, q + 4);
     v.payloadOff = q + 8;
     v.payloadLen = ulen >= 8 ? Math.min(ulen - 8, ipEnd - q - 8) : ipEnd - q - 8;
     return DECODE_L4;

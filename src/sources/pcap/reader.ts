@@ -15,8 +15,8 @@ export interface CaptureSummary {
 const CHUNK = 4 * 1024 * 1024;
 
 /**
- * Holds the unparsed tail of the input in one reusable buffer: bytes are appended, whole records parsed in place,
- * the partial record moved to the front. Memory is one chunk plus the largest record the parser allows.
+ * Feeds input chunks to the record parser. Whole records are parsed inside the chunk they arrived in; a record cut
+ * by a chunk boundary is carried in a small buffer that grows only to the largest record the parser allows.
  */
 export class CaptureStream {
   readonly parser: RecordParser;
@@ -30,49 +30,54 @@ export class CaptureStream {
   constructor(
     readonly source: string,
     onPacket: PacketHandler,
-    chunkBytes = CHUNK,
+    carryBytes = 64 * 1024,
   ) {
     this.parser = new RecordParser(source, onPacket);
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = Buffer.allocUnsafe(carryBytes);
   }
 
-  /** Room to write at least `min` bytes at the end; returns [buffer, writeOffset]. */
-  reserve(min: number): [Buffer, number] {
-    const want = Math.max(min, this.parser.needed - (this.end - this.start));
-    if (this.buf.length - this.end >= want) return [this.buf, this.end];
+  /**
+   * Parses `chunk[0, n)` where it lies: only a record that straddles chunks is copied (into the carry buffer), so
+   * the bulk of the input is never copied twice. The chunk may be reused by the caller once this returns.
+   */
+  write(chunk: Buffer, n = chunk.length): void {
+    this.total += n;
+    let used = 0;
+    // First complete the record left over from the previous chunk, a few bytes at a time as the parser asks.
+    while (this.end > this.start && used < n) {
+      const want = Math.max(1, this.parser.needed - (this.end - this.start));
+      const take = Math.min(want, n - used);
+      this.ensure(take);
+      chunk.copy(this.buf, this.end, used, used + take);
+      this.end += take;
+      used += take;
+      const pos = this.parser.parse(this.buf, this.start, this.end, this.offset);
+      this.offset += pos - this.start;
+      this.start = pos;
+      if (this.start === this.end) this.start = this.end = 0;
+    }
+    if (used === n) return;
+    const pos = this.parser.parse(chunk, used, n, this.offset);
+    this.offset += pos - used;
+    if (pos < n) {
+      this.ensure(n - pos);
+      chunk.copy(this.buf, this.end, pos, n);
+      this.end += n - pos;
+    }
+  }
+
+  /** Room for `more` bytes after the carried ones. */
+  private ensure(more: number): void {
     const live = this.end - this.start;
-    if (this.buf.length - live >= want) {
-      this.buf.copyWithin(0, this.start, this.end);
-    } else {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, live + want));
+    if (this.buf.length - this.end >= more) return;
+    if (this.buf.length - live >= more) this.buf.copyWithin(0, this.start, this.end);
+    else {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, live + more));
       this.buf.copy(next, 0, this.start, this.end);
       this.buf = next;
     }
     this.start = 0;
     this.end = live;
-    return [this.buf, this.end];
-  }
-
-  /** Marks `n` bytes written at the reserved offset as present and parses what is complete. */
-  commit(n: number): void {
-    this.end += n;
-    this.total += n;
-    const pos = this.parser.parse(this.buf, this.start, this.end, this.offset);
-    this.offset += pos - this.start;
-    this.start = pos;
-    if (this.start === this.end) this.start = this.end = 0;
-  }
-
-  /** Appends bytes from a pipe chunk. */
-  write(chunk: Buffer): void {
-    let done = 0;
-    while (done < chunk.length) {
-      const [buf, at] = this.reserve(1);
-      const n = Math.min(chunk.length - done, buf.length - at);
-      chunk.copy(buf, at, done, done + n);
-      done += n;
-      this.commit(n);
-    }
   }
 
   finish(): CaptureSummary {
@@ -118,17 +123,28 @@ export async function readCaptureFile(
     throw openError(path, err);
   }
   try {
-    const stream = new CaptureStream(path, onPacket, chunkBytes);
+    const stream = new CaptureStream(path, onPacket);
+    // Two chunks in turn: the next read runs in the thread pool while this one is parsed.
+    const bufs = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+    const read = (b: Buffer) =>
+      fh.read(b, 0, b.length, null).then(
+        (r) => r.bytesRead,
+        (err: unknown) => Promise.reject(openError(path, err)),
+      );
+    let turn = 0;
+    let pending = read(bufs[0] as Buffer);
     for (;;) {
-      const [buf, at] = stream.reserve(chunkBytes / 2);
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, at, buf.length - at, null));
-      } catch (err) {
-        throw openError(path, err);
-      }
+      const n = await pending;
       if (n === 0) break;
-      stream.commit(n);
+      const current = bufs[turn] as Buffer;
+      turn ^= 1;
+      pending = read(bufs[turn] as Buffer);
+      try {
+        stream.write(current, n);
+      } catch (err) {
+        await pending.catch(() => 0);
+        throw err;
+      }
     }
     return stream.finish();
   } finally {

@@ -48,6 +48,20 @@ interface Iface {
   supported: boolean;
 }
 
+function u32le(b: Buffer, p: number): number {
+  return (
+    ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16)) +
+    (b[p + 3] as number) * 0x1000000
+  );
+}
+
+function u32be(b: Buffer, p: number): number {
+  return (
+    (b[p] as number) * 0x1000000 +
+    (((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number))
+  );
+}
+
 const FORMAT_UNKNOWN = 0;
 const FORMAT_PCAP = 1;
 const FORMAT_PCAPNG = 2;
@@ -142,15 +156,13 @@ export class RecordParser {
   }
 
   private parsePcap(buf: Buffer, pos: number, end: number, offset: number): number {
-    const le = this.le;
     const divisor = this.nano ? 1e6 : 1e3;
     const stats = this.stats;
     const base = offset - pos;
+    // Plain byte arithmetic: the record loop runs once per packet and Buffer#readUInt32* is not always inlined.
+    const r32 = this.le ? u32le : u32be;
     while (end - pos >= 16) {
-      const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
-      const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-      const incl = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-      const orig = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+      const incl = r32(buf, pos + 8);
       if (incl > MAX_RECORD_BYTES)
         this.fail(
           base + pos,
@@ -165,7 +177,8 @@ export class RecordParser {
       else if (!this.linkSupported) this.countUnsupported(this.linkType);
       else {
         stats.packets++;
-        this.onPacket(buf, pos + 16, incl, orig, sec * 1000 + frac / divisor, this.linkType);
+        const time = r32(buf, pos) * 1000 + r32(buf, pos + 4) / divisor;
+        this.onPacket(buf, pos + 16, incl, r32(buf, pos + 12), time, this.linkType);
       }
       pos += 16 + incl;
     }
