@@ -77,15 +77,13 @@ describe('scan command line', () => {
 
 describe('scan sweeps persistence under --root', () => {
   it('finds a cron dropper, an attacker key and a preload, and ties the cron line to the running miner', async () => {
-    const fake = new FakeRoot()
-      .add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' })
-      .add({
-        pid: 4000,
-        ppid: 1,
-        comm: 'kdevtmpfsi',
-        argv: ['/tmp/.k/kdevtmpfsi'],
-        exe: '/tmp/.k/kdevtmpfsi',
-      });
+    const fake = new FakeRoot().add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' }).add({
+      pid: 4000,
+      ppid: 1,
+      comm: 'kdevtmpfsi',
+      argv: ['/tmp/.k/kdevtmpfsi'],
+      exe: '/tmp/.k/kdevtmpfsi',
+    });
     const plant = (path: string, content: string): void => {
       mkdirSync(join(fake.root, path, '..'), { recursive: true });
       writeFileSync(join(fake.root, path), content);

@@ -29,7 +29,12 @@ async function waitForConnection(pool: Set<Socket>, n: number): Promise<void> {
 
 interface ScanOut {
   findings: Finding[];
-  incidents: Array<{ id: string; stages: string[]; findings: string[] }>;
+  incidents: Array<{
+    id: string;
+    stages: string[];
+    findings: string[];
+    attribution: Array<{ group: string }>;
+  }>;
   host: { id: string };
 }
 
@@ -103,6 +108,16 @@ describe('scan finds a miner stand-in', () => {
         expect(mine.find((f) => f.ruleId === 'net.miner-port')?.evidence).toMatchObject({
           remote: '127.0.0.1:3333',
         });
+
+        // One incident holds them all, with the kill-chain stages they show, attributed to Kinsing by the name.
+        const incidentIds = new Set(mine.map((f) => f.incidentId));
+        expect(incidentIds.size).toBe(1);
+        const incident = incidents.find((i) => incidentIds.has(i.id));
+        expect(incident?.stages).toEqual(
+          expect.arrayContaining(['execution', 'command-and-control', 'impact']),
+        );
+        expect(incident?.findings).toEqual(expect.arrayContaining(mine.map((f) => f.id)));
+        expect(incident?.attribution[0]?.group).toBe('Kinsing');
       } finally {
         child.kill('SIGKILL');
         await exitOf(child);

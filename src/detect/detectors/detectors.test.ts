@@ -107,8 +107,9 @@ describe('miner.cmdline', () => {
     const args = ['kdevtmpfsi', '-o', 'stratum+tcp://127.0.0.1:3333', '-u', WALLET, '--donate-level', '1'];
     const hit = minerCmdline.detect(proc({ 'process.args': args }));
     expect(hit).toMatchObject({ severity: 'critical' });
-    const indicators = (hit as unknown as { evidence: { indicators: Array<{ indicator: string; match: string }> } })
-      .evidence.indicators;
+    const indicators = (
+      hit as unknown as { evidence: { indicators: Array<{ indicator: string; match: string }> } }
+    ).evidence.indicators;
     expect(indicators.map((i) => i.indicator).sort()).toEqual([
       'donate-level',
       'monero-wallet',

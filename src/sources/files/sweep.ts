@@ -34,7 +34,7 @@ function homesOf(root: string): string[] {
   try {
     for (const line of readFileSync(`${root}/etc/passwd`, 'utf8').split('\n')) {
       const home = line.split(':')[5];
-      if (home && home.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent')) homes.add(home);
+      if (home?.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent')) homes.add(home);
     }
   } catch {}
   try {
