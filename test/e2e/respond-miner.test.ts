@@ -158,8 +158,45 @@ describe.skipIf(!netnsOk)(
       expect(readFileSync(cronPath()).equals(cronBefore)).toBe(true);
       expect(net.canConnect(PORT)).toBe(true);
 
-      const run = await runCli(['respond', '--pid', String(miner.pid), '--apply', '--confirm', ...common]);
+      // The incident path: a real scan groups the stand-in's findings into an incident. Only our process's findings
+      // go into the evidence file, so a parallel test's processes can never become targets.
+      const scan = await runCli(['scan', '--format', 'json', '--interval', '0', '--no-hash']);
+      const report = JSON.parse(scan.stdout) as {
+        findings: Array<{ id: string; incidentId?: string; entity: { pid?: number } }>;
+        incidents: Array<{ id: string; findings: string[] }>;
+      };
+      const ours = report.findings.filter((f) => f.entity.pid === miner.pid);
+      const incidentId = ours[0]?.incidentId;
+      expect(incidentId).toBeDefined();
+      const incident = report.incidents.find((i) => i.id === incidentId)!;
+      const ids = new Set(ours.map((f) => f.id));
+      const evidence = join(state, 'evidence.json');
+      writeFileSync(
+        evidence,
+        JSON.stringify({
+          findings: ours,
+          incidents: [{ ...incident, findings: incident.findings.filter((f) => ids.has(f)) }],
+        }),
+      );
+
+      const run = await runCli([
+        'respond',
+        '--incident',
+        incidentId!,
+        '--from',
+        evidence,
+        '--apply',
+        '--confirm',
+        ...common,
+      ]);
       const applied = JSON.parse(run.stdout) as { runId: string; actions: Entry[] };
+      expect(applied.actions.map((a) => a.kind).sort()).toEqual([
+        'block',
+        'kill',
+        'quarantine',
+        'unpersist',
+        'unpersist',
+      ]);
       for (const a of applied.actions) expect(a.status, `${a.kind} ${a.target}: ${a.detail}`).toBe('applied');
       expect(run.code).toBe(0);
       await exitOf(miner);
@@ -188,7 +225,15 @@ describe.skipIf(!netnsOk)(
         applied.actions.map((a) => a.id).sort(),
       );
 
-      const undo = await runCli(['undo', '--run', applied.runId, '--state-dir', state, '--format', 'json']);
+      const undo = await runCli([
+        'undo',
+        '--incident',
+        incidentId!,
+        '--state-dir',
+        state,
+        '--format',
+        'json',
+      ]);
       const outcomes = (
         JSON.parse(undo.stdout) as { outcomes: Array<{ kind: string; ok: boolean; detail: string }> }
       ).outcomes;
