@@ -2,6 +2,7 @@ import { MinewardenError } from '../model/errors.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
 import { Agent, type AgentOptions, type EventFeed } from './agent.js';
+import { BusTransport } from './bus-transport.js';
 import type { AgentConfig } from './config.js';
 import { enroll, loadCredential } from './enroll.js';
 import { execFeed } from './exec-feed.js';
@@ -10,7 +11,7 @@ import { HttpTransport, type Transport } from './transport.js';
 export interface StartAgentOptions {
   version?: string;
   log?: AgentOptions['log'];
-  /** Builds the bus transport when the config names one (kept out of this module so HTTP agents need no NATS). */
+  /** Replaces the JetStream transport (tests). */
   busTransport?: (url: string, credential: string) => Promise<Transport>;
 }
 

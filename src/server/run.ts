@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { type Retention, RetentionSchema } from '../store/types.js';
 import { type BuiltServer, buildServer } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
+import { BusConsumer } from './bus-consumer.js';
 
 export interface RunServerOptions {
   db: string;
@@ -23,15 +24,12 @@ export interface RunningServer extends BuiltServer {
   store: Store;
   url: string;
   firstAdmin: { name: string; password: string } | null;
+  bus: BusConsumer | null;
   close(): Promise<void>;
 }
 
 /** Opens the store, makes the first admin on an empty database, listens, and runs retention on a timer. */
 export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
-  if (opts.bus !== undefined)
-    throw new MinewardenError('MW_USAGE', 'the NATS bus consumer is not available in this build yet', {
-      field: '--bus',
-    });
   const store = await openStore(opts.db);
   const firstAdmin = await ensureFirstAdmin(store);
   const built = await buildServer({
@@ -51,6 +49,18 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       { field: '--port' },
     );
   }
+  let bus: BusConsumer | null = null;
+  if (opts.bus !== undefined) {
+    try {
+      bus = await BusConsumer.start(opts.bus, store, built.ctx.ingest, (msg, f) =>
+        built.app.log.warn(f ?? {}, msg),
+      );
+    } catch (err) {
+      await built.app.close();
+      await store.close();
+      throw err;
+    }
+  }
   const policy = RetentionSchema.parse(opts.retention ?? {});
   const timer = setInterval(() => {
     store
@@ -63,8 +73,10 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     store,
     url: address.replace('0.0.0.0', '127.0.0.1'),
     firstAdmin,
+    bus,
     async close() {
       clearInterval(timer);
+      await bus?.close();
       await built.app.close();
       await store.close();
     },

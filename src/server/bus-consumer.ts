@@ -1,0 +1,123 @@
+import { AckPolicy, type ConsumerMessages, connect, type JsMsg, type NatsConnection, nanos } from 'nats';
+import { BUS_CONSUMER, BUS_STREAM, ensureStream } from '../agent/bus-stream.js';
+import { MinewardenError } from '../model/errors.js';
+import type { Store } from '../store/store.js';
+import { IngestBatchSchema } from '../store/types.js';
+import { hashSecret, secretKind } from './auth/secrets.js';
+import { IngestRejected, type IngestService } from './ingest.js';
+
+export interface BusStats {
+  committed: number;
+  refused: number;
+  retried: number;
+}
+
+/**
+ * Consumes agent batches from JetStream as one durable consumer shared by every server replica (a queue group):
+ * each message goes to one replica, is acked only after its transaction committed, and is redelivered to a
+ * surviving replica if this one dies first. Idempotent ingest makes redelivery harmless.
+ */
+export class BusConsumer {
+  readonly stats: BusStats = { committed: 0, refused: 0, retried: 0 };
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private closing = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly store: Store,
+    private readonly ingest: IngestService,
+    private readonly log: (msg: string, f?: Record<string, unknown>) => void,
+  ) {}
+
+  static async start(
+    url: string,
+    store: Store,
+    ingest: IngestService,
+    log: BusConsumer['log'] = () => {},
+  ): Promise<BusConsumer> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: url, reconnect: true, maxReconnectAttempts: -1 });
+      const jsm = await ensureStream(nc);
+      try {
+        await jsm.consumers.info(BUS_STREAM, BUS_CONSUMER);
+      } catch {
+        await jsm.consumers.add(BUS_STREAM, {
+          durable_name: BUS_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          // Bounds how long a batch held by a replica that died waits before another replica gets it.
+          ack_wait: nanos(10_000),
+          max_ack_pending: 1000,
+        });
+      }
+    } catch (err) {
+      throw new MinewardenError('MW_BUS_UNAVAILABLE', `${url}: ${(err as Error).message}`, {
+        field: '--bus',
+      });
+    }
+    const c = new BusConsumer(nc, store, ingest, log);
+    const consumer = await nc.jetstream().consumers.get(BUS_STREAM, BUS_CONSUMER);
+    c.messages = await consumer.consume({ max_messages: 64 });
+    c.loop = c.run();
+    return c;
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const auth = m.headers?.get('Authorization') ?? '';
+    const secret = /^Bearer (\S+)$/.exec(auth)?.[1] ?? '';
+    const agent =
+      secretKind(secret) === 'mwa' ? await this.store.auth.findAgentByCredential(hashSecret(secret)) : null;
+    if (!agent || agent.revokedAt !== null) {
+      this.stats.refused++;
+      this.log('bus batch refused: unknown or revoked agent credential');
+      m.term();
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(m.string());
+    } catch {
+      this.stats.refused++;
+      m.term();
+      return;
+    }
+    const parsed = IngestBatchSchema.safeParse(body);
+    if (!parsed.success) {
+      this.stats.refused++;
+      this.log('bus batch refused: schema', { field: parsed.error.issues[0]?.path.join('.') });
+      m.term();
+      return;
+    }
+    try {
+      await this.ingest.accept(parsed.data, { agentId: agent.id, hostId: agent.hostId });
+      m.ack();
+      this.stats.committed++;
+    } catch (err) {
+      if (err instanceof IngestRejected) {
+        this.stats.refused++;
+        m.term();
+        return;
+      }
+      // The store failed: leave the batch on the stream for a retry here or on another replica.
+      this.stats.retried++;
+      m.nak(1000);
+    }
+  }
+
+  private async run(): Promise<void> {
+    if (!this.messages) return;
+    for await (const m of this.messages) {
+      // Closing: hand buffered messages straight back so another replica gets them now, not after ack_wait.
+      if (this.closing) m.nak();
+      else await this.handle(m);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.messages?.stop();
+    await this.loop?.catch(() => undefined);
+    await this.nc.drain().catch(() => undefined);
+  }
+}
