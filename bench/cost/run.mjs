@@ -33,7 +33,27 @@ for (let t = start, i = 0; t <= end; t += STEP, i++) {
           childCpuSeconds: 0,
         }))
       : [];
-  lines.push(JSON.stringify({ v: 1, time: t, hostId: 'bench', hostName: 'bench', bootTime: start - DAY, cpus: 2, hostCpuSeconds: host, processes, containers: [{ id: 'a'.repeat(64), runtime: 'docker', startTime: start, cpuSeconds: i * 3.1, source: 'cgroup2 cpu.stat' }] }));
+  lines.push(
+    JSON.stringify({
+      v: 1,
+      time: t,
+      hostId: 'bench',
+      hostName: 'bench',
+      bootTime: start - DAY,
+      cpus: 2,
+      hostCpuSeconds: host,
+      processes,
+      containers: [
+        {
+          id: 'a'.repeat(64),
+          runtime: 'docker',
+          startTime: start,
+          cpuSeconds: i * 3.1,
+          source: 'cgroup2 cpu.stat',
+        },
+      ],
+    }),
+  );
 }
 writeFileSync(file, `${lines.join('\n')}\n`);
 
@@ -49,11 +69,19 @@ for (let r = 0; r < 5; r++) {
   const [history, readMs] = time(() => readHistory(file, 'bench'));
   const now = history[history.length - 1];
   const [hours, hourlyMs] = time(() => hourlyUsage(history));
-  const [findings, detectMs] = time(() => detectCostDeviation({ hours, evaluateFrom: now.time - DAY, price, hostName: 'bench' }));
-  const [, accountMs] = time(() => accountWindow(pickBaseline(history.slice(0, -1), now, now.time - DAY), now, price, now.time - DAY));
+  const [findings, detectMs] = time(() =>
+    detectCostDeviation({ hours, evaluateFrom: now.time - DAY, price, hostName: 'bench' }),
+  );
+  const [, accountMs] = time(() =>
+    accountWindow(pickBaseline(history.slice(0, -1), now, now.time - DAY), now, price, now.time - DAY),
+  );
   runs.push({ readMs, hourlyMs, detectMs, accountMs, findings: findings.length });
 }
-const med = (k) => runs.map((x) => x[k]).sort((a, b) => a - b)[2].toFixed(1);
+const med = (k) =>
+  runs
+    .map((x) => x[k])
+    .sort((a, b) => a - b)[2]
+    .toFixed(1);
 console.log(
   JSON.stringify({
     bench: 'cost-state',
@@ -67,6 +95,20 @@ console.log(
 );
 
 const t0 = performance.now();
-await runCost({ root: '/', sinceMs: DAY, stateFile: join(dir, 'live.ndjson'), record: false, sampleMs: 0, metadata: null, top: 10 });
-console.log(JSON.stringify({ bench: 'cost-live-run', wallMs: +(performance.now() - t0).toFixed(1), rssMB: +(process.memoryUsage().rss / 1e6).toFixed(1) }));
+await runCost({
+  root: '/',
+  sinceMs: DAY,
+  stateFile: join(dir, 'live.ndjson'),
+  record: false,
+  sampleMs: 0,
+  metadata: null,
+  top: 10,
+});
+console.log(
+  JSON.stringify({
+    bench: 'cost-live-run',
+    wallMs: +(performance.now() - t0).toFixed(1),
+    rssMB: +(process.memoryUsage().rss / 1e6).toFixed(1),
+  }),
+);
 rmSync(dir, { recursive: true, force: true });
