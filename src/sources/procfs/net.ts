@@ -1,18 +1,9 @@
 import { endianness } from 'node:os';
-import type { Transport } from '../../model/inventory.js';
+import type { SocketInfo, Transport } from '../../model/inventory.js';
 import { formatIpv6 } from '../../util/ip.js';
 
-export interface NetEntry {
-  transport: Transport;
-  family: 4 | 6;
-  localIp: string;
-  localPort: number;
-  remoteIp: string;
-  remotePort: number;
-  state: string;
-  uid: number;
-  inode: number;
-}
+/** A socket table line; owners and namespace are added when sockets are mapped to processes. */
+export type NetEntry = Omit<SocketInfo, 'pids' | 'netns'>;
 
 /** include/net/tcp_states.h; UDP reuses the numbers (07 = unconnected). */
 const TCP_STATES: Readonly<Record<string, string>> = {
