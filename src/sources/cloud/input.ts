@@ -1,0 +1,160 @@
+import { createReadStream } from 'node:fs';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { MinewardenError } from '../../model/errors.js';
+
+/** Files under a path, in name order: a file is itself; a directory is walked (symlinked directories are not followed). */
+export async function listInputFiles(path: string): Promise<string[]> {
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw inputError(path, err);
+  }
+  if (st.isFile()) return [path];
+  if (!st.isDirectory())
+    throw new MinewardenError('MW_INPUT_UNREADABLE', 'not a file or directory', { file: path });
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch (err) {
+      throw inputError(dir, err);
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const p = join(dir, name);
+      const l = await lstat(p);
+      if (l.isDirectory()) await walk(p);
+      else if (l.isFile()) out.push(p);
+    }
+  };
+  await walk(path);
+  return out;
+}
+
+export function inputError(path: string, err: unknown): MinewardenError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return new MinewardenError('MW_INPUT_NOT_FOUND', 'no such file or directory', { file: path });
+  return new MinewardenError('MW_INPUT_UNREADABLE', `cannot read (${code ?? String(err)})`, { file: path });
+}
+
+export interface ByteSourceOptions {
+  /**
+   * A gzip member inflating past this ratio (after `bombMinBytes`) is cut off: real flow logs and CloudTrail files
+   * compress 5-30:1, a decompression bomb 1000:1.
+   */
+  maxRatio?: number;
+  bombMinBytes?: number;
+}
+
+/** What reading a file's bytes saw: how much, whether gzip, and whether it was cut off as a bomb. */
+export interface ByteStats {
+  gzip: boolean;
+  bytesIn: number;
+  bytesOut: number;
+  cutOff: string | null;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The file's bytes, inflated when it starts with the gzip magic (members concatenated by log shippers included),
+ * in chunks of about 1 MiB: never the whole file in memory.
+ */
+export async function* readBytes(
+  path: string,
+  stats: ByteStats,
+  o: ByteSourceOptions = {},
+): AsyncGenerator<Buffer> {
+  const maxRatio = o.maxRatio ?? 200;
+  const bombMin = o.bombMinBytes ?? 64 * CHUNK;
+  let magic: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      magic = Buffer.alloc(2);
+      await fh.read(magic, 0, 2, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw inputError(path, err);
+  }
+  const raw = createReadStream(path, { highWaterMark: CHUNK });
+  raw.on('data', (c) => {
+    stats.bytesIn += c.length;
+  });
+  stats.gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+  if (!stats.gzip) {
+    try {
+      for await (const chunk of raw) {
+        stats.bytesOut += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    } catch (err) {
+      throw inputError(path, err);
+    }
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: CHUNK });
+  raw.pipe(gunzip);
+  raw.on('error', (err) => gunzip.destroy(err));
+  try {
+    for await (const chunk of gunzip) {
+      stats.bytesOut += (chunk as Buffer).length;
+      if (stats.bytesOut > bombMin && stats.bytesOut > maxRatio * Math.max(1, stats.bytesIn)) {
+        stats.cutOff = `gzip inflates over ${maxRatio}:1 (${stats.bytesIn} bytes to more than ${stats.bytesOut}): decompression bomb? reading stopped`;
+        break;
+      }
+      yield chunk as Buffer;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      stats.cutOff = `gzip stream is damaged after ${stats.bytesOut} inflated bytes (${(err as Error).message}); the rest was skipped`;
+    else throw inputError(path, err);
+  } finally {
+    raw.unpipe(gunzip);
+    raw.destroy();
+    gunzip.destroy();
+  }
+}
+
+/** A file opened for reading: its first meaningful byte (to tell JSON from text) and all its bytes as chunks. */
+export interface OpenedInput {
+  bytes: ByteStats;
+  /** First byte that is not whitespace or a UTF-8 BOM, or -1 for an empty file. */
+  first: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
+export async function openInput(path: string, o: ByteSourceOptions = {}): Promise<OpenedInput> {
+  const bytes: ByteStats = { gzip: false, bytesIn: 0, bytesOut: 0, cutOff: null };
+  const gen = readBytes(path, bytes, o);
+  const held: Buffer[] = [];
+  let first = -1;
+  let done = false;
+  while (first < 0) {
+    const r = await gen.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    held.push(r.value);
+    for (const c of r.value) {
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xef || c === 0xbb || c === 0xbf)
+        continue;
+      first = c;
+      break;
+    }
+  }
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* held;
+    held.length = 0;
+    if (!done) yield* gen;
+  }
+  return { bytes, first, chunks: chunks() };
+}

@@ -1,0 +1,80 @@
+/**
+ * Splits byte chunks into lines without holding more than one line: chunks are decoded in one piece up to their last
+ * newline (a newline byte never sits inside a UTF-8 sequence), and a line longer than `maxLine` bytes is dropped and
+ * counted, however long it runs (a gzip bomb of zeros is one endless line).
+ */
+export class LineSplitter {
+  /** Lines seen, including dropped ones: the next line's number is lineNo + 1. */
+  lineNo = 0;
+  tooLong = 0;
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  private skipping = false;
+
+  constructor(
+    private readonly onLine: (line: string, lineNo: number) => void,
+    private readonly maxLine = 1 << 20,
+    private readonly encoding: 'latin1' | 'utf8' = 'utf8',
+  ) {}
+
+  push(chunk: Buffer): void {
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      this.hold(chunk);
+      return;
+    }
+    let start = 0;
+    if (this.carryLen > 0 || this.skipping) {
+      const first = chunk.indexOf(10);
+      if (this.skipping || this.carryLen + first > this.maxLine) this.drop();
+      else this.emit(Buffer.concat([...this.carry, chunk.subarray(0, first)]).toString(this.encoding));
+      this.carry = [];
+      this.carryLen = 0;
+      this.skipping = false;
+      start = first + 1;
+    }
+    if (start < last) {
+      const text = chunk.toString(this.encoding, start, last);
+      let pos = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', pos);
+        const end = nl < 0 ? text.length : nl;
+        if (end - pos > this.maxLine) this.drop();
+        else this.emit(text.slice(pos, end));
+        if (nl < 0) break;
+        pos = nl + 1;
+      }
+    } else if (start === last) this.emit('');
+    this.hold(chunk.subarray(last + 1));
+  }
+
+  end(): void {
+    if (this.skipping) this.drop();
+    else if (this.carryLen > 0) this.emit(Buffer.concat(this.carry).toString(this.encoding));
+    this.carry = [];
+    this.carryLen = 0;
+    this.skipping = false;
+  }
+
+  private hold(b: Buffer): void {
+    if (b.length === 0 || this.skipping) return;
+    if (this.carryLen + b.length > this.maxLine) {
+      this.skipping = true;
+      this.carry = [];
+      this.carryLen = 0;
+      return;
+    }
+    this.carry.push(Buffer.from(b));
+    this.carryLen += b.length;
+  }
+
+  private drop(): void {
+    this.lineNo++;
+    this.tooLong++;
+  }
+
+  private emit(line: string): void {
+    this.lineNo++;
+    this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line, this.lineNo);
+  }
+}
