@@ -39,9 +39,9 @@ export async function startAgent(
   const secret = cred.credential;
   let transport: Transport;
   if (config.bus) {
-    if (!opts.busTransport)
-      throw new MinewardenError('MW_USAGE', 'this build has no bus transport', { field: '--bus' });
-    transport = await opts.busTransport(config.bus, secret);
+    transport = opts.busTransport
+      ? await opts.busTransport(config.bus, secret)
+      : await BusTransport.open(config.bus, secret, cred.hostId);
   } else {
     transport = new HttpTransport(cred.server, () => secret);
   }
