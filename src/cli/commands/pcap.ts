@@ -82,6 +82,7 @@ async function live(iface: string, o: PcapCliOptions): Promise<void> {
     analyzer.onPacket,
   );
   const summarize = (final: boolean): void => {
+    analyzer.flushPending();
     const s = analyzer.stats;
     const mining = analyzer.miningFlows();
     const line = {

@@ -65,6 +65,8 @@ const MAX_JSON_PACKETS = 1024;
 const MAX_TLS_HELLO = 16 * 1024;
 /** Messages of a mining flow read in full; after that the flow is only counted (see `enough`). */
 export const MAX_INSPECTED_MESSAGES = 64;
+/** Live mode: mining messages to wait for the login before reporting a flow anyway. */
+const LIVE_WAIT_MESSAGES = 8;
 const MAX_KEPT_FINDINGS = 10_000;
 
 /**
@@ -301,13 +303,30 @@ export class WireAnalyzer {
     this.opts.onFinding?.(dnsFinding(q, this.ctx));
   }
 
-  /** A flow just became reportable: in live mode say so at once. */
+  /**
+   * A flow is reportable: in live mode say so as soon as the finding is worth reading. A handshake is waited for
+   * until the login is known, the pool has sent work, or a few messages passed; `flushPending` covers the rest.
+   */
   private recognised(flow: Flow): void {
     if (flow.reported || !this.opts.onFinding) return;
+    const rpc = flow.rpc;
+    if (rpc?.protocol) {
+      const work = rpc.serverVotes[0] + rpc.serverVotes[1] > 0 || rpc.moneroReply;
+      if (rpc.login === undefined && !work && rpc.messages < LIVE_WAIT_MESSAGES) return;
+    }
+    this.report(flow);
+  }
+
+  private report(flow: Flow): void {
     const f = flowFinding(flow, this.ctx);
-    if (!f) return;
+    if (!f || !this.opts.onFinding) return;
     flow.reported = true;
     this.opts.onFinding(f);
+  }
+
+  /** Reports recognised flows still waiting for their login (live mode calls this on each summary tick). */
+  flushPending(): void {
+    for (const flow of this.flows.values()) if (!flow.reported && flow.rpc?.protocol) this.report(flow);
   }
 
   /**

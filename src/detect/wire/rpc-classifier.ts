@@ -24,6 +24,7 @@ export class RpcClassifier {
   private dir: 0 | 1 = 0;
   private time = 0;
 
+  /** `onRecognised` hears of every mining message of a flow not yet reported, so it can wait for the login. */
   constructor(private readonly onRecognised: (flow: Flow) => void) {}
 
   begin(flow: Flow, dir: number, time: number): void {
@@ -76,10 +77,11 @@ export class RpcClassifier {
   }
 
   private mark(flow: Flow, rpc: RpcState, proto: NonNullable<RpcState['protocol']>): void {
-    if (rpc.protocol) return;
-    rpc.protocol = proto;
-    rpc.detectedAt = this.time;
-    flow.state = STATE_MINING;
-    this.onRecognised(flow);
+    if (!rpc.protocol) {
+      rpc.protocol = proto;
+      rpc.detectedAt = this.time;
+      flow.state = STATE_MINING;
+    }
+    if (!flow.reported) this.onRecognised(flow);
   }
 }
