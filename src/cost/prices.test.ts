@@ -93,7 +93,8 @@ describe('price resolution', () => {
     const unknown = resolvePrice({ instance: { ...gcp, instanceType: 'zz-unknown-9' } });
     expect(unknown.kind).toBe('reference');
     expect(unknown.basis).toContain('zz-unknown-9');
-    expect(resolvePrice().basis).toContain('no cloud metadata answered');
+    expect(resolvePrice().basis).toContain('cloud metadata not asked');
+    expect(resolvePrice({ instance: null }).basis).toContain('no cloud metadata answered');
   });
 
   it('says when the host runs in another region than the listed price', () => {

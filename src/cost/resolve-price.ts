@@ -23,6 +23,7 @@ export interface ResolveInput {
   config?: CostConfig;
   /** Where the config came from, for the basis text. */
   configFile?: string;
+  /** What metadata said: undefined when it was not asked, null when asked and nothing answered. */
   instance?: CloudInstance | null;
   table?: PriceTable;
 }
@@ -90,7 +91,8 @@ export function resolvePrice(input: ResolveInput = {}): PriceBasis {
     }
     notes.push(`${wanted.type} (${wanted.why}) is not in the price list`);
   } else {
-    notes.push('no cloud metadata answered and no price or instance type is configured');
+    const meta = instance === undefined ? 'cloud metadata not asked' : 'no cloud metadata answered';
+    notes.push(`${meta} and no price or instance type is configured`);
   }
   const ref = findPrice(table, REFERENCE_TYPE, 'aws');
   if (!ref)

@@ -37,13 +37,13 @@ export interface CostRunResult {
 export async function runCost(opts: CostRunOptions): Promise<CostRunResult> {
   const needsMetadata = opts.metadata && !opts.config?.perVcpuHour && !opts.config?.instanceType;
   const [instance, snapshot] = await Promise.all([
-    needsMetadata ? lookupCloudInstance(opts.metadata ?? {}) : Promise.resolve(null),
+    needsMetadata ? lookupCloudInstance(opts.metadata ?? {}) : Promise.resolve(undefined),
     takeSnapshot({ root: opts.root, sampleMs: opts.sampleMs, hash: false }),
   ]);
   const price = resolvePrice({
     ...(opts.config ? { config: opts.config } : {}),
     ...(opts.configFile ? { configFile: opts.configFile } : {}),
-    instance,
+    ...(instance === undefined ? {} : { instance }),
   });
   const now = usageSampleOf(snapshot, opts.root);
   const history = readHistory(opts.stateFile, now.hostId);
@@ -64,5 +64,12 @@ export async function runCost(opts: CostRunOptions): Promise<CostRunResult> {
     time: d.time ?? new Date(now.time).toISOString(),
   }));
   if (opts.record) appendSample(opts.stateFile, now, history);
-  return { report, price, instance, findings, historySamples: history.length, warnings: snapshot.warnings };
+  return {
+    report,
+    price,
+    instance: instance ?? null,
+    findings,
+    historySamples: history.length,
+    warnings: snapshot.warnings,
+  };
 }
