@@ -9,6 +9,7 @@ import { loadMinerPorts } from '../intel/miner-ports.js';
 import { WarningSink } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Incident } from '../model/incident.js';
+import { readDpkgOwnership } from '../sources/dpkg/owned-files.js';
 import { fileEvents } from '../sources/files/events.js';
 import { sweepFiles } from '../sources/files/sweep.js';
 import { snapshotEvents } from '../sources/procfs/events.js';
@@ -49,7 +50,8 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
     throw err;
   }
   const seen = window ? await window.close() : null;
-  const detectors = opts.detectors ?? builtinDetectors({ minerPorts: loadMinerPorts() });
+  const detectors =
+    opts.detectors ?? builtinDetectors({ minerPorts: loadMinerPorts(), packages: readDpkgOwnership(root) });
   const engine = new DetectionEngine(detectors, { id: snapshot.host.id, name: snapshot.host.name });
   engine.processAll(snapshotEvents(snapshot));
   if (opts.files !== false) {

@@ -1,11 +1,17 @@
+import { loadBuiltinPoolIntel, type PoolIntel } from '../../intel/pools/index.js';
 import type { Detector } from '../detector.js';
+import { packDetectors } from '../rules/pack.js';
 import { evasionLdPreload } from './evasion-ld-preload.js';
 import { exeDeleted } from './exe-deleted.js';
 import { exeWritablePath } from './exe-writable-path.js';
 import { kthreadMasquerade } from './kthread-masquerade.js';
+import { minerBehaviour } from './miner-behaviour.js';
 import { minerCmdline } from './miner-cmdline.js';
+import { minerCpuSustained } from './miner-cpu-sustained.js';
 import { minerFile } from './miner-file.js';
 import { minerPortDetector } from './miner-port.js';
+import { netPoolConnection } from './net-pool-connection.js';
+import type { PackageOwnership } from './package-ownership.js';
 import { persistDownloadExec } from './persist-download-exec.js';
 import { persistSshKey } from './persist-ssh-key.js';
 import { persistUid0 } from './persist-uid0.js';
@@ -13,10 +19,14 @@ import { persistWritablePath } from './persist-writable-path.js';
 
 export interface BuiltinIntel {
   minerPorts: ReadonlyMap<number, string>;
+  /** Pool domains and addresses; the built-in list when absent. */
+  pools?: PoolIntel;
+  /** Package ownership of executables (dpkg lists under the scanned root); unknown when absent. */
+  packages?: PackageOwnership;
 }
 
 /** The coded detectors that ship with the product, built with the given intel. */
-export function builtinDetectors(intel: BuiltinIntel): Detector[] {
+export function codedDetectors(intel: BuiltinIntel): Detector[] {
   return [
     exeWritablePath,
     exeDeleted,
@@ -29,5 +39,13 @@ export function builtinDetectors(intel: BuiltinIntel): Detector[] {
     persistSshKey,
     persistUid0,
     evasionLdPreload,
+    netPoolConnection(intel.pools ?? loadBuiltinPoolIntel()),
+    minerCpuSustained(intel.packages ? { packages: intel.packages } : {}),
+    minerBehaviour(intel.packages ? { packages: intel.packages } : {}),
   ];
+}
+
+/** Everything that ships: the coded detectors and the Sigma rule pack (src/detect/rules/). */
+export function builtinDetectors(intel: BuiltinIntel): Detector[] {
+  return [...codedDetectors(intel), ...packDetectors()];
 }
