@@ -6,12 +6,15 @@ import { loadBuiltinPoolIntel } from '../../dist/intel/pools/index.js';
 const file = process.argv[2];
 const intel = loadBuiltinPoolIntel();
 const t0 = process.hrtime.bigint();
+const c0 = process.cpuUsage();
 const r = await analyzeCaptureFile(file, { intel });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(c0);
 const mining = r.findings.filter((f) => f.ruleId === 'wire.mining.stratum').length;
 process.stdout.write(
   JSON.stringify({
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     bytes: statSync(file).size,
     packets: r.capture.stats.packets,
     flows: r.wire.flows,
