@@ -107,13 +107,13 @@ export const KICS_MAP: KicsMapping[] = [
     query: 'k8s/workload_mounting_with_sensitive_os_directory',
     loader: 'k8s',
     rule: is('container.sensitive-host-mount', 'container.runtime-socket'),
-    exact: false,
+    exact: true,
   },
   {
     query: 'k8s/privilege_escalation_allowed',
     loader: 'k8s',
     rule: is('container.privilege-escalation'),
-    exact: false,
+    exact: true,
   },
   { query: 'k8s/containers_running_as_root', loader: 'k8s', rule: is('container.run-as-root'), exact: false },
   {

@@ -47,7 +47,6 @@ const SENSITIVE_PREFIXES = [
   '/var/log',
   '/var/lib',
   '/var',
-  '/opt',
 ];
 
 export function isSensitiveHostPath(p: string): boolean {

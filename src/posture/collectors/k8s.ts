@@ -65,6 +65,7 @@ function container(c: LNode, volumes: Map<string, HostMount & { name: string }>)
 /** One workload from a manifest object, or undefined when it has no readable pod spec (unknown, not passing). */
 export function workloadFromObject(obj: LNode, file: string, warnings?: WarningSink): Workload | undefined {
   const kind = str(get(obj, 'kind')) ?? '';
+  if (kind === 'PersistentVolume') return persistentVolume(obj, file);
   // Custom resources that embed a pod template (Knative Configuration/Service, Argo Rollout ...) read like Deployments.
   const known = POD_SPEC_PATHS[kind];
   const specPath = known ?? ['spec', 'template', 'spec'];
@@ -146,4 +147,31 @@ export function workloadsFromManifest(src: string, file: string, warnings?: Warn
     if (w) out.push(w);
   }
   return out;
+}
+
+/** A hostPath PersistentVolume hands a host directory to whichever pod claims it. */
+function persistentVolume(obj: LNode, file: string): Workload | undefined {
+  const name = str(get(get(obj, 'metadata'), 'name')) ?? '(unnamed)';
+  const hp = getPath(obj, 'spec', 'hostPath');
+  const p = str(get(hp, 'path'));
+  if (p === undefined) return undefined;
+  return {
+    resource: {
+      address: `PersistentVolume/${name}`,
+      type: 'PersistentVolume',
+      file,
+      line: obj.line,
+      source: 'k8s',
+    },
+    kind: 'PersistentVolume',
+    namespace: undefined,
+    hostPID: undefined,
+    hostIPC: undefined,
+    hostNetwork: undefined,
+    podRunAsUser: undefined,
+    podRunAsNonRoot: undefined,
+    podSecurityContextLine: undefined,
+    containers: [],
+    hostVolumes: [{ name, path: p.trim(), line: keyLine(hp, 'path') ?? obj.line, readOnly: false }],
+  };
 }

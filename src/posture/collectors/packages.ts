@@ -76,7 +76,8 @@ const JARS: [RegExp, string, string][] = [
   [/^openfire-(\d[\d.]*\d)\.jar$/, 'minewarden:tarball', 'openfire'],
 ];
 
-const APP_DIRS = ['opt', 'srv', 'usr/local', 'usr/share', 'var/lib', 'var/www', 'home'];
+// /usr/share/java is Debian-packaged (dpkg covers it); the rest is where tarballs get unpacked.
+const APP_DIRS = ['opt', 'srv', 'usr/local', 'var/lib', 'var/www', 'home'];
 
 /**
  * Tarball installs found by their files under the usual application directories: versioned jars (Log4j, ActiveMQ,
