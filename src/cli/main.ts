@@ -15,6 +15,12 @@ function buildProgram(): Command {
   return program;
 }
 
+// `minewarden scan | head` closes stdout early: that is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {

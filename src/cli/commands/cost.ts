@@ -2,60 +2,34 @@ import { type Command, Option } from 'commander';
 import { parseDuration } from '../../cost/duration.js';
 import { DEFAULT_STATE_FILE } from '../../cost/history.js';
 import { DEFAULT_METADATA_URL } from '../../cost/metadata.js';
-import { type CostConfig, CostConfigSchema, loadCostConfig } from '../../cost/price-config.js';
 import { renderCostTable } from '../../cost/report.js';
 import { runCost } from '../../cost/run.js';
-import { MinewardenError } from '../../model/errors.js';
 import { renderFindingsReport } from '../../report/findings.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
+import { type PriceCliOptions, priceConfigFrom, withPriceOptions } from '../price-options.js';
 
-interface CostCliOptions extends CommonOptions {
+interface CostCliOptions extends CommonOptions, PriceCliOptions {
   since: string;
   state: string;
   record: boolean;
   root: string;
   interval: number;
-  priceConfig?: string;
-  pricePerVcpuHour?: string;
-  currency?: string;
-  instanceType?: string;
   metadata: boolean;
   metadataUrl: string;
   metadataTimeout: number;
   top: number;
 }
 
-const FLAG_OF: Readonly<Record<string, string>> = {
-  perVcpuHour: '--price-per-vcpu-hour',
-  currency: '--currency',
-  instanceType: '--instance-type',
-};
-
-/** Flags override the config file; both go through the same schema so a bad flag fails like a bad file would. */
-function effectiveConfig(opts: CostCliOptions): CostConfig | undefined {
-  const file = opts.priceConfig ? loadCostConfig(opts.priceConfig) : undefined;
-  const flags: Record<string, string> = {};
-  if (opts.pricePerVcpuHour !== undefined) flags.perVcpuHour = opts.pricePerVcpuHour;
-  if (opts.currency !== undefined) flags.currency = opts.currency;
-  if (opts.instanceType !== undefined) flags.instanceType = opts.instanceType;
-  if (!file && Object.keys(flags).length === 0) return undefined;
-  const parsed = CostConfigSchema.safeParse({ ...file, ...flags });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = FLAG_OF[String(issue?.path[0] ?? '')] ?? '--price-config';
-    throw new MinewardenError('MW_USAGE', `${flag}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
-}
-
 export function registerCost(program: Command): void {
-  withCommonOptions(
-    program
-      .command('cost')
-      .description(
-        'what CPU has cost on this host, per process, container and host, and spend far above baseline',
-      ),
+  withPriceOptions(
+    withCommonOptions(
+      program
+        .command('cost')
+        .description(
+          'what CPU has cost on this host, per process, container and host, and spend far above baseline',
+        ),
+    ),
   )
     .addOption(new Option('--since <duration>', 'window to account: 30m, 24h, 7d').default('24h'))
     .addOption(
@@ -72,12 +46,6 @@ export function registerCost(program: Command): void {
         .default(1000)
         .argParser(parseNonNegativeInt('--interval')),
     )
-    .addOption(
-      new Option('--price-config <file>', 'cost config (YAML or JSON): perVcpuHour, instanceType, prices'),
-    )
-    .addOption(new Option('--price-per-vcpu-hour <amount>', 'flat price of one vCPU-hour'))
-    .addOption(new Option('--currency <code>', 'ISO 4217 code of --price-per-vcpu-hour'))
-    .addOption(new Option('--instance-type <type>', 'this host instance type (e.g. m5.large, e2-standard-2)'))
     .addOption(new Option('--no-metadata', 'do not ask the cloud metadata service for the instance type'))
     .addOption(new Option('--metadata-url <url>', 'metadata service base URL').default(DEFAULT_METADATA_URL))
     .addOption(
@@ -88,7 +56,7 @@ export function registerCost(program: Command): void {
     .addOption(new Option('--top <n>', 'processes to list').default(10).argParser(parsePositiveInt('--top')))
     .action(async (opts: CostCliOptions) => {
       const sinceMs = parseDuration(opts.since);
-      const config = effectiveConfig(opts);
+      const config = priceConfigFrom(opts);
       const r = await runCost({
         root: opts.root,
         sinceMs,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.js';
+import { registerBlock } from './block.js';
 import { registerCost } from './cost.js';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
@@ -7,7 +8,6 @@ import { registerIntel } from './intel.js';
 import { registerLogs } from './logs.js';
 import { registerPcap } from './pcap.js';
 import { registerPosture } from './posture.js';
-import { registerBlock } from './block.js';
 import { registerRespond } from './respond.js';
 import { registerRules } from './rules.js';
 import { registerScan } from './scan.js';
@@ -29,9 +29,9 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerIntel,
   registerCost,
   registerServer,
+  registerAgent,
+  registerUp,
   registerRespond,
   registerUndo,
   registerBlock,
-  registerAgent,
-  registerUp,
 ];

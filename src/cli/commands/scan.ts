@@ -1,11 +1,13 @@
 import { type Command, Option } from 'commander';
+import { resolvePrice } from '../../cost/resolve-price.js';
 import { countBySeverity, renderFindingsReport } from '../../report/findings.js';
 import { renderScanTable } from '../../report/scan-table.js';
 import { scanHost } from '../../scan/scan.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
+import { type PriceCliOptions, priceConfigFrom, withPriceOptions } from '../price-options.js';
 
-interface ScanCliOptions extends CommonOptions {
+interface ScanCliOptions extends CommonOptions, PriceCliOptions {
   root: string;
   interval: number;
   hash: boolean;
@@ -16,8 +18,12 @@ interface ScanCliOptions extends CommonOptions {
 }
 
 export function registerScan(program: Command): void {
-  withCommonOptions(
-    program.command('scan').description('scan this host now: processes, sockets, listeners; print findings'),
+  withPriceOptions(
+    withCommonOptions(
+      program
+        .command('scan')
+        .description('scan this host now: processes, sockets, listeners; print findings'),
+    ),
   )
     .addOption(new Option('--root <dir>', 'host root to read (proc/ and etc/ under it)').default('/'))
     .addOption(
@@ -44,8 +50,14 @@ export function registerScan(program: Command): void {
     )
     .option('-v, --verbose', 'also print how the scan collected its data', false)
     .action(async (opts: ScanCliOptions) => {
+      const config = priceConfigFrom(opts);
       const result = await scanHost({
         root: opts.root,
+        // Offline: flags or config, else the reference price; `cost` is the command that asks cloud metadata.
+        price: resolvePrice({
+          ...(config ? { config } : {}),
+          ...(opts.priceConfig ? { configFile: opts.priceConfig } : {}),
+        }),
         sampleMs: opts.interval,
         hash: opts.hash,
         files: opts.files,
