@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { HostRefSchema } from './host.js';
 import { SeveritySchema } from './severity.js';
@@ -85,5 +85,5 @@ export function findingId(hostId: string, ruleId: string, entity: Entity): strin
     entity.name ?? '',
     entity.container ?? '',
   ].join('\u0000');
-  return `f-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+  return `f-${hash('sha256', key, 'hex').slice(0, 24)}`;
 }
