@@ -155,7 +155,11 @@ export function tokenize(src: string, file: string): Token[] {
           lines.push(raw);
           line++;
         }
-        if (!closed) fail(`heredoc <<${marker} is not closed`);
+        if (!closed)
+          throw new MinewardenError('MW_INPUT_PARSE', `heredoc <<${marker} is not closed`, {
+            file,
+            line: startLine,
+          });
         let body = lines;
         if (indent) {
           const widths = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);

@@ -294,7 +294,10 @@ class Parser {
         this.fail(`expected "=" or ":" after object key, found ${describe(sep)}`, sep);
       const value = this.parseExpr();
       entries.push({ key, line: keyTok.line, value });
-      if (this.isPunct(',')) this.next();
+      if (this.isPunct(',')) {
+        this.next();
+        continue;
+      }
       const end = this.peekRaw();
       if (end.kind !== 'newline' && !(end.kind === 'punct' && end.text === '}'))
         this.fail(`expected "," or a newline in object, found ${describe(end)}`, end);
