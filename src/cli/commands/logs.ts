@@ -18,7 +18,7 @@ import {
   followJournal,
   LogFollower,
   parseJournalLine,
-  readAuthLogFile,
+  readAuthLogBatches,
 } from '../../sources/authlog/index.js';
 import { DnsQueryLogParser, isDnsQueryLine } from '../../sources/dns/index.js';
 import { exitCodeFor } from '../exit.js';
@@ -70,8 +70,8 @@ async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promis
   for (const file of files) {
     const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId: o.hostId });
     const divert = (line: string) => (isDnsQueryLine(line) ? (dns.parseLine(line) ?? null) : undefined);
-    for await (const e of readAuthLogFile(file, { hostId: o.hostId, divert }, (s) => stats.push(s)))
-      det.process(e);
+    for await (const batch of readAuthLogBatches(file, { hostId: o.hostId, divert }, (s) => stats.push(s)))
+      for (const e of batch) det.process(e);
     dnsQueries += dns.stats.queries;
     dnsLines += dns.stats.lines;
   }

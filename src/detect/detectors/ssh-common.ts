@@ -44,7 +44,11 @@ export function peerOf(e: TelemetryEvent): string | undefined {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Per-key state in a bounded map: the least recently touched key goes first, so hostile input cannot grow it. */
+/**
+ * Per-key state in a bounded map: past `max` keys the oldest-created goes first, so hostile input (a million
+ * spoofed sources) cannot grow it. Insertion order rather than true LRU: re-ordering on every event cost more than
+ * the whole detection (bench/logs), and a source active enough to matter is re-created quickly if evicted.
+ */
 export class KeyedState<V> {
   private readonly map = new Map<string, V>();
 
@@ -61,8 +65,8 @@ export class KeyedState<V> {
         const oldest = this.map.keys().next();
         if (!oldest.done) this.map.delete(oldest.value);
       }
-    } else this.map.delete(key);
-    this.map.set(key, v);
+      this.map.set(key, v);
+    }
     return v;
   }
 

@@ -70,7 +70,6 @@ export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}): StatefulDe
       if (ip === undefined || user === undefined || user === '') return null;
       const s = state.get(user);
       s.log.add(e, n);
-      s.sources.delete(ip);
       s.sources.set(ip, e.time);
       if (s.sources.size > cap) {
         const oldest = s.sources.keys().next();

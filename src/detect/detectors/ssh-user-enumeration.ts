@@ -65,7 +65,6 @@ export function sshUserEnumeration(opts: SshUserEnumerationOptions = {}): Statef
       if (ip === undefined || user === undefined) return null;
       const s = state.get(ip);
       s.log.add(e, n);
-      s.users.delete(user);
       s.users.set(user, e.time);
       if (s.users.size > cap) {
         const oldest = s.users.keys().next();

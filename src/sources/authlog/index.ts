@@ -4,4 +4,9 @@ export { parseJournalLine } from './journal.js';
 export { followJournal, type JournalFollowOptions } from './journal-follow.js';
 export { LineSplitter, readLineBatches } from './lines.js';
 export { AuthLogParser, type AuthParseOptions, type AuthParseStats } from './parser.js';
-export { type AuthLogReadStats, type ReadAuthLogOptions, readAuthLogFile } from './read-file.js';
+export {
+  type AuthLogReadStats,
+  type ReadAuthLogOptions,
+  readAuthLogBatches,
+  readAuthLogFile,
+} from './read-file.js';

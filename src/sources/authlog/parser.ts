@@ -39,7 +39,12 @@ const MAX_MESSAGE = 2048;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point.
 const BINARY_RE = /[\u0000-\u0008\u000e-\u001c\u001e\u001f]/;
 
+/** Returned for the many lines that yield nothing, so they allocate nothing. */
+const NONE: TelemetryEvent[] = [];
+Object.freeze(NONE);
+
 interface Pending {
+  scope: string;
   facts: AuthFacts;
   prefix: LinePrefix;
   line: string;
@@ -62,8 +67,8 @@ export class AuthLogParser {
     unattributed: 0,
   };
   private readonly years: YearInference;
-  private readonly peers = new BoundedMap<string, string>(MAX_SESSIONS);
-  private readonly pending = new BoundedMap<string, Pending>(MAX_SESSIONS);
+  private readonly peers = new BoundedMap<number, { scope: string; host: string }>(MAX_SESSIONS);
+  private readonly pending = new BoundedMap<number, Pending>(MAX_SESSIONS);
   private readonly maxLine: number;
 
   constructor(private readonly opts: AuthParseOptions) {
@@ -76,13 +81,13 @@ export class AuthLogParser {
     this.stats.lines++;
     if (raw.length > this.maxLine) {
       this.stats.skippedLong++;
-      return [];
+      return NONE;
     }
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length === 0) return [];
+    if (line.length === 0) return NONE;
     if (BINARY_RE.test(line)) {
       this.stats.skippedBinary++;
-      return [];
+      return NONE;
     }
     const prefix = parsePrefix(line, this.years);
     return this.handle(prefix, line, this.classify(prefix));
@@ -93,7 +98,7 @@ export class AuthLogParser {
     this.stats.lines++;
     if (prefix.message.length > this.maxLine) {
       this.stats.skippedLong++;
-      return [];
+      return NONE;
     }
     return this.handle(prefix, raw, this.classify(prefix));
   }
@@ -118,30 +123,42 @@ export class AuthLogParser {
   }
 
   private handle(prefix: LinePrefix, line: string, c: Classified): TelemetryEvent[] {
-    if (c === null) return [];
-    const key =
-      prefix.pid !== undefined
-        ? `${prefix.hostname ?? ''}\u0000${prefix.program ?? ''}\u0000${prefix.pid}`
-        : undefined;
-    const host = c.host ?? (key !== undefined ? this.peers.get(key) : undefined);
-    const out: TelemetryEvent[] = [];
-    if (key !== undefined && host !== undefined) {
-      this.peers.set(key, host);
-      const held = this.pending.get(key);
-      if (held) {
-        this.pending.delete(key);
-        const ev = this.event(held.prefix, held.line, { ...held.facts, host }, prefix.time);
-        if (ev) out.push(ev);
+    if (c === null) return NONE;
+    // Connection state is keyed by pid (a number: cheap to hash) and checked against host and program, so lines
+    // of two hosts in one aggregated log never borrow each other's addresses.
+    const pid = prefix.pid;
+    const scope = pid !== undefined ? `${prefix.hostname ?? ''} ${prefix.program ?? ''}` : '';
+    let host = c.host;
+    if (host === undefined && pid !== undefined) {
+      const known = this.peers.get(pid);
+      if (known !== undefined && known.scope === scope) host = known.host;
+    }
+    let out = NONE;
+    if (pid !== undefined && host !== undefined) {
+      if (c.host !== undefined) {
+        const known = this.peers.get(pid);
+        if (known === undefined || known.host !== host || known.scope !== scope)
+          this.peers.set(pid, { scope, host });
+      }
+      const held = this.pending.size > 0 ? this.pending.get(pid) : undefined;
+      if (held !== undefined && held.scope === scope) {
+        this.pending.delete(pid);
+        held.facts.host = host;
+        const ev = this.event(held.prefix, held.line, held.facts, prefix.time);
+        if (ev) out = [ev];
       }
     }
     if (c.kind === 'peer') return out;
     if (host === undefined) {
-      if (key !== undefined) this.pending.set(key, { facts: c, prefix, line });
+      if (pid !== undefined) this.pending.set(pid, { facts: c, prefix, line, scope });
       else this.stats.unattributed++;
       return out;
     }
-    const ev = this.event(prefix, line, { ...c, host });
-    if (ev) out.push(ev);
+    c.host = host;
+    const ev = this.event(prefix, line, c);
+    if (ev === null) return out;
+    if (out === NONE) return [ev];
+    out.push(ev);
     return out;
   }
 

@@ -27,8 +27,6 @@ const CLASSIC_RE = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.
 const ISO_RE = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +/;
 const RFC5424_RE =
   /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+) ?/;
-const TAG_RE = /^([^\s[\]:]+)(?:\[(\d+)\])?:$/;
-const BRACKET_TAG_RE = /^\[([^\s\]]+)\]:?$/;
 
 /**
  * Classic syslog stamps have no year. The year is inferred from a reference time (file mtime, or now when following)
@@ -37,6 +35,9 @@ const BRACKET_TAG_RE = /^\[([^\s\]]+)\]:?$/;
 export class YearInference {
   private year: number | undefined;
   private lastMonth = -1;
+  /** The last classic stamp (`Mmm dd hh:mm:ss `) and its time: busy logs repeat a stamp on many lines. */
+  lastStamp = '';
+  lastTime = 0;
 
   constructor(private readonly referenceMs: number) {}
 
@@ -56,12 +57,26 @@ export class YearInference {
   }
 }
 
+/** `prog[pid]:`, `prog:`, `[prog]:` or `[prog]` as program and pid; null when the token is not a tag. */
 function parseTag(tok: string): { program: string; pid: number | undefined } | null {
-  let m = TAG_RE.exec(tok);
-  if (m?.[1]) return { program: m[1], pid: m[2] ? Number(m[2]) : undefined };
-  m = BRACKET_TAG_RE.exec(tok);
-  if (m?.[1]) return { program: m[1], pid: undefined };
-  return null;
+  const n = tok.length;
+  if (n < 2) return null;
+  if (tok.charCodeAt(0) === 91) {
+    const close = tok.indexOf(']');
+    if (close < 2 || (close !== n - 1 && !(close === n - 2 && tok.charCodeAt(n - 1) === 58))) return null;
+    return { program: tok.slice(1, close), pid: undefined };
+  }
+  if (tok.charCodeAt(n - 1) !== 58) return null;
+  const open = tok.indexOf('[');
+  if (open < 0) {
+    const program = tok.slice(0, n - 1);
+    return program.includes(':') || program.includes(']') ? null : { program, pid: undefined };
+  }
+  if (open === 0 || tok.charCodeAt(n - 2) !== 93) return null;
+  const pid = Number(tok.slice(open + 1, n - 2));
+  if (!Number.isInteger(pid) || pid < 0) return null;
+  const program = tok.slice(0, open);
+  return program.includes(':') || program.includes(']') ? null : { program, pid };
 }
 
 function nextToken(s: string, from: number): [string, number] {
@@ -76,10 +91,18 @@ function nextToken(s: string, from: number): [string, number] {
 function splitTag(line: string, from: number, time: number | undefined): LinePrefix {
   const [t1, after1] = nextToken(line, from);
   const tag1 = parseTag(t1);
-  if (tag1) return { time, hostname: undefined, ...tag1, message: line.slice(after1) };
+  if (tag1)
+    return { time, hostname: undefined, program: tag1.program, pid: tag1.pid, message: line.slice(after1) };
   const [t2, after2] = nextToken(line, after1);
   const tag2 = parseTag(t2);
-  if (tag2) return { time, hostname: t1 || undefined, ...tag2, message: line.slice(after2) };
+  if (tag2)
+    return {
+      time,
+      hostname: t1 || undefined,
+      program: tag2.program,
+      pid: tag2.pid,
+      message: line.slice(after2),
+    };
   return { time, hostname: undefined, program: undefined, pid: undefined, message: line.slice(from) };
 }
 
@@ -87,6 +110,8 @@ function splitTag(line: string, from: number, time: number | undefined): LinePre
 export function parsePrefix(line: string, years: YearInference): LinePrefix {
   const c0 = line.charCodeAt(0);
   if (c0 >= 65 && c0 <= 90) {
+    const stamp = years.lastStamp;
+    if (stamp !== '' && line.startsWith(stamp)) return splitTag(line, stamp.length, years.lastTime);
     const m = CLASSIC_RE.exec(line);
     if (m) {
       const month = MONTHS[m[1] as string];
@@ -103,6 +128,10 @@ export function parsePrefix(line: string, years: YearInference): LinePrefix {
               ms,
             ).getTime()
           : years.resolve(month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), ms);
+        if (Number.isFinite(time) && !m[6]) {
+          years.lastStamp = m[0];
+          years.lastTime = time;
+        }
         return splitTag(line, m[0].length, Number.isFinite(time) ? time : undefined);
       }
     }
