@@ -69,6 +69,8 @@ export const WARNING_CODES = {
     'A capture ends inside a record; the partial record was skipped and everything before it analyzed.',
   MW_W_PCAP_SKIPPED:
     'Capture records or packets were skipped (malformed, empty, cut short by the snaplen, unknown link type, over-long lines); the message counts each kind.',
+  MW_W_CLOUD_SKIPPED:
+    'Cloud log records were skipped (malformed, over the size limit, an unknown format version, another record kind) or a file was read only in part (decompression bomb, damaged gzip); the message counts each kind and names the first lines.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

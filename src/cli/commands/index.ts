@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.js';
 import { registerBlock } from './block.js';
+import { registerCloudlogs } from './cloudlogs.js';
 import { registerCost } from './cost.js';
 import { registerFields } from './fields.js';
 import { registerHunt } from './hunt.js';
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerVulndb,
   registerLogs,
   registerPcap,
+  registerCloudlogs,
   registerIntel,
   registerCost,
   registerServer,

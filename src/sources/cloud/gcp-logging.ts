@@ -53,7 +53,7 @@ const DnsSchema = z.looseObject({
 const EntrySchema = z.looseObject({
   logName: z.string().optional(),
   timestamp: z.iso.datetime({ offset: true }).optional(),
-  jsonPayload: z.record(z.string(), z.unknown()),
+  jsonPayload: z.record(z.string(), z.unknown()).optional(),
   resource: z.looseObject({ labels: z.record(z.string(), z.string()).optional() }).optional(),
 });
 
@@ -95,10 +95,15 @@ export function readGcpLoggingFile(
         noteProblem(stats, line, issueText(e.error));
         return;
       }
+      const payload = e.data.jsonPayload;
+      if (!payload) {
+        stats.skipped.other++;
+        return;
+      }
       const logName = decodeURIComponent(e.data.logName ?? '');
       const project = e.data.resource?.labels?.['project_id'];
-      if (logName.endsWith('/vpc_flows') || 'connection' in e.data.jsonPayload) {
-        const f = FlowSchema.safeParse(e.data.jsonPayload);
+      if (logName.endsWith('/vpc_flows') || 'connection' in payload) {
+        const f = FlowSchema.safeParse(payload);
         if (!f.success) {
           stats.skipped.malformed++;
           noteProblem(stats, line, `jsonPayload.${issueText(f.error)}`);
@@ -143,8 +148,8 @@ export function readGcpLoggingFile(
         });
         return;
       }
-      if (logName.endsWith('/dns_queries') || 'queryName' in e.data.jsonPayload) {
-        const d = DnsSchema.safeParse(e.data.jsonPayload);
+      if (logName.endsWith('/dns_queries') || 'queryName' in payload) {
+        const d = DnsSchema.safeParse(payload);
         if (!d.success) {
           stats.skipped.malformed++;
           noteProblem(stats, line, `jsonPayload.${issueText(d.error)}`);
@@ -154,16 +159,14 @@ export function readGcpLoggingFile(
         const instanceId =
           q.vmInstanceIdString ?? (q.vmInstanceId === undefined ? undefined : String(q.vmInstanceId));
         const name = q.queryName.endsWith('.') ? q.queryName.slice(0, -1) : q.queryName;
+        // vmInstanceName is "PROJECT.VM_NAME".
+        const vmName = q.vmInstanceName?.split('.').at(-1);
         stats.events++;
         onEvent({
           kind: 'dns',
           time: Date.parse(e.data.timestamp ?? '') || 0,
-          hostId: hosts.resolve({
-            instanceId,
-            instanceName: q.vmInstanceName,
-            ip: q.sourceIP,
-            account: q.vmProjectId,
-          }),
+          // Hosts are named by VM name, the one handle flow logs carry too, so both land on the same host.
+          hostId: hosts.resolve({ instanceName: vmName, ip: q.sourceIP, account: q.vmProjectId }),
           source: 'gcp-cloud-dns',
           fields: {
             'dns.query': name.toLowerCase(),
@@ -174,7 +177,7 @@ export function readGcpLoggingFile(
             'cloud.account': q.vmProjectId ?? project,
             'cloud.region': q.vmZoneName,
             'cloud.instanceId': instanceId,
-            'cloud.instanceName': q.vmInstanceName,
+            'cloud.instanceName': vmName,
           },
         });
         return;

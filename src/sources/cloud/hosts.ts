@@ -36,12 +36,14 @@ export class HostResolver {
   private readonly byKey = new Map<string, HostRef>();
   private readonly names = new Map<string, string>();
   private readonly mapped = new Set<string>();
+  private readonly addresses = new Map<string, readonly string[]>();
 
   constructor(input: HostMapInput = { hosts: [] }) {
     for (const h of HostMapSchema.parse(input).hosts) {
       const ref = { id: h.id, name: h.name ?? h.id };
       this.names.set(h.id, ref.name);
       this.mapped.add(h.id);
+      for (const i of h.instanceIds) this.addresses.set(i, h.ips);
       for (const k of [...h.instanceIds, ...h.interfaceIds, ...h.ips]) this.byKey.set(k, ref);
     }
   }
@@ -73,6 +75,11 @@ export class HostResolver {
   /** True when the host id came from the map (the join worked). */
   isMapped(id: string): boolean {
     return this.mapped.has(id);
+  }
+
+  /** The addresses the map lists for the host of an instance (empty when the instance is not mapped). */
+  addressesOf(instanceId: string): readonly string[] {
+    return this.addresses.get(instanceId) ?? [];
   }
 
   ref(id: string): HostRef {

@@ -45,7 +45,8 @@ export function noteProblem(stats: CloudReadStats, line: number, message: string
   if (stats.examples.length < MAX_EXAMPLES) stats.examples.push(`${stats.file}:${line}: ${message}`);
 }
 
+/** Records lost to problems; records of other kinds (other logs in a mixed export) and NODATA are not problems. */
 export function skippedTotal(s: CloudReadStats): number {
   const k = s.skipped;
-  return k.malformed + k.tooLarge + k.unknownVersion + k.other;
+  return k.malformed + k.tooLarge + k.unknownVersion;
 }
