@@ -37,6 +37,11 @@ function int(s: string | undefined): number {
   return n;
 }
 
+/** A column that is there and has a value (not `-`) that is not a number. */
+function notNumber(cols: readonly string[], i: number, n: number): boolean {
+  return i >= 0 && cols[i] !== '-' && Number.isNaN(n);
+}
+
 function val(cols: readonly string[], i: number): string | undefined {
   if (i < 0) return undefined;
   const v = cols[i];
@@ -130,12 +135,17 @@ export class VpcFlowLineParser {
     const bytes = int(v[c.bytes]);
     const sport = int(v[c.sport]);
     const dport = int(v[c.dport]);
+    const flags = int(v[c.flags]);
     if (
-      (c.start >= 0 && Number.isNaN(start)) ||
-      (c.packets >= 0 && Number.isNaN(packets)) ||
-      (c.bytes >= 0 && Number.isNaN(bytes))
+      notNumber(v, c.start, start) ||
+      notNumber(v, c.end, end) ||
+      notNumber(v, c.packets, packets) ||
+      notNumber(v, c.bytes, bytes) ||
+      notNumber(v, c.sport, sport) ||
+      notNumber(v, c.dport, dport) ||
+      notNumber(v, c.flags, flags)
     )
-      return this.bad(lineNo, 'start, packets or bytes is not a number');
+      return this.bad(lineNo, 'a port, count, time or flags value is not a number');
     const actionText = val(v, c.action);
     const action = actionText === 'ACCEPT' ? 'accept' : actionText === 'REJECT' ? 'reject' : undefined;
     if (actionText !== undefined && action === undefined)
@@ -145,7 +155,6 @@ export class VpcFlowLineParser {
     const account = val(v, c.account);
     const instanceId = val(v, c.instance);
     const interfaceId = val(v, c.iface);
-    const flags = int(v[c.flags]);
     const remoteService = direction === 'ingress' ? val(v, c.srcService) : val(v, c.dstService);
     const hostId = this.hosts.resolve({
       instanceId,
