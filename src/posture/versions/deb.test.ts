@@ -51,13 +51,16 @@ describe('Debian version comparison (deb-version(7))', () => {
     });
   }
 
-  it.skipIf(!existsSync('/usr/bin/dpkg'))('agrees with dpkg --compare-versions on every case', () => {
-    for (const [a, b] of CASES) {
-      const lt = spawnSync('/usr/bin/dpkg', ['--compare-versions', a, 'lt', b]).status === 0;
-      const eq = spawnSync('/usr/bin/dpkg', ['--compare-versions', a, 'eq', b]).status === 0;
-      expect([a, b, sign(compareDebVersions(a, b))]).toEqual([a, b, lt ? -1 : eq ? 0 : 1]);
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/dpkg') && process.env.MINEWARDEN_REQUIRE_SERVICES !== '1')(
+    'agrees with dpkg --compare-versions on every case',
+    () => {
+      for (const [a, b] of CASES) {
+        const lt = spawnSync('/usr/bin/dpkg', ['--compare-versions', a, 'lt', b]).status === 0;
+        const eq = spawnSync('/usr/bin/dpkg', ['--compare-versions', a, 'eq', b]).status === 0;
+        expect([a, b, sign(compareDebVersions(a, b))]).toEqual([a, b, lt ? -1 : eq ? 0 : 1]);
+      }
+    },
+  );
 
   it('sorts like dpkg', () => {
     const list = ['1.0', '1.0~beta', '1:0.9', '1.0-1', '1.0+b1', '1.0~~', '0.9'];
