@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import type { Store } from '../store/store.js';
 import type { ServerContext, ZodApp } from './context.js';
+import { registerDashboard } from './dashboard.js';
 import { IngestService } from './ingest.js';
 import { agentRoutes } from './routes/agents.js';
 import { hostRoutes } from './routes/hosts.js';
@@ -128,6 +129,7 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
   agentRoutes(app, ctx);
   ingestRoutes(app, ctx);
   hostRoutes(app, ctx);
+  await registerDashboard(app, ctx);
   await app.ready();
   return { app, ctx };
 }
