@@ -6,7 +6,9 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -43,7 +45,6 @@ export interface ScanOutput {
 }
 
 export interface Started {
-  child: ChildProcess;
   pid: number;
   startedAt: number;
 }
@@ -108,16 +109,44 @@ export class Scenario {
     this.plant('var/lib/dpkg/info/base-files.list', `/.\n${owned.join('\n')}\n`);
   }
 
-  start(exe: string, argv: readonly string[], env: Record<string, string> = {}): Started {
+  /**
+   * Starts a stand-in. By default it detaches like a dropped payload (its parent becomes pid 1), so the test
+   * runner's own ancestry never joins the incident; `attached` keeps it a child of the runner.
+   */
+  async start(
+    exe: string,
+    argv: readonly string[],
+    env: Record<string, string> = {},
+    opts: { attached?: boolean } = {},
+  ): Promise<Started> {
     const [argv0, ...args] = argv;
+    const startedAt = Date.now();
     const child = spawn(exe, args, {
       argv0: argv0 ?? exe,
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', MWS_LIFE: '60', ...env },
+      stdio: ['ignore', opts.attached ? 'ignore' : 'pipe', 'ignore'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        MWS_LIFE: '60',
+        ...(opts.attached ? {} : { MWS_DAEMON: '1' }),
+        ...env,
+      },
     });
     this.children.push(child);
-    if (child.pid === undefined) throw new Error(`${exe} did not start`);
-    return { child, pid: child.pid, startedAt: Date.now() };
+    if (opts.attached) {
+      if (child.pid === undefined) throw new Error(`${exe} did not start`);
+      return { pid: child.pid, startedAt };
+    }
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise<void>((ok, fail) => {
+      child.once('error', fail);
+      child.once('close', () => ok());
+    });
+    const pid = Number.parseInt(out.trim(), 10);
+    if (!Number.isInteger(pid) || pid <= 1) throw new Error(`${exe} did not report its pid: ${out}`);
+    return { pid, startedAt };
   }
 
   /** A fake pool that answers a stratum login and keeps the connection. */
@@ -202,6 +231,24 @@ export class Scenario {
 
   async close(): Promise<void> {
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    // Every process running a binary from this scenario's own working directory was started by it (directly or
+    // by one of its stand-ins); nothing else is touched.
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      let exe = '';
+      try {
+        exe = readlinkSync(`/proc/${name}/exe`);
+      } catch {
+        continue;
+      }
+      if (exe.startsWith(`${this.work}/`)) {
+        try {
+          process.kill(Number(name), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     for (const s of this.sockets) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     rmSync(this.work, { recursive: true, force: true });

@@ -25,11 +25,11 @@ describe('scenario: Outlaw', () => {
       '#!/bin/sh\nkillall -9 xmrig kthreaddi\npkill -f ddgs\nchattr -iae ~/.ssh/authorized_keys\ncrontab -r\n',
       0o755,
     );
-    const m = s.start(miner, ['kswapd0', '-o', `${s.ip}:3333`, '-u', WALLET, '-p', 'x', '-k'], {
+    const m = await s.start(miner, ['kswapd0', '-o', `${s.ip}:3333`, '-u', WALLET, '-p', 'x', '-k'], {
       MWS_BURN: '1',
       MWS_POOL: `${s.ip}:3333`,
     });
-    const b = s.start(bot, ['rsync'], { MWS_IRC: `${s.ip}:6697` });
+    const b = await s.start(bot, ['rsync'], { MWS_IRC: `${s.ip}:6697` });
     await s.connected(2);
     const out = await s.scan();
 

@@ -8,9 +8,11 @@
  *   MWS_IRC=ip:port       connect, send NICK/USER/JOIN
  *   MWS_LISTEN=ip:port    listen and accept (a server)
  *   MWS_CHILD=command     run /bin/sh -c command as a child (what an exploited server would start)
+ *   MWS_DAEMON=1          detach like a dropped payload (parent pid 1), printing the new pid on stdout
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,7 +65,20 @@ static void say(int fd, const char *s) {
 }
 
 int main(void) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getenv("MWS_DAEMON")) {
+    pid_t p = fork();
+    if (p < 0) return 1;
+    if (p > 0) {
+      printf("%d\n", (int)p);
+      fflush(stdout);
+      _exit(0);
+    }
+    setsid();
+    int nul = open("/dev/null", O_RDWR);
+    if (nul >= 0) dup2(nul, 1);
+  } else {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+  }
   const char *life_s = getenv("MWS_LIFE");
   int life = life_s ? atoi(life_s) : 30;
   if (life <= 0 || life > 120) life = 30;
@@ -74,6 +89,9 @@ int main(void) {
   }
   const char *child = getenv("MWS_CHILD");
   if (child && fork() == 0) {
+    /* the child starts clean: it must not detach, burn or run this command again */
+    const char *mine[] = {"MWS_CHILD", "MWS_DAEMON", "MWS_BURN", "MWS_POOL", "MWS_IRC", "MWS_LISTEN"};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) unsetenv(mine[i]);
     execl("/bin/sh", "sh", "-c", child, (char *)NULL);
     _exit(127);
   }
