@@ -174,7 +174,10 @@ describe('scan watches process starts while it samples', () => {
       expect(out.summary.collection.realtime.mode).toBe('netlink');
       expect(out.summary.collection.realtime.events).toBeGreaterThan(0);
       const seen = out.findings.filter(
-        (x) => x.entity.pid !== undefined && droppers.includes(x.entity.pid) && x.ruleId === 'proc.exe.writable-path',
+        (x) =>
+          x.entity.pid !== undefined &&
+          droppers.includes(x.entity.pid) &&
+          x.ruleId === 'proc.exe.writable-path',
       );
       expect(seen.length).toBeGreaterThan(0);
       for (const f of seen) {
