@@ -7,20 +7,36 @@ export const BUS_CONSUMER = 'minewarden-server';
 /** Window in which JetStream drops a republished batch with the same msgID (an agent retrying after a lost ack). */
 export const BUS_DEDUPE_WINDOW_MS = 10 * 60_000;
 
-export function busSubject(hostId: string): string {
+/** Stream, durable consumer and subject prefix; distinct names keep deployments (and parallel test runs) apart. */
+export interface BusNames {
+  stream: string;
+  consumer: string;
+  subjectPrefix: string;
+}
+
+export const DEFAULT_BUS_NAMES: Readonly<BusNames> = Object.freeze({
+  stream: BUS_STREAM,
+  consumer: BUS_CONSUMER,
+  subjectPrefix: BUS_SUBJECT_PREFIX,
+});
+
+export function busSubject(hostId: string, prefix = BUS_SUBJECT_PREFIX): string {
   // Subject tokens cannot hold '.', '*', '>' or spaces; the host id travels in the batch, this is only for routing.
-  return `${BUS_SUBJECT_PREFIX}.${hostId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128) || '_'}`;
+  return `${prefix}.${hostId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128) || '_'}`;
 }
 
 /** Creates the stream when missing; both sides call it, so either may start first. */
-export async function ensureStream(nc: NatsConnection): Promise<JetStreamManager> {
+export async function ensureStream(
+  nc: NatsConnection,
+  names: Pick<BusNames, 'stream' | 'subjectPrefix'> = DEFAULT_BUS_NAMES,
+): Promise<JetStreamManager> {
   const jsm = await nc.jetstreamManager();
   try {
-    await jsm.streams.info(BUS_STREAM);
+    await jsm.streams.info(names.stream);
   } catch {
     await jsm.streams.add({
-      name: BUS_STREAM,
-      subjects: [`${BUS_SUBJECT_PREFIX}.>`],
+      name: names.stream,
+      subjects: [`${names.subjectPrefix}.>`],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       duplicate_window: nanos(BUS_DEDUPE_WINDOW_MS),

@@ -1,6 +1,6 @@
 import { connect, headers, type NatsConnection } from 'nats';
 import { MinewardenError } from '../model/errors.js';
-import { busSubject, ensureStream } from './bus-stream.js';
+import { type BusNames, busSubject, DEFAULT_BUS_NAMES, ensureStream } from './bus-stream.js';
 import type { SendOutcome, Transport } from './transport.js';
 
 /**
@@ -13,9 +13,15 @@ export class BusTransport implements Transport {
     private readonly nc: NatsConnection,
     private readonly credential: string,
     private readonly hostId: string,
+    private readonly names: Pick<BusNames, 'stream' | 'subjectPrefix'>,
   ) {}
 
-  static async open(url: string, credential: string, hostId: string): Promise<BusTransport> {
+  static async open(
+    url: string,
+    credential: string,
+    hostId: string,
+    names: Pick<BusNames, 'stream' | 'subjectPrefix'> = DEFAULT_BUS_NAMES,
+  ): Promise<BusTransport> {
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -24,13 +30,13 @@ export class BusTransport implements Transport {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
       });
-      await ensureStream(nc);
+      await ensureStream(nc, names);
     } catch (err) {
       throw new MinewardenError('MW_BUS_UNAVAILABLE', `${url}: ${(err as Error).message}`, {
         field: '--bus',
       });
     }
-    return new BusTransport(nc, credential, hostId);
+    return new BusTransport(nc, credential, hostId, names);
   }
 
   async send(batchId: string, body: string): Promise<SendOutcome> {
@@ -39,7 +45,11 @@ export class BusTransport implements Transport {
     try {
       await this.nc
         .jetstream()
-        .publish(busSubject(this.hostId), body, { msgID: batchId, headers: h, timeout: 10_000 });
+        .publish(busSubject(this.hostId, this.names.subjectPrefix), body, {
+          msgID: batchId,
+          headers: h,
+          timeout: 10_000,
+        });
       return { kind: 'ok' };
     } catch (err) {
       return { kind: 'retry', reason: (err as Error).message };

@@ -13,6 +13,35 @@ export const AgentConfigSchema = z
       .string()
       .regex(/^nats:\/\/[^\s]+$/, 'nats://host:port')
       .optional(),
+    /** JetStream stream and subject prefix; must match the servers' `bus` config. */
+    busNames: z
+      .object({
+        stream: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .default('MINEWARDEN_INGEST'),
+        subjectPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
+          .default('minewarden.ingest'),
+      })
+      .strict()
+      .prefault({}),
+    /** Prometheus /metrics for this agent, e.g. 127.0.0.1:9464; off when absent. */
+    metrics: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port')
+      .optional(),
+    /** Fleet ban list: poll it from the server and hand it to the response policy (applied only where it allows). */
+    fleetBans: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Response policy file (src/respond); without one, bans are only recorded, never applied. */
+        policy: z.string().min(1).optional(),
+        pollMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
     /** Enrollment token, used once; the credential it buys is kept in stateDir. */
     token: z.string().min(1).max(200).optional(),
     stateDir: z.string().min(1).default('/var/lib/minewarden'),

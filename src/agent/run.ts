@@ -41,7 +41,7 @@ export async function startAgent(
   if (config.bus) {
     transport = opts.busTransport
       ? await opts.busTransport(config.bus, secret)
-      : await BusTransport.open(config.bus, secret, cred.hostId);
+      : await BusTransport.open(config.bus, secret, cred.hostId, config.busNames);
   } else {
     transport = new HttpTransport(cred.server, () => secret);
   }

@@ -138,6 +138,9 @@ const ROUTES: { method: Method; url: string; who: Who; body?: unknown; ok: numbe
   { method: 'DELETE', url: '/api/tokens/t-none', who: 'viewer', ok: 404 },
   { method: 'POST', url: '/api/logout', who: 'viewer', ok: 204 },
   { method: 'GET', url: '/api/agents', who: 'analyst', ok: 200 },
+  { method: 'GET', url: '/api/fleet/incidents', who: 'viewer', ok: 200 },
+  { method: 'GET', url: '/api/fleet/bans', who: 'viewer', ok: 200 },
+  { method: 'GET', url: '/api/agent/fleet-bans', who: 'agent', ok: 200 },
   { method: 'GET', url: '/api/users', who: 'admin', ok: 200 },
   {
     method: 'POST',

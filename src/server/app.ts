@@ -10,13 +10,19 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Sinks } from '../sinks/index.js';
 import type { Store } from '../store/store.js';
+import { parseServerConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ZodApp } from './context.js';
 import { registerDashboard } from './dashboard.js';
+import { FleetCorrelator } from './fleet-service.js';
 import { IngestService } from './ingest.js';
+import { type MetricSources, ServerMetrics } from './metrics.js';
 import { agentRoutes } from './routes/agents.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { hostRoutes } from './routes/hosts.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 
@@ -30,6 +36,10 @@ export interface ServerOptions {
   secureCookies?: boolean;
   /** Body limit for everything but ingest, which sets its own. */
   bodyLimit?: number;
+  /** Sinks, fleet correlation, metrics, bus names; defaults when absent. */
+  config?: ServerConfig;
+  /** The bus consumer's counters, for /metrics, once it runs. */
+  busStats?: MetricSources['bus'];
 }
 
 export interface BuiltServer {
@@ -104,12 +114,36 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
     transform: jsonSchemaTransform,
   });
 
+  const config = opts.config ?? parseServerConfig({});
+  const ingest = new IngestService(opts.store);
+  const sinks = new Sinks(
+    config.sinks,
+    opts.version ?? '0.0.0',
+    (sink, err) => app.log.warn({ sink, error: err.message }, 'sink gave up on an alert'),
+    config.realertMinutes * 60_000,
+  );
+  const fleet = new FleetCorrelator(opts.store, ingest, config.fleet, (msg, f) => app.log.warn(f ?? {}, msg));
+  const metrics = new ServerMetrics({
+    sinks: () => sinks.stats(),
+    ...(opts.busStats ? { bus: opts.busStats } : {}),
+    fleet: () => ({ incidents: fleet.groups.length, bans: fleet.bans.length, darkHosts: fleet.darkHosts }),
+  });
+  // Metrics first, sinks after: both run after commit and neither can fail the ingest.
+  ingest.onIngested(metrics.onBatch);
+  ingest.onIngested(sinks.onBatch);
   const ctx: ServerContext = {
     store: opts.store,
-    ingest: new IngestService(opts.store),
+    ingest,
     sessionTtlMs: opts.sessionTtlMs ?? 12 * 3_600_000,
     secureCookies: opts.secureCookies ?? false,
+    config,
+    metrics,
+    sinks,
+    fleet,
   };
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/api/ingest') metrics.ingestStatus(reply.statusCode);
+  });
 
   app.get(
     '/healthz',
@@ -129,6 +163,8 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
   agentRoutes(app, ctx);
   ingestRoutes(app, ctx);
   hostRoutes(app, ctx);
+  fleetRoutes(app, ctx);
+  if (ctx.config.metrics.enabled) metricsRoutes(app, ctx, ctx.config.metrics.token);
   await registerDashboard(app, ctx);
   await app.ready();
   return { app, ctx };

@@ -1,5 +1,5 @@
 import { AckPolicy, type ConsumerMessages, connect, type JsMsg, type NatsConnection, nanos } from 'nats';
-import { BUS_CONSUMER, BUS_STREAM, ensureStream } from '../agent/bus-stream.js';
+import { type BusNames, DEFAULT_BUS_NAMES, ensureStream } from '../agent/bus-stream.js';
 import { MinewardenError } from '../model/errors.js';
 import type { Store } from '../store/store.js';
 import { IngestBatchSchema } from '../store/types.js';
@@ -35,16 +35,17 @@ export class BusConsumer {
     store: Store,
     ingest: IngestService,
     log: BusConsumer['log'] = () => {},
+    names: BusNames = DEFAULT_BUS_NAMES,
   ): Promise<BusConsumer> {
     let nc: NatsConnection;
     try {
       nc = await connect({ servers: url, reconnect: true, maxReconnectAttempts: -1 });
-      const jsm = await ensureStream(nc);
+      const jsm = await ensureStream(nc, names);
       try {
-        await jsm.consumers.info(BUS_STREAM, BUS_CONSUMER);
+        await jsm.consumers.info(names.stream, names.consumer);
       } catch {
-        await jsm.consumers.add(BUS_STREAM, {
-          durable_name: BUS_CONSUMER,
+        await jsm.consumers.add(names.stream, {
+          durable_name: names.consumer,
           ack_policy: AckPolicy.Explicit,
           // Bounds how long a batch held by a replica that died waits before another replica gets it.
           ack_wait: nanos(10_000),
@@ -57,7 +58,7 @@ export class BusConsumer {
       });
     }
     const c = new BusConsumer(nc, store, ingest, log);
-    const consumer = await nc.jetstream().consumers.get(BUS_STREAM, BUS_CONSUMER);
+    const consumer = await nc.jetstream().consumers.get(names.stream, names.consumer);
     c.messages = await consumer.consume({ max_messages: 64 });
     c.loop = c.run();
     return c;
@@ -90,7 +91,7 @@ export class BusConsumer {
       return;
     }
     try {
-      await this.ingest.accept(parsed.data, { agentId: agent.id, hostId: agent.hostId });
+      await this.ingest.accept(parsed.data, { agentId: agent.id, hostId: agent.hostId }, 'bus');
       m.ack();
       this.stats.committed++;
     } catch (err) {

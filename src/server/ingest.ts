@@ -2,7 +2,15 @@ import type { Store } from '../store/store.js';
 import type { IngestBatch, IngestResult } from '../store/types.js';
 
 /** Something that wants to see each batch after it is committed (metrics, sinks, fleet correlation). */
-export type IngestListener = (batch: IngestBatch, result: IngestResult, agentId: string | null) => void;
+export type IngestListener = (
+  batch: IngestBatch,
+  result: IngestResult,
+  agentId: string | null,
+  via: IngestVia,
+) => void;
+
+/** How a batch arrived: an agent over HTTP, the bus, or the server itself (fleet correlation). */
+export type IngestVia = 'http' | 'bus' | 'local';
 
 export class IngestRejected extends Error {
   constructor(
@@ -33,12 +41,16 @@ export class IngestService {
     this.listeners.push(l);
   }
 
-  async accept(batch: IngestBatch, agent: { agentId: string; hostId: string } | null): Promise<IngestResult> {
+  async accept(
+    batch: IngestBatch,
+    agent: { agentId: string; hostId: string } | null,
+    via: IngestVia = 'http',
+  ): Promise<IngestResult> {
     if (agent) checkOwnership(batch, agent.hostId);
     const result = await this.store.fleet.ingest(batch, agent?.agentId ?? null, new Date());
     for (const l of this.listeners) {
       try {
-        l(batch, result, agent?.agentId ?? null);
+        l(batch, result, agent?.agentId ?? null, via);
       } catch {
         // A listener's failure (a sink, a metric) must never undo or fail an ingest that committed.
       }

@@ -6,6 +6,8 @@ import { type Retention, RetentionSchema } from '../store/types.js';
 import { type BuiltServer, buildServer } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { BusConsumer } from './bus-consumer.js';
+import type { ServerConfig } from './config.js';
+import { splitDbSchema } from './db-url.js';
 
 export interface RunServerOptions {
   db: string;
@@ -18,6 +20,8 @@ export interface RunServerOptions {
   retention?: Partial<Retention>;
   /** How often retention runs; default hourly. */
   retentionEveryMs?: number;
+  /** The validated `--config` file (sinks, fleet, metrics, bus names). */
+  config?: ServerConfig;
 }
 
 export interface RunningServer extends BuiltServer {
@@ -30,10 +34,14 @@ export interface RunningServer extends BuiltServer {
 
 /** Opens the store, makes the first admin on an empty database, listens, and runs retention on a timer. */
 export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
-  const store = await openStore(opts.db);
+  const { db, schema } = splitDbSchema(opts.db);
+  const store = await openStore(db, schema === undefined ? {} : { schema });
   const firstAdmin = await ensureFirstAdmin(store);
+  let bus: BusConsumer | null = null;
   const built = await buildServer({
     store,
+    busStats: () => bus?.stats ?? null,
+    ...(opts.config ? { config: opts.config } : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
   });
@@ -41,6 +49,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   try {
     address = await built.app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
+    await built.ctx.sinks.close(0);
     await built.app.close();
     await store.close();
     throw new MinewardenError(
@@ -49,18 +58,23 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       { field: '--port' },
     );
   }
-  let bus: BusConsumer | null = null;
   if (opts.bus !== undefined) {
     try {
-      bus = await BusConsumer.start(opts.bus, store, built.ctx.ingest, (msg, f) =>
-        built.app.log.warn(f ?? {}, msg),
+      bus = await BusConsumer.start(
+        opts.bus,
+        store,
+        built.ctx.ingest,
+        (msg, f) => built.app.log.warn(f ?? {}, msg),
+        built.ctx.config.bus,
       );
     } catch (err) {
+      await built.ctx.sinks.close(0);
       await built.app.close();
       await store.close();
       throw err;
     }
   }
+  built.ctx.fleet.start();
   const policy = RetentionSchema.parse(opts.retention ?? {});
   const timer = setInterval(() => {
     store
@@ -77,7 +91,9 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     async close() {
       clearInterval(timer);
       await bus?.close();
+      await built.ctx.fleet.close();
       await built.app.close();
+      await built.ctx.sinks.close();
       await store.close();
     },
   };

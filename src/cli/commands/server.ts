@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { loadServerConfig } from '../../server/config.js';
 import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, withCommonOptions } from '../options.js';
 import { VERSION } from '../version.js';
@@ -9,6 +10,7 @@ interface ServerCliOptions extends CommonOptions {
   host: string;
   port: number;
   quiet: boolean;
+  config?: string;
 }
 
 /** Resolves when SIGINT or SIGTERM arrives; long-running commands await this, then shut down cleanly. */
@@ -35,9 +37,12 @@ export function registerServer(program: Command): void {
         .default(8080)
         .argParser(parseNonNegativeInt('--port')),
     )
+    .addOption(new Option('--config <file>', 'server YAML: sinks, fleet correlation, metrics, bus names'))
     .option('-q, --quiet', 'no request log on stderr', false)
     .action(async (opts: ServerCliOptions) => {
+      const config = loadServerConfig(opts.config);
       const srv = await runServer({
+        config,
         db: opts.db,
         host: opts.host,
         port: opts.port,
