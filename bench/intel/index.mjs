@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // bench/intel: pool-domain lookups over a 100,000-domain list. Target: >= 5M lookups/s.
-// Also times two simpler designs on the same data (a Map probed with sliced suffixes, and a label trie) so the
-// choice of the suffix hash table stays backed by numbers.
+// Also times two simpler designs on the same data (a Map probed with sliced, lower-cased suffixes, and a label
+// trie) so the choice of the suffix hash table stays backed by numbers.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,14 +49,28 @@ for (let i = 0; i < 20_000; i++) {
   queries.push(i % 10 === 0 ? q.toUpperCase() : q);
 }
 
+// Queries built by concatenation are rope strings; names from a parser or the network are flat. Flatten them once
+// so no design pays (or saves) for that.
+queries.splice(0, queries.length, ...JSON.parse(JSON.stringify(queries)));
+
 function time(name, lookup) {
   let hits = 0;
   for (let i = 0; i < 200_000; i++) if (lookup(queries[i % queries.length]) != null) hits++;
   hits = 0;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < N_LOOKUPS; i++) if (lookup(queries[i % queries.length]) != null) hits++;
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { name, lookupsPerSec: N_LOOKUPS / s, seconds: s, hitRate: hits / N_LOOKUPS };
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  // CPU time is reported beside wall time: on a shared machine wall time also counts the other tenants.
+  return {
+    name,
+    lookupsPerSec: N_LOOKUPS / s,
+    lookupsPerCpuSec: N_LOOKUPS / cpu,
+    seconds: s,
+    hitRate: hits / N_LOOKUPS,
+  };
 }
 
 const rss0 = process.memoryUsage().rss;
@@ -65,7 +79,7 @@ const intel = loadPoolList(file, { list: 'bench' });
 const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const rssLoaded = process.memoryUsage().rss;
 
-const designs = [['minewarden PoolIntel (suffix map)', (q) => intel.lookupDomain(q)]];
+const designs = [['minewarden PoolIntel (suffix hash table)', (q) => intel.lookupDomain(q)]];
 
 const map = new Map(list.map((d) => [d, d]));
 designs.push([
@@ -139,7 +153,10 @@ console.log(
 );
 for (const r of results)
   console.log(
-    `  ${r.name.padEnd(44)} ${(r.lookupsPerSec / 1e6).toFixed(2).padStart(6)} M lookups/s  (hit rate ${(r.hitRate * 100).toFixed(1)}%)`,
+    `  ${r.name.padEnd(44)} ${(r.lookupsPerSec / 1e6).toFixed(2).padStart(6)} M lookups/s wall, ${(r.lookupsPerCpuSec / 1e6).toFixed(2).padStart(6)} M per CPU-second (hit rate ${(r.hitRate * 100).toFixed(1)}%)`,
   );
 const ours = results[0].lookupsPerSec;
-console.log(`target >= 5M lookups/s: ${ours >= 5e6 ? 'MET' : 'MISSED'} (${(ours / 1e6).toFixed(2)}M)`);
+const oursCpu = results[0].lookupsPerCpuSec;
+console.log(
+  `target >= 5M lookups/s: ${ours >= 5e6 ? 'MET' : 'MISSED'} wall (${(ours / 1e6).toFixed(2)}M), ${oursCpu >= 5e6 ? 'MET' : 'MISSED'} per CPU-second (${(oursCpu / 1e6).toFixed(2)}M)`,
+);
