@@ -64,11 +64,13 @@ export class Scenario {
   constructor(
     readonly name: string,
     readonly ip: string,
-    opts: { base?: string } = {},
+    opts: { base?: string; hidden?: boolean } = {},
   ) {
     const base = opts.base ?? tmpdir();
     mkdirSync(base, { recursive: true });
-    this.work = realpathSync(mkdtempSync(join(base, `.mwscn-${name}-`)));
+    // Dropped payloads live in hidden dirs under /tmp; legitimate software (opts.hidden false) does not.
+    const prefix = opts.hidden === false ? 'mwscn-' : '.mwscn-';
+    this.work = realpathSync(mkdtempSync(join(base, `${prefix}${name}-`)));
     this.root = join(this.work, 'root');
     mkdirSync(this.root);
     symlinkSync('/proc', join(this.root, 'proc'));
@@ -161,6 +163,11 @@ export class Scenario {
         }
       });
     });
+  }
+
+  /** A server that accepts and stays quiet (a database, a web backend). */
+  async quiet(port: number): Promise<Server> {
+    return this.listen(port, () => {});
   }
 
   /** A fake IRC server: greets and stays quiet. */

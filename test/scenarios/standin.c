@@ -4,6 +4,7 @@
  * on loopback, and it always ends: after MWS_LIFE seconds (at most 120) or when its parent dies.
  *   MWS_LIFE=secs         how long to live (default 30)
  *   MWS_BURN=n            spin n threads (a CPU burner)
+ *   MWS_NICE=n            scheduling priority (-20..19), so a burner is busy even on a loaded test machine
  *   MWS_POOL=ip:port      connect, send a stratum login line, then a keepalive every 2 s (low volume)
  *   MWS_IRC=ip:port       connect, send NICK/USER/JOIN
  *   MWS_LISTEN=ip:port    listen and accept (a server)
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,6 +84,7 @@ int main(void) {
   const char *life_s = getenv("MWS_LIFE");
   int life = life_s ? atoi(life_s) : 30;
   if (life <= 0 || life > 120) life = 30;
+  if (getenv("MWS_NICE")) setpriority(PRIO_PROCESS, 0, atoi(getenv("MWS_NICE")));
   const char *burn = getenv("MWS_BURN");
   for (int i = 0; burn && i < atoi(burn) && i < 4; i++) {
     pthread_t t;

@@ -41,8 +41,9 @@ interface Candidate {
  */
 export function minerBehaviour(opts: MinerBehaviourOptions = {}): StatefulDetector {
   const packages = opts.packages ?? NO_PACKAGE_DB;
-  const minSample = opts.minSamplePercent ?? 80;
-  const minAverage = opts.minAverageCores ?? 0.7;
+  // A miner keeps at least one core busy by design; the margin is for hosts where it shares the CPU.
+  const minSample = opts.minSamplePercent ?? 50;
+  const minAverage = opts.minAverageCores ?? 0.5;
   const minAge = opts.minAgeSeconds ?? 15;
   const candidates = new Map<number, Candidate>();
   const listening = new Set<number>();

@@ -42,8 +42,8 @@ interface State {
  */
 export function minerCpuSustained(opts: CpuSustainedOptions = {}): StatefulDetector {
   const packages = opts.packages ?? NO_PACKAGE_DB;
-  const minSample = opts.minSamplePercent ?? 80;
-  const minAverage = opts.minAverageCores ?? 0.6;
+  const minSample = opts.minSamplePercent ?? 50;
+  const minAverage = opts.minAverageCores ?? 0.5;
   const windowMs = (opts.windowSeconds ?? 10) * 1000;
   const newMs = (opts.newSeconds ?? 3600) * 1000;
   const state = new Map<string, State>();
