@@ -50,6 +50,8 @@ export class Agent {
   private scanning: Promise<void> | null = null;
   scans = 0;
   lastError: string | null = null;
+  /** Things started beside the agent (ban poller, metrics endpoint) that stop with it. */
+  private readonly companions: { stop(): Promise<void> }[] = [];
 
   constructor(private readonly opts: AgentOptions) {
     const c = opts.config;
@@ -97,6 +99,15 @@ export class Agent {
       queueDepth: q.depth,
       queueDropped: this.queue.counter('dropped') + this.feedDropped,
     };
+  }
+
+  /** The host as the last scan saw it; null before the first scan. */
+  currentHost(): Host | null {
+    return this.host;
+  }
+
+  attach(c: { stop(): Promise<void> }): void {
+    this.companions.push(c);
   }
 
   enqueue(b: IngestBatch): void {
@@ -158,6 +169,7 @@ export class Agent {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await Promise.all(this.companions.map((c) => c.stop().catch(() => undefined)));
     await Promise.all((this.opts.feeds ?? []).map((f) => f.stop()));
     await this.scanning;
     await this.shipper.stop();

@@ -6,6 +6,9 @@ import { BusTransport } from './bus-transport.js';
 import type { AgentConfig } from './config.js';
 import { enroll, loadCredential } from './enroll.js';
 import { execFeed } from './exec-feed.js';
+import { policyApplier } from './fleet-ban-apply.js';
+import { FleetBanPoller, recordOnly } from './fleet-bans.js';
+import { agentRegistry, serveMetrics } from './metrics.js';
 import { HttpTransport, type Transport } from './transport.js';
 
 export interface StartAgentOptions {
@@ -55,6 +58,28 @@ export async function startAgent(
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
+  let bans: FleetBanPoller | undefined;
+  if (config.fleetBans.enabled) {
+    const fb = config.fleetBans;
+    bans = new FleetBanPoller({
+      server: cred.server,
+      credential: () => secret,
+      host: () => agent.currentHost(),
+      stateDir: config.stateDir,
+      pollMs: fb.pollMs,
+      apply: fb.policy
+        ? policyApplier({ policyFile: fb.policy, stateDir: config.stateDir, root, procDir: procDirOf(root) })
+        : recordOnly,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    const poller = bans;
+    agent.attach({ stop: () => poller.stop() });
+  }
+  if (config.metrics) {
+    const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans));
+    agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
+  }
   agent.start();
+  bans?.start();
   return agent;
 }

@@ -1,0 +1,59 @@
+import { buildPlan } from '../respond/planner.js';
+import { loadPolicy } from '../respond/policy.js';
+import { runPlan } from '../respond/runner.js';
+import { openSession } from '../respond/session.js';
+import type { BanApplier, BanOutcome } from './fleet-bans.js';
+
+export interface PolicyApplierOptions {
+  policyFile: string;
+  stateDir: string;
+  root: string;
+  procDir?: string;
+}
+
+/**
+ * Runs pushed bans through src/respond: the policy decides (a rule matching `fleet.ban-list` with the `ban` action),
+ * the safety layer may refuse (own addresses, allowlists, rate limits), and every step lands in the journal.
+ * Without a matching rule the plan is empty and the ban is only recorded.
+ */
+export function policyApplier(o: PolicyApplierOptions): BanApplier {
+  const policy = loadPolicy(o.policyFile);
+  return async (findings) => {
+    const session = await openSession({
+      stateDir: o.stateDir,
+      root: o.root,
+      ...(o.procDir ? { procDir: o.procDir } : {}),
+      policy,
+    });
+    try {
+      const bans = await session.journal.list({ kind: 'ban' });
+      const plan = buildPlan({
+        findings,
+        policy,
+        procDir: session.ctx.procDir,
+        root: o.root,
+        safety: session.ctx.safety,
+        priorBans: (addr) =>
+          bans.filter((b) => (b.params as { addr?: string }).addr === addr && b.appliedAt).length,
+      });
+      const result = await runPlan(plan, session.journal, session.ctx, { apply: true, confirm: false });
+      return findings.map((f): BanOutcome => {
+        const ip = f.entity.ip ?? '';
+        const expiresAt = String(f.evidence.expiresAt);
+        const e = result.entries.find((x) => x.kind === 'ban' && x.target === ip);
+        if (!e) return { ip, expiresAt, outcome: 'recorded', detail: 'no policy rule allows banning it' };
+        const outcome =
+          e.status === 'applied'
+            ? 'applied'
+            : e.status === 'simulated'
+              ? 'simulated'
+              : e.status === 'refused'
+                ? 'refused'
+                : 'failed';
+        return { ip, expiresAt, outcome, detail: `${e.status}${e.detail ? `: ${e.detail}` : ''}` };
+      });
+    } finally {
+      await session.close();
+    }
+  };
+}

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { MinewardenError } from '../model/errors.js';
+import type { Agent } from './agent.js';
+import { SelfUsage } from './batch.js';
+import type { FleetBanPoller } from './fleet-bans.js';
+
+/** The agent's registry: its own CPU and memory (process_*), queue, shipping and scan counters. */
+export function agentRegistry(agent: Agent, bans?: FleetBanPoller): Registry {
+  const r = new Registry();
+  // Its own sampler: sharing the heartbeat's would shorten the heartbeat's measuring window.
+  const usage = new SelfUsage();
+  collectDefaultMetrics({ register: r, prefix: 'minewarden_agent_' });
+  const g = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [r],
+      collect() {
+        this.set(read());
+      },
+    });
+  g('minewarden_agent_queue_depth', 'Batches waiting in the disk queue', () => agent.queue.stats().depth);
+  g('minewarden_agent_queue_bytes', 'Bytes held by the disk queue', () => agent.queue.stats().bytes);
+  g('minewarden_agent_queue_dropped_total', 'Batches dropped from the full queue', () =>
+    agent.queue.counter('dropped'),
+  );
+  g(
+    'minewarden_agent_batches_sent_total',
+    'Batches the server or bus acknowledged',
+    () => agent.shipper.sent,
+  );
+  g('minewarden_agent_send_retries_total', 'Sends that failed and were retried', () => agent.shipper.retries);
+  g('minewarden_agent_scans_total', 'Completed scans', () => agent.scans);
+  g(
+    'minewarden_agent_cpu_percent',
+    'CPU used by the agent since the previous scrape, % of one core',
+    () => usage.sample().cpuPercent,
+  );
+  if (bans) {
+    g('minewarden_agent_fleet_bans', 'Pushed fleet bans this agent holds', () => bans.handled.size);
+    g('minewarden_agent_fleet_ban_poll_failures_total', 'Ban list polls that failed', () => bans.failures);
+  }
+  return r;
+}
+
+/** Serves GET /metrics on host:port; nothing else. */
+export async function serveMetrics(listen: string, registry: Registry): Promise<Server> {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(listen.slice(i + 1));
+  const srv = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry
+      .metrics()
+      .then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body))
+      .catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', (err) =>
+      reject(
+        new MinewardenError('MW_CONFIG_INVALID', `cannot listen on ${listen}: ${err.message}`, {
+          field: 'metrics',
+        }),
+      ),
+    );
+    srv.listen(port, host, () => resolve());
+  });
+  return srv;
+}
