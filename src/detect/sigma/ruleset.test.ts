@@ -32,8 +32,9 @@ describe('AhoCorasick', () => {
       );
       for (let k = 0; k < 20; k++) {
         const text = word(Math.floor(r() * 30));
-        const found = new Set<number>();
-        ac.scan(text, (id) => found.add(id));
+        const n = ac.scan(text);
+        const found = new Set(ac.found.subarray(0, n));
+        expect(found.size).toBe(n);
         const naive = new Set(needles.flatMap((n, i) => (text.toLowerCase().includes(n) ? [i] : [])));
         expect([...found].sort()).toEqual([...naive].sort());
       }
@@ -41,10 +42,25 @@ describe('AhoCorasick', () => {
   });
   it('treats the two non-ASCII letters that lowercase to ASCII as their ASCII letter', () => {
     const ac = new AhoCorasick(['kit'], [[0]]);
-    let n = 0;
-    ac.scan('\u212AIT', () => n++);
-    ac.scan('k\u00e9t', () => n++);
-    expect(n).toBe(1);
+    expect(ac.scan('\u212AIT')).toBe(1);
+    expect(ac.scan('k\u00e9t')).toBe(0);
+  });
+  it('reports each needle once per scan, however often it occurs', () => {
+    const ac = new AhoCorasick(['ab', 'b'], [[0], [1, 2]], 3);
+    expect(ac.scan('abababab')).toBe(3);
+    expect([...ac.found.subarray(0, 3)].sort()).toEqual([0, 1, 2]);
+    expect(ac.scan('xxb')).toBe(2);
+    expect([...ac.found.subarray(0, 2)].sort()).toEqual([1, 2]);
+  });
+  it('works beyond 65,536 states (32-bit table)', () => {
+    const needles = Array.from({ length: 7000 }, (_, i) => `n${i.toString(36).padStart(4, '0')}zzzzzzzzzz`);
+    const ac = new AhoCorasick(
+      needles,
+      needles.map((_, i) => [i]),
+    );
+    expect(ac.states).toBeGreaterThan(0x10000);
+    expect(ac.scan(`xx${needles[6999]}yy${needles[3]}`)).toBe(2);
+    expect([...ac.found.subarray(0, 2)].sort((a, b) => a - b)).toEqual([3, 6999]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { compileCidr } from '../match/cidr.js';
 import type { EvalContext } from '../match/context.js';
 import { compileRegex } from '../match/regex.js';
+import { regexLiterals } from '../match/regex-literals.js';
 import { compileStringTest } from '../match/string-match.js';
 import { longestLiteral, mapLiterals } from '../match/wildcard.js';
 import { COMPARISONS } from '../modifiers.js';
@@ -135,8 +136,15 @@ function compileValue(
     return [{ test: (ctx) => anyOf(strings(ctx, false), inNet), needles: null }];
   }
   if (m.has('re')) {
-    const re = compileRegex(String(value), { i: m.has('i'), m: m.has('m'), s: m.has('s') }, line);
-    return [{ test: (ctx) => anyOf(strings(ctx, false), re), needles: null }];
+    const source = String(value);
+    const re = compileRegex(source, { i: m.has('i'), m: m.has('m'), s: m.has('s') }, line);
+    const needles = regexLiterals(source)?.map(asciiNeedle) ?? null;
+    return [
+      {
+        test: (ctx) => anyOf(strings(ctx, false), re),
+        needles: needles === null || needles.includes('') ? null : needles,
+      },
+    ];
   }
   if (m.has('fieldref')) {
     if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', "'fieldref' needs a field", line);

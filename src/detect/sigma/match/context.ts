@@ -9,32 +9,39 @@ export interface MatchInput {
   readonly extra?: Readonly<Record<string, FieldValue | undefined>>;
 }
 
-const EMPTY: readonly string[] = [];
+/** Cached string forms of one field; the arrays are reused from event to event, so reading a field allocates nothing. */
+interface Slot {
+  rawAt: number;
+  lowerAt: number;
+  readonly raw: string[];
+  readonly lower: string[];
+}
 
-function toStrings(v: FieldValue | undefined): readonly string[] {
-  if (v === undefined || v === null) return EMPTY;
-  if (typeof v === 'string') return [v];
-  if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
-  return v;
+function fill(out: string[], v: FieldValue | undefined): void {
+  out.length = 0;
+  pushStrings(out, v);
+}
+
+function fillLower(out: string[], from: readonly string[]): void {
+  out.length = 0;
+  // toLowerCase returns the same string when there is nothing to fold, so lowercase text costs no copy.
+  for (const x of from) out.push(x.toLowerCase());
 }
 
 /**
  * Per-event view for the evaluator: string forms of fields, lowercased once per event however many rules ask.
- * One context is reused across events (reset) so matching allocates little.
+ * One context is reused across events (reset bumps an epoch) so matching allocates next to nothing.
+ * The arrays it returns are only valid until the next reset.
  */
 export class EvalContext {
   private input: MatchInput | undefined;
-  private readonly raw = new Map<string, readonly string[]>();
-  private readonly lower = new Map<string, readonly string[]>();
-  private allRaw: string[] | undefined;
-  private allLower: string[] | undefined;
+  private epoch = 1;
+  private readonly slots = new Map<string, Slot>();
+  private readonly all: Slot = { rawAt: 0, lowerAt: 0, raw: [], lower: [] };
 
   reset(input: MatchInput): this {
     this.input = input;
-    this.raw.clear();
-    this.lower.clear();
-    this.allRaw = undefined;
-    this.allLower = undefined;
+    this.epoch++;
     return this;
   }
 
@@ -42,37 +49,60 @@ export class EvalContext {
     return this.input?.event.fields[field];
   }
 
-  strings(field: string): readonly string[] {
-    let s = this.raw.get(field);
+  private slot(field: string): Slot {
+    let s = this.slots.get(field);
     if (s === undefined) {
-      s = toStrings(this.value(field));
-      this.raw.set(field, s);
+      s = { rawAt: 0, lowerAt: 0, raw: [], lower: [] };
+      this.slots.set(field, s);
     }
     return s;
   }
 
-  lowerStrings(field: string): readonly string[] {
-    let s = this.lower.get(field);
-    if (s === undefined) {
-      s = this.strings(field).map((x) => x.toLowerCase());
-      this.lower.set(field, s);
+  strings(field: string): readonly string[] {
+    const s = this.slot(field);
+    if (s.rawAt !== this.epoch) {
+      fill(s.raw, this.value(field));
+      s.rawAt = this.epoch;
     }
-    return s;
+    return s.raw;
+  }
+
+  lowerStrings(field: string): readonly string[] {
+    const s = this.slot(field);
+    if (s.lowerAt !== this.epoch) {
+      fillLower(s.lower, this.strings(field));
+      s.lowerAt = this.epoch;
+    }
+    return s.lower;
   }
 
   /** Every string value of the event, mapped or not: what a keyword search looks through. */
   allStrings(lower: boolean): readonly string[] {
-    if (this.allRaw === undefined) {
-      const out: string[] = [];
+    const s = this.all;
+    if (s.rawAt !== this.epoch) {
+      const out = s.raw;
+      out.length = 0;
       const input = this.input;
       if (input) {
-        for (const v of Object.values(input.event.fields)) out.push(...toStrings(v));
-        if (input.extra) for (const v of Object.values(input.extra)) out.push(...toStrings(v));
+        const fields = input.event.fields;
+        for (const k in fields) pushStrings(out, fields[k]);
+        const extra = input.extra;
+        if (extra) for (const k in extra) pushStrings(out, extra[k]);
       }
-      this.allRaw = out;
+      s.rawAt = this.epoch;
     }
-    if (!lower) return this.allRaw;
-    this.allLower ??= this.allRaw.map((x) => x.toLowerCase());
-    return this.allLower;
+    if (!lower) return s.raw;
+    if (s.lowerAt !== this.epoch) {
+      fillLower(s.lower, s.raw);
+      s.lowerAt = this.epoch;
+    }
+    return s.lower;
   }
+}
+
+function pushStrings(out: string[], v: FieldValue | undefined): void {
+  if (v === undefined || v === null) return;
+  if (typeof v === 'string') out.push(v);
+  else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
+  else for (const x of v) out.push(x);
 }

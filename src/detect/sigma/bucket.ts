@@ -1,0 +1,168 @@
+import type { EventFields, FieldValue } from '../../model/event.js';
+import type { Test } from './compile/item.js';
+import { AhoCorasick } from './match/aho-corasick.js';
+import { needleWindow } from './match/needle-window.js';
+import type { SigmaRule } from './parse/rule.js';
+
+/** `String(number)` is NaN, [-]Infinity or digits with '.', '-', 'e', '+' (needles are case-folded). */
+function canOccurInNumber(needle: string): boolean {
+  return '-infinity'.includes(needle) || 'nan'.includes(needle) || /^[0-9.e+-]+$/.test(needle);
+}
+
+function canOccurInBoolean(needle: string): boolean {
+  return 'true'.includes(needle) || 'false'.includes(needle);
+}
+
+/**
+ * The rules one event logsource sees, with the prefilter that picks which of them to evaluate for an event: one
+ * Aho-Corasick automaton over the needles of every rule here, run once over each string of the event that some
+ * needle can occur in, whatever the number of rules.
+ */
+export class Bucket {
+  readonly tests: readonly Test[];
+  /** Rules without a literal requirement: evaluated for every event. */
+  private readonly always: Int32Array;
+  private readonly ac: AhoCorasick;
+  /** Field number each needle belongs to, or -1 for keyword needles (any field). */
+  private readonly needleField: Int32Array;
+  /** Rules of needle i: ruleIds[ruleStart[i] .. ruleStart[i + 1]). */
+  private readonly ruleStart: Int32Array;
+  private readonly ruleIds: Int32Array;
+  /** Model field -> field number, for the fields some needle names. */
+  private readonly fieldNo: ReadonlyMap<string, number>;
+  private readonly fieldNames: readonly string[];
+  /** Whether some rule here searches keywords: then every string of the event is scanned. */
+  private readonly hasKeywords: boolean;
+  /** Whether a keyword needle can occur in the text of a number / a boolean (otherwise those are skipped). */
+  private readonly keywordNumbers: boolean;
+  private readonly keywordBooleans: boolean;
+  private readonly mark: Uint32Array;
+  private epoch = 0;
+  /** Candidate rule indexes of the last `candidates` call, valid up to the count it returned. */
+  readonly picked: Int32Array;
+  private count = 0;
+
+  constructor(readonly rules: readonly SigmaRule[]) {
+    this.tests = rules.map((r) => r.detection.test);
+    const always: number[] = [];
+    const fieldNo = new Map<string, number>();
+    const needleIndex = new Map<string, number>();
+    const needleField: number[] = [];
+    const needleRules: number[][] = [];
+    const needles: string[] = [];
+    rules.forEach((rule, idx) => {
+      const req = rule.detection.requirement;
+      if (req === null) {
+        always.push(idx);
+        return;
+      }
+      for (const n of req) {
+        let f = -1;
+        if (n.field !== null) {
+          f = fieldNo.get(n.field) ?? fieldNo.size;
+          fieldNo.set(n.field, f);
+        }
+        const text = needleWindow(n.text);
+        const key = `${f}\u0000${text}`;
+        let id = needleIndex.get(key);
+        if (id === undefined) {
+          id = needles.length;
+          needleIndex.set(key, id);
+          needles.push(text);
+          needleField.push(f);
+          needleRules.push([]);
+        }
+        const list = needleRules[id]!;
+        if (!list.includes(idx)) list.push(idx);
+      }
+    });
+    this.always = Int32Array.from(always);
+    this.ac = new AhoCorasick(
+      needles,
+      needles.map((_, i) => [i]),
+    );
+    this.needleField = Int32Array.from(needleField);
+    this.ruleStart = new Int32Array(needles.length + 1);
+    const ids: number[] = [];
+    needleRules.forEach((list, i) => {
+      this.ruleStart[i] = ids.length;
+      ids.push(...list);
+    });
+    this.ruleStart[needles.length] = ids.length;
+    this.ruleIds = Int32Array.from(ids);
+    this.fieldNo = fieldNo;
+    this.fieldNames = [...fieldNo.keys()];
+    const keywordNeedles = needles.filter((_, i) => needleField[i] === -1);
+    this.hasKeywords = keywordNeedles.length > 0;
+    this.keywordNumbers = keywordNeedles.some(canOccurInNumber);
+    this.keywordBooleans = keywordNeedles.some(canOccurInBoolean);
+    this.mark = new Uint32Array(rules.length);
+    this.picked = new Int32Array(rules.length);
+  }
+
+  get automatonStates(): number {
+    return this.ac.states;
+  }
+
+  get alwaysCount(): number {
+    return this.always.length;
+  }
+
+  /** Picks the rules worth evaluating for these fields (in `picked`, ascending); returns how many. */
+  candidates(fields: EventFields, extra: EventFields | undefined): number {
+    this.count = 0;
+    if (++this.epoch === 0xffffffff) {
+      this.mark.fill(0);
+      this.epoch = 1;
+    }
+    if (!this.hasKeywords) {
+      const names = this.fieldNames;
+      for (let no = 0; no < names.length; no++) this.scanValue(fields[names[no]!], no, true);
+    } else {
+      // Keyword rules search every string of the event, mapped or not.
+      const fieldNo = this.fieldNo;
+      for (const field in fields) {
+        const no = fieldNo.get(field);
+        if (no === undefined) this.scanValue(fields[field], -2, false);
+        else this.scanValue(fields[field], no, true);
+      }
+      if (extra) for (const field in extra) this.scanValue(extra[field], -2, false);
+    }
+    const always = this.always;
+    for (let k = 0; k < always.length; k++) this.add(always[k]!);
+    const n = this.count;
+    if (n > 1) this.picked.subarray(0, n).sort();
+    return n;
+  }
+
+  /** `named`: some field needle names this field, so its numbers and booleans are worth scanning too. */
+  private scanValue(v: FieldValue | undefined, no: number, named: boolean): void {
+    if (typeof v === 'string') this.scanText(v, no);
+    else if (typeof v === 'number') {
+      if (named || this.keywordNumbers) this.scanText(String(v), no);
+    } else if (typeof v === 'boolean') {
+      if (named || this.keywordBooleans) this.scanText(v ? 'true' : 'false', no);
+    } else if (Array.isArray(v)) for (const x of v as readonly string[]) this.scanText(x, no);
+  }
+
+  private scanText(text: string, no: number): void {
+    const n = this.ac.scan(text);
+    if (n === 0) return;
+    const found = this.ac.found;
+    const needleField = this.needleField;
+    for (let k = 0; k < n; k++) {
+      const needle = found[k]!;
+      const f = needleField[needle]!;
+      if (f !== -1 && f !== no) continue;
+      const end = this.ruleStart[needle + 1]!;
+      for (let r = this.ruleStart[needle]!; r < end; r++) this.add(this.ruleIds[r]!);
+    }
+  }
+
+  private add(id: number): void {
+    if (this.mark[id] !== this.epoch) {
+      this.mark[id] = this.epoch;
+      this.picked[this.count++] = id;
+    }
+  }
+}
