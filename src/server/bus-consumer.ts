@@ -35,7 +35,7 @@ export class BusConsumer {
     store: Store,
     ingest: IngestService,
     log: BusConsumer['log'] = () => {},
-    names: BusNames = DEFAULT_BUS_NAMES,
+    names: BusNames & { ackWaitMs?: number } = DEFAULT_BUS_NAMES,
   ): Promise<BusConsumer> {
     let nc: NatsConnection;
     try {
@@ -48,7 +48,7 @@ export class BusConsumer {
           durable_name: names.consumer,
           ack_policy: AckPolicy.Explicit,
           // Bounds how long a batch held by a replica that died waits before another replica gets it.
-          ack_wait: nanos(10_000),
+          ack_wait: nanos(names.ackWaitMs ?? 10_000),
           max_ack_pending: 1000,
         });
       }

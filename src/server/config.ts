@@ -32,6 +32,8 @@ export const ServerConfigSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
         .default('minewarden.ingest'),
+      /** How long a batch held by a replica that died waits before another replica gets it. */
+      ackWaitMs: z.number().int().min(500).max(600_000).default(10_000),
     })
     .prefault({}),
   metrics: z

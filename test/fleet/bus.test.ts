@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
-import { BUS_STREAM } from '../../src/agent/bus-stream.js';
 import { BusTransport } from '../../src/agent/bus-transport.js';
 import { loadAgentConfig } from '../../src/agent/config.js';
 import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
+import { parseServerConfig } from '../../src/server/config.js';
 import { type RunningServer, runServer } from '../../src/server/run.js';
+import { deleteStream, uniqueBusNames } from './bus-names.js';
 import { NATS_URL, serviceUp } from './services.js';
 import { simulatedScan, until } from './sim-agent.js';
 
@@ -18,14 +18,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!natsUp)('NATS JetStream bus', () => {
   it('two server replicas share the durable consumer; one stops mid-stream; nothing is lost or duplicated', async () => {
-    // A clean stream: messages of earlier runs would carry credentials this database does not know.
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(BUS_STREAM).catch(() => false);
-    await nc.close();
-
+    // A stream of this run only: parallel runs and leftovers of earlier ones never meet.
+    const names = uniqueBusNames();
+    const config = parseServerConfig({ bus: { ...names, ackWaitMs: 2000 } });
     const db = `sqlite:${join(dir, 'server.db')}`;
-    const a: RunningServer = await runServer({ db, host: '127.0.0.1', port: 0, bus: NATS_URL });
-    const b: RunningServer = await runServer({ db, host: '127.0.0.1', port: 0, bus: NATS_URL });
+    const a: RunningServer = await runServer({ db, host: '127.0.0.1', port: 0, bus: NATS_URL, config });
+    const b: RunningServer = await runServer({ db, host: '127.0.0.1', port: 0, bus: NATS_URL, config });
     const sims = Array.from({ length: 5 }, (_, i) => simulatedScan(`bus-${i}`, 10));
     const agents: Agent[] = [];
     for (const [i, sim] of sims.entries()) {
@@ -43,7 +41,7 @@ describe.skipIf(!natsUp)('NATS JetStream bus', () => {
         scanIntervalMs: 3_600_000,
         heartbeatIntervalMs: 3_600_000,
       });
-      const transport = await BusTransport.open(NATS_URL, credential, `bus-${i}`);
+      const transport = await BusTransport.open(NATS_URL, credential, `bus-${i}`, names);
       agents.push(new Agent({ config, transport, scan: sim.scan }));
     }
     for (const ag of agents) ag.start();
@@ -70,5 +68,6 @@ describe.skipIf(!natsUp)('NATS JetStream bus', () => {
     expect(a.bus!.stats.committed + b.bus!.stats.committed).toBeGreaterThanOrEqual(5 * 21);
     expect(b.bus!.stats.refused).toBe(0);
     await b.close();
+    await deleteStream(NATS_URL, names.stream);
   });
 });
