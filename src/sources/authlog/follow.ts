@@ -1,5 +1,4 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { DEFAULT_MAX_LINE, LineSplitter, type LineStats } from './lines.js';
 
 export interface FollowOptions {
@@ -34,7 +33,6 @@ export class LogFollower {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private first = true;
-  private decoder = new StringDecoder('utf8');
   private splitter: LineSplitter;
   private readonly buf = Buffer.alloc(CHUNK);
   private running: Promise<void> = Promise.resolve();
@@ -92,7 +90,6 @@ export class LogFollower {
     } else if (st.size < this.pos) {
       this.stats.truncations++;
       this.pos = 0;
-      this.decoder = new StringDecoder('utf8');
       this.splitter = new LineSplitter(this.opts.maxLineLength ?? DEFAULT_MAX_LINE, this.stats);
     }
     await this.drain();
@@ -107,16 +104,14 @@ export class LogFollower {
       this.pos += bytesRead;
       this.stats.bytes += bytesRead;
       const out: string[] = [];
-      this.splitter.push(this.decoder.write(this.buf.subarray(0, bytesRead)), out);
+      this.splitter.push(this.buf.subarray(0, bytesRead), out);
       if (out.length > 0) this.opts.onLines(out);
     }
   }
 
   private endOfFile(): void {
     const out: string[] = [];
-    this.splitter.push(this.decoder.end(), out);
     this.splitter.end(out);
-    this.decoder = new StringDecoder('utf8');
     if (out.length > 0) this.opts.onLines(out);
   }
 }

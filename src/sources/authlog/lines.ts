@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 export interface LineStats {
@@ -8,15 +7,18 @@ export interface LineStats {
   tooLong: number;
 }
 
-/**
- * Splits decoded text into lines with a cap on line length: past the cap the rest of the line is discarded as it
- * streams by, so a 1 GiB line costs no more memory than a short one.
- */
 /** Longest line kept: real auth-log lines are under a few KiB; anything near this is garbage or an attack. */
 export const DEFAULT_MAX_LINE = 64 * 1024;
 
+/**
+ * Splits bytes into lines with a cap on line length: past the cap the rest of the line is discarded as it streams
+ * by, so a 1 GiB line costs no more memory than a short one. Each line is decoded on its own (UTF-8; a newline
+ * byte never sits inside a multi-byte character) rather than sliced out of a decoded chunk: a slice keeps its whole
+ * chunk alive, so detector state holding one address would otherwise pin a megabyte of log.
+ */
 export class LineSplitter {
-  private carry = '';
+  private carry: Buffer[] = [];
+  private carryLen = 0;
   private skipping = false;
 
   constructor(
@@ -24,25 +26,30 @@ export class LineSplitter {
     readonly stats: LineStats = { tooLong: 0 },
   ) {}
 
-  /** Complete lines in `text` (joined with what was left from before). */
-  push(text: string, out: string[]): void {
+  /** Complete lines in `chunk` (joined with what was left from before). */
+  push(chunk: Buffer, out: string[]): void {
     let start = 0;
     for (;;) {
-      const nl = text.indexOf('\n', start);
+      const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
       if (this.skipping) this.skipping = false;
-      else {
-        const line = this.carry.length > 0 ? this.carry + text.slice(start, nl) : text.slice(start, nl);
-        this.carry = '';
-        if (line.length > this.maxLine) this.stats.tooLong++;
-        else out.push(line);
-      }
+      else if (this.carryLen > 0) {
+        const len = this.carryLen + nl - start;
+        if (len > this.maxLine) this.stats.tooLong++;
+        else out.push(Buffer.concat([...this.carry, chunk.subarray(start, nl)]).toString('utf8'));
+      } else if (nl - start > this.maxLine) this.stats.tooLong++;
+      else out.push(chunk.toString('utf8', start, nl));
+      this.carry = [];
+      this.carryLen = 0;
       start = nl + 1;
     }
-    if (start < text.length && !this.skipping) {
-      this.carry += text.slice(start);
-      if (this.carry.length > this.maxLine) {
-        this.carry = '';
+    if (start < chunk.length && !this.skipping) {
+      // Copied: the caller may reuse its buffer for the next read.
+      this.carry.push(Buffer.from(chunk.subarray(start)));
+      this.carryLen += chunk.length - start;
+      if (this.carryLen > this.maxLine) {
+        this.carry = [];
+        this.carryLen = 0;
         this.skipping = true;
         this.stats.tooLong++;
       }
@@ -51,8 +58,9 @@ export class LineSplitter {
 
   /** The last line when the input does not end with a newline. */
   end(out: string[]): void {
-    if (!this.skipping && this.carry.length > 0) out.push(this.carry);
-    this.carry = '';
+    if (!this.skipping && this.carryLen > 0) out.push(Buffer.concat(this.carry).toString('utf8'));
+    this.carry = [];
+    this.carryLen = 0;
     this.skipping = false;
   }
 }
@@ -76,16 +84,14 @@ export async function* readLineBatches(
 ): AsyncGenerator<string[]> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const stream = (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
-  const decoder = new StringDecoder('utf8');
   const splitter = new LineSplitter(maxLine, stats);
   try {
     for await (const chunk of stream) {
       const out: string[] = [];
-      splitter.push(decoder.write(chunk as Buffer), out);
+      splitter.push(chunk as Buffer, out);
       if (out.length > 0) yield out;
     }
     const out: string[] = [];
-    splitter.push(decoder.end(), out);
     splitter.end(out);
     if (out.length > 0) yield out;
   } finally {
