@@ -89,19 +89,20 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
     scan: null,
   };
 
+  const none = { exposed: null, brute: null, scan: null };
   const observe = (e: TelemetryEvent): typeof lastHits => {
+    const dp = e.fields['destination.port'];
+    if (typeof dp !== 'number' || !ADMIN_PORTS.has(dp)) return none;
     if (e === lastEvent) return lastHits;
     lastEvent = e;
     lastHits = { exposed: null, brute: null, scan: null };
-    const dp = e.fields['destination.port'];
-    if (typeof dp !== 'number' || !ADMIN_PORTS.has(dp)) return lastHits;
     const s = flowSides(e);
     if (!s || s.fromLocal || s.localPort !== dp || !isPublicIp(s.remote)) return lastHits;
     const service = ADMIN_PORTS.get(dp) as string;
     const key = `${e.hostId}\u0000${dp}`;
     let w = windows.get(key);
     if (!w || e.time - w.start > c.windowMs || e.time < w.start) {
-      if (!w && windows.size >= MAX_KEYS) windows.delete(windows.keys().next().value as string);
+      if (!w && windows.size >= MAX_KEYS) windows.clear();
       w = {
         start: e.time,
         accepted: new Map(),

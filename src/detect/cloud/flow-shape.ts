@@ -44,7 +44,8 @@ export interface FlowShapeConfig {
   maxPacketRatio: number;
   /** Mean IP bytes per packet coming back from the far end: above bare ACKs (40-52), so data flows. */
   minInboundBytesPerPacket: number;
-  maxConnections: number;
+  /** Slots of the connection table (a power of two); memory is fixed at about 100 bytes a slot. */
+  slots: number;
 }
 
 export const DEFAULT_FLOW_SHAPE: FlowShapeConfig = {
@@ -55,27 +56,47 @@ export const DEFAULT_FLOW_SHAPE: FlowShapeConfig = {
   maxRecordBytesPerSec: 2048,
   maxPacketRatio: 3,
   minInboundBytesPerPacket: 64,
-  maxConnections: 200_000,
+  slots: 1 << 17,
 };
 
-interface Conn {
+/** Who a reported connection is, for evidence at the end (the table holds numbers only). */
+interface Named {
   hostId: string;
   local: string;
   localPort: number;
   remote: string;
   remotePort: number;
-  first: number;
-  lastStart: number;
-  lastEnd: number;
-  intervals: number;
-  maxGap: number;
-  pktOut: number;
-  pktIn: number;
-  bytesOut: number;
-  bytesIn: number;
-  peakRate: number;
   instance: string | null;
-  reported: boolean;
+  slot: number;
+  hash: number;
+  last: Hit;
+}
+
+// Per-slot numbers, W of them.
+const FIRST = 0;
+const LAST_START = 1;
+const LAST_END = 2;
+const INTERVALS = 3;
+const MAX_GAP = 4;
+const PKT_OUT = 5;
+const PKT_IN = 6;
+const BYTES_OUT = 7;
+const BYTES_IN = 8;
+const PEAK = 9;
+const W = 10;
+
+/** FNV-1a over the connection's ends and host, never 0 (0 marks an empty slot). */
+function fnv(h0: number, s: string): number {
+  let h = h0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0xff, 0x01000193);
+}
+
+function connHash(host: string, local: string, lport: number, remote: string, rport: number): number {
+  let h = fnv(fnv(fnv(0x811c9dc5, host), local), remote);
+  h = Math.imul(h ^ lport, 0x01000193);
+  h = Math.imul(h ^ rport, 0x01000193);
+  return h >>> 0 || 1;
 }
 
 /**
@@ -84,43 +105,53 @@ interface Conn {
  * named at the far end), that lives for minutes, is active in most intervals without long silences, moves little
  * data in small records, and has packets flowing both ways in similar numbers with data coming back.
  * Works on any aggregation interval (AWS 1 or 10 minutes, GCP 5 seconds and up, Azure 1 minute).
+ * Connections live in a fixed direct-mapped table of numbers, so memory is bounded and nothing churns the heap
+ * however many flows pass; a connection whose slot is taken by another starts over.
  */
 export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDetector {
   const c = { ...DEFAULT_FLOW_SHAPE, ...config };
-  const conns = new Map<string, Conn>();
-  let latest = 0;
-  let seen = 0;
+  const slots = 2 ** Math.ceil(Math.log2(Math.max(16, c.slots)));
+  const mask = slots - 1;
+  const hashes = new Uint32Array(slots);
+  const v = new Float64Array(slots * W);
+  const reported = new Map<string, Named>();
 
-  const sweep = (): void => {
-    for (const [k, x] of conns) if (latest - x.lastEnd > c.maxGapMs) conns.delete(k);
+  const shapeOk = (o: number): boolean => {
+    const life = (v[o + LAST_END] as number) - (v[o + FIRST] as number);
+    if (life < c.minLifetimeMs || (v[o + INTERVALS] as number) < c.minIntervals) return false;
+    if ((v[o + MAX_GAP] as number) > c.maxGapMs) return false;
+    const pktIn = v[o + PKT_IN] as number;
+    const pktOut = v[o + PKT_OUT] as number;
+    if (pktIn === 0 || pktOut === 0) return false;
+    const ratio = pktOut / pktIn;
+    if (ratio > c.maxPacketRatio || ratio < 1 / c.maxPacketRatio) return false;
+    const bytes = (v[o + BYTES_IN] as number) + (v[o + BYTES_OUT] as number);
+    if ((bytes * 1000) / life > c.maxMeanBytesPerSec || (v[o + PEAK] as number) > c.maxRecordBytesPerSec)
+      return false;
+    return (v[o + BYTES_IN] as number) / pktIn >= c.minInboundBytesPerPacket;
   };
 
-  const verdict = (x: Conn): Hit | null => {
-    const life = x.lastEnd - x.first;
-    if (life < c.minLifetimeMs || x.intervals < c.minIntervals || x.maxGap > c.maxGapMs) return null;
-    if (x.pktIn === 0 || x.pktOut === 0) return null;
-    const ratio = x.pktOut / x.pktIn;
-    if (ratio > c.maxPacketRatio || ratio < 1 / c.maxPacketRatio) return null;
-    const mean = ((x.bytesIn + x.bytesOut) * 1000) / life;
-    if (mean > c.maxMeanBytesPerSec || x.peakRate > c.maxRecordBytesPerSec) return null;
-    if (x.bytesIn / x.pktIn < c.minInboundBytesPerPacket) return null;
+  const hitOf = (n: Omit<Named, 'last'>, o: number): Hit => {
+    const life = (v[o + LAST_END] as number) - (v[o + FIRST] as number);
     return {
-      entity: { kind: 'connection', ip: x.remote, port: x.remotePort },
+      entity: { kind: 'connection', ip: n.remote, port: n.remotePort },
       evidence: {
-        local: `${x.local}:${x.localPort}`,
-        remote: `${x.remote}:${x.remotePort}`,
-        instance: x.instance,
-        first: new Date(x.first).toISOString(),
-        last: new Date(x.lastEnd).toISOString(),
+        local: `${n.local}:${n.localPort}`,
+        remote: `${n.remote}:${n.remotePort}`,
+        instance: n.instance,
+        first: new Date(v[o + FIRST] as number).toISOString(),
+        last: new Date(v[o + LAST_END] as number).toISOString(),
         lifetimeSeconds: Math.round(life / 1000),
-        activeIntervals: x.intervals,
-        longestGapSeconds: Math.round(x.maxGap / 1000),
-        packetsOut: x.pktOut,
-        packetsIn: x.pktIn,
-        bytesOut: x.bytesOut,
-        bytesIn: x.bytesIn,
-        meanBytesPerSecond: Math.round(mean),
-        peakRecordBytesPerSecond: Math.round(x.peakRate),
+        activeIntervals: v[o + INTERVALS],
+        longestGapSeconds: Math.round((v[o + MAX_GAP] as number) / 1000),
+        packetsOut: v[o + PKT_OUT],
+        packetsIn: v[o + PKT_IN],
+        bytesOut: v[o + BYTES_OUT],
+        bytesIn: v[o + BYTES_IN],
+        meanBytesPerSecond: Math.round(
+          (((v[o + BYTES_IN] as number) + (v[o + BYTES_OUT] as number)) * 1000) / life,
+        ),
+        peakRecordBytesPerSecond: Math.round(v[o + PEAK] as number),
       },
     };
   };
@@ -131,7 +162,7 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     detect(e: TelemetryEvent) {
       if (e.fields['network.transport'] !== 'tcp' || e.fields['flow.action'] === 'reject') return null;
       const s = flowSides(e);
-      if (!s?.localInitiated || s.remotePort === undefined || s.localPort === undefined) return null;
+      if (!s || !s.localInitiated || s.remotePort === undefined || s.localPort === undefined) return null;
       const port = s.remotePort;
       if (WEB_PORTS.has(port) || KNOWN_SERVICE_PORTS.has(port)) return null;
       if (TLS_PORTS.has(port) && e.fields['flow.remoteService'] !== undefined) return null;
@@ -139,73 +170,61 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
       const start = e.time;
       const endField = e.fields['flow.end'];
       const end = typeof endField === 'number' && endField >= start ? endField : start;
-      const packets = typeof e.fields['flow.packets'] === 'number' ? e.fields['flow.packets'] : 0;
-      const bytes = typeof e.fields['flow.bytes'] === 'number' ? e.fields['flow.bytes'] : 0;
-      const replyPackets =
-        typeof e.fields['flow.replyPackets'] === 'number' ? e.fields['flow.replyPackets'] : 0;
-      const replyBytes = typeof e.fields['flow.replyBytes'] === 'number' ? e.fields['flow.replyBytes'] : 0;
-      if (start > latest) latest = start;
-      if (++seen % 65_536 === 0) sweep();
-      const key = `${e.hostId}\u0000${s.local}\u0000${s.localPort}\u0000${s.remote}\u0000${port}`;
-      let x = conns.get(key);
-      if (x && start - x.lastEnd > c.maxGapMs) {
-        conns.delete(key);
-        x = undefined;
+      const f = e.fields;
+      const packets = typeof f['flow.packets'] === 'number' ? f['flow.packets'] : 0;
+      const bytes = typeof f['flow.bytes'] === 'number' ? f['flow.bytes'] : 0;
+      const replyPackets = typeof f['flow.replyPackets'] === 'number' ? f['flow.replyPackets'] : 0;
+      const replyBytes = typeof f['flow.replyBytes'] === 'number' ? f['flow.replyBytes'] : 0;
+      const h = connHash(e.hostId, s.local, s.localPort, s.remote, port);
+      const slot = h & mask;
+      const o = slot * W;
+      if (hashes[slot] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
+        hashes[slot] = h;
+        v.fill(0, o, o + W);
+        v[o + FIRST] = start;
+        v[o + LAST_START] = start;
+        v[o + LAST_END] = end;
+        v[o + INTERVALS] = 1;
+      } else if (start > (v[o + LAST_START] as number)) {
+        v[o + MAX_GAP] = Math.max(v[o + MAX_GAP] as number, start - (v[o + LAST_START] as number));
+        v[o + INTERVALS] = (v[o + INTERVALS] as number) + 1;
+        v[o + LAST_START] = start;
       }
-      if (!x) {
-        if (conns.size >= c.maxConnections) conns.delete(conns.keys().next().value as string);
-        const inst = e.fields['cloud.instanceId'] ?? e.fields['cloud.instanceName'];
-        x = {
-          hostId: e.hostId,
-          local: s.local,
-          localPort: s.localPort,
-          remote: s.remote,
-          remotePort: port,
-          first: start,
-          lastStart: start,
-          lastEnd: end,
-          intervals: 1,
-          maxGap: 0,
-          pktOut: 0,
-          pktIn: 0,
-          bytesOut: 0,
-          bytesIn: 0,
-          peakRate: 0,
-          instance: typeof inst === 'string' ? inst : null,
-          reported: false,
-        };
-        conns.set(key, x);
-      } else if (start > x.lastStart) {
-        x.maxGap = Math.max(x.maxGap, start - x.lastStart);
-        x.intervals++;
-        x.lastStart = start;
-      }
-      if (end > x.lastEnd) x.lastEnd = end;
-      if (start < x.first) x.first = start;
-      if (s.fromLocal) {
-        x.pktOut += packets;
-        x.bytesOut += bytes;
-        x.pktIn += replyPackets;
-        x.bytesIn += replyBytes;
-      } else {
-        x.pktIn += packets;
-        x.bytesIn += bytes;
-        x.pktOut += replyPackets;
-        x.bytesOut += replyBytes;
-      }
+      if (end > (v[o + LAST_END] as number)) v[o + LAST_END] = end;
+      if (start < (v[o + FIRST] as number)) v[o + FIRST] = start;
+      const out = s.fromLocal ? PKT_OUT : PKT_IN;
+      const back = s.fromLocal ? PKT_IN : PKT_OUT;
+      v[o + out] = (v[o + out] as number) + packets;
+      v[o + back] = (v[o + back] as number) + replyPackets;
+      v[o + out + 2] = (v[o + out + 2] as number) + bytes;
+      v[o + back + 2] = (v[o + back + 2] as number) + replyBytes;
       const rate = ((bytes + replyBytes) * 1000) / Math.max(1000, end - start);
-      if (rate > x.peakRate) x.peakRate = rate;
-      if (x.reported || x.intervals < c.minIntervals) return null;
-      const hit = verdict(x);
-      if (hit) x.reported = true;
+      if (rate > (v[o + PEAK] as number)) v[o + PEAK] = rate;
+      if ((v[o + INTERVALS] as number) < c.minIntervals || !shapeOk(o)) return null;
+      const key = `${h}\u0000${e.hostId}\u0000${s.local}\u0000${s.localPort}\u0000${s.remote}\u0000${port}`;
+      if (reported.has(key)) return null;
+      const inst = f['cloud.instanceId'] ?? f['cloud.instanceName'];
+      const named = {
+        hostId: e.hostId,
+        local: s.local,
+        localPort: s.localPort,
+        remote: s.remote,
+        remotePort: port,
+        instance: typeof inst === 'string' ? inst : null,
+        slot,
+        hash: h,
+      };
+      const hit = hitOf(named, o);
+      if (reported.size < 100_000) reported.set(key, { ...named, last: hit });
       return hit;
     },
     flush(): HostHit[] {
       const out: HostHit[] = [];
-      for (const x of conns.values()) {
-        if (!x.reported) continue;
-        const hit = verdict(x);
-        if (hit) out.push({ ...hit, hostId: x.hostId, time: x.first });
+      for (const n of reported.values()) {
+        const o = n.slot * W;
+        // Still in its slot and still shaped so: fresh evidence; else what was reported stands.
+        const hit = hashes[n.slot] === n.hash && shapeOk(o) ? hitOf(n, o) : n.last;
+        out.push({ ...hit, hostId: n.hostId, time: Date.parse(String(hit.evidence['first'])) });
       }
       return out;
     },

@@ -53,6 +53,17 @@ function numField(e: TelemetryEvent, k: string): number | undefined {
  * initiator is the end with the higher (ephemeral) port, as flow logs do not say who sent the SYN.
  */
 export function flowSides(e: TelemetryEvent): FlowSides | null {
+  // Several flow rules ask about the same record in turn: work it out once.
+  if (e === lastEvent) return lastSides;
+  lastEvent = e;
+  lastSides = computeSides(e);
+  return lastSides;
+}
+
+let lastEvent: TelemetryEvent | null = null;
+let lastSides: FlowSides | null = null;
+
+function computeSides(e: TelemetryEvent): FlowSides | null {
   const src = e.fields['source.ip'];
   const dst = e.fields['destination.ip'];
   if (typeof src !== 'string' || typeof dst !== 'string') return null;

@@ -1,7 +1,7 @@
 /**
- * Splits byte chunks into lines without holding more than one line: chunks are decoded in one piece up to their last
- * newline (a newline byte never sits inside a UTF-8 sequence), and a line longer than `maxLine` bytes is dropped and
- * counted, however long it runs (a gzip bomb of zeros is one endless line).
+ * Splits byte chunks into lines without holding more than one line (a newline byte never sits inside a UTF-8
+ * sequence, so lines are cut on bytes); a line longer than `maxLine` bytes is dropped and counted, however long it
+ * runs (a gzip bomb of zeros is one endless line).
  */
 export class LineSplitter {
   /** Lines seen, including dropped ones: the next line's number is lineNo + 1. */
@@ -33,18 +33,15 @@ export class LineSplitter {
       this.skipping = false;
       start = first + 1;
     }
-    if (start < last) {
-      const text = chunk.toString(this.encoding, start, last);
-      let pos = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', pos);
-        const end = nl < 0 ? text.length : nl;
-        if (end - pos > this.maxLine) this.drop();
-        else this.emit(text.slice(pos, end));
-        if (nl < 0) break;
-        pos = nl + 1;
-      }
-    } else if (start === last) this.emit('');
+    // Each line is decoded on its own: strings sliced from one big chunk string would keep the whole chunk alive
+    // for as long as any field taken from a line is kept (a finding's evidence, a table key).
+    let pos = start;
+    while (pos <= last) {
+      const nl = chunk.indexOf(10, pos);
+      if (nl - pos > this.maxLine) this.drop();
+      else this.emit(chunk.toString(this.encoding, pos, nl));
+      pos = nl + 1;
+    }
     this.hold(chunk.subarray(last + 1));
   }
 

@@ -23,30 +23,9 @@ export interface VpcFlowOptions extends ByteSourceOptions {
   maxLine?: number;
 }
 
-const TRANSPORT: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
-
-/** `-` (AWS: no value) and anything not a plain non-negative integer read as undefined / NaN. */
-function int(s: string | undefined): number {
-  if (s === undefined || s === '-' || s === '') return Number.NaN;
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/** A column that is there and has a value (not `-`) that is not a number. */
-function notNumber(cols: readonly string[], i: number, n: number): boolean {
-  return i >= 0 && cols[i] !== '-' && Number.isNaN(n);
-}
-
-function val(cols: readonly string[], i: number): string | undefined {
-  if (i < 0) return undefined;
-  const v = cols[i];
-  return v === '-' || v === '' ? undefined : v;
-}
+const TRANSPORT: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
+/** More values than any format has fields: the line is malformed whatever follows. */
+const MAX_VALUES = 64;
 
 /**
  * Turns VPC flow log records (space-separated values in the order of the header or the given field list) into flow
@@ -54,7 +33,8 @@ function val(cols: readonly string[], i: number): string | undefined {
  */
 export class VpcFlowLineParser {
   private cols: ColumnMap;
-  private readonly values: string[] = [];
+  private readonly at = new Int32Array(MAX_VALUES);
+  private readonly to = new Int32Array(MAX_VALUES);
   private readonly hosts: HostResolver;
   private sawRecord = false;
 
@@ -95,67 +75,78 @@ export class VpcFlowLineParser {
     }
     this.sawRecord = true;
     this.stats.records++;
-    const v = this.values;
+    // Value i spans [at[i], to[i]): offsets, not substrings, so numbers are read in place and only the strings an
+    // event keeps are cut out.
+    const at = this.at;
+    const to = this.to;
     let n = 0;
     let pos = 0;
-    for (;;) {
-      const sp = line.indexOf(' ', pos);
-      if (sp < 0) {
-        v[n++] = line.slice(pos);
-        break;
+    const len = line.length;
+    while (pos < len && n < MAX_VALUES) {
+      let sp = line.indexOf(' ', pos);
+      if (sp < 0) sp = len;
+      if (sp > pos) {
+        at[n] = pos;
+        to[n++] = sp;
       }
-      if (sp > pos) v[n++] = line.slice(pos, sp);
       pos = sp + 1;
-      if (n > 64) break;
     }
     const c = this.cols;
     if (n !== c.count) return this.bad(lineNo, `${n} values where the format has ${c.count} fields`);
     if (c.version >= 0) {
-      const version = int(v[c.version]);
+      const version = this.int(line, c.version);
       if (!SUPPORTED_VERSIONS.has(version)) {
         this.stats.skipped.unknownVersion++;
-        noteProblem(this.stats, lineNo, `flow log version ${v[c.version]} is not read (versions 2-5)`);
+        noteProblem(
+          this.stats,
+          lineNo,
+          `flow log version ${this.str(line, c.version)} is not read (versions 2-5)`,
+        );
         return false;
       }
     }
-    if (c.status >= 0 && v[c.status] !== 'OK') {
-      const status = v[c.status];
+    if (c.status >= 0 && !(this.width(c.status) === 2 && line.startsWith('OK', this.from(c.status)))) {
+      const status = this.str(line, c.status);
       if (status === 'NODATA' || status === 'SKIPDATA') {
         this.stats.skipped.noData++;
         return false;
       }
       return this.bad(lineNo, `unknown log-status ${status}`);
     }
-    const src = val(v, c.pktSrc) ?? val(v, c.src);
-    const dst = val(v, c.pktDst) ?? val(v, c.dst);
+    const src = this.str(line, c.pktSrc) ?? this.str(line, c.src);
+    const dst = this.str(line, c.pktDst) ?? this.str(line, c.dst);
     if (!src || !dst) return this.bad(lineNo, 'no source or destination address');
-    const start = int(v[c.start]);
-    const end = c.end >= 0 ? int(v[c.end]) : start;
-    const packets = int(v[c.packets]);
-    const bytes = int(v[c.bytes]);
-    const sport = int(v[c.sport]);
-    const dport = int(v[c.dport]);
-    const flags = int(v[c.flags]);
+    const start = this.int(line, c.start);
+    const end = c.end >= 0 ? this.int(line, c.end) : start;
+    const packets = this.int(line, c.packets);
+    const bytes = this.int(line, c.bytes);
+    const sport = this.int(line, c.sport);
+    const dport = this.int(line, c.dport);
+    const flags = this.int(line, c.flags);
     if (
-      notNumber(v, c.start, start) ||
-      notNumber(v, c.end, end) ||
-      notNumber(v, c.packets, packets) ||
-      notNumber(v, c.bytes, bytes) ||
-      notNumber(v, c.sport, sport) ||
-      notNumber(v, c.dport, dport) ||
-      notNumber(v, c.flags, flags)
+      this.notNumber(line, c.start, start) ||
+      this.notNumber(line, c.end, end) ||
+      this.notNumber(line, c.packets, packets) ||
+      this.notNumber(line, c.bytes, bytes) ||
+      this.notNumber(line, c.sport, sport) ||
+      this.notNumber(line, c.dport, dport) ||
+      this.notNumber(line, c.flags, flags)
     )
       return this.bad(lineNo, 'a port, count, time or flags value is not a number');
-    const actionText = val(v, c.action);
-    const action = actionText === 'ACCEPT' ? 'accept' : actionText === 'REJECT' ? 'reject' : undefined;
-    if (actionText !== undefined && action === undefined)
-      return this.bad(lineNo, `unknown action ${actionText}`);
-    const proto = val(v, c.proto);
-    const direction = val(v, c.direction);
-    const account = val(v, c.account);
-    const instanceId = val(v, c.instance);
-    const interfaceId = val(v, c.iface);
-    const remoteService = direction === 'ingress' ? val(v, c.srcService) : val(v, c.dstService);
+    let action: string | undefined;
+    if (c.action >= 0 && !this.absent(line, c.action)) {
+      const w = this.width(c.action);
+      if (w === 6 && line.startsWith('ACCEPT', this.from(c.action))) action = 'accept';
+      else if (w === 6 && line.startsWith('REJECT', this.from(c.action))) action = 'reject';
+      else return this.bad(lineNo, `unknown action ${this.str(line, c.action)}`);
+    }
+    const proto = c.proto >= 0 ? this.int(line, c.proto) : Number.NaN;
+    const direction = this.str(line, c.direction);
+    const account = this.str(line, c.account);
+    const instanceId = this.str(line, c.instance);
+    const interfaceId = this.str(line, c.iface);
+    const remoteService =
+      direction === 'ingress' ? this.str(line, c.srcService) : this.str(line, c.dstService);
     const hostId = this.hosts.resolve({
       instanceId,
       interfaceId,
@@ -175,7 +166,9 @@ export class VpcFlowLineParser {
         'source.port': Number.isNaN(sport) ? undefined : sport,
         'destination.ip': dst,
         'destination.port': Number.isNaN(dport) ? undefined : dport,
-        'network.transport': proto === undefined ? undefined : (TRANSPORT[proto] ?? proto),
+        'network.transport': Number.isNaN(proto)
+          ? this.str(line, c.proto)
+          : (TRANSPORT[proto] ?? String(proto)),
         'flow.packets': Number.isNaN(packets) ? undefined : packets,
         'flow.bytes': Number.isNaN(bytes) ? undefined : bytes,
         'flow.start': t,
@@ -186,14 +179,48 @@ export class VpcFlowLineParser {
         'flow.remoteService': remoteService,
         'cloud.provider': 'aws',
         'cloud.account': account,
-        'cloud.region': val(v, c.region),
+        'cloud.region': this.str(line, c.region),
         'cloud.instanceId': instanceId,
         'cloud.interfaceId': interfaceId,
-        'cloud.vpcId': val(v, c.vpc),
-        'cloud.subnetId': val(v, c.subnet),
+        'cloud.vpcId': this.str(line, c.vpc),
+        'cloud.subnetId': this.str(line, c.subnet),
       },
     });
     return true;
+  }
+
+  /** Value i is `-` (AWS: no value), or the column is not in the format. */
+  private absent(line: string, i: number): boolean {
+    return i < 0 || (this.width(i) === 1 && line.charCodeAt(this.from(i)) === 45);
+  }
+
+  private from(i: number): number {
+    return this.at[i] as number;
+  }
+
+  private width(i: number): number {
+    return (this.to[i] as number) - (this.at[i] as number);
+  }
+
+  private str(line: string, i: number): string | undefined {
+    return this.absent(line, i) ? undefined : line.slice(this.at[i], this.to[i]);
+  }
+
+  /** A non-negative integer read in place; NaN when absent or not digits. */
+  private int(line: string, i: number): number {
+    if (this.absent(line, i)) return Number.NaN;
+    const end = this.to[i] as number;
+    let v = 0;
+    for (let k = this.at[i] as number; k < end; k++) {
+      const d = line.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  private notNumber(line: string, i: number, v: number): boolean {
+    return !this.absent(line, i) && Number.isNaN(v);
   }
 
   private bad(lineNo: number, message: string): false {
