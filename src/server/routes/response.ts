@@ -119,7 +119,13 @@ export function responseRoutes(app: ZodApp, ctx: ServerContext, responder: Local
       const outcomes = await responder.undoRun(req.params.runId);
       req.log.info({ runId: req.params.runId, undone: outcomes.filter((o) => o.ok).length }, 'response undo');
       return {
-        outcomes: outcomes.map((o) => ({ id: o.entry.id, kind: o.entry.kind, ok: o.ok, detail: o.detail })),
+        outcomes: outcomes.map((o) => ({
+          id: o.entry.id,
+          kind: o.entry.kind,
+          ok: o.ok,
+          reversible: o.entry.reversible,
+          detail: o.detail,
+        })),
       };
     },
   );

@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import type {
+  HostViewSchema,
+  IncidentListSchema,
+  IncidentViewSchema,
+  OverviewSchema,
+  SurfaceSchema,
+} from '../../server/dashboard/schemas.js';
+
+// The server's own response schemas are the contract: a renamed field fails the UI typecheck, not the user.
+export type Overview = z.infer<typeof OverviewSchema>;
+export type HostView = z.infer<typeof HostViewSchema>;
+export type IncidentList = z.infer<typeof IncidentListSchema>;
+export type IncidentView = z.infer<typeof IncidentViewSchema>;
+export type Surface = z.infer<typeof SurfaceSchema>;
+export type Role = 'viewer' | 'analyst' | 'admin';
+export interface Me {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface ActionEntry {
+  id: string;
+  runId: string;
+  kind: string;
+  target: string;
+  status: string;
+  summary: string;
+  reason: string;
+  detail?: string;
+  reversible: boolean;
+  needsConfirmation: boolean;
+  simulate: boolean;
+  updatedAt: string;
+}
+export interface ResponseRun {
+  runId: string;
+  apply: boolean;
+  entries: ActionEntry[];
+  notes: string[];
+}
+export interface UndoOutcome {
+  id: string;
+  kind: string;
+  ok: boolean;
+  reversible: boolean;
+  detail: string;
+}
+export interface Suppression {
+  id: string;
+  rule: string;
+  resource: string;
+  reason: string;
+  expires: string;
+  by: string;
+  createdAt: string;
+}
+export interface PostureCheck {
+  ruleId: string;
+  title: string;
+  severity: string;
+  open: number;
+  findings: Array<{
+    id: string;
+    hostId: string;
+    hostName: string;
+    resource: string;
+    suppressedBy: { rule: string; resource: string; reason: string; expires: string } | null;
+  }>;
+}
+export interface PostureView {
+  score: number;
+  checks: PostureCheck[];
+  suppressions: Suppression[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Fired when any call comes back 401, so the app can show the login form again. */
+export const SESSION_EXPIRED = 'mw-session-expired';
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: init.method ?? 'GET',
+    credentials: 'same-origin',
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  if (res.status === 401 && path !== '/api/login') window.dispatchEvent(new Event(SESSION_EXPIRED));
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const b = (await res.json()) as { message?: string };
+      if (b.message) message = b.message;
+    } catch {}
+    throw new ApiError(res.status, message);
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export function canRespond(me: Me | null): boolean {
+  return me?.role === 'analyst' || me?.role === 'admin';
+}

@@ -1,0 +1,54 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** Money burned per hour over the last day; uPlot draws on a canvas, so a long series stays cheap. */
+export function CostChart(props: {
+  points: Array<{ t: number; cost: number }>;
+  currency: string;
+  label?: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const width = Math.max(320, el.clientWidth);
+    const plot = new uPlot(
+      {
+        width,
+        height: 220,
+        series: [
+          {},
+          {
+            label: props.label ?? `Cost per hour (${props.currency})`,
+            stroke: '#c2410c',
+            fill: 'rgba(194,65,12,0.15)',
+            width: 2,
+            value: (_u, v) => (v == null ? '—' : `${v.toFixed(4)} ${props.currency}`),
+          },
+        ],
+        axes: [{}, { values: (_u, ticks) => ticks.map((v) => v.toFixed(v < 1 ? 3 : 2)), size: 60 }],
+        scales: { x: { time: true } },
+        legend: { live: true },
+      },
+      [props.points.map((p) => p.t), props.points.map((p) => p.cost)],
+      el,
+    );
+    const resize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height: 220 });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [props.points, props.currency, props.label]);
+  const total = props.points.reduce((a, p) => a + p.cost, 0);
+  return (
+    <figure class="chart">
+      <div
+        ref={box}
+        role="img"
+        aria-label={`Cost per hour over the last ${props.points.length} hours, ${total.toFixed(4)} ${props.currency} in total`}
+      />
+    </figure>
+  );
+}
