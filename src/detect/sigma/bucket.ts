@@ -131,7 +131,17 @@ export class Bucket {
     const always = this.always;
     for (let k = 0; k < always.length; k++) this.add(always[k]!);
     const n = this.count;
-    if (n > 1) this.picked.subarray(0, n).sort();
+    // Insertion sort: a handful of candidates, and no typed-array view allocated per event.
+    const picked = this.picked;
+    for (let i = 1; i < n; i++) {
+      const x = picked[i]!;
+      let j = i - 1;
+      while (j >= 0 && picked[j]! > x) {
+        picked[j + 1] = picked[j]!;
+        j--;
+      }
+      picked[j + 1] = x;
+    }
     return n;
   }
 

@@ -3,10 +3,14 @@ import { eventLogsource, ruleSeesEvent } from './logsource.js';
 import { EvalContext, type MatchInput } from './match/context.js';
 import type { SigmaRule } from './parse/rule.js';
 
+/** Most events match nothing: one shared empty answer instead of an allocation per event. */
+const NONE: readonly SigmaRule[] = Object.freeze([]);
+
 /**
  * All loaded detection rules, compiled for speed: rules are grouped by the logsource they see (one bucket per
- * distinct event logsource, built on first use), and inside a bucket one Aho-Corasick automaton per field holds
- * the literals of every rule, so an event costs one pass over each field plus the few rules whose literals occur.
+ * distinct event logsource, built on first use), and inside a bucket one Aho-Corasick automaton holds the
+ * literals of every rule, so an event costs one pass over each of its strings plus the few rules whose literals
+ * occur.
  */
 export class CompiledRuleset {
   private readonly buckets = new Map<string, Bucket>();
@@ -63,20 +67,20 @@ export class CompiledRuleset {
   }
 
   /** Rules that match the event, in load order. */
-  match(input: MatchInput): SigmaRule[] {
+  match(input: MatchInput): readonly SigmaRule[] {
     const b = this.bucketFor(input);
-    if (b.rules.length === 0) return [];
+    if (b.rules.length === 0) return NONE;
     const n = b.candidates(input.event.fields, input.extra);
-    if (n === 0) return [];
+    if (n === 0) return NONE;
     // The per-event view is only built when some rule is worth evaluating.
     const ctx = this.ctx.reset(input);
-    const out: SigmaRule[] = [];
+    let out: SigmaRule[] | undefined;
     const picked = b.picked;
     for (let k = 0; k < n; k++) {
       const id = picked[k]!;
-      if (b.tests[id]!(ctx)) out.push(b.rules[id]!);
+      if (b.tests[id]!(ctx)) (out ??= []).push(b.rules[id]!);
     }
-    return out;
+    return out ?? NONE;
   }
 
   /** Prefilter statistics per logsource seen so far, for the benchmark and `rules lint --stats`. */

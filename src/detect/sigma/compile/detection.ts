@@ -3,7 +3,7 @@ import { compileStringTest } from '../match/string-match.js';
 import { parseWildcards } from '../match/wildcard.js';
 import type { ParsedDetection, SearchIdentifier } from '../parse/detection.js';
 import { SigmaRuleError } from '../types.js';
-import { compileItem, type FieldResolver, type Test } from './item.js';
+import { compileItem, everyTest, type FieldResolver, someTest, type Test } from './item.js';
 import { type Requirement, requireAll, requireAny } from './requirement.js';
 
 export interface CompiledDetection {
@@ -22,13 +22,13 @@ function compileIdentifier(id: SearchIdentifier, resolve: FieldResolver): Compil
   const groups = id.groups.map((items) => {
     const compiled = items.map((it) => compileItem(it, resolve));
     const tests = compiled.map((c) => c.test);
-    const test: Test = tests.length === 1 ? tests[0]! : (ctx) => tests.every((t) => t(ctx));
+    const test: Test = tests.length === 1 ? tests[0]! : (ctx) => everyTest(tests, ctx);
     return { test, requirement: requireAll(compiled.map((c) => c.requirement)) };
   });
   if (groups.length === 1) return groups[0]!;
   const tests = groups.map((g) => g.test);
   return {
-    test: (ctx) => tests.some((t) => t(ctx)),
+    test: (ctx) => someTest(tests, ctx),
     requirement: requireAny(groups.map((g) => g.requirement)),
   };
 }
@@ -72,7 +72,7 @@ export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver
         const xs = node.xs.map(build);
         const tests = xs.map((x) => x.test);
         return {
-          test: (ctx) => tests.every((t) => t(ctx)),
+          test: (ctx) => everyTest(tests, ctx),
           requirement: requireAll(xs.map((x) => x.requirement)),
         };
       }
@@ -80,7 +80,7 @@ export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver
         const xs = node.xs.map(build);
         const tests = xs.map((x) => x.test);
         return {
-          test: (ctx) => tests.some((t) => t(ctx)),
+          test: (ctx) => someTest(tests, ctx),
           requirement: requireAny(xs.map((x) => x.requirement)),
         };
       }
@@ -90,15 +90,15 @@ export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver
         const quant = node.quant;
         if (quant === 'all')
           return {
-            test: (ctx) => tests.every((t) => t(ctx)),
+            test: (ctx) => everyTest(tests, ctx),
             requirement: requireAll(xs.map((x) => x.requirement)),
           };
         const test: Test =
           quant === 1
-            ? (ctx) => tests.some((t) => t(ctx))
+            ? (ctx) => someTest(tests, ctx)
             : (ctx) => {
                 let n = 0;
-                for (const t of tests) if (t(ctx) && ++n >= quant) return true;
+                for (let i = 0; i < tests.length; i++) if (tests[i]!(ctx) && ++n >= quant) return true;
                 return false;
               };
         return { test, requirement: requireAny(xs.map((x) => x.requirement)) };
@@ -109,7 +109,7 @@ export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver
   if (conds.length === 1) return { ...conds[0]!, fields: [...fields] };
   const tests = conds.map((c) => c.test);
   return {
-    test: (ctx) => tests.some((t) => t(ctx)),
+    test: (ctx) => someTest(tests, ctx),
     requirement: requireAny(conds.map((c) => c.requirement)),
     fields: [...fields],
   };

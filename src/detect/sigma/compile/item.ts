@@ -2,8 +2,8 @@ import { compileCidr } from '../match/cidr.js';
 import type { EvalContext } from '../match/context.js';
 import { compileRegex } from '../match/regex.js';
 import { regexLiterals } from '../match/regex-literals.js';
-import { compileStringTest } from '../match/string-match.js';
-import { longestLiteral, mapLiterals } from '../match/wildcard.js';
+import { compileStringSet, compileStringTest } from '../match/string-match.js';
+import { longestLiteral, mapLiterals, type Pattern } from '../match/wildcard.js';
 import { COMPARISONS } from '../modifiers.js';
 import type { DetectionItem } from '../parse/detection.js';
 import { SigmaRuleError } from '../types.js';
@@ -24,8 +24,26 @@ export type FieldResolver = (sigmaName: string, line: number) => string;
 type ValueTest = (ctx: EvalContext) => boolean;
 
 function anyOf(strs: readonly string[], f: (s: string) => boolean): boolean {
-  for (const s of strs) if (f(s)) return true;
+  for (let i = 0; i < strs.length; i++) if (f(strs[i]!)) return true;
   return false;
+}
+
+/** Plain loops instead of `tests.every((t) => t(ctx))`, which allocates a closure on every evaluation. */
+export function everyTest(tests: readonly Test[], ctx: EvalContext): boolean {
+  for (let i = 0; i < tests.length; i++) if (!tests[i]!(ctx)) return false;
+  return true;
+}
+
+export function someTest(tests: readonly Test[], ctx: EvalContext): boolean {
+  for (let i = 0; i < tests.length; i++) if (tests[i]!(ctx)) return true;
+  return false;
+}
+
+/** A list of string values on one field (OR) as one test: the field's strings are fetched once for all values. */
+function stringSetTest(field: string | null, lower: boolean, patterns: readonly Pattern[]): Test {
+  const match = compileStringSet(patterns);
+  if (field === null) return (ctx) => anyOf(ctx.allStrings(lower), match);
+  return lower ? (ctx) => anyOf(ctx.lowerStrings(field), match) : (ctx) => anyOf(ctx.strings(field), match);
 }
 
 function asNumber(v: unknown): number | undefined {
@@ -99,13 +117,21 @@ function compileFieldref(field: string, other: string, item: DetectionItem): Val
   };
 }
 
+/** One compiled value: its test, the literals a prefilter can look for, and for string values their pattern. */
+interface ValuePart {
+  readonly test: ValueTest;
+  readonly needles: string[] | null;
+  /** String values: the pattern as the test compares it (lowercased unless `cased`). */
+  readonly pattern?: Pattern;
+}
+
 /** Compiles one value of an item to a test and, for plain string tests, the literal a prefilter can look for. */
 function compileValue(
   item: DetectionItem,
   field: string | null,
   value: DetectionItem['values'][number],
   resolve: FieldResolver,
-): { test: ValueTest; needles: string[] | null }[] {
+): ValuePart[] {
   const m = item.modifiers;
   const line = item.line;
   const strings = (ctx: EvalContext, lower: boolean): readonly string[] =>
@@ -158,6 +184,7 @@ function compileValue(
     return {
       test: (ctx: EvalContext) => anyOf(strings(ctx, !cased), t),
       needles: needle === '' ? null : [needle],
+      pattern: p,
     };
   });
 }
@@ -173,9 +200,12 @@ export function compileItem(item: DetectionItem, resolve: FieldResolver): Compil
   const parts = item.values.flatMap((v) => compileValue(item, field, v, resolve));
   const tests = parts.map((p) => (neq ? (ctx: EvalContext) => !p.test(ctx) : p.test));
   let test: Test;
+  const patterns = parts.map((p) => p.pattern);
   if (tests.length === 1) test = tests[0]!;
-  else if (all) test = (ctx) => tests.every((t) => t(ctx));
-  else test = (ctx) => tests.some((t) => t(ctx));
+  else if (!neq && !all && patterns.every((p) => p !== undefined))
+    test = stringSetTest(field, !item.modifiers.has('cased'), patterns as Pattern[]);
+  else if (all) test = (ctx) => everyTest(tests, ctx);
+  else test = (ctx) => someTest(tests, ctx);
 
   let requirement: Requirement = null;
   if (!neq && parts.every((p) => p.needles !== null)) {

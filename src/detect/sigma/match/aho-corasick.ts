@@ -21,11 +21,11 @@ function foldChar(c: number): number {
 
 export class AhoCorasick {
   /** Raw ASCII code -> input class (case folded); 0 means no needle has the character, which always resets. */
-  private readonly classOf: Uint8Array;
-  private readonly classes: number;
-  private readonly delta: Uint16Array | Int32Array;
+  readonly classOf: Uint8Array;
+  readonly classes: number;
+  readonly delta: Uint16Array | Int32Array;
   /** States numbered >= this report payloads. */
-  private readonly firstOut: number;
+  readonly firstOut: number;
   /** Per reporting state (s - firstOut): its payload ids (its own needles and those of its suffix states). */
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;

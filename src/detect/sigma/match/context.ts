@@ -17,15 +17,22 @@ interface Slot {
   readonly lower: string[];
 }
 
+/** Writing length is a runtime call in V8: single values (the common case) overwrite in place instead. */
 function fill(out: string[], v: FieldValue | undefined): void {
-  out.length = 0;
-  pushStrings(out, v);
+  if (typeof v === 'string' && out.length === 1) out[0] = v;
+  else {
+    if (out.length !== 0) out.length = 0;
+    pushStrings(out, v);
+  }
 }
 
 function fillLower(out: string[], from: readonly string[]): void {
-  out.length = 0;
   // toLowerCase returns the same string when there is nothing to fold, so lowercase text costs no copy.
-  for (const x of from) out.push(x.toLowerCase());
+  if (from.length === 1 && out.length === 1) out[0] = from[0]!.toLowerCase();
+  else {
+    if (out.length !== 0) out.length = 0;
+    for (let i = 0; i < from.length; i++) out.push(from[i]!.toLowerCase());
+  }
 }
 
 /**
@@ -81,7 +88,7 @@ export class EvalContext {
     const s = this.all;
     if (s.rawAt !== this.epoch) {
       const out = s.raw;
-      out.length = 0;
+      if (out.length !== 0) out.length = 0;
       const input = this.input;
       if (input) {
         const fields = input.event.fields;
