@@ -162,7 +162,7 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     detect(e: TelemetryEvent) {
       if (e.fields['network.transport'] !== 'tcp' || e.fields['flow.action'] === 'reject') return null;
       const s = flowSides(e);
-      if (!s || !s.localInitiated || s.remotePort === undefined || s.localPort === undefined) return null;
+      if (!s?.localInitiated || s.remotePort === undefined || s.localPort === undefined) return null;
       const port = s.remotePort;
       if (WEB_PORTS.has(port) || KNOWN_SERVICE_PORTS.has(port)) return null;
       if (TLS_PORTS.has(port) && e.fields['flow.remoteService'] !== undefined) return null;

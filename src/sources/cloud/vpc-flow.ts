@@ -68,7 +68,9 @@ export class VpcFlowLineParser {
     const c0 = line.charCodeAt(0);
     if (c0 >= 97 && c0 <= 122) {
       const names = headerFields(line);
+      // Only the first line can be the header: a later line of words is a broken record.
       if (names && !this.sawRecord) {
+        this.sawRecord = true;
         this.cols = this.columns(names, lineNo);
         return false;
       }
