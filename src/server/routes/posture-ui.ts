@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Finding } from '../../model/finding.js';
 import { applySuppressions, type Suppression } from '../../posture/suppress.js';
 import { renderSarif } from '../../report/sarif.js';
 import type { ActionRecord } from '../../store/types.js';
@@ -48,6 +49,19 @@ function fromRecord(r: ActionRecord): StoredSuppression | null {
   return p.success ? p.data : null;
 }
 
+/** The fleet's score is the mean of its hosts' scores: one bad host should not zero a thousand good ones. */
+function fleetScore(hostIds: readonly string[], kept: readonly Finding[]): number {
+  if (hostIds.length === 0) return postureScore(kept);
+  const by = new Map<string, Finding[]>();
+  for (const f of kept) {
+    const list = by.get(f.host.id);
+    if (list) list.push(f);
+    else by.set(f.host.id, [f]);
+  }
+  const total = hostIds.reduce((n, id) => n + postureScore(by.get(id) ?? []), 0);
+  return Math.round(total / hostIds.length);
+}
+
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -88,7 +102,8 @@ export function postureUiRoutes(app: ZodApp, ctx: ServerContext): void {
       const sup = await suppressions();
       const fs = (await postureFindings()).filter((f) => !req.query.host || f.host.id === req.query.host);
       const kept = applySuppressions(fs, sup, today()).kept;
-      return { score: postureScore(kept), checks: groupByCheck(fs, sup, today()), suppressions: sup };
+      const hosts = req.query.host ? [req.query.host] : (await ctx.store.fleet.listHosts()).map((h) => h.id);
+      return { score: fleetScore(hosts, kept), checks: groupByCheck(fs, sup, today()), suppressions: sup };
     },
   );
 

@@ -80,10 +80,10 @@ export function HostPage(props: { id: string }) {
               <tbody>
                 {data.listeners.map((l) => (
                   <tr key={`${l.transport}${l.ip}${l.port}`}>
-                    <td class="mono">
+                    <td class="mono nowrap">
                       {l.transport}/{l.port}
                     </td>
-                    <td class="mono">{l.ip}</td>
+                    <td class="mono nowrap">{l.ip}</td>
                     <td>{l.process ?? '—'}</td>
                     <td>
                       {l.exposed ? (

@@ -62,7 +62,7 @@ export function PosturePage(props: { me: Me }) {
     <div class="page posture">
       <h1>Posture</h1>
       <p>
-        Fleet score <strong class="score">{data.score}</strong>/100 · Export:{' '}
+        Fleet score (mean of hosts) <strong class="score">{data.score}</strong>/100 · Export:{' '}
         <a href="/api/ui/posture/export?format=sarif" download="minewarden-posture.sarif">
           SARIF
         </a>{' '}
@@ -80,53 +80,55 @@ export function PosturePage(props: { me: Me }) {
               <Sev s={c.severity} /> <span class="mono">{c.ruleId}</span> · {c.open} open of{' '}
               {c.findings.length}
             </p>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Host</th>
-                  <th scope="col">Resource</th>
-                  <th scope="col">State</th>
-                  {may && <th scope="col">Action</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {c.findings.map((f) => {
-                  const key = `${c.ruleId}:${f.id}`;
-                  return (
-                    <tr key={f.id}>
-                      <td>
-                        <a href={href({ page: 'host', id: f.hostId })}>{f.hostName}</a>
-                      </td>
-                      <td class="mono small">{f.resource}</td>
-                      <td class="small">
-                        {f.suppressedBy
-                          ? `suppressed until ${f.suppressedBy.expires}: ${f.suppressedBy.reason}`
-                          : 'open'}
-                      </td>
-                      {may && (
+            <div class="scroll short">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Host</th>
+                    <th scope="col">Resource</th>
+                    <th scope="col">State</th>
+                    {may && <th scope="col">Action</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {c.findings.map((f) => {
+                    const key = `${c.ruleId}:${f.id}`;
+                    return (
+                      <tr key={f.id}>
                         <td>
-                          {!f.suppressedBy &&
-                            (open === key ? (
-                              <SuppressForm
-                                rule={c.ruleId}
-                                resource={f.resource}
-                                onDone={() => {
-                                  setOpen(null);
-                                  reload();
-                                }}
-                              />
-                            ) : (
-                              <button type="button" onClick={() => setOpen(key)}>
-                                Suppress…
-                              </button>
-                            ))}
+                          <a href={href({ page: 'host', id: f.hostId })}>{f.hostName}</a>
                         </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                        <td class="mono small">{f.resource}</td>
+                        <td class="small">
+                          {f.suppressedBy
+                            ? `suppressed until ${f.suppressedBy.expires}: ${f.suppressedBy.reason}`
+                            : 'open'}
+                        </td>
+                        {may && (
+                          <td>
+                            {!f.suppressedBy &&
+                              (open === key ? (
+                                <SuppressForm
+                                  rule={c.ruleId}
+                                  resource={f.resource}
+                                  onDone={() => {
+                                    setOpen(null);
+                                    reload();
+                                  }}
+                                />
+                              ) : (
+                                <button type="button" onClick={() => setOpen(key)}>
+                                  Suppress…
+                                </button>
+                              ))}
+                          </td>
+                        )}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           </Card>
         ))
       )}
