@@ -1,0 +1,188 @@
+// bench/ingest: simulated agents -> `minewarden server` (a child process) on SQLite and on PostgreSQL.
+// Throughput: 20 agents send pre-built 500-finding batches as fast as the server commits them -> findings/s.
+// Latency: open loop at 1,000 requests/s (small batches), latency counted from the scheduled send time -> p50/p99.
+// Server RSS sampled throughout. Then one real `minewarden agent` scanning this host: CPU and RSS over a minute.
+// Env: MW_BENCH_FINDINGS (200000), MW_BENCH_RATE (1000), MW_BENCH_LATENCY_S (10), MW_BENCH_AGENT_S (60),
+//      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { batchBody } from './batches.mjs';
+import { cpuSecondsOf, enrollAgents, rssOf, startServer, stopServer } from './server.mjs';
+
+const FINDINGS = Number(process.env.MW_BENCH_FINDINGS ?? 200_000);
+const BATCH = 500;
+const AGENTS = 20;
+const RATE = Number(process.env.MW_BENCH_RATE ?? 1000);
+const LAT_S = Number(process.env.MW_BENCH_LATENCY_S ?? 10);
+const AGENT_S = Number(process.env.MW_BENCH_AGENT_S ?? 60);
+const PG_URL = process.env.MW_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
+
+function post(url, credential, body) {
+  return fetch(`${url}/api/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    body,
+  }).then(async (r) => {
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+  });
+}
+
+function sampler(pid) {
+  let max = 0;
+  const t = setInterval(() => {
+    try {
+      max = Math.max(max, rssOf(pid).rss);
+    } catch {}
+  }, 100);
+  return () => {
+    clearInterval(t);
+    return { maxRss: max, hwm: rssOf(pid).hwm };
+  };
+}
+
+async function throughput(s, agents) {
+  const perAgent = Math.ceil(FINDINGS / BATCH / agents.length);
+  const bodies = agents.map((a) => Array.from({ length: perAgent }, () => batchBody(a.hostId, BATCH)));
+  const t0 = performance.now();
+  await Promise.all(
+    agents.map(async (a, i) => {
+      for (const b of bodies[i]) await post(s.url, a.credential, b);
+    }),
+  );
+  const sec = (performance.now() - t0) / 1000;
+  const n = perAgent * agents.length * BATCH;
+  return { findings: n, seconds: sec, perSecond: n / sec };
+}
+
+async function latency(s, agents) {
+  const total = RATE * LAT_S;
+  const bodies = Array.from({ length: total }, (_, i) => batchBody(agents[i % agents.length].hostId, 5));
+  const lat = [];
+  let errors = 0;
+  const inflight = [];
+  const t0 = performance.now();
+  // Open loop: request i is due at t0 + i/RATE whether or not earlier ones returned (no coordinated omission).
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const a = agents[i % agents.length];
+    inflight.push(
+      post(s.url, a.credential, bodies[i]).then(
+        () => lat.push(performance.now() - due),
+        () => errors++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const achieved = total / ((performance.now() - t0) / 1000);
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+  return { requests: total, achievedRate: achieved, p50: q(0.5), p99: q(0.99), max: lat.at(-1), errors };
+}
+
+async function backend(name, db) {
+  const s = await startServer(db);
+  try {
+    const { agents } = await enrollAgents(s, AGENTS);
+    const stop = sampler(s.child.pid);
+    const tp = await throughput(s, agents);
+    const lt = await latency(s, agents);
+    const mem = stop();
+    console.log(
+      `${name.padEnd(9)} ${Math.round(tp.perSecond).toLocaleString('en')} findings/s (${tp.findings.toLocaleString('en')} in ${tp.seconds.toFixed(1)} s) | ` +
+        `${lt.requests} req at ${Math.round(lt.achievedRate)}/s: p50 ${lt.p50.toFixed(1)} ms, p99 ${lt.p99.toFixed(1)} ms, max ${lt.max.toFixed(0)} ms, errors ${lt.errors} | ` +
+        `server RSS max ${mb(mem.maxRss)} (peak ${mb(mem.hwm)})`,
+    );
+    return { name, tp, lt, mem };
+  } finally {
+    await stopServer(s);
+  }
+}
+
+async function pgUp() {
+  if (PG_URL === 'off') return false;
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function agentSteadyState() {
+  const s = await startServer(`sqlite:${join(dir, 'agent-server.db')}`);
+  const { token } = await enrollAgents(s, 0);
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'agent',
+      '--server',
+      s.url,
+      '--state-dir',
+      join(dir, 'agent-state'),
+      '--scan-interval',
+      '60000',
+      '--heartbeat-interval',
+      '30000',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token } },
+  );
+  try {
+    // Warm-up: enrollment, first full scan (hashing executables), first batches.
+    await sleep(15_000);
+    const c0 = cpuSecondsOf(child.pid);
+    const w0 = performance.now();
+    let maxRss = 0;
+    let sum = 0;
+    let n = 0;
+    while (performance.now() - w0 < AGENT_S * 1000) {
+      await sleep(1000);
+      const r = rssOf(child.pid).rss;
+      maxRss = Math.max(maxRss, r);
+      sum += r;
+      n++;
+    }
+    const cpu = ((cpuSecondsOf(child.pid) - c0) / ((performance.now() - w0) / 1000)) * 100;
+    console.log(
+      `agent     steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await stopServer(s);
+  }
+}
+
+console.log(
+  `bench/ingest on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${AGENTS} agents, ${BATCH}-finding batches`,
+);
+try {
+  await backend('sqlite', `sqlite:${join(dir, 'bench.db')}`);
+  if (await pgUp()) {
+    const schema = `mwbench_${process.pid}`;
+    try {
+      await backend('postgres', `${PG_URL}?schema=${schema}`);
+    } finally {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+  } else console.log('postgres  skipped: not reachable');
+  if (AGENT_S > 0) await agentSteadyState();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
