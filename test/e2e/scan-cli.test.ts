@@ -43,7 +43,7 @@ describe('scan command line', () => {
           .filter((l) => l.type === 'finding')
           .map((l) => l.ruleId)
           .sort(),
-      ).toEqual(['miner.cmdline', 'net.miner-port', 'proc.exe.writable-path']);
+      ).toEqual(['miner.cmdline', 'net.miner-port', 'net.writable-path-connection', 'proc.exe.writable-path']);
       const table = await runCli(['scan', '--root', fake.root, '--interval', '0']);
       expect(table.stdout).toContain('Host fakehost');
       expect(table.stdout).toContain('198.51.100.9:14444');

@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { MinewardenError } from '../../model/errors.js';
+import type { TelemetryEvent } from '../../model/event.js';
 import type { Category } from '../../model/finding.js';
-import type { Detector, RuleMeta } from '../detector.js';
+import type { Detector, Hit, RuleMeta } from '../detector.js';
 import {
   CompiledRuleset,
   type LoadResult,
@@ -129,6 +130,19 @@ export function packMeta(base: RuleMeta, fields: PackFields): RuleMeta {
   };
 }
 
+/** Evidence keeps what the rule read, verbatim, but a swept file's whole content is cut to its start. */
+const MAX_EVIDENCE_CHARS = 2048;
+
+function capEvidence(hit: Hit): Hit {
+  const fields = hit.evidence.fields;
+  if (typeof fields !== 'object' || fields === null) return hit;
+  const capped: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields))
+    capped[k] =
+      typeof v === 'string' && v.length > MAX_EVIDENCE_CHARS ? `${v.slice(0, MAX_EVIDENCE_CHARS)}…` : v;
+  return { ...hit, evidence: { ...hit.evidence, fields: capped } };
+}
+
 /** The pack as detectors for the engine: one shared compiled ruleset, our ids and metadata on every finding. */
 export function packDetectors(pack: RulePack = loadRulePack()): Detector[] {
   const ruleset = new CompiledRuleset(pack.rules.map((r) => r.rule));
@@ -138,6 +152,14 @@ export function packDetectors(pack: RulePack = loadRulePack()): Detector[] {
     const rule = ruleset.rules[i];
     const fields = rule ? byRule.get(rule) : undefined;
     if (!fields) return d;
-    return { ...d, meta: packMeta(d.meta, fields) };
+    return {
+      ...d,
+      meta: packMeta(d.meta, fields),
+      detect: (e: TelemetryEvent) => {
+        const out = d.detect(e);
+        if (out === null) return null;
+        return Array.isArray(out) ? out.map(capEvidence) : capEvidence(out);
+      },
+    };
   });
 }
