@@ -43,7 +43,12 @@ describe('scan command line', () => {
           .filter((l) => l.type === 'finding')
           .map((l) => l.ruleId)
           .sort(),
-      ).toEqual(['miner.cmdline', 'net.miner-port', 'net.writable-path-connection', 'proc.exe.writable-path']);
+      ).toEqual([
+        'miner.cmdline',
+        'net.miner-port',
+        'net.writable-path-connection',
+        'proc.exe.writable-path',
+      ]);
       const table = await runCli(['scan', '--root', fake.root, '--interval', '0']);
       expect(table.stdout).toContain('Host fakehost');
       expect(table.stdout).toContain('198.51.100.9:14444');
@@ -60,6 +65,7 @@ describe('scan command line', () => {
       uid: 65534,
       gid: 65534,
       encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
     });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { warnings: Array<{ code: string }>; summary: { processes: number } };

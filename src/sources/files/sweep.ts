@@ -55,6 +55,12 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
   const out: SweptFile[] = [];
   const buf = Buffer.allocUnsafe(maxBytes + 1);
   let skipped = 0;
+  // Permission gaps are routine without root: one summary line, not one warning per file.
+  let denied = 0;
+  const problem = (code: string | undefined, what: string, path: string): void => {
+    if (code === 'EACCES' || code === 'EPERM') denied++;
+    else warnings.add('MW_W_FILE_UNREADABLE', `${what}: ${code}`, path);
+  };
 
   const readOne = (hostPath: string, kind: PersistenceKind): void => {
     if (out.length >= maxFiles) {
@@ -66,8 +72,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
       fd = openSync(`${prefix}${hostPath}`, 'r');
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP')
-        warnings.add('MW_W_FILE_UNREADABLE', `cannot read: ${code}`, hostPath);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') problem(code, 'cannot read', hostPath);
       return;
     }
     try {
@@ -105,8 +110,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
       entries = readdirSync(`${prefix}${hostDir}`, { withFileTypes: true });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR')
-        warnings.add('MW_W_FILE_UNREADABLE', `cannot list: ${code}`, hostDir);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') problem(code, 'cannot list', hostDir);
       return;
     }
     if (entries.length > maxEntries)
@@ -146,5 +150,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
   }
   if (skipped > 0)
     warnings.add('MW_W_FILE_UNREADABLE', `file limit ${maxFiles} reached; ${skipped} file(s) not read`);
+  if (denied > 0)
+    warnings.add('MW_W_FILE_UNREADABLE', `${denied} file(s) or folder(s) not readable (permissions)`);
   return out;
 }

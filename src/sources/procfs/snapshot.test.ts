@@ -9,7 +9,8 @@ import { takeSnapshot } from './snapshot.js';
 
 describe('takeSnapshot on a fake root', () => {
   let fake: FakeRoot;
-  afterEach(() => fake.cleanup());
+  // Removing a 10,000-process tree takes a while on a busy machine.
+  afterEach(() => fake.cleanup(), 120_000);
 
   it('reads processes, users, containers and maps sockets to pids', async () => {
     fake = new FakeRoot();
