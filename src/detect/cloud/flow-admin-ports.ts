@@ -29,13 +29,16 @@ export const DEFAULT_ADMIN_PORT_CONFIG: AdminPortConfig = {
   scanSources: 10,
 };
 
-const MAX_SOURCES = 1000;
+/** Distinct sources kept per window: enough to pass any threshold and show samples; beyond it flows are counted. */
+const MAX_SOURCES = 64;
 const MAX_KEYS = 100_000;
 
 interface Window {
   start: number;
   accepted: Map<string, number>;
+  acceptedFlows: number;
   rejected: Set<string>;
+  rejectedFlows: number;
   bruteReported: boolean;
   scanReported: boolean;
 }
@@ -106,7 +109,9 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
       w = {
         start: e.time,
         accepted: new Map(),
+        acceptedFlows: 0,
         rejected: new Set(),
+        rejectedFlows: 0,
         bruteReported: false,
         scanReported: false,
       };
@@ -115,6 +120,7 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
     const entity = { kind: 'service' as const, port: dp, name: service, ip: s.local };
     const accepted = e.fields['flow.action'] !== 'reject';
     if (accepted) {
+      w.acceptedFlows++;
       const n = (w.accepted.get(s.remote) ?? 0) + 1;
       if (n > 1 || w.accepted.size < MAX_SOURCES) w.accepted.set(s.remote, n);
       if (NEVER_PUBLIC.has(service))
@@ -134,8 +140,9 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
         w.bruteReported = true;
         lastHits.brute = { entity, evidence: windowEvidence(service, w, c.windowMs) };
       }
-    } else if (w.rejected.size < MAX_SOURCES) {
-      w.rejected.add(s.remote);
+    } else {
+      w.rejectedFlows++;
+      if (w.rejected.size < MAX_SOURCES) w.rejected.add(s.remote);
       if (!w.scanReported && w.rejected.size >= c.scanSources) {
         w.scanReported = true;
         lastHits.scan = { entity, evidence: windowEvidence(service, w, c.windowMs) };
@@ -156,9 +163,11 @@ function windowEvidence(service: string, w: Window, windowMs: number): Record<st
     service,
     windowStart: new Date(w.start).toISOString(),
     windowMinutes: windowMs / 60_000,
-    acceptedSources: w.accepted.size,
-    acceptedFlows: [...w.accepted.values()].reduce((a, b) => a + b, 0),
-    rejectedSources: w.rejected.size,
+    // Distinct sources are counted up to MAX_SOURCES (shown as "64+").
+    acceptedSources: w.accepted.size < MAX_SOURCES ? w.accepted.size : `${MAX_SOURCES}+`,
+    acceptedFlows: w.acceptedFlows,
+    rejectedSources: w.rejected.size < MAX_SOURCES ? w.rejected.size : `${MAX_SOURCES}+`,
+    rejectedFlows: w.rejectedFlows,
     sampleSources: [...w.accepted.keys(), ...w.rejected].slice(0, 10),
   };
 }
