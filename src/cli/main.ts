@@ -3,13 +3,18 @@ import { MinewardenError } from '../model/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { VERSION } from './version.js';
 
-/** Commands set process.exitCode themselves (0/1 by --fail-on); errors are mapped here, once. */
-function buildProgram(): Command {
+/**
+ * Commands set process.exitCode themselves (0/1 by --fail-on); errors are mapped here, once. Only the command being
+ * run is loaded; help, --version and unknown commands load them all so the listing and suggestions are complete.
+ */
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('minewarden')
     .description('Find and stop cryptojacking on Linux hosts, and close the doors attackers came in by.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of COMMANDS) register(program);
+  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  const chosen = COMMANDS.filter((c) => c.name === wanted);
+  for (const entry of chosen.length ? chosen : COMMANDS) (await entry.load())(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
   return program;
@@ -22,7 +27,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     // Help and --version come through here with exit code 0; real usage mistakes exit 2.
