@@ -18,6 +18,7 @@ const EXE = `${DIR}/xmrig`;
 const WALLET =
   '4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge';
 const VIEWER_PW = 'viewer-password-123';
+const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
 function exited(c: ChildProcess, ms: number): Promise<boolean> {
   return new Promise((res) => {
@@ -69,6 +70,19 @@ describe('dashboard in headless Chromium', () => {
     admin = server.firstAdmin!;
     await addUser(server.store, 'viewer', 'viewer', VIEWER_PW);
     await seedFleet(server.store, { hosts: 16, findings: 160, now: Date.now(), prefix: 'web' });
+    // A hostile host name: the page must show it as text, never run it.
+    await server.store.fleet.ingest(
+      {
+        batchId: 'hostile',
+        host: { id: 'h-hostile', name: HOSTILE },
+        findings: [],
+        incidents: [],
+        heartbeats: [],
+        inventory: [],
+      },
+      null,
+      new Date(),
+    );
 
     // This host, as its agent would ship it: a real scan, so the incident and its findings are the detectors' own.
     const scan = await scanHost({ sampleMs: 0, hash: false, realtime: false });
@@ -107,7 +121,9 @@ describe('dashboard in headless Chromium', () => {
     await keyboardLogin(page, server.url, admin.name, admin.password);
     await page.getByTestId('hosts-table').waitFor();
     const rows = await page.getByTestId('hosts-table').locator('tbody tr').count();
-    expect(rows).toBe(17);
+    expect(rows).toBe(18);
+    await expect(page.getByTestId('hosts-table').getByText(HOSTILE).isVisible()).resolves.toBe(true);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
     await expect(
       page.getByTestId('hosts-table').getByRole('link', { name: 'web-0000', exact: true }).isVisible(),
     ).resolves.toBe(true);

@@ -7,7 +7,14 @@ const H = 3_600_000;
 // 10:30 UTC: midnight is 10.5 hours back.
 const NOW = Date.parse('2026-03-04T10:30:00Z');
 
-function miner(pid: number, perHour: number, from: number, to: number, ruleId = 'miner.cmdline') {
+function miner(
+  pid: number,
+  perHour: number,
+  from: number,
+  to: number,
+  ruleId = 'miner.cmdline',
+  cpu = perHour * 1000,
+) {
   const finding: Finding = {
     id: `f-${pid}-${ruleId}`,
     ruleId,
@@ -21,7 +28,7 @@ function miner(pid: number, perHour: number, from: number, to: number, ruleId = 
     entity: { kind: 'process', pid, startTime: '2026-03-03T00:00:00Z' },
     evidence: {
       commandLine: `x -o stratum+tcp://pool.example.org:3333 -u w`,
-      cost: { currency: 'USD', perHour, perMonth: perHour * 730 },
+      cost: { currency: 'USD', perHour, perMonth: perHour * 730, cpuPercent: cpu },
     },
   };
   return { finding, firstSeen: new Date(from).toISOString(), lastSeen: new Date(to).toISOString() };
@@ -40,6 +47,8 @@ describe('dashboard money', () => {
     const series = costSeries(bs, 'USD', NOW, 6);
     // Hours from 05:00; the stopped one ran 05:30-08:30, the last hour is half over.
     expect(series.map((p) => p.cost)).toEqual([0.2, 0.3, 0.3, 0.2, 0.1, 0.05]);
+    // Mean CPU per hour: 100 % and 200 % processes; the half-over hour averages over its 30 minutes.
+    expect(series.map((p) => p.cpu)).toEqual([200, 300, 300, 200, 100, 100]);
   });
 
   it('ranks a host mining now above a dark agent, and reads the pool from the command line', () => {

@@ -1,5 +1,5 @@
 import { MONEY_DP, roundTo, sum } from '../../cost/money.js';
-import { type CostFigures, costOf, MINING_NOW_MS, type Seen } from './classify.js';
+import { type CostFigures, costOf, cpuPercentOf, MINING_NOW_MS, type Seen } from './classify.js';
 
 const HOUR = 3_600_000;
 
@@ -7,6 +7,8 @@ const HOUR = 3_600_000;
 export interface Burner {
   hostId: string;
   cost: CostFigures;
+  /** Percent of one core the cost evidence was priced from (null when it was an average since start). */
+  cpuPercent: number | null;
   from: number;
   to: number;
   now: boolean;
@@ -28,6 +30,7 @@ export function burners(findings: readonly Seen[], now: number): Burner[] {
     const b: Burner = {
       hostId: s.finding.host.id,
       cost,
+      cpuPercent: cpuPercentOf(s.finding),
       from: Date.parse(s.firstSeen),
       // Still running: it has burned until now, not only until the last scan saw it.
       to: running ? now : last,
@@ -71,6 +74,8 @@ export interface CostPoint {
   /** Start of the hour, epoch seconds (what the chart library takes). */
   t: number;
   cost: number;
+  /** Mean CPU of the mining processes over the hour, in percent of one core. */
+  cpu: number;
 }
 
 /** Money burned in each of the last `hours` hours, in one currency: each burner contributes perHour x its overlap. */
@@ -81,9 +86,15 @@ export function costSeries(bs: readonly Burner[], currency: string, now: number,
     const start = top - i * HOUR;
     const end = Math.min(start + HOUR, now);
     const mine = bs.filter((b) => b.cost.currency === currency);
+    const span = (end - start) / HOUR;
     out.push({
       t: start / 1000,
       cost: roundTo(sum(mine.map((b) => b.cost.perHour * overlapHours(b, start, end))), MONEY_DP),
+      cpu:
+        span > 0
+          ? Math.round((sum(bs.map((b) => (b.cpuPercent ?? 0) * overlapHours(b, start, end))) / span) * 10) /
+            10
+          : 0,
     });
   }
   return out;

@@ -16,7 +16,7 @@ const Money = z.object({
 });
 const Series = z.object({
   currency: z.string(),
-  points: z.array(z.object({ t: z.number(), cost: z.number() })),
+  points: z.array(z.object({ t: z.number(), cost: z.number(), cpu: z.number() })),
 });
 const Ranked = z.object({ key: z.string(), hosts: z.number(), findings: z.number() });
 const IncidentRow = z.object({

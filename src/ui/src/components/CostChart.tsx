@@ -2,9 +2,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** Money burned per hour over the last day; uPlot draws on a canvas, so a long series stays cheap. */
+/** Money burned and CPU used by miners per hour over the last day; uPlot draws on a canvas, cheap at any length. */
 export function CostChart(props: {
-  points: Array<{ t: number; cost: number }>;
+  points: Array<{ t: number; cost: number; cpu: number }>;
   currency: string;
   label?: string;
 }) {
@@ -25,13 +25,36 @@ export function CostChart(props: {
             fill: 'rgba(194,65,12,0.15)',
             width: 2,
             value: (_u, v) => (v == null ? '—' : `${v.toFixed(4)} ${props.currency}`),
+            scale: 'money',
+          },
+          {
+            label: 'CPU (% of a core)',
+            stroke: '#1d4ed8',
+            width: 1.5,
+            dash: [6, 4],
+            value: (_u, v) => (v == null ? '—' : `${v.toFixed(0)} %`),
+            scale: 'cpu',
           },
         ],
-        axes: [{}, { values: (_u, ticks) => ticks.map((v) => v.toFixed(v < 1 ? 3 : 2)), size: 60 }],
-        scales: { x: { time: true } },
+        axes: [
+          {},
+          { scale: 'money', values: (_u, ticks) => ticks.map((v) => v.toFixed(v < 1 ? 3 : 2)), size: 60 },
+          {
+            scale: 'cpu',
+            side: 1,
+            values: (_u, ticks) => ticks.map((v) => `${v}%`),
+            size: 56,
+            grid: { show: false },
+          },
+        ],
+        scales: {
+          x: { time: true },
+          money: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+          cpu: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 100] },
+        },
         legend: { live: true },
       },
-      [props.points.map((p) => p.t), props.points.map((p) => p.cost)],
+      [props.points.map((p) => p.t), props.points.map((p) => p.cost), props.points.map((p) => p.cpu)],
       el,
     );
     const resize = () => plot.setSize({ width: Math.max(320, el.clientWidth), height: 220 });
@@ -47,7 +70,7 @@ export function CostChart(props: {
       <div
         ref={box}
         role="img"
-        aria-label={`Cost per hour over the last ${props.points.length} hours, ${total.toFixed(4)} ${props.currency} in total`}
+        aria-label={`Cost and CPU per hour over the last ${props.points.length} hours, ${total.toFixed(4)} ${props.currency} in total`}
       />
     </figure>
   );

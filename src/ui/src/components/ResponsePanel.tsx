@@ -121,7 +121,7 @@ export function ResponsePanel(props: { incidentId: string; local: boolean; allow
           <Entries entries={plan.entries} caption={`Plan ${plan.runId} (dry run: nothing was touched)`} />
           {plan.notes.length > 0 && (
             <ul class="small">
-              {plan.notes.map((n) => (
+              {[...new Set(plan.notes)].map((n) => (
                 <li key={n}>{n}</li>
               ))}
             </ul>

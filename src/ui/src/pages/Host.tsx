@@ -57,7 +57,7 @@ export function HostPage(props: { id: string }) {
             </table>
           )}
         </Card>
-        <Card title="Cost, last 24 hours" class="wide">
+        <Card title="Cost and CPU of flagged processes, last 24 hours" class="wide">
           {data.costSeries ? (
             <CostChart points={data.costSeries.points} currency={data.costSeries.currency} />
           ) : (

@@ -94,7 +94,7 @@ export function OverviewPage() {
             <a href={href({ page: 'incidents' })}>All incidents</a>
           </p>
         </Card>
-        <Card title="Mining cost, last 24 hours" class="wide">
+        <Card title="Mining cost and CPU, last 24 hours" class="wide">
           {data.costSeries ? (
             <CostChart points={data.costSeries.points} currency={data.costSeries.currency} />
           ) : (
