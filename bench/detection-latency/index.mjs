@@ -20,18 +20,28 @@ const WALLET =
 
 const work = mkdtempSync(join(tmpdir(), '.mw-latency-'));
 const standin = join(work, 'standin');
-execFileSync('cc', ['-O1', '-o', standin, resolve(import.meta.dirname, '../../test/scenarios/standin.c'), '-lpthread']);
+execFileSync('cc', [
+  '-O1',
+  '-o',
+  standin,
+  resolve(import.meta.dirname, '../../test/scenarios/standin.c'),
+  '-lpthread',
+]);
 const minerPath = join(work, '.x', 'kdevtmpfsi');
 mkdirSync(join(work, '.x'));
 copyFileSync(standin, minerPath);
 
 function startMiner(life = 3) {
   const t0 = performance.now();
-  const child = spawn(minerPath, ['-o', 'stratum+tcp://127.0.0.1:3333', '-u', WALLET, '--donate-level', '1'], {
-    argv0: 'kdevtmpfsi',
-    stdio: 'ignore',
-    env: { MWS_LIFE: String(life) },
-  });
+  const child = spawn(
+    minerPath,
+    ['-o', 'stratum+tcp://127.0.0.1:3333', '-u', WALLET, '--donate-level', '1'],
+    {
+      argv0: 'kdevtmpfsi',
+      stdio: 'ignore',
+      env: { MWS_LIFE: String(life) },
+    },
+  );
   return { child, t0 };
 }
 
