@@ -10,7 +10,12 @@ const MAX_LEARNED = 100_000;
 export class PoolAddresses {
   private readonly learned = new Map<string, PoolMatch>();
 
-  constructor(readonly intel: PoolIntel) {}
+  /** Whether any pack lists addresses: if none does and nothing was learned, a lookup need not parse the address. */
+  private readonly intelHasAddresses: boolean;
+
+  constructor(readonly intel: PoolIntel) {
+    this.intelHasAddresses = intel.packs.some((p) => p.stats.ips + p.stats.cidrs > 0);
+  }
 
   learn(ip: string, via: PoolMatch, query: string): void {
     if (this.learned.size >= MAX_LEARNED || this.learned.has(ip)) return;
@@ -26,6 +31,10 @@ export class PoolAddresses {
   }
 
   lookup(ip: string): PoolMatch | null {
-    return this.learned.get(ip) ?? this.intel.lookupIp(ip);
+    if (this.learned.size > 0) {
+      const m = this.learned.get(ip);
+      if (m) return m;
+    }
+    return this.intelHasAddresses ? this.intel.lookupIp(ip) : null;
   }
 }
