@@ -99,6 +99,43 @@ async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promis
   process.exitCode = exitCodeFor(findings, o.failOn);
 }
 
+/** Everything the journal holds for the ssh units, analyzed like a file. */
+async function analyzeJournal(o: LogsCliOptions): Promise<void> {
+  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
+  const parser = new AuthLogParser({ referenceTime: Date.now(), hostId: o.hostId });
+  const warnings: Warning[] = [];
+  await new Promise<void>((resolve) => {
+    followJournal({
+      follow: false,
+      onLine: (l) => {
+        for (const e of parseJournalLine(parser, l)) det.process(e);
+      },
+      onExit: (code, err) => {
+        if (code !== 0)
+          warnings.push({
+            code: 'MW_W_JOURNAL_UNAVAILABLE',
+            message: `journalctl ${code === null ? 'could not run' : `exited ${code}`}: ${err.trim().slice(0, 300)}`,
+          });
+        resolve();
+      },
+    });
+  });
+  parser.finish();
+  const findings = det.results();
+  const s = parser.stats;
+  const summary = {
+    source: 'journal',
+    lines: s.lines,
+    authEvents: s.events,
+    failures: s.failures,
+    successes: s.successes,
+    findings: findings.length,
+  };
+  const format = o.format === 'sarif' ? 'json' : o.format;
+  process.stdout.write(renderFindingsReport({ findings, warnings, summary }, format));
+  process.exitCode = exitCodeFor(findings, o.failOn);
+}
+
 function printLive(f: Finding, format: CommonOptions['format']): void {
   if (format === 'table') {
     const who = f.entity.ip ?? f.entity.name ?? '';
@@ -181,7 +218,11 @@ export function registerLogs(program: Command): void {
   )
     .option('-f, --follow', 'keep following FILE (rotation handled) and print findings as they happen', false)
     .option('--from-end', 'with --follow: start at the end of the file instead of reading it first', false)
-    .option('--journal', 'with --follow: read sshd from the systemd journal (journalctl -f -o json)', false)
+    .option(
+      '--journal',
+      'read sshd from the systemd journal (journalctl -o json; with --follow, from now on)',
+      false,
+    )
     .addOption(new Option('--host-id <id>', 'host the logs belong to').default('localhost'))
     .addOption(
       new Option('--max-retry <n>', 'brute force: attempts within --find-time (fail2ban maxretry)')
@@ -207,9 +248,12 @@ export function registerLogs(program: Command): void {
       false,
     )
     .action(async (files: string[], opts: LogsCliOptions) => {
-      if (opts.follow || opts.journal) {
-        if (opts.journal && !opts.follow) throw new MinewardenError('MW_USAGE', '--journal needs --follow');
+      if (opts.follow) {
         await follow(files, opts);
+        return;
+      }
+      if (opts.journal) {
+        await analyzeJournal(opts);
         return;
       }
       if (files.length === 0)

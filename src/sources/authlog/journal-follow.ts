@@ -4,17 +4,20 @@ import { createInterface } from 'node:readline';
 export interface JournalFollowOptions {
   /** systemd units to read (OpenSSH is ssh.service on Debian, sshd.service elsewhere). */
   units?: readonly string[];
+  /** Keep following new records (`-f`, starting now); false reads what the journal holds and exits. */
+  follow?: boolean;
   onLine: (line: string) => void;
   onExit?: (code: number | null, stderr: string) => void;
 }
 
 /**
- * Follows the systemd journal through `journalctl -f -o json`: a child process rather than a binding, so no native
+ * Reads or follows the systemd journal through `journalctl [-f] -o json`: a child process rather than a binding, so no native
  * module is needed and the journal's own access rules apply. Returns a stop function.
  */
 export function followJournal(opts: JournalFollowOptions): () => void {
   const units = opts.units ?? ['ssh.service', 'sshd.service'];
-  const args = ['-f', '-o', 'json', '-n', '0', ...units.flatMap((u) => ['-u', u])];
+  const head = opts.follow === false ? ['-o', 'json', '--no-pager'] : ['-f', '-o', 'json', '-n', '0'];
+  const args = [...head, ...units.flatMap((u) => ['-u', u])];
   const child = spawn('journalctl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
