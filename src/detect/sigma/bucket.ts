@@ -23,11 +23,20 @@ export class Bucket {
   /** Rules without a literal requirement: evaluated for every event. */
   private readonly always: Int32Array;
   private readonly ac: AhoCorasick;
+  /** Needle texts (after windowing), for statistics. */
+  readonly needles: readonly string[];
   /** Field number each needle belongs to, or -1 for keyword needles (any field). */
   private readonly needleField: Int32Array;
-  /** Rules of needle i: ruleIds[ruleStart[i] .. ruleStart[i + 1]). */
-  private readonly ruleStart: Int32Array;
-  private readonly ruleIds: Int32Array;
+  /** Clauses needle i satisfies: clauseIds[clauseStart[i] .. clauseStart[i + 1]). */
+  private readonly clauseStart: Int32Array;
+  private readonly clauseIds: Int32Array;
+  /** Rule of each clause, and per rule how many of its clauses must hold (all of them). */
+  private readonly clauseRule: Int32Array;
+  private readonly ruleNeed: Uint8Array;
+  /** Per event (epoch): clauses that hold, and per rule how many of its clauses do. */
+  private readonly clauseMark: Uint32Array;
+  private readonly ruleSeen: Uint32Array;
+  private readonly ruleHave: Uint8Array;
   /** Model field -> field number, for the fields some needle names. */
   private readonly fieldNo: ReadonlyMap<string, number>;
   private readonly fieldNames: readonly string[];
@@ -48,48 +57,60 @@ export class Bucket {
     const fieldNo = new Map<string, number>();
     const needleIndex = new Map<string, number>();
     const needleField: number[] = [];
-    const needleRules: number[][] = [];
+    const needleClauses: number[][] = [];
     const needles: string[] = [];
+    const clauseRule: number[] = [];
+    this.ruleNeed = new Uint8Array(rules.length);
     rules.forEach((rule, idx) => {
       const req = rule.detection.requirement;
       if (req === null) {
         always.push(idx);
         return;
       }
-      for (const n of req) {
-        let f = -1;
-        if (n.field !== null) {
-          f = fieldNo.get(n.field) ?? fieldNo.size;
-          fieldNo.set(n.field, f);
+      this.ruleNeed[idx] = req.length;
+      for (const clause of req) {
+        const cl = clauseRule.length;
+        clauseRule.push(idx);
+        for (const n of clause) {
+          let f = -1;
+          if (n.field !== null) {
+            f = fieldNo.get(n.field) ?? fieldNo.size;
+            fieldNo.set(n.field, f);
+          }
+          const text = needleWindow(n.text);
+          const key = `${f}\u0000${text}`;
+          let id = needleIndex.get(key);
+          if (id === undefined) {
+            id = needles.length;
+            needleIndex.set(key, id);
+            needles.push(text);
+            needleField.push(f);
+            needleClauses.push([]);
+          }
+          const list = needleClauses[id]!;
+          if (!list.includes(cl)) list.push(cl);
         }
-        const text = needleWindow(n.text);
-        const key = `${f}\u0000${text}`;
-        let id = needleIndex.get(key);
-        if (id === undefined) {
-          id = needles.length;
-          needleIndex.set(key, id);
-          needles.push(text);
-          needleField.push(f);
-          needleRules.push([]);
-        }
-        const list = needleRules[id]!;
-        if (!list.includes(idx)) list.push(idx);
       }
     });
+    this.needles = needles;
     this.always = Int32Array.from(always);
     this.ac = new AhoCorasick(
       needles,
       needles.map((_, i) => [i]),
     );
     this.needleField = Int32Array.from(needleField);
-    this.ruleStart = new Int32Array(needles.length + 1);
+    this.clauseStart = new Int32Array(needles.length + 1);
     const ids: number[] = [];
-    needleRules.forEach((list, i) => {
-      this.ruleStart[i] = ids.length;
+    needleClauses.forEach((list, i) => {
+      this.clauseStart[i] = ids.length;
       ids.push(...list);
     });
-    this.ruleStart[needles.length] = ids.length;
-    this.ruleIds = Int32Array.from(ids);
+    this.clauseStart[needles.length] = ids.length;
+    this.clauseIds = Int32Array.from(ids);
+    this.clauseRule = Int32Array.from(clauseRule);
+    this.clauseMark = new Uint32Array(clauseRule.length);
+    this.ruleSeen = new Uint32Array(rules.length);
+    this.ruleHave = new Uint8Array(rules.length);
     this.fieldNo = fieldNo;
     this.fieldNames = [...fieldNo.keys()];
     const keywordNeedles = needles.filter((_, i) => needleField[i] === -1);
@@ -113,6 +134,8 @@ export class Bucket {
     this.count = 0;
     if (++this.epoch === 0xffffffff) {
       this.mark.fill(0);
+      this.clauseMark.fill(0);
+      this.ruleSeen.fill(0);
       this.epoch = 1;
     }
     if (!this.hasKeywords) {
@@ -164,9 +187,22 @@ export class Bucket {
       const needle = found[k]!;
       const f = needleField[needle]!;
       if (f !== -1 && f !== no) continue;
-      const end = this.ruleStart[needle + 1]!;
-      for (let r = this.ruleStart[needle]!; r < end; r++) this.add(this.ruleIds[r]!);
+      const end = this.clauseStart[needle + 1]!;
+      for (let k = this.clauseStart[needle]!; k < end; k++) this.satisfy(this.clauseIds[k]!);
     }
+  }
+
+  /** A clause holds: its rule is a candidate once all of its clauses do. */
+  private satisfy(cl: number): void {
+    const epoch = this.epoch;
+    if (this.clauseMark[cl] === epoch) return;
+    this.clauseMark[cl] = epoch;
+    const rule = this.clauseRule[cl]!;
+    if (this.ruleSeen[rule] !== epoch) {
+      this.ruleSeen[rule] = epoch;
+      this.ruleHave[rule] = 0;
+    }
+    if (++this.ruleHave[rule]! === this.ruleNeed[rule]) this.add(rule);
   }
 
   private add(id: number): void {

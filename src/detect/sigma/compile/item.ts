@@ -7,7 +7,7 @@ import { longestLiteral, mapLiterals, type Pattern } from '../match/wildcard.js'
 import { COMPARISONS } from '../modifiers.js';
 import type { DetectionItem } from '../parse/detection.js';
 import { SigmaRuleError } from '../types.js';
-import type { Needle, Requirement } from './requirement.js';
+import { type Needle, type Requirement, requireAll, requireOneOf } from './requirement.js';
 import { expandStringValue } from './values.js';
 
 export type Test = (ctx: EvalContext) => boolean;
@@ -209,9 +209,9 @@ export function compileItem(item: DetectionItem, resolve: FieldResolver): Compil
 
   let requirement: Requirement = null;
   if (!neq && parts.every((p) => p.needles !== null)) {
-    const needles: Needle[] = parts.flatMap((p) => p.needles!.map((text) => ({ field, text })));
-    // With `all` every value must be present, so one (the longest) is enough to require.
-    requirement = all ? [needles.reduce((a, b) => (b.text.length > a.text.length ? b : a))] : needles;
+    const clauses = parts.map((p): Needle[] => p.needles!.map((text) => ({ field, text })));
+    // With `all` every value must be present: one clause per value; otherwise any value's literal will do.
+    requirement = all ? requireAll(clauses.map(requireOneOf)) : requireOneOf(clauses.flat());
   }
   return { test, requirement };
 }

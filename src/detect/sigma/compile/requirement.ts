@@ -1,39 +1,86 @@
 /**
- * What a prefilter may assume about a rule: it can only match when at least one of these literals occurs
- * (case-folded) in the named field, or in any field for keyword searches (field null). `null` means no such
- * guarantee, so the rule must always be evaluated.
+ * What a prefilter may assume about a rule, as clauses that must all hold: each clause is a set of literals one of
+ * which occurs (case-folded) in the named field, or in any field for keyword searches (field null). `null` means no
+ * such guarantee, so the rule must always be evaluated. Several clauses make the filter sharp: `type: EXECVE` alone
+ * holds for every execve record, `type: EXECVE` and one of `truncate`, `dd` holds for very few.
  */
 export interface Needle {
   readonly field: string | null;
   readonly text: string;
 }
 
-export type Requirement = readonly Needle[] | null;
+/** One of these literals occurs. */
+export type Clause = readonly Needle[];
 
-function score(r: readonly Needle[]): number {
+/** Every clause holds (null: nothing is known). */
+export type Requirement = readonly Clause[] | null;
+
+/** Clauses kept per rule: enough to be selective, few enough to keep the per-hit bookkeeping small. */
+const MAX_CLAUSES = 4;
+
+/** Shortest literal of an extra clause (one kept besides the best). */
+const MIN_EXTRA = 3;
+
+function minLength(c: Clause): number {
   let minLen = Number.POSITIVE_INFINITY;
-  let keyword = 0;
-  for (const n of r) {
-    minLen = Math.min(minLen, n.text.length);
-    if (n.field === null) keyword = 1;
-  }
-  // Field needles beat keyword needles (keywords scan every field); then longer shortest needle; then fewer.
-  return (1 - keyword) * 1e6 + Math.min(minLen, 12) * 1e3 - Math.min(r.length, 999);
+  for (const n of c) minLen = Math.min(minLen, n.text.length);
+  return minLen;
 }
 
-/** AND: either side's requirement holds, so keep the more selective one. */
+function score(c: Clause): number {
+  const minLen = minLength(c);
+  // Longer shortest literal first (fewer chance hits), then fewer literals.
+  return Math.min(minLen, 12) * 1000 - Math.min(c.length, 999);
+}
+
+function best(r: readonly Clause[]): Clause {
+  return r.reduce((a, b) => (score(b) > score(a) ? b : a));
+}
+
+function key(c: Clause): string {
+  return c
+    .map((n) => `${n.field ?? ''}\u0000${n.text}`)
+    .sort()
+    .join('\u0001');
+}
+
+function limit(clauses: readonly Clause[]): Requirement {
+  if (clauses.length === 0) return null;
+  const seen = new Set<string>();
+  const unique = clauses.filter((c) => {
+    const k = key(c);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const sorted = unique.sort((a, b) => score(b) - score(a));
+  // Beyond the best clause, one with a very short literal would fire on most events and only cost bookkeeping.
+  return [sorted[0]!, ...sorted.slice(1).filter((c) => minLength(c) >= MIN_EXTRA)].slice(0, MAX_CLAUSES);
+}
+
+/** One clause: one of these literals occurs. */
+export function requireOneOf(needles: readonly Needle[]): Requirement {
+  return needles.length === 0 ? null : [needles];
+}
+
+/** AND: every side's clauses hold. */
 export function requireAll(rs: readonly Requirement[]): Requirement {
-  let best: Requirement = null;
-  for (const r of rs) if (r !== null && (best === null || score(r) > score(best))) best = r;
-  return best;
+  const out: Clause[] = [];
+  for (const r of rs) if (r !== null) out.push(...r);
+  return limit(out);
 }
 
-/** OR: one of the sides must hold, so any of their needles may be the one. */
+/**
+ * OR: (A1 and A2) or (B1 and B2) holds exactly when every (Ai or Bj) does; when that product is too large, the
+ * single clause (best A or best B) still holds.
+ */
 export function requireAny(rs: readonly Requirement[]): Requirement {
-  const out: Needle[] = [];
+  let acc: readonly Clause[] | undefined;
   for (const r of rs) {
     if (r === null) return null;
-    out.push(...r);
+    if (acc === undefined) acc = r;
+    else if (acc.length * r.length <= MAX_CLAUSES) acc = acc.flatMap((a) => r.map((b) => [...a, ...b]));
+    else acc = [[...best(acc), ...best(r)]];
   }
-  return out;
+  return acc === undefined ? null : limit(acc);
 }
