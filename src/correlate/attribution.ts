@@ -84,14 +84,19 @@ export function loadGroupProfiles(raw: unknown = data): GroupProfile[] {
   }));
 }
 
+/** Every string inside a value, unescaped, so patterns see evidence as it was written (not JSON-quoted). */
+function strings(v: unknown, out: string[], depth = 0): void {
+  if (typeof v === 'string') out.push(v);
+  else if (depth < 8 && Array.isArray(v)) for (const x of v) strings(x, out, depth + 1);
+  else if (depth < 8 && v && typeof v === 'object')
+    for (const x of Object.values(v)) strings(x, out, depth + 1);
+}
+
 /** Everything an incident's findings say, as one text to match indicators against (entities and evidence). */
 function incidentText(findings: readonly Finding[]): string {
-  return findings
-    .map(
-      (f) =>
-        `${f.entity.exe ?? ''} ${f.entity.path ?? ''} ${f.entity.name ?? ''} ${JSON.stringify(f.evidence)}`,
-    )
-    .join('\n');
+  const out: string[] = [];
+  for (const f of findings) strings([f.entity.exe, f.entity.path, f.entity.name, f.evidence], out);
+  return out.join('\n');
 }
 
 // Score saturates: two strong indicators make a confident attribution, weak ones add up slowly.

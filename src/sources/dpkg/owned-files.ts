@@ -9,7 +9,8 @@ const MAX_PATHS = 2_000_000;
 
 /**
  * Which package owns which file, from dpkg's per-package file lists (`var/lib/dpkg/info/<pkg>[:arch].list`) under
- * `root`. A host without dpkg gives an ownership that says "unknown" for everything.
+ * `root`. A host without dpkg gives an ownership that says "unknown" for everything. The lists (hundreds of
+ * thousands of paths on a full server) are read on the first question only: most scans never ask one.
  */
 export function readDpkgOwnership(root: string, warnings?: WarningSink): PackageOwnership {
   const dir = join(root, 'var/lib/dpkg/info');
@@ -19,6 +20,18 @@ export function readDpkgOwnership(root: string, warnings?: WarningSink): Package
   } catch {
     return ownershipFromMap(new Map());
   }
+  if (names.length === 0) return ownershipFromMap(new Map());
+  let loaded: PackageOwnership | undefined;
+  return {
+    available: true,
+    ownerOf(path) {
+      loaded ??= readLists(dir, names, warnings);
+      return loaded.ownerOf(path);
+    },
+  };
+}
+
+function readLists(dir: string, names: string[], warnings: WarningSink | undefined): PackageOwnership {
   const owners = new Map<string, string>();
   for (const name of names.sort()) {
     const pkg = name.slice(0, -'.list'.length).replace(/:[a-z0-9_-]+$/, '');

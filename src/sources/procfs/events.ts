@@ -68,7 +68,11 @@ function socketFields(s: SocketInfo): Record<string, EventFields[string]> {
   };
 }
 
-/** Turns a snapshot into the events detectors consume: one per process, per connection and per listener. */
+/**
+ * Turns a snapshot into the events detectors consume: one per process, then one per listener, then one per
+ * connection. Listeners come before connections so a detector that weighs a process's connections knows by then
+ * whether it also serves.
+ */
 export function snapshotEvents(snap: HostSnapshot): TelemetryEvent[] {
   const hostId = snap.host.id;
   const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
@@ -77,15 +81,14 @@ export function snapshotEvents(snap: HostSnapshot): TelemetryEvent[] {
 
   const listening = new Set(snap.listeners.map((l) => `${l.transport}/${l.port}`));
   const listenerByInode = new Map(snap.listeners.filter((l) => l.inode !== 0).map((l) => [l.inode, l]));
+  const connections: TelemetryEvent[] = [];
   for (const s of snap.sockets) {
     const listener = listenerByInode.get(s.inode);
-    const kind = listener ? 'listener' : 'connection';
-    if (kind === 'connection' && s.remotePort === 0) continue;
+    if (!listener && s.remotePort === 0) continue;
     const initiated = !listening.has(`${s.transport}/${s.localPort}`);
-    const owners = s.pids.length ? s.pids : [undefined];
-    for (const pid of owners) {
-      events.push({
-        kind,
+    for (const pid of s.pids.length ? s.pids : [undefined]) {
+      (listener ? events : connections).push({
+        kind: listener ? 'listener' : 'connection',
         time: snap.time,
         hostId,
         source: 'procfs',
@@ -97,5 +100,6 @@ export function snapshotEvents(snap: HostSnapshot): TelemetryEvent[] {
       });
     }
   }
+  for (const c of connections) events.push(c);
   return events;
 }
