@@ -51,6 +51,9 @@ export function IncidentPage(props: { id: string; me: Me }) {
                 <strong>{STAGE_LABEL[step.stage] ?? step.stage}</strong>
                 <span class="muted small">{step.time ? time(step.time) : 'no evidence'}</span>
               </div>
+              {step.stage === 'initial-access' && step.findings.length === 0 && inc.entryPoint && (
+                <p class="small">{inc.entryPoint}</p>
+              )}
               {step.findings.map((f) => (
                 <details key={f.id}>
                   <summary>
