@@ -96,6 +96,12 @@ export function registerHunt(program: Command): void {
       for (const h of out.correlations) emit(correlationRecord(h), h.correlation.level);
     }
     for (const h of session.finish()) emit(correlationRecord(h), h.correlation.level);
+    for (const e of session.evictions())
+      warnings.add(
+        'MW_W_SIGMA_CORRELATION_EVICTED',
+        `correlation '${e.correlation.title}' dropped ${e.evicted} open groups at the group cap; hits for them may be missed`,
+        e.correlation.key,
+      );
     const summary = {
       events,
       rules: loaded.rules.length,

@@ -19,4 +19,6 @@ export const LIMITS = {
   maxIdentifiers: 1000,
   /** YAML alias expansions per document (billion-laughs guard). */
   maxAliasCount: 100,
+  /** Open groups (distinct group-by values) per correlation rule; the oldest is closed or evicted past it. */
+  maxCorrelationGroups: 10_000,
 } as const;

@@ -1,3 +1,4 @@
+import { LIMITS } from '../limits.js';
 import type { CountConditionSpec } from '../parse/schema.js';
 import type { SigmaCorrelation } from './link.js';
 
@@ -32,6 +33,11 @@ function meets(c: CountConditionSpec | undefined, n: number, fallback: number): 
   return true;
 }
 
+/** Counts decided when a window anchored at the group's first event closes (they have an upper bound). */
+function windowed(c: SigmaCorrelation): boolean {
+  return !streamable(c.condition) && (c.type === 'event_count' || c.type === 'value_count');
+}
+
 /** Only lower bounds can be decided as events arrive; anything with an upper bound waits for the window to close. */
 function streamable(c: CountConditionSpec | undefined): boolean {
   return !c || (c.lt === undefined && c.lte === undefined && c.eq === undefined && c.neq === undefined);
@@ -53,14 +59,31 @@ interface GroupState {
 export class CorrelationEngine {
   private readonly byRule = new Map<string, SigmaCorrelation[]>();
   private readonly groups = new Map<string, Map<string, GroupState>>();
+  private readonly evicted = new Map<SigmaCorrelation, number>();
+  private readonly maxGroups: number;
 
-  constructor(readonly correlations: readonly SigmaCorrelation[]) {
+  /** `maxGroups`: open groups kept per correlation; past it the oldest group is closed if its time is up, else evicted. */
+  constructor(
+    readonly correlations: readonly SigmaCorrelation[],
+    options: { maxGroups?: number } = {},
+  ) {
+    this.maxGroups = Math.max(1, options.maxGroups ?? LIMITS.maxCorrelationGroups);
     for (const c of correlations)
       for (const r of new Set(c.rules)) {
         const list = this.byRule.get(r);
         if (list) list.push(c);
         else this.byRule.set(r, [c]);
       }
+  }
+
+  /** Correlations that had to drop open groups at the cap, with how many: hits for those groups may be missed. */
+  evictions(): { correlation: SigmaCorrelation; evicted: number }[] {
+    return [...this.evicted].map(([correlation, evicted]) => ({ correlation, evicted }));
+  }
+
+  /** Open groups per correlation key, for tests and statistics. */
+  openGroups(key: string): number {
+    return this.groups.get(key)?.size ?? 0;
   }
 
   /** Keys of rules that feed a correlation with `generate: false`: their own matches are not reported. */
@@ -91,7 +114,7 @@ export class CorrelationEngine {
   flush(): CorrelationHit[] {
     const out: CorrelationHit[] = [];
     for (const c of this.correlations) {
-      if (streamable(c.condition) || (c.type !== 'event_count' && c.type !== 'value_count')) continue;
+      if (!windowed(c)) continue;
       for (const [key, g] of this.groups.get(c.key) ?? []) {
         const h = this.closeWindow(c, key, g);
         if (h) out.push(h);
@@ -110,18 +133,47 @@ export class CorrelationEngine {
     return group;
   }
 
-  private state(c: SigmaCorrelation, key: string, time: number): GroupState {
+  private state(c: SigmaCorrelation, key: string, time: number, out: CorrelationHit[]): GroupState {
     let perCorr = this.groups.get(c.key);
     if (!perCorr) {
       perCorr = new Map();
       this.groups.set(c.key, perCorr);
     }
     let g = perCorr.get(key);
-    if (!g) {
-      g = { first: time, items: [] };
+    if (g) {
+      // Most recently active last, so the cap evicts the group that has been quiet longest.
+      perCorr.delete(key);
       perCorr.set(key, g);
+      return g;
     }
+    if (perCorr.size >= this.maxGroups) this.makeRoom(c, perCorr, time, out);
+    g = { first: time, items: [] };
+    perCorr.set(key, g);
     return g;
+  }
+
+  /**
+   * Frees one slot: the least recently active group (first in the map) is closed normally when its time is up, so
+   * a stream of unique group values costs bounded memory; otherwise it is evicted and counted.
+   */
+  private makeRoom(
+    c: SigmaCorrelation,
+    perCorr: Map<string, GroupState>,
+    time: number,
+    out: CorrelationHit[],
+  ): void {
+    const oldest = perCorr.entries().next().value;
+    if (!oldest) return;
+    const [key, g] = oldest;
+    perCorr.delete(key);
+    if (windowed(c)) {
+      if (time > g.first + c.timespanMs) {
+        const h = this.closeWindow(c, key, g);
+        if (h) out.push(h);
+        return;
+      }
+    } else if ((g.items[g.items.length - 1]?.time ?? g.first) < time - c.timespanMs) return;
+    this.evicted.set(c, (this.evicted.get(c) ?? 0) + 1);
   }
 
   private count(c: SigmaCorrelation, g: GroupState): number {
@@ -158,19 +210,19 @@ export class CorrelationEngine {
     const key = JSON.stringify(group);
     const perCorr = this.groups.get(c.key);
     const t = o.time;
-    if (!streamable(c.condition) && (c.type === 'event_count' || c.type === 'value_count')) {
-      const out: CorrelationHit[] = [];
+    const out: CorrelationHit[] = [];
+    if (windowed(c)) {
       const open = perCorr?.get(key);
       if (open && t > open.first + c.timespanMs) {
         const h = this.closeWindow(c, key, open);
         if (h) out.push(h);
         perCorr!.delete(key);
       }
-      this.state(c, key, t).items.push({ time: t, value: this.valueOf(c, o) });
+      this.state(c, key, t, out).items.push({ time: t, value: this.valueOf(c, o) });
       return out.length ? out : undefined;
     }
-    const g = this.state(c, key, t);
-    if (c.type === 'temporal_ordered') return this.ordered(c, group, key, g, o);
+    const g = this.state(c, key, t, out);
+    if (c.type === 'temporal_ordered') return this.ordered(c, group, key, g, o, out);
     g.items.push({ time: t, value: this.valueOf(c, o) });
     // Sliding window: forget what fell out of the timespan.
     const from = t - c.timespanMs;
@@ -180,10 +232,10 @@ export class CorrelationEngine {
     g.first = g.items[0]?.time ?? t;
     const n = this.count(c, g);
     const fallback = c.type === 'temporal' ? new Set(c.rules).size : 1;
-    if (!meets(c.condition, n, fallback)) return undefined;
-    const h = this.hit(c, group, g, t, n);
+    if (!meets(c.condition, n, fallback)) return out.length ? out : undefined;
+    out.push(this.hit(c, group, g, t, n));
     this.groups.get(c.key)?.delete(key);
-    return [h];
+    return out;
   }
 
   private valueOf(c: SigmaCorrelation, o: Observation): string {
@@ -198,6 +250,7 @@ export class CorrelationEngine {
     key: string,
     g: GroupState,
     o: Observation,
+    out: CorrelationHit[],
   ): CorrelationHit[] | undefined {
     if (!g.steps) g.steps = new Array<number | undefined>(c.rules.length).fill(undefined);
     const steps = g.steps;
@@ -212,12 +265,16 @@ export class CorrelationEngine {
       }
     }
     g.items.push({ time: t, value: o.ruleKey });
+    // Only observations inside the timespan can still belong to a chain: older ones are forgotten.
+    let drop = 0;
+    while (drop < g.items.length && g.items[drop]!.time < t - c.timespanMs) drop++;
+    if (drop > 0) g.items.splice(0, drop);
     const done = steps[c.rules.length - 1];
-    if (done === undefined) return undefined;
+    if (done === undefined) return out.length ? out : undefined;
     g.first = done;
-    const h = this.hit(c, group, g, t, c.rules.length);
+    out.push(this.hit(c, group, g, t, c.rules.length));
     this.groups.get(c.key)?.delete(key);
-    return [h];
+    return out;
   }
 }
 

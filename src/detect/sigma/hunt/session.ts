@@ -24,9 +24,13 @@ export class HuntSession {
   private readonly correlation: CorrelationEngine;
   private readonly suppressed: Set<string>;
 
-  constructor(rules: readonly SigmaRule[], correlations: readonly SigmaCorrelation[]) {
+  constructor(
+    rules: readonly SigmaRule[],
+    correlations: readonly SigmaCorrelation[],
+    options: { maxGroups?: number } = {},
+  ) {
     this.ruleset = new CompiledRuleset(rules);
-    this.correlation = new CorrelationEngine(correlations);
+    this.correlation = new CorrelationEngine(correlations, options);
     this.suppressed = this.correlation.suppressedRules();
   }
 
@@ -46,6 +50,11 @@ export class HuntSession {
       );
     }
     return { matches, correlations: correlations.filter((h) => !this.suppressed.has(h.correlation.key)) };
+  }
+
+  /** Correlations that dropped open groups at the group cap (MW_W_SIGMA_CORRELATION_EVICTED). */
+  evictions(): { correlation: SigmaCorrelation; evicted: number }[] {
+    return this.correlation.evictions();
   }
 
   /** End of input: windows still open are closed and checked. */
