@@ -36,6 +36,8 @@ export function registerUp(program: Command): void {
     .option('-v, --verbose', 'request log on stderr', false)
     .action(async (opts: UpCliOptions) => {
       const data = resolve(opts.data);
+      // Quarantine and backups of dashboard-driven responses stay with the rest of the all-in-one's data.
+      process.env.MINEWARDEN_STATE_DIR ??= join(data, 'state');
       const srv = await runServer({
         db: `sqlite:${join(data, 'minewarden.db')}`,
         host: opts.host,
