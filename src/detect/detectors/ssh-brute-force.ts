@@ -71,7 +71,7 @@ export function sshBruteForce(opts: SshBruteForceOptions = {}): StatefulDetector
       const s = state.get(ip);
       s.log.add(e, n);
       for (let i = 0; i < Math.min(n, maxRetry); i++) s.recent.push(e.time);
-      if (s.recent.length > maxRetry) s.recent.splice(0, s.recent.length - maxRetry);
+      while (s.recent.length > maxRetry) s.recent.shift();
       const since = e.time - findTimeMs;
       let inWindow = 0;
       for (const t of s.recent) if (t >= since) inWindow++;

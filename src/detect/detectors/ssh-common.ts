@@ -75,6 +75,27 @@ export class KeyedState<V> {
   }
 }
 
+/**
+ * Records `key` seen at `time` in a map kept near `cap` entries. Pruning happens in bulk once the map is twice the
+ * cap (first what fell out of the window, then the oldest), because evicting one entry per insert makes V8 rehash
+ * the map over and over (bench/logs).
+ */
+export function touchBounded(
+  map: Map<string, number>,
+  key: string,
+  time: number,
+  cap: number,
+  since: number,
+): void {
+  map.set(key, time);
+  if (map.size <= cap * 2) return;
+  for (const [k, t] of map) if (t < since) map.delete(k);
+  for (const k of map.keys()) {
+    if (map.size <= cap) break;
+    map.delete(k);
+  }
+}
+
 /** What findings about one source show: totals, accounts tried, first and last time, a few verbatim lines. */
 export class AttemptLog {
   attempts = 0;

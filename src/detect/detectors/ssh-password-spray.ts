@@ -9,6 +9,7 @@ import {
   KeyedState,
   MAX_TRACKED,
   peerOf,
+  touchBounded,
 } from './ssh-common.js';
 
 export interface SshPasswordSprayOptions {
@@ -70,13 +71,9 @@ export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}): StatefulDe
       if (ip === undefined || user === undefined || user === '') return null;
       const s = state.get(user);
       s.log.add(e, n);
-      s.sources.set(ip, e.time);
-      if (s.sources.size > cap) {
-        const oldest = s.sources.keys().next();
-        if (!oldest.done) s.sources.delete(oldest.value);
-      }
-      if (s.reported) return null;
       const since = e.time - windowMs;
+      touchBounded(s.sources, ip, e.time, cap, since);
+      if (s.reported) return null;
       let count = 0;
       for (const t of s.sources.values()) if (t >= since) count++;
       if (count < distinct) return null;

@@ -80,7 +80,7 @@ export function sshSuccessAfterFailures(opts: SshSuccessAfterFailuresOptions = {
       const s = state.get(ip);
       s.log.add(e, n);
       for (let i = 0; i < Math.min(n, minFailures); i++) s.recent.push(e.time);
-      if (s.recent.length > minFailures) s.recent.splice(0, s.recent.length - minFailures);
+      while (s.recent.length > minFailures) s.recent.shift();
       return null;
     },
     snapshot() {

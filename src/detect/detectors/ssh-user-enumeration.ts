@@ -9,6 +9,7 @@ import {
   KeyedState,
   MAX_TRACKED,
   peerOf,
+  touchBounded,
 } from './ssh-common.js';
 
 export interface SshUserEnumerationOptions {
@@ -65,13 +66,9 @@ export function sshUserEnumeration(opts: SshUserEnumerationOptions = {}): Statef
       if (ip === undefined || user === undefined) return null;
       const s = state.get(ip);
       s.log.add(e, n);
-      s.users.set(user, e.time);
-      if (s.users.size > cap) {
-        const oldest = s.users.keys().next();
-        if (!oldest.done) s.users.delete(oldest.value);
-      }
-      if (s.reported) return null;
       const since = e.time - windowMs;
+      touchBounded(s.users, user, e.time, cap, since);
+      if (s.reported) return null;
       let count = 0;
       for (const t of s.users.values()) if (t >= since) count++;
       if (count < distinct) return null;

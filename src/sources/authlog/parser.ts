@@ -1,8 +1,8 @@
 import type { EventFields, TelemetryEvent } from '../../model/event.js';
-import { BoundedMap } from './bounded-map.js';
 import type { AuthFacts, Classified } from './classified.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
 import { normalizePeer } from './peer.js';
+import { PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
 import { classifySshd } from './sshd-messages.js';
 
@@ -33,7 +33,6 @@ export interface AuthParseStats {
 }
 
 const SSHD_PROGRAMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
-const MAX_SESSIONS = 20_000;
 const MAX_MESSAGE = 2048;
 // NUL and C0 controls are never in syslog text (tab and auditd's 0x1d field separator aside): binary garbage.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point.
@@ -66,11 +65,12 @@ export class AuthLogParser {
     unattributed: 0,
   };
   private readonly years: YearInference;
-  private readonly peers = new BoundedMap<
-    number,
-    { hostname: string | undefined; program: string | undefined; host: string }
-  >(MAX_SESSIONS);
-  private readonly pending = new BoundedMap<number, Pending>(MAX_SESSIONS);
+  private readonly peers = new PidTable<{
+    hostname: string | undefined;
+    program: string | undefined;
+    host: string;
+  }>();
+  private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
 
   constructor(private readonly opts: AuthParseOptions) {

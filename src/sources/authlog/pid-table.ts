@@ -1,0 +1,43 @@
+/**
+ * Per-connection state keyed by pid, in a fixed direct-mapped table: a pid lands in slot `pid mod size`, and a new
+ * connection whose pid shares a slot replaces the old one. Bounded by construction with no allocation per entry
+ * beyond the value and no rehashing; a Map with steady insert-and-evict traffic spent more time rehashing than the
+ * whole parse (bench/logs). sshd pids of live connections rarely collide modulo 16384.
+ */
+export class PidTable<V> {
+  private readonly pids: Int32Array;
+  private readonly values: (V | undefined)[];
+  private readonly mask: number;
+  private count = 0;
+
+  constructor(bits = 14) {
+    const size = 1 << bits;
+    this.pids = new Int32Array(size).fill(-1);
+    this.values = new Array<V | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(pid: number): V | undefined {
+    const i = pid & this.mask;
+    return this.pids[i] === pid ? this.values[i] : undefined;
+  }
+
+  set(pid: number, value: V): void {
+    const i = pid & this.mask;
+    if (this.pids[i] === -1) this.count++;
+    this.pids[i] = pid;
+    this.values[i] = value;
+  }
+
+  delete(pid: number): void {
+    const i = pid & this.mask;
+    if (this.pids[i] !== pid) return;
+    this.pids[i] = -1;
+    this.values[i] = undefined;
+    this.count--;
+  }
+}
