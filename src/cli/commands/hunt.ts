@@ -13,10 +13,12 @@ import { MinewardenError, WarningSink } from '../../model/errors.js';
 import { renderTable } from '../../report/table.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, withCommonOptions } from '../options.js';
+import { compileOptions } from './rules.js';
 
 interface HuntOptions extends CommonOptions {
   rules: string[];
   events: string;
+  placeholders?: string;
 }
 
 function ruleRef(r: {
@@ -53,10 +55,11 @@ export function registerHunt(program: Command): void {
       .requiredOption(
         '--events <file>',
         'NDJSON: one event per line, Sigma field names plus "logsource" and "time"',
-      ),
+      )
+      .option('--placeholders <file>', 'YAML map of %placeholder% values for the expand modifier'),
     ['table', 'json', 'ndjson'],
   ).action(async (opts: HuntOptions) => {
-    const loaded = loadRulePaths(opts.rules);
+    const loaded = loadRulePaths(opts.rules, compileOptions(opts.placeholders));
     if (loaded.rules.length === 0) {
       const why = loaded.failed[0]?.message ?? loaded.unsupported[0]?.feature ?? 'no rule files found';
       throw new MinewardenError('MW_INPUT_PARSE', `no rule loaded: ${why}`, { file: opts.rules.join(' ') });

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // `npm test` builds dist/ before vitest runs; these tests drive the real binary.
@@ -33,6 +35,34 @@ describe('rules lint', () => {
     expect(cli('rules', 'lint', '../shared/data/sigma/rules/linux').stdout).toMatch(
       /^loaded 2\d\d of 210 rules/,
     );
+  });
+});
+
+describe('placeholders', () => {
+  it('rules test fills %placeholders% of the expand modifier from --placeholders, and says which is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-rules-'));
+    const rule = join(dir, 'admins.yml');
+    writeFileSync(
+      rule,
+      "title: admins\nlogsource:\n    category: process_creation\ndetection:\n    sel:\n        User|expand: '%admins%'\n    condition: sel\n",
+    );
+    writeFileSync(join(dir, 'ph.yml'), 'admins: [root, adm_ops]\n');
+    const event = '{"logsource":{"category":"process_creation"},"User":"adm_ops"}';
+    const ok = cli(
+      'rules',
+      'test',
+      rule,
+      '--event',
+      event,
+      '--placeholders',
+      join(dir, 'ph.yml'),
+      '--format',
+      'json',
+    );
+    expect(ok.stdout).toContain('"title": "admins"');
+    const missing = cli('rules', 'test', rule, '--event', event);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("placeholder '%admins%'");
   });
 });
 

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import {
+  type CompileOptions,
   convertHuntEvent,
   HuntEventSchema,
   HuntSession,
   type LoadResult,
   loadRulePaths,
+  readPlaceholderFile,
   severityOf,
 } from '../../detect/sigma/index.js';
 import { MinewardenError } from '../../model/errors.js';
@@ -55,16 +57,22 @@ function parseEventArg(text: string): ReturnType<typeof convertHuntEvent> {
   return convertHuntEvent(ev.data, 0);
 }
 
+/** Compile options from the command line: the placeholder file, when given. */
+export function compileOptions(placeholders: string | undefined): CompileOptions {
+  return placeholders === undefined ? {} : { placeholders: readPlaceholderFile(placeholders) };
+}
+
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('check and try Sigma rules');
   withCommonOptions(
     rules
       .command('lint')
       .description('load Sigma rules and report every rule that fails or uses an unsupported feature')
-      .argument('<paths...>', 'rule files or directories (searched for *.yml, *.yaml)'),
+      .argument('<paths...>', 'rule files or directories (searched for *.yml, *.yaml)')
+      .option('--placeholders <file>', 'YAML map of %placeholder% values for the expand modifier'),
     ['table', 'json'],
-  ).action((paths: string[], opts: CommonOptions) => {
-    const r = loadRulePaths(paths);
+  ).action((paths: string[], opts: CommonOptions & { placeholders?: string }) => {
+    const r = loadRulePaths(paths, compileOptions(opts.placeholders));
     if (opts.format === 'json') process.stdout.write(`${JSON.stringify(lintReport(r), null, 2)}\n`);
     else process.stdout.write(lintTable(r));
     // Broken rules fail the lint; rules that only use unsupported features are listed but do not.
@@ -78,10 +86,11 @@ export function registerRules(program: Command): void {
       .requiredOption(
         '--event <json>',
         'the event, e.g. {"logsource":{"category":"process_creation"},"Image":"/tmp/x"}',
-      ),
+      )
+      .option('--placeholders <file>', 'YAML map of %placeholder% values for the expand modifier'),
     ['table', 'json'],
-  ).action((rulePath: string, opts: CommonOptions & { event: string }) => {
-    const loaded = loadRulePaths([rulePath]);
+  ).action((rulePath: string, opts: CommonOptions & { event: string; placeholders?: string }) => {
+    const loaded = loadRulePaths([rulePath], compileOptions(opts.placeholders));
     const first = loaded.failed[0];
     if (first)
       throw new MinewardenError('MW_INPUT_PARSE', `${first.code}: ${first.message}`, {

@@ -1,23 +1,35 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkCorrelations, type SigmaCorrelation } from './correlation/link.js';
+import { applyFilters } from './filters.js';
 import { LIMITS } from './limits.js';
 import { resolveCollection } from './parse/collection.js';
 import { parseRuleDocuments } from './parse/documents.js';
-import { type ParsedRule, parseRule, type SigmaCorrelationDef, type SigmaRule } from './parse/rule.js';
+import {
+  type CompileOptions,
+  type ParsedRule,
+  parseRule,
+  type SigmaCorrelationDef,
+  type SigmaFilter,
+  type SigmaRule,
+} from './parse/rule.js';
 import { type SigmaFailure, SigmaRuleError, type SigmaUnsupported } from './types.js';
 
 export interface LoadResult {
+  /** Detection rules, with the filters that name them already applied. */
   readonly rules: SigmaRule[];
   readonly correlations: SigmaCorrelation[];
   readonly failed: SigmaFailure[];
   readonly unsupported: SigmaUnsupported[];
+  /** Sigma filter documents loaded. */
+  readonly filters: SigmaFilter[];
 }
 
-/** Everything read so far, before correlations are linked. */
+/** Everything read so far, before filters are applied and correlations linked. */
 interface Collected {
   readonly rules: SigmaRule[];
   readonly correlations: SigmaCorrelationDef[];
+  readonly filters: SigmaFilter[];
   readonly failed: SigmaFailure[];
   readonly unsupported: SigmaUnsupported[];
   /** ids and names of documents that did not load, so a correlation on them says why. */
@@ -25,13 +37,15 @@ interface Collected {
 }
 
 function emptyCollected(): Collected {
-  return { rules: [], correlations: [], failed: [], unsupported: [], notLoaded: new Set() };
+  return { rules: [], correlations: [], filters: [], failed: [], unsupported: [], notLoaded: new Set() };
 }
 
 function finish(c: Collected): LoadResult {
-  const linked = linkCorrelations(c.correlations, c.rules, c.notLoaded);
+  const rules = applyFilters(c.rules, c.filters);
+  const linked = linkCorrelations(c.correlations, rules, c.notLoaded);
   return {
-    rules: c.rules,
+    rules,
+    filters: c.filters,
     correlations: linked.correlations,
     failed: [...c.failed, ...linked.failed],
     unsupported: [...c.unsupported, ...linked.unsupported],
@@ -59,25 +73,26 @@ function record(out: Collected, file: string, err: unknown, fallbackLine: number
 }
 
 /** Loads every rule document of one file's text; each broken document is reported and skipped. */
-export function loadRuleText(text: string, file: string): LoadResult {
+export function loadRuleText(text: string, file: string, options: CompileOptions = {}): LoadResult {
   const out = emptyCollected();
-  collectText(text, file, out);
+  collectText(text, file, out, options);
   return finish(out);
 }
 
-function collectText(text: string, file: string, out: Collected): void {
+function collectText(text: string, file: string, out: Collected, options: CompileOptions): void {
   const { documents, errors } = parseRuleDocuments(text);
   for (const e of errors) record(out, file, e, 1);
   for (const doc of resolveCollection(documents)) {
     let rule: ParsedRule;
     try {
-      rule = parseRule(doc, file);
+      rule = parseRule(doc, file, options);
     } catch (err) {
       record(out, file, err, doc.line);
       noteNotLoaded(out, doc.data);
       continue;
     }
     if (rule.kind === 'detection') out.rules.push(rule);
+    else if (rule.kind === 'filter') out.filters.push(rule);
     else out.correlations.push(rule);
   }
 }
@@ -106,7 +121,7 @@ function readCapped(file: string): string {
   }
 }
 
-function loadFile(file: string, out: Collected): void {
+function loadFile(file: string, out: Collected, options: CompileOptions): void {
   let text: string;
   try {
     text = readCapped(file);
@@ -121,7 +136,7 @@ function loadFile(file: string, out: Collected): void {
       });
     return;
   }
-  collectText(text, file, out);
+  collectText(text, file, out, options);
 }
 
 /** Rule files under a directory, sorted for stable output; symbolic links to directories are not followed. */
@@ -144,7 +159,7 @@ function ruleFiles(dir: string): string[] {
  * Loads rules from files and directories (recursively, *.yml and *.yaml). Collects every failure instead of
  * stopping at the first, then links correlation rules to the rules they name.
  */
-export function loadRulePaths(paths: readonly string[]): LoadResult {
+export function loadRulePaths(paths: readonly string[], options: CompileOptions = {}): LoadResult {
   const out = emptyCollected();
   for (const p of paths) {
     let isDir: boolean;
@@ -155,7 +170,7 @@ export function loadRulePaths(paths: readonly string[]): LoadResult {
       out.failed.push({ file: p, line: 1, code: 'MW_INPUT_NOT_FOUND', message: 'no such file or directory' });
       continue;
     }
-    for (const f of isDir ? ruleFiles(p) : [p]) loadFile(f, out);
+    for (const f of isDir ? ruleFiles(p) : [p]) loadFile(f, out, options);
   }
   return finish(out);
 }

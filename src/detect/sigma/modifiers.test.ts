@@ -237,10 +237,13 @@ describe('modifier errors', () => {
     ]);
   });
   it('known but unevaluated modifiers are reported as unsupported features', () => {
-    const r = loadErrors('    sel:\n        Image|expand: "%Servers%"\n    condition: sel');
+    const r = loadErrors('    sel:\n        Image|minute: 5\n    condition: sel');
     expect(r.unsupported).toEqual([
-      { file: 'bad.yml', feature: expect.stringContaining("modifier 'expand'") },
+      { file: 'bad.yml', feature: expect.stringContaining("time modifier 'minute'") },
     ]);
+    // expand is evaluated, but a placeholder nobody gave values for is named as unsupported.
+    const e = loadErrors('    sel:\n        Image|expand: "%Servers%"\n    condition: sel');
+    expect(e.unsupported).toEqual([{ file: 'bad.yml', feature: expect.stringContaining('%Servers%') }]);
   });
   it('bad combinations and values fail', () => {
     expect(

@@ -4,6 +4,7 @@ import { parseWildcards } from '../match/wildcard.js';
 import type { ParsedDetection, SearchIdentifier } from '../parse/detection.js';
 import { SigmaRuleError } from '../types.js';
 import { compileItem, everyTest, type FieldResolver, someTest, type Test } from './item.js';
+import { NO_PLACEHOLDERS, type Placeholders } from './placeholders.js';
 import { type Requirement, requireAll, requireAny } from './requirement.js';
 
 export interface CompiledDetection {
@@ -18,9 +19,13 @@ interface Compiled {
   requirement: Requirement;
 }
 
-function compileIdentifier(id: SearchIdentifier, resolve: FieldResolver): Compiled {
+function compileIdentifier(
+  id: SearchIdentifier,
+  resolve: FieldResolver,
+  placeholders: Placeholders,
+): Compiled {
   const groups = id.groups.map((items) => {
-    const compiled = items.map((it) => compileItem(it, resolve));
+    const compiled = items.map((it) => compileItem(it, resolve, placeholders));
     const tests = compiled.map((c) => c.test);
     const test: Test = tests.length === 1 ? tests[0]! : (ctx) => everyTest(tests, ctx);
     return { test, requirement: requireAll(compiled.map((c) => c.requirement)) };
@@ -44,7 +49,11 @@ function resolvePattern(pattern: string | null, names: readonly string[], line: 
 }
 
 /** Compiles identifiers and the condition (a list of conditions is OR-ed) into one test with its requirement. */
-export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver): CompiledDetection {
+export function compileDetection(
+  parsed: ParsedDetection,
+  resolve: FieldResolver,
+  placeholders: Placeholders = NO_PLACEHOLDERS,
+): CompiledDetection {
   const fields = new Set<string>();
   const tracking: FieldResolver = (name, line) => {
     const f = resolve(name, line);
@@ -52,7 +61,7 @@ export function compileDetection(parsed: ParsedDetection, resolve: FieldResolver
     return f;
   };
   const ids = new Map<string, Compiled>();
-  for (const [name, id] of parsed.identifiers) ids.set(name, compileIdentifier(id, tracking));
+  for (const [name, id] of parsed.identifiers) ids.set(name, compileIdentifier(id, tracking, placeholders));
   const names = [...ids.keys()];
   const line = parsed.conditionLine;
 

@@ -7,6 +7,7 @@ import { longestLiteral, mapLiterals, type Pattern } from '../match/wildcard.js'
 import { COMPARISONS } from '../modifiers.js';
 import type { DetectionItem } from '../parse/detection.js';
 import { SigmaRuleError } from '../types.js';
+import { expandPlaceholders, NO_PLACEHOLDERS, type Placeholders } from './placeholders.js';
 import { type Needle, type Requirement, requireAll, requireOneOf } from './requirement.js';
 import { expandStringValue } from './values.js';
 
@@ -193,11 +194,18 @@ function compileValue(
  * Compiles `field|modifiers: values`. Values are OR-ed (AND-ed with `all`); `neq` negates each value. The item's
  * requirement is the set of literals a fast prefilter can look for before running the item.
  */
-export function compileItem(item: DetectionItem, resolve: FieldResolver): CompiledItem {
+export function compileItem(
+  item: DetectionItem,
+  resolve: FieldResolver,
+  placeholders: Placeholders = NO_PLACEHOLDERS,
+): CompiledItem {
   const field = item.field === null ? null : resolve(item.field, item.line);
   const neq = item.modifiers.has('neq');
   const all = item.modifiers.has('all');
-  const parts = item.values.flatMap((v) => compileValue(item, field, v, resolve));
+  const values = item.modifiers.has('expand')
+    ? expandPlaceholders(item.values, placeholders, item.line)
+    : item.values;
+  const parts = values.flatMap((v) => compileValue(item, field, v, resolve));
   const tests = parts.map((p) => (neq ? (ctx: EvalContext) => !p.test(ctx) : p.test));
   let test: Test;
   const patterns = parts.map((p) => p.pattern);

@@ -23,6 +23,7 @@ export interface CorrelationHit {
 }
 
 function meets(c: CountConditionSpec | undefined, n: number, fallback: number): boolean {
+  if (Number.isNaN(n)) return false; // a mean over no numbers
   if (!c) return n >= fallback;
   if (c.gt !== undefined && !(n > c.gt)) return false;
   if (c.gte !== undefined && !(n >= c.gte)) return false;
@@ -35,7 +36,7 @@ function meets(c: CountConditionSpec | undefined, n: number, fallback: number): 
 
 /** Counts decided when a window anchored at the group's first event closes (they have an upper bound). */
 function windowed(c: SigmaCorrelation): boolean {
-  return !streamable(c.condition) && (c.type === 'event_count' || c.type === 'value_count');
+  return !streamable(c.condition) && c.type !== 'temporal' && c.type !== 'temporal_ordered';
 }
 
 /** Only lower bounds can be decided as events arrive; anything with an upper bound waits for the window to close. */
@@ -176,8 +177,22 @@ export class CorrelationEngine {
     this.evicted.set(c, (this.evicted.get(c) ?? 0) + 1);
   }
 
+  /** The number the condition is checked against: events, distinct values, or the sum or mean of a field. */
   private count(c: SigmaCorrelation, g: GroupState): number {
     if (c.type === 'event_count') return g.items.length;
+    if (c.type === 'value_sum' || c.type === 'value_avg') {
+      // Events whose field is missing or not a number add nothing (and do not count toward the mean).
+      let sum = 0;
+      let n = 0;
+      for (const i of g.items) {
+        const x = i.value.trim() === '' ? Number.NaN : Number(i.value);
+        if (Number.isFinite(x)) {
+          sum += x;
+          n++;
+        }
+      }
+      return c.type === 'value_sum' ? sum : n === 0 ? Number.NaN : sum / n;
+    }
     return new Set(g.items.map((i) => i.value)).size;
   }
 
@@ -240,6 +255,7 @@ export class CorrelationEngine {
 
   private valueOf(c: SigmaCorrelation, o: Observation): string {
     if (c.type === 'value_count') return c.valueFields.map((f) => o.field(f) ?? '').join('\u0000');
+    if (c.type === 'value_sum' || c.type === 'value_avg') return o.field(c.valueFields[0]!) ?? '';
     if (c.type === 'temporal' || c.type === 'temporal_ordered') return o.ruleKey;
     return '';
   }

@@ -2,7 +2,17 @@ import type { SigmaCorrelationDef, SigmaRule } from '../parse/rule.js';
 import type { CountConditionSpec } from '../parse/schema.js';
 import type { RuleHeader, SigmaFailure, SigmaUnsupported } from '../types.js';
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+export type CorrelationType =
+  | 'event_count'
+  | 'value_count'
+  | 'temporal'
+  | 'temporal_ordered'
+  | 'value_sum'
+  | 'value_avg';
+
+/** Types whose condition compares a number computed from the group: they need a condition (and most a field). */
+const COUNTED: readonly string[] = ['event_count', 'value_count', 'value_sum', 'value_avg'];
+const ON_FIELD: readonly string[] = ['value_count', 'value_sum', 'value_avg'];
 
 /** A correlation whose rule references are resolved to rule keys (the rule's id, else its name). */
 export interface SigmaCorrelation extends RuleHeader {
@@ -14,7 +24,7 @@ export interface SigmaCorrelation extends RuleHeader {
   readonly groupBy: readonly string[];
   readonly timespanMs: number;
   readonly condition: CountConditionSpec | undefined;
-  /** value_count: the Sigma field(s) whose distinct values are counted. */
+  /** value_count: the Sigma field(s) whose distinct values are counted; value_sum/value_avg: the number field. */
   readonly valueFields: readonly string[];
   /** alias -> rule key -> Sigma field name. */
   readonly aliases: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -73,10 +83,10 @@ export function linkCorrelations(
         break;
       }
     }
-    if (problem === undefined && (c.type === 'event_count' || c.type === 'value_count') && !c.condition)
+    if (problem === undefined && COUNTED.includes(c.type) && !c.condition)
       problem = `correlation type ${c.type} needs a condition`;
-    if (problem === undefined && c.type === 'value_count' && !c.condition?.field)
-      problem = 'correlation type value_count needs condition.field';
+    if (problem === undefined && ON_FIELD.includes(c.type) && !c.condition?.field)
+      problem = `correlation type ${c.type} needs condition.field`;
     if (problem !== undefined) {
       if (problem !== 'skip')
         failed.push({ file: d.file, line: d.line, code: 'MW_SIGMA_CORRELATION', message: problem });

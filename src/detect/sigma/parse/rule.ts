@@ -9,6 +9,7 @@ import {
   CorrelationSchema,
   type CorrelationSpec,
   DetectionRuleSchema,
+  FilterRuleSchema,
   HeaderSchema,
   issuePath,
   UNSUPPORTED_CORRELATION_TYPES,
@@ -18,6 +19,8 @@ export interface SigmaRule extends RuleHeader {
   readonly kind: 'detection';
   readonly logsource: Logsource;
   readonly detection: CompiledDetection;
+  /** Ids (else names, else titles) of the Sigma filters applied to this rule. */
+  readonly filters?: readonly string[];
 }
 
 export interface SigmaCorrelationDef extends RuleHeader {
@@ -25,7 +28,22 @@ export interface SigmaCorrelationDef extends RuleHeader {
   readonly correlation: CorrelationSpec;
 }
 
-export type ParsedRule = SigmaRule | SigmaCorrelationDef;
+/** A Sigma filter (global filter): `and not <its condition>` added to the rules it names whose logsource fits. */
+export interface SigmaFilter extends RuleHeader {
+  readonly kind: 'filter';
+  readonly logsource: Logsource;
+  /** Ids or names of the rules it applies to. */
+  readonly rules: readonly string[];
+  readonly detection: CompiledDetection;
+}
+
+export type ParsedRule = SigmaRule | SigmaCorrelationDef | SigmaFilter;
+
+/** What rule compilation may need from outside the rule file. */
+export interface CompileOptions {
+  /** Values of `%name%` placeholders for the `expand` modifier. */
+  readonly placeholders?: ReadonlyMap<string, readonly string[]>;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,7 +72,7 @@ function lower(v: string | undefined): string | undefined {
 }
 
 /** Validates one document and compiles it when it is a detection rule; correlations are resolved by the loader. */
-export function parseRule(doc: RuleDocument, file: string): ParsedRule {
+export function parseRule(doc: RuleDocument, file: string, options: CompileOptions = {}): ParsedRule {
   if (!isRecord(doc.data))
     throw new SigmaRuleError('MW_SIGMA_SCHEMA', 'a rule document must be a YAML map', doc.line);
   const data = doc.data;
@@ -78,8 +96,7 @@ export function parseRule(doc: RuleDocument, file: string): ParsedRule {
     description: h.description,
     falsepositives: h.falsepositives ?? [],
   };
-  if ('filter' in data && !('detection' in data))
-    throw unsupported("Sigma filter document ('filter' section); filters are not applied yet");
+  if ('filter' in data && !('detection' in data)) return parseFilter(doc, data, header, options);
   if ('correlation' in data) {
     const c = CorrelationSchema.safeParse(data['correlation']);
     if (!c.success) throw schemaError(c.error, doc, ['correlation']);
@@ -95,6 +112,29 @@ export function parseRule(doc: RuleDocument, file: string): ParsedRule {
     ...header,
     kind: 'detection',
     logsource: { product: lower(ls.product), category: lower(ls.category), service: lower(ls.service) },
-    detection: compileDetection(parsed, resolveField),
+    detection: compileDetection(parsed, resolveField, options.placeholders),
+  };
+}
+
+function parseFilter(
+  doc: RuleDocument,
+  data: Record<string, unknown>,
+  header: RuleHeader,
+  options: CompileOptions,
+): SigmaFilter {
+  const body = FilterRuleSchema.safeParse(data);
+  if (!body.success) throw schemaError(body.error, doc);
+  const { rules, ...identifiers } = body.data.filter;
+  // The filter section reads like a detection section (identifiers and condition), one level deeper.
+  const lineOf = (path: readonly (string | number)[]) =>
+    doc.lineOf(path[0] === 'detection' ? ['filter', ...path.slice(1)] : path);
+  const parsed = parseDetection(identifiers, lineOf);
+  const ls = body.data.logsource;
+  return {
+    ...header,
+    kind: 'filter',
+    logsource: { product: lower(ls.product), category: lower(ls.category), service: lower(ls.service) },
+    rules,
+    detection: compileDetection(parsed, resolveField, options.placeholders),
   };
 }

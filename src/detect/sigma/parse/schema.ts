@@ -30,9 +30,16 @@ export const DetectionRuleSchema = z.looseObject({
   detection: z.record(z.string(), z.unknown()),
 });
 
-export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
+export const CORRELATION_TYPES = [
+  'event_count',
+  'value_count',
+  'temporal',
+  'temporal_ordered',
+  'value_sum',
+  'value_avg',
+] as const;
 /** Correlation types of the specification that this engine does not evaluate yet. */
-export const UNSUPPORTED_CORRELATION_TYPES = ['value_sum', 'value_avg', 'value_percentile'] as const;
+export const UNSUPPORTED_CORRELATION_TYPES = ['value_percentile'] as const;
 
 const CountCondition = z
   .strictObject({
@@ -62,6 +69,15 @@ export const CorrelationSchema = z.strictObject({
 });
 export type CorrelationSpec = z.output<typeof CorrelationSchema>;
 export type CountConditionSpec = NonNullable<CorrelationSpec['condition']>;
+
+/** A Sigma filter document: `filter` holds the rules it applies to, its search identifiers and its condition. */
+export const FilterRuleSchema = z.looseObject({
+  logsource: LogsourceSchema,
+  filter: z.looseObject({
+    rules: z.union([stringish, z.array(stringish).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    condition: z.union([z.string(), z.array(z.string())]),
+  }),
+});
 
 /** A zod issue path as a YAML path, for line lookup. */
 export function issuePath(path: readonly PropertyKey[]): (string | number)[] {
