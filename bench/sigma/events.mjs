@@ -169,5 +169,7 @@ export function generatePool(size) {
               : syslogEvent(i),
     );
   }
-  return pool;
+  // Events reach the engine from parsers (JSON.parse, Buffer decoding), whose strings are flat; the template
+  // literals above build rope strings instead, which no reader produces. A JSON round trip gives the real shape.
+  return JSON.parse(JSON.stringify(pool));
 }
