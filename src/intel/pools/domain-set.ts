@@ -11,6 +11,9 @@ export class DomainSuffixSet<T> {
   /** Pairs (entry index + 1, hash): one cache line holds both, so a probe costs one memory access. */
   private table = new Int32Array(128);
   private mask = 63;
+  /** Bloom filter bits: four per table slot (eight per entry at the table's maximum load). */
+  private bloom = new Uint32Array(8);
+  private bloomMask = 255;
   private maxDots = 0;
   /** Which key lengths occur: most probes are skipped without touching the table. */
   private readonly lengths = new Uint8Array(256);
@@ -70,6 +73,17 @@ export class DomainSuffixSet<T> {
   private find(name: string, from: number, to: number, h: number): number {
     const len = to - from;
     if (len > 255 || this.lengths[len] === 0) return -1;
+    // A two-bit Bloom filter (8 bits per entry, small enough to stay in cache) answers most misses without
+    // touching the table, which is megabytes for a large list and costs a cache miss per probe.
+    const bloom = this.bloom;
+    const bm = this.bloomMask;
+    const b1 = (h >>> 3) & bm;
+    const b2 = (Math.imul(h, 0x9e3779b1) >>> 5) & bm;
+    if (
+      ((bloom[b1 >>> 5] as number) & (1 << (b1 & 31))) === 0 ||
+      ((bloom[b2 >>> 5] as number) & (1 << (b2 & 31))) === 0
+    )
+      return -1;
     const table = this.table;
     const mask = this.mask;
     let slot = h & mask;
@@ -85,6 +99,10 @@ export class DomainSuffixSet<T> {
   }
 
   private insert(index: number, h: number): void {
+    const b1 = (h >>> 3) & this.bloomMask;
+    const b2 = (Math.imul(h, 0x9e3779b1) >>> 5) & this.bloomMask;
+    this.bloom[b1 >>> 5] = (this.bloom[b1 >>> 5] as number) | (1 << (b1 & 31));
+    this.bloom[b2 >>> 5] = (this.bloom[b2 >>> 5] as number) | (1 << (b2 & 31));
     let slot = h & this.mask;
     while (this.table[slot << 1] !== 0) slot = (slot + 1) & this.mask;
     this.table[slot << 1] = index + 1;
@@ -95,6 +113,8 @@ export class DomainSuffixSet<T> {
     const size = (this.mask + 1) * 2;
     this.table = new Int32Array(size * 2);
     this.mask = size - 1;
+    this.bloom = new Uint32Array(size / 8);
+    this.bloomMask = size * 4 - 1;
     for (let i = 0; i < this.keys.length; i++) this.insert(i, suffixHash(this.keys[i] as string));
   }
 }
