@@ -29,6 +29,11 @@ function anyOf(strs: readonly string[], f: (s: string) => boolean): boolean {
   return false;
 }
 
+function containsAny(s: string, lits: readonly string[]): boolean {
+  for (let i = 0; i < lits.length; i++) if (s.includes(lits[i]!)) return true;
+  return false;
+}
+
 /** Plain loops instead of `tests.every((t) => t(ctx))`, which allocates a closure on every evaluation. */
 export function everyTest(tests: readonly Test[], ctx: EvalContext): boolean {
   for (let i = 0; i < tests.length; i++) if (!tests[i]!(ctx)) return false;
@@ -165,13 +170,21 @@ function compileValue(
   if (m.has('re')) {
     const source = String(value);
     const re = compileRegex(source, { i: m.has('i'), m: m.has('m'), s: m.has('s') }, line);
-    const needles = regexLiterals(source)?.map(asciiNeedle) ?? null;
-    return [
-      {
-        test: (ctx) => anyOf(strings(ctx, false), re),
-        needles: needles === null || needles.includes('') ? null : needles,
-      },
-    ];
+    const found = regexLiterals(source)?.map(asciiNeedle) ?? null;
+    const needles = found === null || found.includes('') ? null : found;
+    // RE2JS is slow next to includes(): a case-sensitive regex first checks that a literal it cannot match without
+    // is in the (lowercased) string. Not for case-insensitive ones: RE2 folds characters toLowerCase leaves alone.
+    const guard = needles !== null && !m.has('i') && !/\(\?[a-zA-Z]*i/.test(source) ? needles : null;
+    const test: ValueTest =
+      guard === null
+        ? (ctx) => anyOf(strings(ctx, false), re)
+        : (ctx) => {
+            const raw = strings(ctx, false);
+            const low = strings(ctx, true);
+            for (let i = 0; i < raw.length; i++) if (containsAny(low[i]!, guard) && re(raw[i]!)) return true;
+            return false;
+          };
+    return [{ test, needles }];
   }
   if (m.has('fieldref')) {
     if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', "'fieldref' needs a field", line);
