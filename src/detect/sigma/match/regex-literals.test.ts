@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadRuleText } from '../loader.js';
+import { CompiledRuleset } from '../ruleset.js';
 import { compileRegex } from './regex.js';
 import { regexLiterals } from './regex-literals.js';
 
@@ -73,5 +75,31 @@ describe('regexLiterals', () => {
       }
     }
     expect(checked).toBeGreaterThan(200);
+  });
+});
+
+describe('regex rules with a literal guard', () => {
+  const rule = (re: string) =>
+    `title: r\nlogsource:\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|re: '${re}'\n    condition: sel\n`;
+  const hits = (re: string, cmd: string): number => {
+    const r = loadRuleText(rule(re), 'r.yml');
+    expect(r.failed).toEqual([]);
+    const event = {
+      kind: 'exec' as const,
+      time: 0,
+      hostId: 'h',
+      source: 't',
+      fields: { 'process.commandLine': cmd },
+    };
+    return new CompiledRuleset(r.rules).match({ event }).length;
+  };
+  it('keeps case-sensitive regex semantics', () => {
+    expect(hits('\\s-O\\s', 'wget -O /tmp/x')).toBe(1);
+    expect(hits('\\s-O\\s', 'wget -o /tmp/x')).toBe(0);
+    expect(hits('\\s-O\\s', 'wget --output x')).toBe(0);
+  });
+  it('leaves case-insensitive regexes to RE2 folding (long s matches s)', () => {
+    expect(hits('(?i)pas{2}word', 'echo PA\u017FSWORD')).toBe(1);
+    expect(hits('(?i)password', 'echo pa\u017Fsword')).toBe(1);
   });
 });
