@@ -3,9 +3,11 @@
 // Latency: open loop at 1,000 requests/s (small batches), latency counted from the scheduled send time -> p50/p99.
 // Server RSS sampled throughout. Then one real `minewarden agent` scanning this host: CPU and RSS over a minute.
 // Env: MW_BENCH_FINDINGS (200000), MW_BENCH_RATE (1000), MW_BENCH_LATENCY_S (10), MW_BENCH_AGENT_S (60),
-//      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip).
+//      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip), MW_BENCH_ONLY (sqlite|postgres|agent),
+//      MW_BENCH_AGENT_NODE_OPTIONS (V8 flags for the agent; empty by default).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,19 +22,49 @@ const RATE = Number(process.env.MW_BENCH_RATE ?? 1000);
 const LAT_S = Number(process.env.MW_BENCH_LATENCY_S ?? 10);
 const AGENT_S = Number(process.env.MW_BENCH_AGENT_S ?? 60);
 const PG_URL = process.env.MW_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+// Empty by default: with the deployed units' --max-old-space-size=64 the agent runs out of heap on this machine
+// (bench/RESULTS.md, "Fleet ingest").
+const AGENT_NODE_OPTIONS = process.env.MW_BENCH_AGENT_NODE_OPTIONS ?? '';
+const ONLY = process.env.MW_BENCH_ONLY ?? 'all';
 const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
 
+// Keep-alive with a bounded socket pool, as a fleet behind a load balancer would look: beyond 64 requests in flight
+// they wait in the client, and that wait counts in the open-loop latency.
+const agentPool = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const errorKinds = new Map();
+
 function post(url, credential, body) {
-  return fetch(`${url}/api/ingest`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-    body,
-  }).then(async (r) => {
-    await r.arrayBuffer();
-    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+  const u = new URL('/api/ingest', url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent: agentPool,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${credential}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  }).catch((err) => {
+    errorKinds.set(err.message, (errorKinds.get(err.message) ?? 0) + 1);
+    throw err;
   });
 }
 
@@ -103,6 +135,9 @@ async function backend(name, db) {
         `${lt.requests} req at ${Math.round(lt.achievedRate)}/s: p50 ${lt.p50.toFixed(1)} ms, p99 ${lt.p99.toFixed(1)} ms, max ${lt.max.toFixed(0)} ms, errors ${lt.errors} | ` +
         `server RSS max ${mb(mem.maxRss)} (peak ${mb(mem.hwm)})`,
     );
+    if (errorKinds.size > 0)
+      console.log(`          errors: ${JSON.stringify(Object.fromEntries(errorKinds))}`);
+    errorKinds.clear();
     return { name, tp, lt, mem };
   } finally {
     await stopServer(s);
@@ -138,11 +173,14 @@ async function agentSteadyState() {
       '--heartbeat-interval',
       '30000',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token } },
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: AGENT_NODE_OPTIONS },
+    },
   );
   try {
-    // Warm-up: enrollment, first full scan (hashing executables), first batches.
-    await sleep(15_000);
+    // Warm-up: enrollment, first full scan (hashing every executable once), first batches.
+    await sleep(20_000);
     const c0 = cpuSecondsOf(child.pid);
     const w0 = performance.now();
     let maxRss = 0;
@@ -157,7 +195,7 @@ async function agentSteadyState() {
     }
     const cpu = ((cpuSecondsOf(child.pid) - c0) / ((performance.now() - w0) / 1000)) * 100;
     console.log(
-      `agent     steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}`,
+      `agent     steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, NODE_OPTIONS="${AGENT_NODE_OPTIONS}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}`,
     );
   } finally {
     child.kill('SIGTERM');
@@ -167,11 +205,11 @@ async function agentSteadyState() {
 }
 
 console.log(
-  `bench/ingest on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${AGENTS} agents, ${BATCH}-finding batches`,
+  `bench/ingest on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${AGENTS} agents, ${BATCH}-finding batches; load average ${load()}`,
 );
 try {
-  await backend('sqlite', `sqlite:${join(dir, 'bench.db')}`);
-  if (await pgUp()) {
+  if (ONLY === 'all' || ONLY === 'sqlite') await backend('sqlite', `sqlite:${join(dir, 'bench.db')}`);
+  if ((ONLY === 'all' || ONLY === 'postgres') && (await pgUp())) {
     const schema = `mwbench_${process.pid}`;
     try {
       await backend('postgres', `${PG_URL}?schema=${schema}`);
@@ -181,8 +219,9 @@ try {
       await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await c.end();
     }
-  } else console.log('postgres  skipped: not reachable');
-  if (AGENT_S > 0) await agentSteadyState();
+  } else if (ONLY === 'all' || ONLY === 'postgres') console.log('postgres  skipped: not reachable');
+  if (AGENT_S > 0 && (ONLY === 'all' || ONLY === 'agent')) await agentSteadyState();
+  console.log(`load average at the end ${load()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
