@@ -43,13 +43,11 @@ export class BusTransport implements Transport {
     const h = headers();
     h.set('Authorization', `Bearer ${this.credential}`);
     try {
-      await this.nc
-        .jetstream()
-        .publish(busSubject(this.hostId, this.names.subjectPrefix), body, {
-          msgID: batchId,
-          headers: h,
-          timeout: 10_000,
-        });
+      await this.nc.jetstream().publish(busSubject(this.hostId, this.names.subjectPrefix), body, {
+        msgID: batchId,
+        headers: h,
+        timeout: 10_000,
+      });
       return { kind: 'ok' };
     } catch (err) {
       return { kind: 'retry', reason: (err as Error).message };
