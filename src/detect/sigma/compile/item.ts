@@ -230,7 +230,14 @@ export function compileItem(
 
   let requirement: Requirement = null;
   if (!neq && parts.every((p) => p.needles !== null)) {
-    const clauses = parts.map((p): Needle[] => p.needles!.map((text) => ({ field, text })));
+    const clauses = parts.map((p): Needle[] =>
+      p.needles!.map((text) =>
+        // A whole-value literal on a field (`type: EXECVE`) is usually a category most events share.
+        field !== null && p.pattern?.length === 1 && typeof p.pattern[0] !== 'string'
+          ? { field, text, whole: true }
+          : { field, text },
+      ),
+    );
     // With `all` every value must be present: one clause per value; otherwise any value's literal will do.
     requirement = all ? requireAll(clauses.map(requireOneOf)) : requireOneOf(clauses.flat());
   }

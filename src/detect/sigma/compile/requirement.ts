@@ -7,6 +7,8 @@
 export interface Needle {
   readonly field: string | null;
   readonly text: string;
+  /** The literal is a field's whole value (an equality test), not a part of it. */
+  readonly whole?: boolean;
 }
 
 /** One of these literals occurs. */
@@ -27,8 +29,12 @@ function minLength(c: Clause): number {
   return minLen;
 }
 
+/** Whole-value literals count as shorter: they tend to be categories (`type: EXECVE`, `Initiated: true`). */
+const WHOLE_VALUE_PENALTY = 3;
+
 function score(c: Clause): number {
-  const minLen = minLength(c);
+  let minLen = Number.POSITIVE_INFINITY;
+  for (const n of c) minLen = Math.min(minLen, n.text.length - (n.whole ? WHOLE_VALUE_PENALTY : 0));
   // Longer shortest literal first (fewer chance hits), then fewer literals.
   return Math.min(minLen, 12) * 1000 - Math.min(c.length, 999);
 }
