@@ -213,3 +213,25 @@ describe('sinks and metrics on the server', () => {
     expect(value(/^minewarden_server_process_resident_memory_bytes (\d+)/m)).toBeGreaterThan(1e6);
   });
 });
+
+describe('metrics scrape token', () => {
+  it('with metrics.token set, /metrics needs exactly that bearer token; with enabled: false it is gone', async () => {
+    const token = 'scrape-token-0123456789abcdef';
+    const s2 = await openStore(`sqlite:${join(dir, 'm.sqlite')}`);
+    const a = await buildServer({ store: s2, config: parseServerConfig({ metrics: { token } }) });
+    const b = await buildServer({ store: s2, config: parseServerConfig({ metrics: { enabled: false } }) });
+    try {
+      const scrape = (auth?: string) =>
+        a.app.inject({ method: 'GET', url: '/metrics', headers: auth ? { authorization: auth } : {} });
+      expect((await scrape()).statusCode).toBe(401);
+      expect((await scrape(`Bearer ${token}x`)).statusCode).toBe(401);
+      expect((await scrape(`Bearer ${token.slice(1)}`)).statusCode).toBe(401);
+      expect((await scrape(`Bearer ${token}`)).statusCode).toBe(200);
+      expect((await b.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await s2.close();
+    }
+  });
+});
