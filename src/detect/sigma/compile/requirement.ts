@@ -17,8 +17,8 @@ export type Clause = readonly Needle[];
 /** Every clause holds (null: nothing is known). */
 export type Requirement = readonly Clause[] | null;
 
-/** Clauses kept per rule: enough to be selective, few enough to keep the per-hit bookkeeping small. */
-const MAX_CLAUSES = 4;
+/** Clauses kept per rule: two are enough to be selective (measured: more cost bookkeeping per hit than they save). */
+const MAX_CLAUSES = 2;
 
 /** Shortest literal of an extra clause (one kept besides the best). */
 const MIN_EXTRA = 3;
