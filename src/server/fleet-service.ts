@@ -8,6 +8,7 @@ import {
   indicatorOf,
 } from '../correlate/fleet-correlate.js';
 import { agentDarkFinding } from '../correlate/fleet-dark.js';
+import { DARK_AFTER_MISSED } from '../correlate/fleet-liveness.js';
 import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
 import type { Store } from '../store/store.js';
@@ -38,6 +39,8 @@ export class FleetCorrelator {
   private soon: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Set by start(): silence while this server was down is not the agent's fault. */
+  private startedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -47,6 +50,7 @@ export class FleetCorrelator {
   ) {}
 
   start(): void {
+    this.startedAt = Date.now();
     this.ingest.onIngested((b) => this.onBatch(b));
     this.timer = setInterval(() => this.kick(), this.opts.everyMs);
     this.timer.unref();
@@ -91,6 +95,8 @@ export class FleetCorrelator {
     let dark = 0;
     for (const h of hosts) {
       if (h.lastHeartbeat === null || h.heartbeatIntervalMs === null) continue;
+      // After a server outage agents need a few intervals to get their queued heartbeats through.
+      if (now - this.startedAt <= DARK_AFTER_MISSED * h.heartbeatIntervalMs) continue;
       const f = agentDarkFinding({ id: h.id, name: h.name }, h.lastHeartbeat, h.heartbeatIntervalMs, now);
       if (f) {
         dark++;

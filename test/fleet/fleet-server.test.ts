@@ -235,3 +235,29 @@ describe('metrics scrape token', () => {
     }
   });
 });
+
+describe('agent dark after a server outage', () => {
+  it('a restarted server gives agents three intervals to report before calling them dark', async () => {
+    const s2 = await openStore(`sqlite:${join(dir, 'dark.sqlite')}`);
+    const b = await buildServer({ store: s2, config: parseServerConfig({ fleet: { everyMs: 600_000 } }) });
+    try {
+      // The last heartbeat is old because the server was down, not because the agent died.
+      const old = new Date(Date.now() - 3_600_000).toISOString();
+      await s2.fleet.ingest(
+        batch('hd', 'old', [], { heartbeats: [{ id: 'hb', time: old, intervalMs: 1000 }] }),
+        null,
+        new Date(),
+      );
+      b.ctx.fleet.start();
+      await b.ctx.fleet.kick();
+      expect(await s2.fleet.listFindings({ hostId: 'hd', ruleId: AGENT_DARK_RULE })).toHaveLength(0);
+      await new Promise((r) => setTimeout(r, 3100));
+      await b.ctx.fleet.kick();
+      expect(await s2.fleet.listFindings({ hostId: 'hd', ruleId: AGENT_DARK_RULE })).toHaveLength(1);
+    } finally {
+      await b.ctx.fleet.close();
+      await b.app.close();
+      await s2.close();
+    }
+  });
+});
