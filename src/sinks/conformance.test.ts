@@ -117,7 +117,8 @@ describe.each(HARNESSES)('sink conformance: $name', (h) => {
     if (!s) return;
     const sent = alerts(20);
     for (const a of sent) s.runner.offer(a);
-    await until(() => s.rx.messages().length >= 20);
+    // The receiver may hold a message a moment before the sender's write resolves: wait for both.
+    await until(() => s.rx.messages().length >= 20 && s.runner.stats().delivered >= 20);
     await new Promise((r) => setTimeout(r, 50));
     const ids = s.rx.messages().map((m) => decode(s.c, m));
     expect(ids).toEqual(sent.map((a) => (a.kind === 'finding' ? a.finding.id : '')));
@@ -146,7 +147,7 @@ describe.each(HARNESSES)('sink conformance: $name', (h) => {
     for (const a of alerts(3)) s.runner.offer(a);
     await until(() => s.runner.stats().retries >= 2);
     await s.rx.setFailing(false);
-    await until(() => s.rx.messages().length >= 3);
+    await until(() => s.rx.messages().length >= 3 && s.runner.stats().delivered >= 3);
     expect(s.rx.messages().map((m) => decode(s.c, m))).toEqual(
       alerts(3).map((a) => (a.kind === 'finding' ? a.finding.id : '')),
     );
