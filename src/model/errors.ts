@@ -60,7 +60,7 @@ export const WARNING_CODES = {
     'An event named a field the field table does not know; it is kept for keyword search only.',
   MW_W_SIGMA_DUPLICATE_ID: 'Two Sigma rules share an id; both are loaded, correlations use the first.',
   MW_W_SIGMA_CORRELATION_EVICTED:
-    'A Sigma correlation reached its cap of open groups; the least recently active were dropped, so their hits may be missed.',
+    'A Sigma correlation reached a state cap (open groups, or observations in one group); the least recently active groups or oldest observations were dropped, so hits may be missed.',
   MW_W_LOG_SKIPPED:
     'Log lines were skipped: over the line limit, binary, or a failure no address could be attributed to; the summary counts each kind.',
   MW_W_INTEL_SKIPPED:

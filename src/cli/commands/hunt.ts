@@ -102,7 +102,7 @@ export function registerHunt(program: Command): void {
     for (const e of session.evictions())
       warnings.add(
         'MW_W_SIGMA_CORRELATION_EVICTED',
-        `correlation '${e.correlation.title}' dropped ${e.evicted} open groups at the group cap; hits for them may be missed`,
+        `correlation '${e.correlation.title}' dropped ${e.evicted} open groups or observations at its state caps; hits may be missed`,
         e.correlation.key,
       );
     const summary = {

@@ -21,4 +21,6 @@ export const LIMITS = {
   maxAliasCount: 100,
   /** Open groups (distinct group-by values) per correlation rule; the oldest is closed or evicted past it. */
   maxCorrelationGroups: 10_000,
+  /** Observations kept per correlation group inside its timespan; the oldest is dropped past it. */
+  maxCorrelationItems: 10_000,
 } as const;

@@ -7,11 +7,11 @@ const RULE =
   "title: a\nname: a\nlogsource:\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contains: 'alpha'\n    condition: sel\n";
 const KEY = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
 
-function session(condition: string, maxGroups: number): HuntSession {
+function session(condition: string, maxGroups: number, maxItems?: number): HuntSession {
   const corr = `title: corr\nid: ${KEY}\ncorrelation:\n    type: event_count\n    rules: a\n    group-by: User\n    timespan: 10s\n    condition:\n        ${condition}\n`;
   const r = loadRuleText(`${corr}---\n${RULE}`, 'c.yml');
   expect(r.failed).toEqual([]);
-  return new HuntSession(r.rules, r.correlations, { maxGroups });
+  return new HuntSession(r.rules, r.correlations, { maxGroups, maxItems });
 }
 
 function feed(s: HuntSession, ms: number, user: string): CorrelationHit[] {
@@ -55,5 +55,14 @@ describe('correlation group cap', () => {
     const hits = [...feed(s, 0, 'quiet'), ...feed(s, 60_000, 'other')];
     expect(hits.map((h) => [h.group, h.count])).toEqual([[{ User: 'quiet' }, 1]]);
     expect(s.evictions()).toEqual([]);
+  });
+  it('keeps at most maxItems observations in one group, counting the dropped ones', () => {
+    const s = session('gte: 1000000', 10, 50);
+    for (let i = 0; i < 500; i++) feed(s, i, 'flood');
+    const engine = (
+      s as unknown as { correlation: { groups: Map<string, Map<string, { items: unknown[] }>> } }
+    ).correlation;
+    expect(engine.groups.get(KEY)?.get(JSON.stringify({ User: 'flood' }))?.items).toHaveLength(50);
+    expect(s.evictions().map((e) => e.evicted)).toEqual([450]);
   });
 });

@@ -62,13 +62,18 @@ export class CorrelationEngine {
   private readonly groups = new Map<string, Map<string, GroupState>>();
   private readonly evicted = new Map<SigmaCorrelation, number>();
   private readonly maxGroups: number;
+  private readonly maxItems: number;
 
-  /** `maxGroups`: open groups kept per correlation; past it the oldest group is closed if its time is up, else evicted. */
+  /**
+   * `maxGroups`: open groups kept per correlation; past it the least recently active group is closed if its time is
+   * up, else evicted. `maxItems`: observations kept per group; past it the oldest is dropped. Both count as evicted.
+   */
   constructor(
     readonly correlations: readonly SigmaCorrelation[],
-    options: { maxGroups?: number } = {},
+    options: { maxGroups?: number; maxItems?: number } = {},
   ) {
     this.maxGroups = Math.max(1, options.maxGroups ?? LIMITS.maxCorrelationGroups);
+    this.maxItems = Math.max(1, options.maxItems ?? LIMITS.maxCorrelationItems);
     for (const c of correlations)
       for (const r of new Set(c.rules)) {
         const list = this.byRule.get(r);
@@ -233,12 +238,12 @@ export class CorrelationEngine {
         if (h) out.push(h);
         perCorr!.delete(key);
       }
-      this.state(c, key, t, out).items.push({ time: t, value: this.valueOf(c, o) });
+      this.record(c, this.state(c, key, t, out), t, this.valueOf(c, o));
       return out.length ? out : undefined;
     }
     const g = this.state(c, key, t, out);
     if (c.type === 'temporal_ordered') return this.ordered(c, group, key, g, o, out);
-    g.items.push({ time: t, value: this.valueOf(c, o) });
+    this.record(c, g, t, this.valueOf(c, o));
     // Sliding window: forget what fell out of the timespan.
     const from = t - c.timespanMs;
     let drop = 0;
@@ -251,6 +256,15 @@ export class CorrelationEngine {
     out.push(this.hit(c, group, g, t, n));
     this.groups.get(c.key)?.delete(key);
     return out;
+  }
+
+  /** Adds an observation to a group; past the per-group cap the oldest is dropped and counted as evicted. */
+  private record(c: SigmaCorrelation, g: GroupState, time: number, value: string): void {
+    if (g.items.length >= this.maxItems) {
+      g.items.shift();
+      this.evicted.set(c, (this.evicted.get(c) ?? 0) + 1);
+    }
+    g.items.push({ time, value });
   }
 
   private valueOf(c: SigmaCorrelation, o: Observation): string {
@@ -280,7 +294,7 @@ export class CorrelationEngine {
         if (start !== undefined && t - start <= c.timespanMs) steps[k] = Math.max(steps[k] ?? start, start);
       }
     }
-    g.items.push({ time: t, value: o.ruleKey });
+    this.record(c, g, t, o.ruleKey);
     // Only observations inside the timespan can still belong to a chain: older ones are forgotten.
     let drop = 0;
     while (drop < g.items.length && g.items[drop]!.time < t - c.timespanMs) drop++;

@@ -27,7 +27,7 @@ export class HuntSession {
   constructor(
     rules: readonly SigmaRule[],
     correlations: readonly SigmaCorrelation[],
-    options: { maxGroups?: number } = {},
+    options: { maxGroups?: number; maxItems?: number } = {},
   ) {
     this.ruleset = new CompiledRuleset(rules);
     this.correlation = new CorrelationEngine(correlations, options);
