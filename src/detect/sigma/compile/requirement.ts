@@ -21,7 +21,7 @@ export type Requirement = readonly Clause[] | null;
 const MAX_CLAUSES = 2;
 
 /** Shortest literal of an extra clause (one kept besides the best). */
-const MIN_EXTRA = 3;
+const MIN_EXTRA = 2;
 
 function minLength(c: Clause): number {
   let minLen = Number.POSITIVE_INFINITY;
