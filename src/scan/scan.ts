@@ -56,8 +56,10 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
   engine.processAll(snapshotEvents(snapshot));
   if (opts.files !== false) {
     const sink = new WarningSink();
-    const files = sweepFiles(root, sink);
-    engine.processAll(fileEvents(snapshot.host.id, files, snapshot.time));
+    // One file at a time: contents go through the detectors and are dropped, never held all at once.
+    sweepFiles(root, sink, {
+      onFile: (f) => engine.processAll(fileEvents(snapshot.host.id, [f], snapshot.time)),
+    });
     snapshot.warnings.push(...sink.items);
   }
   if (seen) {

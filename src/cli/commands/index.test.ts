@@ -11,5 +11,6 @@ describe('command registry', () => {
       (await entry.load())(program);
       expect(program.commands.map((c) => c.name())).toEqual([entry.name]);
     }
-  });
+    // Loading every command's dependencies (server, UI, pcap ...) takes a while on a busy machine.
+  }, 120_000);
 });

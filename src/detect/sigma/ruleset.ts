@@ -78,7 +78,9 @@ export class CompiledRuleset {
     const picked = b.picked;
     for (let k = 0; k < n; k++) {
       const id = picked[k]!;
-      if (b.tests[id]!(ctx)) (out ??= []).push(b.rules[id]!);
+      if (!b.tests[id]!(ctx)) continue;
+      if (out === undefined) out = [];
+      out.push(b.rules[id]!);
     }
     return out ?? NONE;
   }

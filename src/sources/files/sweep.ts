@@ -22,6 +22,11 @@ export interface SweepOptions {
   maxBytes?: number;
   /** Files read in all; the rest is counted, not read. Default 20,000. */
   maxFiles?: number;
+  /**
+   * Receives each file as it is read, and the sweep keeps none: a host's swept files can be tens of MB in all,
+   * more than a long-running agent should hold at once. Without it, all files are returned.
+   */
+  onFile?: (file: SweptFile) => void;
   /** Directories of one writable-dir location; keeps a /tmp with millions of files from stalling a scan. */
   maxEntriesPerDir?: number;
 }
@@ -48,11 +53,15 @@ function homesOf(root: string): string[] {
  * in all, entries per directory. Unreadable places are skipped quietly when they do not exist and warned otherwise.
  */
 export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptions = {}): SweptFile[] {
+  let count = 0;
   const prefix = root === '/' ? '' : root.replace(/\/+$/, '');
   const maxBytes = opts.maxBytes ?? 256 * 1024;
   const maxFiles = opts.maxFiles ?? 20_000;
   const maxEntries = opts.maxEntriesPerDir ?? 2_000;
   const out: SweptFile[] = [];
+  const keep = (f: SweptFile): void => {
+    out.push(f);
+  };
   const buf = Buffer.allocUnsafe(maxBytes + 1);
   let skipped = 0;
   // Permission gaps are routine without root: one summary line, not one warning per file.
@@ -63,7 +72,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
   };
 
   const readOne = (hostPath: string, kind: PersistenceKind): void => {
-    if (out.length >= maxFiles) {
+    if (count >= maxFiles) {
       skipped++;
       return;
     }
@@ -86,7 +95,8 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
       }
       const truncated = len > maxBytes;
       const data = buf.subarray(0, Math.min(len, maxBytes));
-      out.push({
+      count++;
+      (opts.onFile ?? keep)({
         path: hostPath,
         kind,
         content: data.toString('latin1'),
