@@ -43,6 +43,14 @@ export async function shoot(page: Page, name: string): Promise<string> {
 export async function keyboardLogin(page: Page, url: string, name: string, password: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('User name').waitFor();
+  // The form focuses its first field once rendered; typing before that would be lost.
+  await page.waitForFunction(
+    'document.activeElement && document.activeElement.tagName === "INPUT"',
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
   await page.keyboard.type(name);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
