@@ -159,6 +159,8 @@ export class Agent {
         }
         this.events.push(e);
       });
+    // Say once which real-time source runs (netlink, or polling and why): polling misses short-lived droppers.
+    for (const f of this.opts.feeds ?? []) this.opts.log?.(`source ${f.name}`, f.status());
     this.shipper.start();
     this.guardedScan();
     const c = this.opts.config;

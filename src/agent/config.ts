@@ -77,11 +77,11 @@ export const AgentConfigSchema = z
       .default({ initialMs: 500, maxMs: 60_000 }),
     sources: z
       .object({
-        /** Real-time exec events (netlink, else /proc polling) between scans: "off" until the source is enabled. */
-        exec: z.enum(['off', 'auto', 'poll']).default('off'),
+        /** Real-time exec events between scans: netlink when it can run here, else /proc polling ("auto"). */
+        exec: z.enum(['off', 'auto', 'poll']).default('auto'),
       })
       .strict()
-      .default({ exec: 'off' }),
+      .default({ exec: 'auto' }),
   })
   .strict()
   .refine((c) => c.server !== undefined || c.bus !== undefined, {
