@@ -9,17 +9,21 @@ import { loadMinerPorts } from '../intel/miner-ports.js';
 import { WarningSink } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Incident } from '../model/incident.js';
+import { severityRank } from '../model/severity.js';
 import { readDpkgOwnership } from '../sources/dpkg/owned-files.js';
 import { fileEvents } from '../sources/files/events.js';
 import { sweepFiles } from '../sources/files/sweep.js';
 import { snapshotEvents } from '../sources/procfs/events.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { type HostSnapshot, type SnapshotOptions, takeSnapshot } from '../sources/procfs/snapshot.js';
+import { scanAuthLogs } from './auth-logs.js';
 import { type RealtimeReport, RealtimeWindow } from './realtime.js';
 
 export interface ScanOptions extends SnapshotOptions {
   /** Sweep cron, systemd, rc files, authorized_keys, ld.so.preload and writable dirs. Default true. */
   files?: boolean;
+  /** Read the host's auth log (/var/log/auth.log or /var/log/secure) for SSH attacks. Default true. */
+  logs?: boolean;
   detectors?: readonly Detector[];
   /** Price of CPU time for evidence.cost on miner findings; default: resolvePrice() (docs/cost.md). */
   price?: PriceBasis;
@@ -72,6 +76,14 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
     }
   }
   const findings = engine.results();
+  if (opts.logs !== false) {
+    const auth = await scanAuthLogs(root, { id: snapshot.host.id, name: snapshot.host.name });
+    findings.push(...auth.findings);
+    findings.sort(
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+    );
+    snapshot.warnings.push(...auth.warnings);
+  }
   const price = opts.price ?? resolvePrice();
   enrichFindingsWithCost(findings, snapshot.processes, price, snapshot.time);
   const processes = new Map(snapshot.processes.map((p) => [p.pid, { ppid: p.ppid }]));

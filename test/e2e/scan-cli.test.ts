@@ -131,3 +131,46 @@ describe('scan sweeps persistence under --root', () => {
     }
   });
 });
+
+describe('scan reads the host auth log', () => {
+  it('reports SSH brute force and a login after failures from /var/log/auth.log under --root', async () => {
+    const fake = new FakeRoot().add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' });
+    const lines: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      lines.push(
+        `Nov 26 04:10:${String(10 + i).padStart(2, '0')} web1 sshd[${900 + i}]: Failed password for root from 203.0.113.50 port ${40000 + i} ssh2`,
+      );
+    }
+    lines.push(
+      'Nov 26 04:10:30 web1 sshd[950]: Accepted password for root from 203.0.113.50 port 40100 ssh2',
+    );
+    mkdirSync(join(fake.root, 'var/log'), { recursive: true });
+    writeFileSync(join(fake.root, 'var/log/auth.log'), `${lines.join('\n')}\n`);
+    try {
+      const r = await runCli(['scan', '--root', fake.root, '--format', 'json', '--interval', '0']);
+      const out = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; entity: { ip?: string } }> };
+      const ssh = out.findings.filter((f) => f.ruleId.startsWith('ssh.'));
+      expect(ssh.map((f) => f.ruleId)).toEqual(
+        expect.arrayContaining(['ssh.brute-force', 'ssh.success-after-failures']),
+      );
+      for (const f of ssh) expect(f.entity.ip).toBe('203.0.113.50');
+      const skipped = await runCli([
+        'scan',
+        '--root',
+        fake.root,
+        '--format',
+        'json',
+        '--interval',
+        '0',
+        '--no-logs',
+      ]);
+      expect(
+        (JSON.parse(skipped.stdout) as { findings: Array<{ ruleId: string }> }).findings.filter((f) =>
+          f.ruleId.startsWith('ssh.'),
+        ),
+      ).toEqual([]);
+    } finally {
+      fake.cleanup();
+    }
+  });
+});

@@ -12,6 +12,7 @@ interface ScanCliOptions extends CommonOptions, PriceCliOptions {
   interval: number;
   hash: boolean;
   files: boolean;
+  logs: boolean;
   hashMax: number;
   top: number;
   verbose: boolean;
@@ -38,6 +39,7 @@ export function registerScan(program: Command): void {
         'skip the sweep of cron, systemd, rc files, authorized_keys and writable dirs',
       ),
     )
+    .addOption(new Option('--no-logs', 'skip the SSH analysis of /var/log/auth.log and /var/log/secure'))
     .addOption(
       new Option('--hash-max <mb>', 'skip executables larger than this')
         .default(64)
@@ -61,6 +63,7 @@ export function registerScan(program: Command): void {
         sampleMs: opts.interval,
         hash: opts.hash,
         files: opts.files,
+        logs: opts.logs,
         hashMaxBytes: opts.hashMax * 1024 * 1024,
       });
       const s = result.snapshot;
