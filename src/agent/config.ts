@@ -79,9 +79,42 @@ export const AgentConfigSchema = z
       .object({
         /** Real-time exec events between scans: netlink when it can run here, else /proc polling ("auto"). */
         exec: z.enum(['off', 'auto', 'poll']).default('auto'),
+        /** Auth logs followed live through the SSH detectors; findings ship within about flushMs. */
+        authLog: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Files under the scan root, followed across rotation (a missing file is waited for). */
+            paths: z
+              .array(z.string().startsWith('/'))
+              .max(32)
+              .default(['/var/log/auth.log', '/var/log/secure']),
+            /** journalctl -f: "auto" only when none of the files exists (else sshd lines would count twice). */
+            journal: z.enum(['auto', 'on', 'off']).default('auto'),
+            pollMs: z.number().int().min(50).max(60_000).default(1000),
+          })
+          .strict()
+          .prefault({}),
+        /** DNS routing files (resolv.conf, hosts, nsswitch, resolved and dnsmasq config) watched by content. */
+        dnsWatch: z
+          .object({
+            enabled: z.boolean().default(true),
+            pollMs: z.number().int().min(50).max(3_600_000).default(30_000),
+          })
+          .strict()
+          .prefault({}),
+        /** How long live findings wait to be batched together before they are queued. */
+        flushMs: z.number().int().min(10).max(60_000).default(1000),
       })
       .strict()
-      .default({ exec: 'auto' }),
+      .prefault({}),
+    /** Policy, custom rules and pool intel pushed by the server, polled cheaply (ETag, 304). */
+    contentSync: z
+      .object({
+        enabled: z.boolean().default(true),
+        pollMs: z.number().int().min(500).max(86_400_000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .refine((c) => c.server !== undefined || c.bus !== undefined, {

@@ -8,6 +8,7 @@ import { enroll, loadCredential } from './enroll.js';
 import { execFeed } from './exec-feed.js';
 import { policyApplier } from './fleet-ban-apply.js';
 import { FleetBanPoller, recordOnly } from './fleet-bans.js';
+import { attachLiveDetection } from './live.js';
 import { agentRegistry, serveMetrics } from './metrics.js';
 import { HttpTransport, type Transport } from './transport.js';
 
@@ -58,6 +59,7 @@ export async function startAgent(
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
+  const live = attachLiveDetection(agent, config, host, opts.log);
   let bans: FleetBanPoller | undefined;
   if (config.fleetBans.enabled) {
     const fb = config.fleetBans;
@@ -80,6 +82,7 @@ export async function startAgent(
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }
   agent.start();
+  live?.start();
   bans?.start();
   return agent;
 }
