@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Finding, findingId } from '../model/finding.js';
-import { IncidentSchema } from '../model/incident.js';
+import { IncidentSchema } from '../model/schemas.js';
 import { correlateIncidents } from './incidents.js';
 
 const host = { id: 'h1', name: 'web-1' };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRoot } from '../../test/helpers/fake-proc.js';
-import { FindingSchema } from '../model/finding.js';
+import { FindingSchema } from '../model/schemas.js';
 import { scanHost } from '../scan/scan.js';
 import { costOfCpuSeconds } from './money.js';
 import { resolvePrice } from './resolve-price.js';

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import { EVENT_KINDS, type EventKind } from './event-kinds.js';
-import { FIELDS, type FieldType } from './fields.js';
 
 export { EVENT_KINDS, type EventKind };
 
@@ -31,25 +29,3 @@ export const LOGSOURCE_OF_KIND: Readonly<Record<EventKind, { category?: string; 
   flow: {},
   'cloud-api': { service: 'cloudtrail' },
 };
-
-const VALUE_SCHEMA: Record<FieldType, z.ZodType> = {
-  string: z.string(),
-  ip: z.string(),
-  time: z.union([z.string(), z.number()]),
-  integer: z.number().int(),
-  number: z.number(),
-  boolean: z.boolean(),
-  'string[]': z.array(z.string()),
-};
-
-const fieldShape: Record<string, z.ZodType> = {};
-for (const f of FIELDS) fieldShape[f.name] = VALUE_SCHEMA[f.type].nullable().optional();
-
-/** Schema for events read from files (hunt, replays): unknown fields are an error so typos surface. */
-export const TelemetryEventSchema = z.object({
-  kind: z.enum(EVENT_KINDS),
-  time: z.number().int().nonnegative(),
-  hostId: z.string().min(1),
-  source: z.string().min(1),
-  fields: z.strictObject(fieldShape),
-});

@@ -1,8 +1,6 @@
 import { hash } from 'node:crypto';
-import { z } from 'zod';
-import { HostRefSchema } from './host.js';
-import { SeveritySchema } from './severity.js';
-import { TechniqueIdSchema } from './techniques.js';
+import type { z } from 'zod';
+import type { EntitySchema, FindingSchema } from './schemas.js';
 
 export const CATEGORIES = [
   'execution',
@@ -17,8 +15,7 @@ export const CATEGORIES = [
   'posture',
   'vulnerability',
 ] as const;
-export const CategorySchema = z.enum(CATEGORIES);
-export type Category = z.infer<typeof CategorySchema>;
+export type Category = (typeof CATEGORIES)[number];
 
 export const ENTITY_KINDS = [
   'process',
@@ -32,36 +29,9 @@ export const ENTITY_KINDS = [
   'source-ip',
 ] as const;
 
-export const EntitySchema = z.object({
-  kind: z.enum(ENTITY_KINDS),
-  pid: z.number().int().nonnegative().optional(),
-  exe: z.string().optional(),
-  path: z.string().optional(),
-  ip: z.string().optional(),
-  port: z.number().int().min(0).max(65535).optional(),
-  name: z.string().optional(),
-  container: z.string().optional(),
-  /** Process start time (ISO); with pid it names one process across pid reuse. */
-  startTime: z.string().optional(),
-});
 export type Entity = z.infer<typeof EntitySchema>;
 
-/** The one contract between detection, posture, response, storage, server and UI (DESIGN.md). */
-export const FindingSchema = z.object({
-  id: z.string().min(1),
-  ruleId: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase dotted rule id'),
-  title: z.string().min(1),
-  severity: SeveritySchema,
-  confidence: z.number().min(0).max(1),
-  category: CategorySchema,
-  techniques: z.array(TechniqueIdSchema),
-  host: HostRefSchema,
-  time: z.iso.datetime({ offset: true }),
-  entity: EntitySchema,
-  evidence: z.record(z.string(), z.unknown()),
-  recommendation: z.string().optional(),
-  incidentId: z.string().optional(),
-});
+/** The one contract between detection, posture, response, storage, server and UI (DESIGN.md); see schemas.ts. */
 export type Finding = z.infer<typeof FindingSchema>;
 
 /** What a detector returns; the engine adds id, host and time. */

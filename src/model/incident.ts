@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { HostRefSchema } from './host.js';
-import { SeveritySchema } from './severity.js';
+import type { z } from 'zod';
+import type { IncidentSchema } from './schemas.js';
 
 /** Kill-chain stages, in the order an intrusion walks them. */
 export const STAGES = [
@@ -14,25 +13,6 @@ export const STAGES = [
   'command-and-control',
   'impact',
 ] as const;
-export const StageSchema = z.enum(STAGES);
-export type Stage = z.infer<typeof StageSchema>;
+export type Stage = (typeof STAGES)[number];
 
-export const AttributionSchema = z.object({
-  group: z.string(),
-  score: z.number().min(0).max(1),
-  indicators: z.array(z.string()),
-});
-
-export const IncidentSchema = z.object({
-  id: z.string().min(1),
-  host: HostRefSchema,
-  severity: SeveritySchema,
-  title: z.string(),
-  firstSeen: z.iso.datetime({ offset: true }),
-  lastSeen: z.iso.datetime({ offset: true }),
-  stages: z.array(StageSchema),
-  entryPoint: z.string().nullable(),
-  attribution: z.array(AttributionSchema),
-  findings: z.array(z.string()),
-});
 export type Incident = z.infer<typeof IncidentSchema>;

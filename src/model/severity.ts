@@ -1,8 +1,5 @@
-import { z } from 'zod';
-
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const SeveritySchema = z.enum(SEVERITIES);
-export type Severity = z.infer<typeof SeveritySchema>;
+export type Severity = (typeof SEVERITIES)[number];
 
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 

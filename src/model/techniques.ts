@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The MITRE ATT&CK (Enterprise) techniques our rules cite. Kept as data so a rule that cites an unknown id is caught
  * by the loader instead of reaching a report with a typo.
@@ -123,11 +121,6 @@ export const TECHNIQUES: Readonly<Record<string, string>> = {
   T1620: 'Reflective Code Loading',
   T1653: 'Power Settings',
 };
-
-export const TechniqueIdSchema = z
-  .string()
-  .regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id such as T1496 or T1053.003')
-  .refine((id) => id in TECHNIQUES, { message: 'not in the technique catalog (src/model/techniques.ts)' });
 
 export function techniqueName(id: string): string | undefined {
   return TECHNIQUES[id];

@@ -3,7 +3,8 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { MinewardenError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { atLeast, SeveritySchema } from '../model/severity.js';
+import { SeveritySchema } from '../model/schemas.js';
+import { atLeast } from '../model/severity.js';
 import { ACTION_KINDS, type ActionKind } from './types.js';
 
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;

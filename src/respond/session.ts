@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MinewardenError } from '../model/errors.js';
-import { type Finding, FindingSchema } from '../model/finding.js';
-import { type Incident, IncidentSchema } from '../model/incident.js';
+import type { Finding } from '../model/finding.js';
+import type { Incident } from '../model/incident.js';
+import { FindingSchema, IncidentSchema } from '../model/schemas.js';
 import { scanHost } from '../scan/scan.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { readPasswd } from '../sources/procfs/passwd.js';

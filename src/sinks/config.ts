@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeveritySchema } from '../model/severity.js';
+import { SeveritySchema } from '../model/schemas.js';
 
 const Common = {
   /** Names the sink in metrics and logs; defaults to its type and position. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { type Finding, FindingSchema } from '../model/finding.js';
-import { HostSchema } from '../model/host.js';
-import { IncidentSchema } from '../model/incident.js';
+import type { Finding } from '../model/finding.js';
+import { FindingSchema, HostSchema, IncidentSchema } from '../model/schemas.js';
 
 /** Roles, weakest first: a viewer reads, an analyst also triages and plans responses, an admin manages access. */
 export const ROLES = ['viewer', 'analyst', 'admin'] as const;

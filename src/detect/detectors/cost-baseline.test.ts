@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, type HourlyUsage } from '../../cost/hourly.js';
 import { costOfCpuSeconds } from '../../cost/money.js';
-import { FindingSchema } from '../../model/finding.js';
+import { FindingSchema } from '../../model/schemas.js';
 import { costBaselineMeta, detectCostDeviation } from './cost-baseline.js';
 
 const PRICE = { currency: 'USD', amount: '0.096', vcpus: 2, basis: 'test price' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
 import type { EventFields, TelemetryEvent } from '../../model/event.js';
-import { FindingSchema } from '../../model/finding.js';
+import { FindingSchema } from '../../model/schemas.js';
 import { DetectionEngine } from '../engine.js';
 import { exeDeleted } from './exe-deleted.js';
 import { exeWritablePath } from './exe-writable-path.js';

@@ -1,10 +1,6 @@
-import {
-  type EventFields,
-  type FieldValue,
-  type TelemetryEvent,
-  TelemetryEventSchema,
-} from '../../model/event.js';
+import type { EventFields, FieldValue, TelemetryEvent } from '../../model/event.js';
 import { fieldByName, fieldBySigmaName } from '../../model/fields.js';
+import { TelemetryEventSchema } from '../../model/schemas.js';
 import { kindOfLogsource } from '../sigma/hunt/input.js';
 import type { PackTestEvent } from './pack.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FindingSchema } from '../../model/finding.js';
+import { FindingSchema } from '../../model/schemas.js';
 import { DetectionEngine } from '../engine.js';
 import { categoryOf, severityOf, sigmaDetectors, techniquesOf } from './findings.js';
 import { loadRulePaths } from './loader.js';

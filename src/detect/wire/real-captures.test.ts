@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
-import { FindingSchema } from '../../model/finding.js';
+import { FindingSchema } from '../../model/schemas.js';
 import { severityRank } from '../../model/severity.js';
 import { analyzeCaptureFile } from './capture.js';
 

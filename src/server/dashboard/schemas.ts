@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { FindingSchema } from '../../model/finding.js';
-import { IncidentSchema, StageSchema } from '../../model/incident.js';
-import { SeveritySchema } from '../../model/severity.js';
+import { FindingSchema, IncidentSchema, SeveritySchema, StageSchema } from '../../model/schemas.js';
 import { HOST_STATUSES } from './classify.js';
 
 /** Response shapes of the dashboard routes: what the UI reads, published in /openapi.json. */

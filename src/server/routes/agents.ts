@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostSchema } from '../../model/host.js';
+import { HostSchema } from '../../model/schemas.js';
 import { guard, userOf } from '../auth/guard.js';
 import { hashSecret, newId, newSecret, secretKind } from '../auth/secrets.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';

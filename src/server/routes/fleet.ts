@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SeveritySchema } from '../../model/severity.js';
+import { SeveritySchema } from '../../model/schemas.js';
 import { guard } from '../auth/guard.js';
 import { GUARDED, type ServerContext, type ZodApp } from '../context.js';
 

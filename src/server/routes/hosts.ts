@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { liveness } from '../../correlate/fleet-liveness.js';
-import { FindingSchema } from '../../model/finding.js';
+import { FindingSchema } from '../../model/schemas.js';
 import type { HostRecord } from '../../store/types.js';
 import { guard } from '../auth/guard.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TelemetryEvent, TelemetryEventSchema } from '../../model/event.js';
+import type { TelemetryEvent } from '../../model/event.js';
+import { TelemetryEventSchema } from '../../model/schemas.js';
 import { type ExecSource, openExecSource } from './index.js';
 
 // These tests need the proc connector (root or a kernel that allows any listener, initial namespaces). Where it is

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TelemetryEvent, TelemetryEventSchema } from '../../model/event.js';
+import type { TelemetryEvent } from '../../model/event.js';
+import { TelemetryEventSchema } from '../../model/schemas.js';
 import { type ExecSource, openExecSource } from './index.js';
 
 async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
