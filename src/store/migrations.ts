@@ -58,6 +58,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX actions_host ON actions (host_id, created_ms)',
     ],
   },
+  {
+    version: 2,
+    name: 'content pushed to agents',
+    statements: [
+      `CREATE TABLE agent_content (
+        kind TEXT PRIMARY KEY, version TEXT NOT NULL, etag TEXT NOT NULL, body TEXT NOT NULL, meta TEXT NOT NULL,
+        updated_ms BIGINT NOT NULL, updated_by TEXT NOT NULL)`,
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (

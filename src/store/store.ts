@@ -1,4 +1,5 @@
 import type { Incident } from '../model/incident.js';
+import type { ContentRepo } from './content.js';
 import type {
   ActionRecord,
   AgentRecord,
@@ -109,6 +110,8 @@ export interface Store {
   readonly fleet: FleetRepo;
   readonly auth: AuthRepo;
   readonly actions: ActionsRepo;
+  /** Policy, custom rules and pool intel served to agents. */
+  readonly content: ContentRepo;
   /** Deletes what is older than the policy allows, and expired sessions. */
   applyRetention(policy: Retention, now: Date): Promise<RetentionResult>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import type { Store } from '../store.js';
 import type { Retention, RetentionResult } from '../types.js';
 import { SqlActionsRepo } from './actions-repo.js';
 import { SqlAuthRepo } from './auth-repo.js';
+import { SqlContentRepo } from './content-repo.js';
 import type { SqlDriver } from './driver.js';
 import { SqlFleetRepo } from './fleet-repo.js';
 import { applyRetention } from './retention.js';
@@ -12,12 +13,14 @@ export class SqlStore implements Store {
   readonly fleet: SqlFleetRepo;
   readonly auth: SqlAuthRepo;
   readonly actions: SqlActionsRepo;
+  readonly content: SqlContentRepo;
 
   constructor(private readonly driver: SqlDriver) {
     this.kind = driver.dialect;
     this.fleet = new SqlFleetRepo(driver);
     this.auth = new SqlAuthRepo(driver);
     this.actions = new SqlActionsRepo(driver);
+    this.content = new SqlContentRepo(driver);
   }
 
   applyRetention(policy: Retention, now: Date): Promise<RetentionResult> {
