@@ -19,6 +19,7 @@ import { FleetCorrelator } from './fleet-service.js';
 import { IngestService } from './ingest.js';
 import { type MetricSources, ServerMetrics } from './metrics.js';
 import { agentRoutes } from './routes/agents.js';
+import { contentRoutes } from './routes/content.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { hostRoutes } from './routes/hosts.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -164,6 +165,7 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
   ingestRoutes(app, ctx);
   hostRoutes(app, ctx);
   fleetRoutes(app, ctx);
+  contentRoutes(app, ctx);
   if (ctx.config.metrics.enabled) metricsRoutes(app, ctx, ctx.config.metrics.token);
   await registerDashboard(app, ctx);
   await app.ready();
