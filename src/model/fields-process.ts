@@ -110,6 +110,22 @@ export const PROCESS_FIELDS: readonly FieldSpec[] = [
     kinds: PROC,
   },
   {
+    name: 'process.cpuWaitSeconds',
+    type: 'number',
+    description:
+      'Time the live threads spent runnable but waiting for a CPU (runqueue wait from schedstat), seconds.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
+    name: 'process.cpuDemandPercent',
+    type: 'number',
+    description:
+      'CPU wanted over the sampling interval (running plus waiting on a runqueue), percent of one core; at least cpuPercent.',
+    sigma: [],
+    kinds: PROC,
+  },
+  {
     name: 'process.exeDeleted',
     type: 'boolean',
     description: 'The executable was deleted after the process started.',

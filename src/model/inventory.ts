@@ -28,6 +28,10 @@ export interface ProcessInfo {
   childCpuSeconds: number;
   /** Percent of one core over the sampling interval; null without a second sample. */
   cpuPercent: number | null;
+  /** Time the live threads spent runnable but waiting for a CPU (schedstat), seconds; absent without schedstat. */
+  cpuWaitSeconds?: number | null;
+  /** Percent of one core the process wanted over the sampling interval: running plus waiting on a runqueue. */
+  cpuDemandPercent?: number | null;
   kernelThread: boolean;
   containerId: string | null;
   containerRuntime: string | null;

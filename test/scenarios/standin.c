@@ -5,6 +5,7 @@
  *   MWS_LIFE=secs         how long to live (default 30)
  *   MWS_BURN=n            spin n threads (a CPU burner)
  *   MWS_NICE=n            scheduling priority (-20..19), so a burner is busy even on a loaded test machine
+ *   MWS_CPU=n             run on CPU n only (so a test can make a burner compete for one CPU)
  *   MWS_POOL=ip:port      connect, send a stratum login line, then a keepalive every 2 s (low volume)
  *   MWS_IRC=ip:port       connect, send NICK/USER/JOIN
  *   MWS_LISTEN=ip:port    listen and accept (a server)
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,13 @@ int main(void) {
   int life = life_s ? atoi(life_s) : 30;
   if (life <= 0 || life > 120) life = 30;
   if (getenv("MWS_NICE")) setpriority(PRIO_PROCESS, 0, atoi(getenv("MWS_NICE")));
+  if (getenv("MWS_CPU")) {
+    /* set before the burner threads exist, so they inherit it */
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(atoi(getenv("MWS_CPU")), &set);
+    sched_setaffinity(0, sizeof set, &set);
+  }
   const char *burn = getenv("MWS_BURN");
   for (int i = 0; burn && i < atoi(burn) && i < 4; i++) {
     pthread_t t;

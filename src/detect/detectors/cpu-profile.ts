@@ -1,14 +1,22 @@
 import type { TelemetryEvent } from '../../model/event.js';
 import { bool, num, str } from './fields.js';
 
-/** How a process has used the CPU: the last sample, and on average since it started. */
+/**
+ * How a process has used the CPU: the last sample, and on average since it started. "Used" is what the scheduler
+ * gave it; "demand" adds the time it sat runnable on a runqueue, so a CPU-bound process on a contended host (which
+ * gets few cycles but never stops wanting them) still reads as CPU-bound. Without schedstat, demand = use.
+ */
 export interface CpuProfile {
   exe: string;
   pid: number;
-  /** Percent of one core over the sampling interval. */
+  /** Percent of one core used over the sampling interval. */
   samplePercent: number;
   /** Cores used on average since start (CPU seconds / age). */
   averageCores: number;
+  /** Percent of one core wanted (running + runnable) over the sampling interval. */
+  demandPercent: number;
+  /** Cores wanted on average since start ((CPU seconds + runqueue wait) / age). */
+  averageDemandCores: number;
   ageSeconds: number;
 }
 
@@ -33,18 +41,22 @@ export function cpuProfile(e: TelemetryEvent): CpuProfile | null {
     return null;
   if (bool(e, 'process.kernelThread')) return null;
   const ageSeconds = Math.max(0, (e.time - start) / 1000);
+  const wait = num(e, 'process.cpuWaitSeconds') ?? 0;
+  const demand = num(e, 'process.cpuDemandPercent');
   return {
     exe,
     pid,
     samplePercent: sample,
     averageCores: ageSeconds > 0 ? seconds / ageSeconds : 0,
+    demandPercent: Math.max(sample, demand ?? 0),
+    averageDemandCores: ageSeconds > 0 ? (seconds + wait) / ageSeconds : 0,
     ageSeconds,
   };
 }
 
-/** Busy now and busy on average since start: a miner's shape, unlike a spike. */
+/** CPU-bound now and on average since start (by demand): a miner's shape, unlike a spike. */
 export function isSustained(p: CpuProfile, minSamplePercent: number, minAverageCores: number): boolean {
-  return p.samplePercent >= minSamplePercent && p.averageCores >= minAverageCores;
+  return p.demandPercent >= minSamplePercent && p.averageDemandCores >= minAverageCores;
 }
 
 export function round2(n: number): number {

@@ -78,6 +78,49 @@ describe('miner.behaviour', () => {
   });
 });
 
+/** A process the scheduler starved: it got `cpuPercent` but sat runnable for the rest (schedstat wait). */
+function starved(
+  pid: number,
+  exe: string,
+  cpuPercent: number,
+  demandPercent: number,
+  ageS: number,
+): TelemetryEvent {
+  const e = proc(pid, exe, cpuPercent, (cpuPercent / 100) * ageS, ageS);
+  const fields: EventFields = {
+    ...e.fields,
+    'process.cpuDemandPercent': demandPercent,
+    'process.cpuWaitSeconds': ((demandPercent - cpuPercent) / 100) * ageS,
+  };
+  return { ...e, fields };
+}
+
+describe('CPU demand on a contended host', () => {
+  it('counts a CPU-bound process that gets few cycles (runnable all the time) as busy', () => {
+    const d = minerBehaviour({ packages: dpkg });
+    d.detect(starved(30, '/opt/svc/bin/worker', 20, 200, 60));
+    expect(d.detect(sock('connection', 30))).toMatchObject({
+      evidence: { cpuPercent: 20, averageCores: 0.2, demandPercent: 200, averageDemandCores: 2 },
+    });
+    const c = minerCpuSustained({ packages: dpkg });
+    expect(c.detect(starved(31, '/opt/svc/bin/worker', 20, 200, 60))).toMatchObject({
+      severity: 'medium',
+      evidence: { averageDemandCores: 2 },
+    });
+  });
+
+  it('does not count a mostly sleeping process, nor a starved one without schedstat', () => {
+    const d = minerBehaviour({ packages: dpkg });
+    // ran 5% and waited 5%: asleep the other 90%
+    d.detect(starved(32, '/opt/svc/bin/client', 5, 10, 60));
+    expect(d.detect(sock('connection', 32))).toBeNull();
+    d.detect(proc(33, '/opt/svc/bin/worker', 20, 12, 60));
+    expect(d.detect(sock('connection', 33))).toBeNull();
+    const c = minerCpuSustained({ packages: dpkg });
+    expect(c.detect(starved(34, '/opt/svc/bin/client', 5, 10, 60))).toBeNull();
+  });
+});
+
 describe('miner.cpu-sustained', () => {
   it('grades by reason: writable path high, unpackaged medium, only new low', () => {
     const d = minerCpuSustained({ packages: dpkg });

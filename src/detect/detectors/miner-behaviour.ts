@@ -16,7 +16,7 @@ const meta: RuleMeta = {
   recommendation:
     'Treat it as a miner whatever its name: note the remote address (the pool or proxy), kill the process, quarantine the binary and find what starts it.',
   falsePositives:
-    'Self-built, unpackaged services that compute hard and keep one outbound connection (a worker pulling jobs from a queue).',
+    'Self-built, unpackaged services that compute hard and keep one outbound connection (a worker pulling jobs from a queue). "Busy" counts time waiting for a CPU, so on a starved host a chatty unpackaged client can look busy too.',
 };
 
 export interface MinerBehaviourOptions {
@@ -41,7 +41,8 @@ interface Candidate {
  */
 export function minerBehaviour(opts: MinerBehaviourOptions = {}): StatefulDetector {
   const packages = opts.packages ?? NO_PACKAGE_DB;
-  // A miner keeps at least one core busy by design; the margin is for hosts where it shares the CPU.
+  // A miner wants at least one core by design (demand: running or waiting to run, so contention does not hide
+  // it); the margin is for a miner throttled to fewer threads.
   const minSample = opts.minSamplePercent ?? 50;
   const minAverage = opts.minAverageCores ?? 0.5;
   const minAge = opts.minAgeSeconds ?? 15;
@@ -82,6 +83,8 @@ export function minerBehaviour(opts: MinerBehaviourOptions = {}): StatefulDetect
           commandLine: c.commandLine,
           cpuPercent: round2(c.profile.samplePercent),
           averageCores: round2(c.profile.averageCores),
+          demandPercent: round2(c.profile.demandPercent),
+          averageDemandCores: round2(c.profile.averageDemandCores),
           ageSeconds: Math.round(c.profile.ageSeconds),
           remote: `${str(e, 'destination.ip') ?? '?'}:${num(e, 'destination.port') ?? '?'}`,
           packageDb: packages.available ? 'dpkg' : 'none',

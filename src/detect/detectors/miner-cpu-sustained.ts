@@ -55,7 +55,8 @@ export function minerCpuSustained(opts: CpuSustainedOptions = {}): StatefulDetec
       const p = cpuProfile(e);
       if (!p) return null;
       const key = `${p.pid}:${String(e.fields['process.startTime'])}`;
-      if (p.samplePercent < minSample) {
+      // Demand (running or runnable), not the share it got: contention must not hide a CPU-bound process.
+      if (p.demandPercent < minSample) {
         state.delete(key);
         return null;
       }
@@ -64,7 +65,7 @@ export function minerCpuSustained(opts: CpuSustainedOptions = {}): StatefulDetec
         st = { highSince: e.time };
         state.set(key, st);
       }
-      const impliedMs = p.averageCores >= minAverage ? p.ageSeconds * 1000 : 0;
+      const impliedMs = p.averageDemandCores >= minAverage ? p.ageSeconds * 1000 : 0;
       const sustainedMs = Math.max(e.time - st.highSince, impliedMs);
       if (sustainedMs < windowMs) return null;
       const writable = writablePathReason(p.exe);
@@ -79,6 +80,8 @@ export function minerCpuSustained(opts: CpuSustainedOptions = {}): StatefulDetec
           exe: p.exe,
           cpuPercent: round2(p.samplePercent),
           averageCores: round2(p.averageCores),
+          demandPercent: round2(p.demandPercent),
+          averageDemandCores: round2(p.averageDemandCores),
           sustainedSeconds: Math.round(sustainedMs / 1000),
           ageSeconds: Math.round(p.ageSeconds),
           reasons: [

@@ -44,6 +44,8 @@ export function processEvent(
       'process.rssBytes': p.rssBytes,
       'process.cpuPercent': p.cpuPercent,
       'process.cpuSeconds': p.cpuSeconds,
+      'process.cpuWaitSeconds': p.cpuWaitSeconds ?? null,
+      'process.cpuDemandPercent': p.cpuDemandPercent ?? null,
       'process.exeDeleted': p.exeDeleted,
       'process.exeReplaced': p.exeReplaced,
       'process.exeMemfd': p.exeMemfd,

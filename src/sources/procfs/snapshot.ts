@@ -8,6 +8,7 @@ import { readBootTimeMs, readHostCpuTicks, readHostInfo } from './host-info.js';
 import { readPasswd } from './passwd.js';
 import { CLOCK_TICKS, listPids, type ReadContext, readProcess, startTimeMs } from './process.js';
 import { readProcText } from './read.js';
+import { readWaitNs } from './schedstat.js';
 import { readSockets } from './sockets.js';
 import { parseStat } from './stat.js';
 
@@ -68,15 +69,24 @@ export function procDirOf(root: string): string {
   return procDir;
 }
 
-function cpuTicksByPid(
-  procDir: string,
-  bootTimeMs: number,
-): Map<number, { ticks: number; startTime: number }> {
-  const out = new Map<number, { ticks: number; startTime: number }>();
+interface CpuMark {
+  ticks: number;
+  startTime: number;
+  /** Runqueue wait of the live threads, ns; null without schedstat. */
+  waitNs: number | null;
+}
+
+function cpuTicksByPid(procDir: string, bootTimeMs: number): Map<number, CpuMark> {
+  const out = new Map<number, CpuMark>();
   for (const pid of listPids(procDir)) {
     try {
       const s = parseStat(readProcText(`${procDir}/${pid}/stat`));
-      if (s) out.set(pid, { ticks: s.utime + s.stime, startTime: startTimeMs(bootTimeMs, s.starttime) });
+      if (s)
+        out.set(pid, {
+          ticks: s.utime + s.stime,
+          startTime: startTimeMs(bootTimeMs, s.starttime),
+          waitNs: readWaitNs(procDir, pid, s.threads),
+        });
     } catch {}
   }
   return out;
@@ -97,7 +107,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
 
   const sampleMs = opts.sampleMs ?? 1000;
   const bootTimeMs = readBootTimeMs(procDir);
-  let first: Map<number, { ticks: number; startTime: number }> | null = null;
+  let first: Map<number, CpuMark> | null = null;
   let firstHost: ReturnType<typeof readHostCpuTicks> = null;
   let t0 = 0;
   if (sampleMs > 0) {
@@ -126,8 +136,20 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
     if (first && elapsedSec > 0) {
       // A process born during the interval (or a recycled pid, which has another start time) counts from zero.
       const before = first.get(pid);
-      const base = before && before.startTime === p.startTime ? before.ticks : 0;
+      const same = before !== undefined && before.startTime === p.startTime;
+      const base = same ? before.ticks : 0;
       p.cpuPercent = Math.max(0, ((p.cpuSeconds * CLOCK_TICKS - base) / CLOCK_TICKS / elapsedSec) * 100);
+      // Demand = running + waiting to run: a CPU-bound process on a contended host gets few cycles but is
+      // runnable all the time, and that is what says "CPU-bound", not the share the scheduler gave it.
+      const waitNs = readWaitNs(procDir, pid, p.threads);
+      if (waitNs !== null) {
+        p.cpuWaitSeconds = waitNs / 1e9;
+        const waitBase = same ? before.waitNs : 0;
+        if (waitBase !== null) {
+          const waited = Math.max(0, (waitNs - waitBase) / 1e9);
+          p.cpuDemandPercent = p.cpuPercent + (waited / elapsedSec) * 100;
+        }
+      }
     }
     processes.push(p);
   }
