@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Detector } from '../detect/detector.js';
 import { builtinDetectors } from '../detect/detectors/index.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { loadMinerPorts } from '../intel/miner-ports.js';
@@ -32,6 +33,10 @@ export interface AgentOptions {
   feeds?: readonly EventFeed[];
   version?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Fresh detectors with the server's rules and intel (src/agent/policy-sync.ts); undefined: the built-in set. */
+  detectors?: () => Detector[] | undefined;
+  /** More heartbeat fields (the content versions applied). */
+  heartbeatExtras?: () => Partial<Heartbeat>;
 }
 
 const FEED_BUFFER = 10_000;
@@ -72,11 +77,19 @@ export class Agent {
 
   private async defaultScan(extraEvents: () => readonly TelemetryEvent[]): Promise<ScanResult> {
     const s = this.opts.config.scan;
-    const scan = await scanHost({ root: s.root, sampleMs: s.sampleMs, hash: s.hash, hasher: this.hasher });
+    const pushed = this.opts.detectors?.();
+    const scan = await scanHost({
+      root: s.root,
+      sampleMs: s.sampleMs,
+      hash: s.hash,
+      hasher: this.hasher,
+      ...(pushed ? { detectors: pushed } : {}),
+    });
     const fed = extraEvents();
     if (fed.length === 0) return scan;
     // Events from live feeds are detected with the same detectors; a finding already in the scan keeps its copy.
-    const engine = new DetectionEngine(builtinDetectors({ minerPorts: loadMinerPorts() }), {
+    const detectors = this.opts.detectors?.() ?? builtinDetectors({ minerPorts: loadMinerPorts() });
+    const engine = new DetectionEngine(detectors, {
       id: scan.snapshot.host.id,
       name: scan.snapshot.host.name,
     });
@@ -98,6 +111,7 @@ export class Agent {
       rssBytes: u.rssBytes,
       queueDepth: q.depth,
       queueDropped: this.queue.counter('dropped') + this.feedDropped,
+      ...this.opts.heartbeatExtras?.(),
     };
   }
 
