@@ -60,6 +60,8 @@ export interface NetRule {
   action?: 'allow' | 'deny';
   /** NACL rule number: the lowest matching rule decides. */
   ruleNo?: number;
+  /** Other lines the rule can be pinned to: the `ingress` attribute that holds it, its first attribute. */
+  anchors?: number[];
 }
 
 export interface InstanceMetadataOptions {
@@ -81,6 +83,8 @@ export interface Instance {
   publicIp: { value: boolean | string; line: number } | undefined;
   role: string | undefined;
   securityGroups: string[];
+  /** A network interface is attached explicitly: the interface, not the subnet default, decides the public IP. */
+  explicitInterface?: boolean;
 }
 
 export interface HostMount {
@@ -90,6 +94,18 @@ export interface HostMount {
   readOnly: boolean;
   /** Line of the container-side mount, when separate (Kubernetes volumeMounts). */
   mountLine?: number;
+  /** Line of the volume declaration (`volume = [` in Terraform), when it differs from the path line. */
+  declLine?: number;
+}
+
+/** Any volume mounted into a container (host path or not), by its container-side path. */
+export interface ContainerMount {
+  mountPath: string;
+  volume: string;
+  line: number;
+  /** Every line of the mount entry: item, mountPath, name, readOnly. */
+  lines: number[];
+  readOnly: { value: boolean; line: number } | undefined;
 }
 
 export interface ContainerSpec {
@@ -106,6 +122,10 @@ export interface ContainerSpec {
   capAddLine: number | undefined;
   hostMounts: HostMount[];
   ports: { port: number; line: number }[];
+  /** Capabilities dropped (compose cap_drop, securityContext.capabilities.drop); undefined when not written. */
+  capDrop?: { names: string[]; line: number };
+  /** Every volume mount, by container-side path (Kubernetes only). */
+  mounts?: ContainerMount[];
 }
 
 /** A pod template, compose service or plain container run: where containers share host namespaces. */

@@ -44,10 +44,18 @@ describe('recorded AWS API responses (Cloud Custodian placebo)', () => {
     const c7n = open.filter((o) => o.startsWith('sg-02a60363e2b087ff8') && !/tcp\/(80|443)$/.test(o));
     expect(c7n.sort()).toEqual(['sg-02a60363e2b087ff8 tcp/1234-4321', 'sg-02a60363e2b087ff8 tcp/8080']);
     // The 1234-4321 range covers the Docker API, etcd and RDP ports.
-    const svc = findings.filter(
-      (f) => f.entity.name?.startsWith('sg-02a60363e2b087ff8') && f.entity.port !== undefined,
-    );
+    const inC7n = (id: string) =>
+      findings.filter((f) => f.entity.name?.startsWith('sg-02a60363e2b087ff8') && f.ruleId === id);
+    const svc = [
+      ...inC7n('posture.cloud.ingress-service-port'),
+      ...inC7n('posture.cloud.ingress-remote-admin'),
+    ];
     expect(svc.map((f) => f.entity.port).sort()).toEqual([2375, 2376, 2379, 3389]);
+    // ... and SQL Server (1433) among other sensitive services, and ports no service is known for (1234).
+    expect(inC7n('posture.cloud.ingress-sensitive-port').map((f) => f.evidence.sensitivePorts)).toEqual([
+      [1433, 1434, 1521, 2049, 2383, 2483, 2484, 3306],
+    ]);
+    expect(inC7n('posture.cloud.ingress-unknown-port').map((f) => f.entity.port)).toEqual([1234]);
     expect(
       findings.every((f) => f.entity.kind === 'cloud-resource' && typeof f.evidence.line === 'number'),
     ).toBe(true);

@@ -37,6 +37,8 @@ export interface QueryScore {
   precision: number;
   missed: string[];
   falsePositives: string[];
+  /** `file:line` of every finding on a negative file. */
+  negativeHits: string[];
 }
 
 /**
@@ -74,9 +76,11 @@ export function scoreKicsQuery(query: string, loader: Loader, match: (f: Finding
     for (const h of hits) covered.add(h);
   }
   let negativeFindings = 0;
+  const negativeHits: string[] = [];
   for (const n of negatives) {
     const fs = findingsFor(loader, path.join(dir, n)).filter(match);
     negativeFindings += fs.length;
+    negativeHits.push(...fs.map((f) => `${n}:${f.evidence.line}`));
     falsePositives.push(...fs.map((f) => `${n}:${f.evidence.line} ${f.ruleId}`));
   }
   const missed = [...expected].filter((k) => !covered.has(k));
@@ -92,5 +96,6 @@ export function scoreKicsQuery(query: string, loader: Loader, match: (f: Finding
     precision: total ? oursMatching / total : 1,
     missed,
     falsePositives,
+    negativeHits,
   };
 }

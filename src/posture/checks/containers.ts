@@ -56,7 +56,7 @@ export function isSensitiveHostPath(p: string): boolean {
   return SENSITIVE_PREFIXES.some((s) => n === s || n.startsWith(`${s}/`));
 }
 
-function hit(
+export function hit(
   w: Workload,
   line: number,
   lines: number[],
@@ -72,7 +72,7 @@ function hit(
   };
 }
 
-function perContainer(
+export function perContainer(
   a: { workloads: Workload[] },
   test: (c: ContainerSpec, w: Workload) => PostureHit | PostureHit[] | undefined,
 ): PostureHit[] {
@@ -169,7 +169,12 @@ export const dockerSocket: PostureCheck = {
     for (const w of a.workloads)
       for (const v of w.hostVolumes)
         if (isRuntimeSocket(v.path))
-          out.push(hit(w, v.line, [], `${v.name}:${v.line}`, { hostPath: v.path, volume: v.name }));
+          out.push(
+            hit(w, v.line, v.declLine ? [v.declLine] : [], `${v.name}:${v.line}`, {
+              hostPath: v.path,
+              volume: v.name,
+            }),
+          );
     return out;
   },
 };
@@ -274,7 +279,16 @@ export const runAsRoot: PostureCheck = {
     perContainer(a, (c, w) => {
       if (w.resource.source !== 'k8s') return undefined;
       const user = c.runAsUser ?? w.podRunAsUser;
-      if (user?.value === 0) return hit(w, user.line, [c.line], c.name, { container: c.name, runAsUser: 0 });
+      if (user?.value === 0) {
+        // A container setting UID 0 over a pod-level non-root user undoes it: the finding points at both.
+        const overridden =
+          c.runAsUser && w.podRunAsUser && w.podRunAsUser.value !== 0 ? w.podRunAsUser : undefined;
+        return hit(w, user.line, [c.line, ...(overridden ? [overridden.line] : [])], c.name, {
+          container: c.name,
+          runAsUser: 0,
+          ...(overridden ? { overridesPodRunAsUser: overridden.value } : {}),
+        });
+      }
       const nonRoot = c.runAsNonRoot ?? w.podRunAsNonRoot;
       if (user !== undefined || nonRoot?.value === true) return undefined;
       return {

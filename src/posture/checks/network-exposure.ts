@@ -26,22 +26,22 @@ export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
   [3389, 'RDP'],
 ]);
 
-const REFS_SG = [
+export const REFS_SG = [
   'https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html',
   'https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-13',
 ];
 
 /** Security-group rules only: NACLs are stateless and usually wide open by design; they have their own check. */
-function sgIngressToWorld(rules: readonly NetRule[]): NetRule[] {
+export function sgIngressToWorld(rules: readonly NetRule[]): NetRule[] {
   return rules.filter((r) => r.action === undefined && isOpenToWorld(r));
 }
 
-function baseHit(r: NetRule): PostureHit {
+export function baseHit(r: NetRule): PostureHit {
   const cidrLine = r.world[0]?.line;
   return {
     resource: r.resource,
     line: cidrLine ?? r.line,
-    lines: uniqLines(r.resource.line, r.line, cidrLine),
+    lines: uniqLines(r.resource.line, ...(r.anchors ?? []), r.line, cidrLine),
     evidence: {
       direction: r.direction,
       protocol: r.protocol,

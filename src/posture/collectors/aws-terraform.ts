@@ -1,6 +1,6 @@
 import type { Instance, InstanceMetadataOptions, NetRule, RawResource } from '../assets.js';
 import { buildRule } from './net-rule.js';
-import { bool, get, isEmpty, items, keyLine, type LNode, num, str, strings } from './tree.js';
+import { bool, firstKeyLine, get, isEmpty, items, keyLine, type LNode, num, str, strings } from './tree.js';
 
 /** Named rules of terraform-aws-modules/security-group that matter for exposure; others leave ports unknown. */
 const MODULE_NAMED_RULES: Record<string, [number, number, string]> = {
@@ -50,6 +50,7 @@ function inlineRules(r: RawResource): NetRule[] {
             sourceCount(get(it, 'security_groups')) +
             sourceCount(get(it, 'prefix_list_ids')) +
             (bool(get(it, 'self')) ? 1 : 0),
+          anchors: [keyLine(r.body, direction), firstKeyLine(it)],
         }),
       );
     }
@@ -135,31 +136,65 @@ function moduleRules(r: RawResource): NetRule[] {
   return out;
 }
 
+function naclRule(
+  r: RawResource,
+  it: LNode,
+  direction: 'ingress' | 'egress',
+  line: number,
+  actionKey: string,
+  listKey?: string,
+): NetRule {
+  const action = str(get(it, actionKey))?.toLowerCase() === 'deny' ? 'deny' : 'allow';
+  return buildRule(r.ref, {
+    line,
+    direction,
+    protocol: str(get(it, 'protocol')),
+    fromPort: num(get(it, 'from_port')),
+    toPort: num(get(it, 'to_port')),
+    portLine: portLine(it),
+    cidrs: [...strings(get(it, 'cidr_block')), ...strings(get(it, 'ipv6_cidr_block'))],
+    otherSources: 0,
+    action,
+    ruleNo: num(get(it, 'rule_no') ?? get(it, 'rule_number')),
+    anchors: listKey ? [keyLine(r.body, listKey), firstKeyLine(it)] : [],
+  });
+}
+
 /** aws_network_acl ingress/egress blocks and aws_network_acl_rule. */
 function naclRules(r: RawResource): NetRule[] {
-  const one = (it: LNode, direction: 'ingress' | 'egress', line: number, actionKey: string): NetRule => {
-    const action = str(get(it, actionKey))?.toLowerCase() === 'deny' ? 'deny' : 'allow';
-    return buildRule(r.ref, {
-      line,
-      direction,
-      protocol: str(get(it, 'protocol')),
-      fromPort: num(get(it, 'from_port')),
-      toPort: num(get(it, 'to_port')),
-      portLine: portLine(it),
-      cidrs: [...strings(get(it, 'cidr_block')), ...strings(get(it, 'ipv6_cidr_block'))],
-      otherSources: 0,
-      action,
-      ruleNo: num(get(it, 'rule_no') ?? get(it, 'rule_number')),
-    });
-  };
   if (r.ref.type === 'aws_network_acl_rule') {
     const direction = bool(get(r.body, 'egress')) ? 'egress' : 'ingress';
-    return [one(r.body, direction, r.ref.line, 'rule_action')];
+    return [naclRule(r, r.body, direction, r.ref.line, 'rule_action')];
   }
   const out: NetRule[] = [];
   for (const direction of ['ingress', 'egress'] as const)
-    for (const it of items(get(r.body, direction))) out.push(one(it, direction, it.line, 'action'));
+    for (const it of items(get(r.body, direction)))
+      out.push(naclRule(r, it, direction, it.line, 'action', direction));
   return out;
+}
+
+/** terraform-aws-modules/vpc: NACL rules are module inputs, one list per subnet tier. */
+const VPC_MODULE_NACL_INPUTS: [string, 'ingress' | 'egress'][] = [
+  ['default_network_acl_ingress', 'ingress'],
+  ['public_inbound_acl_rules', 'ingress'],
+  ['private_inbound_acl_rules', 'ingress'],
+  ['intra_inbound_acl_rules', 'ingress'],
+  ['database_inbound_acl_rules', 'ingress'],
+  ['default_network_acl_egress', 'egress'],
+  ['public_outbound_acl_rules', 'egress'],
+  ['private_outbound_acl_rules', 'egress'],
+];
+
+function vpcModuleNaclRules(r: RawResource): NetRule[] {
+  const out: NetRule[] = [];
+  for (const [input, direction] of VPC_MODULE_NACL_INPUTS)
+    for (const it of items(get(r.body, input)))
+      if (it.kind === 'map') out.push(naclRule(r, it, direction, it.line, 'action', input));
+  return out;
+}
+
+function isVpcModule(r: RawResource): boolean {
+  return r.ref.type === 'module' && /terraform-aws-modules\/vpc/.test(str(get(r.body, 'source')) ?? '');
 }
 
 export function isSecurityGroupModule(r: RawResource): boolean {
@@ -180,6 +215,7 @@ export function rulesFromTerraform(resources: readonly RawResource[]): NetRule[]
       if (rule) out.push(rule);
     } else if (t === 'aws_network_acl' || t === 'aws_network_acl_rule') out.push(...naclRules(r));
     else if (isSecurityGroupModule(r)) out.push(...moduleRules(r));
+    else if (isVpcModule(r)) out.push(...vpcModuleNaclRules(r));
   }
   return out;
 }
@@ -234,6 +270,7 @@ export function instancesFromTerraform(resources: readonly RawResource[]): Insta
       publicIp,
       role,
       securityGroups: strings(get(b, 'vpc_security_group_ids')).map((s) => s.value),
+      explicitInterface: items(get(b, 'network_interface')).length > 0,
     });
   }
   return out;

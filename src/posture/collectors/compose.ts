@@ -72,6 +72,12 @@ export function workloadsFromCompose(src: string, file: string): Workload[] {
           hostMounts: mounts,
           ports: [],
         };
+        const drop = get(svc, 'cap_drop');
+        if (drop)
+          container.capDrop = {
+            names: strings(drop).map((d) => d.value),
+            line: keyLine(svc, 'cap_drop') ?? drop.line,
+          };
         out.push({
           resource: ref,
           kind: 'compose-service',

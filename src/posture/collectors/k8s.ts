@@ -1,7 +1,19 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { MinewardenError, type WarningSink } from '../../model/errors.js';
-import type { ContainerSpec, HostMount, ResourceRef, Workload } from '../assets.js';
-import { bool, fromYaml, get, getPath, items, keyLine, type LNode, num, str, strings } from './tree.js';
+import type { ContainerMount, ContainerSpec, HostMount, ResourceRef, Workload } from '../assets.js';
+import {
+  bool,
+  fromYaml,
+  get,
+  getPath,
+  items,
+  keyLine,
+  type LNode,
+  num,
+  str,
+  strings,
+  uniqPositive,
+} from './tree.js';
 
 /** Where each workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -33,7 +45,17 @@ function container(c: LNode, volumes: Map<string, HostMount & { name: string }>)
   const sc = get(c, 'securityContext');
   const add = getPath(sc, 'capabilities', 'add');
   const hostMounts: HostMount[] = [];
+  const mounts: ContainerMount[] = [];
   for (const m of items(get(c, 'volumeMounts'))) {
+    const mountPath = str(get(m, 'mountPath'));
+    if (mountPath !== undefined)
+      mounts.push({
+        mountPath,
+        volume: str(get(m, 'name')) ?? '',
+        line: m.line,
+        lines: uniqPositive(m.line, keyLine(m, 'mountPath'), keyLine(m, 'name'), keyLine(m, 'readOnly')),
+        readOnly: flag(m, 'readOnly'),
+      });
     const vol = volumes.get(str(get(m, 'name')) ?? '');
     if (!vol) continue;
     hostMounts.push({
@@ -59,7 +81,16 @@ function container(c: LNode, volumes: Map<string, HostMount & { name: string }>)
       const port = num(get(p, 'containerPort'));
       return port === undefined ? [] : [{ port, line: keyLine(p, 'containerPort') ?? p.line }];
     }),
+    ...capDrop(sc),
+    mounts,
   };
+}
+
+function capDrop(sc: LNode | undefined): Pick<ContainerSpec, 'capDrop'> {
+  const drop = getPath(sc, 'capabilities', 'drop');
+  if (!drop) return {};
+  const line = keyLine(get(sc, 'capabilities'), 'drop') ?? drop.line;
+  return { capDrop: { names: strings(drop).map((d) => d.value), line } };
 }
 
 /** One workload from a manifest object, or undefined when it has no readable pod spec (unknown, not passing). */
@@ -67,9 +98,17 @@ export function workloadFromObject(obj: LNode, file: string, warnings?: WarningS
   const kind = str(get(obj, 'kind')) ?? '';
   if (kind === 'PersistentVolume') return persistentVolume(obj, file);
   // Custom resources that embed a pod template (Knative Configuration/Service, Argo Rollout ...) read like Deployments.
+  // Others (Knative Revision) carry the pod spec directly under spec.
   const known = POD_SPEC_PATHS[kind];
-  const specPath = known ?? ['spec', 'template', 'spec'];
-  if (!known && get(getPath(obj, ...specPath), 'containers')?.kind !== 'seq') return undefined;
+  const hasContainers = (path: string[]) => get(getPath(obj, ...path), 'containers')?.kind === 'seq';
+  const specPath =
+    known ??
+    (hasContainers(['spec', 'template', 'spec'])
+      ? ['spec', 'template', 'spec']
+      : hasContainers(['spec'])
+        ? ['spec']
+        : undefined);
+  if (!specPath) return undefined;
   const meta = get(obj, 'metadata');
   const name = str(get(meta, 'name')) ?? '(unnamed)';
   const namespace = str(get(meta, 'namespace'));
@@ -152,6 +191,8 @@ export function workloadsFromManifest(src: string, file: string, warnings?: Warn
 /** A hostPath PersistentVolume hands a host directory to whichever pod claims it. */
 function persistentVolume(obj: LNode, file: string): Workload | undefined {
   const name = str(get(get(obj, 'metadata'), 'name')) ?? '(unnamed)';
+  // PersistentVolumes are cluster-wide; a namespace written in the manifest still says who it is meant for.
+  const namespace = str(get(get(obj, 'metadata'), 'namespace'));
   const hp = getPath(obj, 'spec', 'hostPath');
   const p = str(get(hp, 'path'));
   if (p === undefined) return undefined;
@@ -164,7 +205,7 @@ function persistentVolume(obj: LNode, file: string): Workload | undefined {
       source: 'k8s',
     },
     kind: 'PersistentVolume',
-    namespace: undefined,
+    namespace,
     hostPID: undefined,
     hostIPC: undefined,
     hostNetwork: undefined,

@@ -65,6 +65,7 @@ export interface RuleParts {
   otherSources: number;
   action?: 'allow' | 'deny';
   ruleNo?: number;
+  anchors?: (number | undefined)[];
 }
 
 export function buildRule(resource: ResourceRef, p: RuleParts): NetRule {
@@ -91,6 +92,8 @@ export function buildRule(resource: ResourceRef, p: RuleParts): NetRule {
   };
   if (p.action) rule.action = p.action;
   if (p.ruleNo !== undefined) rule.ruleNo = p.ruleNo;
+  const anchors = (p.anchors ?? []).filter((l): l is number => l !== undefined && l > 0);
+  if (anchors.length > 0) rule.anchors = anchors;
   return rule;
 }
 

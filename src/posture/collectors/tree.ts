@@ -27,6 +27,22 @@ export function keyLine(node: LNode | undefined, key: string): number | undefine
   return node?.kind === 'map' ? node.entries.get(key)?.keyLine : undefined;
 }
 
+/** Line of the first attribute of an object: where readers pin an object written inline in a list. */
+export function firstKeyLine(node: LNode | undefined): number | undefined {
+  if (node?.kind !== 'map') return undefined;
+  let min: number | undefined;
+  for (const e of node.entries.values())
+    if (e.keyLine > 0 && (min === undefined || e.keyLine < min)) min = e.keyLine;
+  return min;
+}
+
+/** Distinct positive line numbers in the order given. */
+export function uniqPositive(...lines: (number | undefined)[]): number[] {
+  const out: number[] = [];
+  for (const l of lines) if (l !== undefined && l > 0 && !out.includes(l)) out.push(l);
+  return out;
+}
+
 export function getPath(node: LNode | undefined, ...keys: string[]): LNode | undefined {
   let cur = node;
   for (const k of keys) cur = get(cur, k);

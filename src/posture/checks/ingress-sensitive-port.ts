@@ -1,0 +1,38 @@
+import { coversAllPorts } from '../collectors/net-rule.js';
+import type { PostureCheck, PostureHit } from './check.js';
+import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
+import { portsInRange, SENSITIVE_PORTS } from './port-catalog.js';
+
+/** One finding per rule, naming every sensitive service its port range lets in from the internet. */
+export const ingressSensitivePort: PostureCheck = {
+  meta: {
+    id: 'posture.cloud.ingress-sensitive-port',
+    title: 'A sensitive service port (file sharing, database, directory, mail ...) is open to the internet',
+    severity: 'high',
+    confidence: 0.9,
+    category: 'posture',
+    techniques: ['T1190', 'T1133'],
+    remediation:
+      'Narrow the rule to the ports the application serves and to known source ranges; reach databases, file shares and consoles through a VPN or bastion.',
+    references: REFS_SG,
+  },
+  run(a) {
+    const out: PostureHit[] = [];
+    for (const r of sgIngressToWorld(a.rules)) {
+      // Rules with every port open are reported once by ingress-all-ports.
+      if (coversAllPorts(r) || r.fromPort === undefined || r.toPort === undefined) continue;
+      if (r.protocol !== 'tcp' && r.protocol !== 'udp') continue;
+      const ports = portsInRange(SENSITIVE_PORTS, r.fromPort, r.toPort);
+      if (ports.length === 0) continue;
+      const b = baseHit(r);
+      out.push({
+        ...b,
+        key: `${r.line}`,
+        port: ports[0]!,
+        title: `${ports.map((p) => `${SENSITIVE_PORTS.get(p)} (${p})`).join(', ')} open to the internet`,
+        evidence: { ...b.evidence, sensitivePorts: ports },
+      });
+    }
+    return out;
+  },
+};

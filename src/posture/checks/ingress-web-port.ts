@@ -1,0 +1,43 @@
+import { coversAllPorts, includesPort } from '../collectors/net-rule.js';
+import type { PostureCheck, PostureHit } from './check.js';
+import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
+import { WEB_PORTS } from './port-catalog.js';
+
+const PLAIN_TEXT = new Set([80, 8080]);
+
+/**
+ * Web ports open to the internet are usually a front end and meant to be; the finding asks to confirm it. Plain HTTP
+ * ranks higher: credentials and session cookies cross the internet in clear text.
+ */
+export const ingressWebPort: PostureCheck = {
+  meta: {
+    id: 'posture.cloud.ingress-web-port',
+    title: 'A web port is open to the internet',
+    severity: 'low',
+    confidence: 0.9,
+    category: 'posture',
+    techniques: ['T1190'],
+    remediation:
+      'Confirm the service is a public front end; serve HTTPS only (redirect at a load balancer), and keep admin and application servers behind it.',
+    references: REFS_SG,
+  },
+  run(a) {
+    const out: PostureHit[] = [];
+    for (const r of sgIngressToWorld(a.rules)) {
+      if (coversAllPorts(r)) continue;
+      for (const [port, service] of WEB_PORTS) {
+        if (!includesPort(r, port)) continue;
+        const b = baseHit(r);
+        out.push({
+          ...b,
+          key: `${r.line}:${port}`,
+          port,
+          title: `${service} (port ${port}) is open to the internet`,
+          severity: PLAIN_TEXT.has(port) ? 'medium' : 'low',
+          evidence: { ...b.evidence, port, service },
+        });
+      }
+    }
+    return out;
+  },
+};
