@@ -67,6 +67,15 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_ms BIGINT NOT NULL, updated_by TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 3,
+    name: 'listener state for open-port monitoring',
+    statements: [
+      // One row per host: the listener set of its last posture run (JSON), so changes survive restarts.
+      `CREATE TABLE listener_state (
+        host_id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, data TEXT NOT NULL)`,
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
