@@ -27,8 +27,10 @@ export interface PostureOptions {
   compose?: readonly string[];
   dockerfile?: readonly string[];
   suppressions?: string;
-  /** Listener state file for open-port monitoring; no file = no monitoring. */
+  /** Listener state file for open-port monitoring; no file (and no `db`) = no monitoring. */
   state?: string;
+  /** Store URL (sqlite:PATH or postgres://) keeping the listener state per host, across restarts. */
+  db?: string;
   /** Imported advisory database directory (`vulndb import`); the built-in set is always used. */
   vulndb?: string;
   /** Skip the software inventory (dpkg, tarball installs) and vulnerability matching. */
@@ -71,6 +73,17 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
       const cur = stateOf(live.facts.listeners, time);
       live.facts.portChanges = diffPorts(loadPortState(o.state), cur);
       savePortState(o.state, cur);
+    } else if (o.db) {
+      // Loaded on demand: the database drivers cost startup time a plain `posture --host` does not need.
+      const { openPortStateStore } = await import('./host/port-store.js');
+      const store = await openPortStateStore(o.db);
+      try {
+        const cur = stateOf(live.facts.listeners, time);
+        live.facts.portChanges = diffPorts(await store.load(host.id), cur);
+        await store.save(host.id, cur);
+      } finally {
+        await store.close();
+      }
     }
     assets.host = live.facts;
     if (!o.noVulns) {

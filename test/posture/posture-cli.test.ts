@@ -125,7 +125,11 @@ describe('posture command line', () => {
   });
 });
 
-describe('open-port monitoring (--state) on a host root', () => {
+// The file and the store keep the same state; the store keeps it per host and across restarts of whatever runs it.
+describe.each([
+  ['--state', path.join(tmp, 'ports.json')],
+  ['--db', `sqlite:${path.join(tmp, 'store', 'mw.db')}`],
+])('open-port monitoring (%s) on a host root', (flag, where) => {
   const fake = new FakeRoot()
     .add({ pid: 1, comm: 'systemd', argv: ['/sbin/init'], exe: '/sbin/init' })
     .add({ pid: 300, comm: 'sshd', argv: ['/usr/sbin/sshd', '-D'], exe: '/usr/sbin/sshd', sockets: [100] })
@@ -145,11 +149,10 @@ describe('open-port monitoring (--state) on a host root', () => {
       uid: 33,
       sockets: [300],
     });
-  const state = path.join(tmp, 'ports.json');
   const sshd = tcp4Line(0, '0.0.0.0', 22, '0.0.0.0', 0, '0A', 100);
   const redisLo = tcp4Line(1, '127.0.0.1', 6379, '0.0.0.0', 0, '0A', 200, 33);
   const run = async () => {
-    const r = await runCli(['posture', '--root', fake.root, '--state', state, '--format', 'json']);
+    const r = await runCli(['posture', '--root', fake.root, flag, where, '--format', 'json']);
     expect(r.stderr).toBe('');
     return (
       JSON.parse(r.stdout) as {

@@ -21,6 +21,7 @@ interface PostureCliOptions extends CommonOptions {
   dockerfile: string[];
   suppressions?: string;
   state?: string;
+  db?: string;
   vulndb?: string;
   vulns: boolean;
   paths?: 'text' | 'json' | 'dot';
@@ -47,6 +48,12 @@ export function registerPosture(program: Command): void {
     .option('--dockerfile <file>', 'Dockerfile(s)', collect, [])
     .option('--suppressions <file>', 'YAML: suppressions: [{rule, resource, reason, expires}]')
     .addOption(new Option('--state <file>', 'listener state between runs (open-port monitoring)'))
+    .addOption(
+      new Option(
+        '--db <url>',
+        'keep the listener state in the store instead: sqlite:PATH or postgres://…',
+      ).conflicts('state'),
+    )
     .option(
       '--vulndb <dir>',
       'advisory database from `vulndb import` (default: ~/.local/share/minewarden/vulndb)',
@@ -73,6 +80,7 @@ export function registerPosture(program: Command): void {
         dockerfile: opts.dockerfile,
         ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
         ...(opts.state ? { state: opts.state } : {}),
+        ...(opts.db ? { db: opts.db } : {}),
         ...(opts.vulndb ? { vulndb: opts.vulndb } : {}),
         noVulns: !opts.vulns,
         now: new Date(),

@@ -7,8 +7,8 @@ import type { ExposedListener } from './exposure.js';
 
 /**
  * Listener state kept between runs, so a port that opens, closes or widens (loopback -> any) becomes a finding.
- * Kept in a JSON file under --state until the store exists. One entry per transport and port: the widest bind of
- * that port is its exposure.
+ * Kept in a JSON file (--state) or in the store's listener_state table (--db, see port-store.ts). One entry per
+ * transport and port: the widest bind of that port is its exposure.
  */
 const SCOPES = ['loopback', 'private', 'public', 'any'] as const;
 const SCOPE_RANK: Record<BindScope, number> = { loopback: 0, private: 1, public: 2, any: 3 };
@@ -91,10 +91,15 @@ export function loadPortState(file: string): PortState | undefined {
       { file },
     );
   }
+  return parsePortState(raw, file);
+}
+
+/** Validates a stored listener set; `where` names the file or table row in the error. */
+export function parsePortState(raw: unknown, where: string): PortState {
   const r = StateSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new MinewardenError('MW_INPUT_SCHEMA', issue.message, { file, field: issue.path.join('.') });
+    throw new MinewardenError('MW_INPUT_SCHEMA', issue.message, { file: where, field: issue.path.join('.') });
   }
   return r.data;
 }
