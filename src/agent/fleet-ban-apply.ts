@@ -1,11 +1,13 @@
 import { buildPlan } from '../respond/planner.js';
-import { loadPolicy } from '../respond/policy.js';
+import { loadPolicy, type Policy } from '../respond/policy.js';
 import { runPlan } from '../respond/runner.js';
 import { openSession } from '../respond/session.js';
-import type { BanApplier, BanOutcome } from './fleet-bans.js';
+import { type BanApplier, type BanOutcome, recordOnly } from './fleet-bans.js';
 
 export interface PolicyApplierOptions {
-  policyFile: string;
+  /** A local policy file; without one, `policy` (the server's pushed policy) decides while there is one. */
+  policyFile?: string;
+  policy?: () => Policy | null;
   stateDir: string;
   root: string;
   procDir?: string;
@@ -17,8 +19,10 @@ export interface PolicyApplierOptions {
  * Without a matching rule the plan is empty and the ban is only recorded.
  */
 export function policyApplier(o: PolicyApplierOptions): BanApplier {
-  const policy = loadPolicy(o.policyFile);
+  const fixed = o.policyFile ? loadPolicy(o.policyFile) : null;
   return async (findings) => {
+    const policy = fixed ?? o.policy?.() ?? null;
+    if (!policy) return recordOnly(findings);
     const session = await openSession({
       stateDir: o.stateDir,
       root: o.root,

@@ -10,6 +10,7 @@ import { policyApplier } from './fleet-ban-apply.js';
 import { FleetBanPoller, recordOnly } from './fleet-bans.js';
 import { attachLiveDetection } from './live.js';
 import { agentRegistry, serveMetrics } from './metrics.js';
+import { ContentSync } from './policy-sync.js';
 import { HttpTransport, type Transport } from './transport.js';
 
 export interface StartAgentOptions {
@@ -52,10 +53,22 @@ export async function startAgent(
   const feeds: EventFeed[] = [];
   if (config.sources.exec !== 'off')
     feeds.push(execFeed(host.id, config.sources.exec === 'poll' ? 'poll' : 'netlink', procDirOf(root)));
+  const sync = config.contentSync.enabled
+    ? new ContentSync({
+        server: cred.server,
+        credential: () => secret,
+        stateDir: config.stateDir,
+        pollMs: config.contentSync.pollMs,
+        ...(opts.log ? { log: opts.log } : {}),
+      })
+    : null;
   const agent = new Agent({
     config,
     transport,
     feeds,
+    ...(sync
+      ? { detectors: () => sync.detectors(root), heartbeatExtras: () => ({ content: sync.versions() }) }
+      : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
@@ -69,9 +82,16 @@ export async function startAgent(
       host: () => agent.currentHost(),
       stateDir: config.stateDir,
       pollMs: fb.pollMs,
-      apply: fb.policy
-        ? policyApplier({ policyFile: fb.policy, stateDir: config.stateDir, root, procDir: procDirOf(root) })
-        : recordOnly,
+      // A local policy file wins over the server's; with neither, bans are only recorded.
+      apply:
+        fb.policy || sync
+          ? policyApplier({
+              ...(fb.policy ? { policyFile: fb.policy } : { policy: () => sync?.policy() ?? null }),
+              stateDir: config.stateDir,
+              root,
+              procDir: procDirOf(root),
+            })
+          : recordOnly,
       ...(opts.log ? { log: opts.log } : {}),
     });
     const poller = bans;
@@ -81,8 +101,10 @@ export async function startAgent(
     const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans));
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }
+  if (sync) agent.attach(sync);
   agent.start();
   live?.start();
+  sync?.start();
   bans?.start();
   return agent;
 }

@@ -21,6 +21,14 @@ export const HeartbeatSchema = z.object({
   rssBytes: z.number().int().nonnegative().optional(),
   queueDepth: z.number().int().nonnegative().optional(),
   queueDropped: z.number().int().nonnegative().optional(),
+  /** Versions of the server's policy, rule pack and intel pack this agent applied (null: none). */
+  content: z
+    .object({
+      policy: z.string().max(200).nullable(),
+      rules: z.string().max(200).nullable(),
+      intel: z.string().max(200).nullable(),
+    })
+    .optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agent } from '../../src/agent/agent.js';
+import { loadAgentConfig } from '../../src/agent/config.js';
+import { loadCredential } from '../../src/agent/enroll.js';
+import { ContentSync } from '../../src/agent/policy-sync.js';
+import { startAgent } from '../../src/agent/run.js';
+import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
+import { type RunningServer, runServer } from '../../src/server/run.js';
+import { FakeRoot, tcp4Line } from '../helpers/fake-proc.js';
+import { until } from './sim-agent.js';
+
+const HOST = '0123456789abcdef0123456789abcdef';
+const RULE_ID = '7d0e3c52-51a4-4c0b-9a11-3f6b2a8e9c41';
+const RULES = `title: Helper started with the sync marker
+id: ${RULE_ID}
+status: test
+logsource: { product: linux, category: process_creation }
+detection:
+  sel: { CommandLine|contains: 'marker-7f3a' }
+  condition: sel
+level: high
+`;
+const POLICY = `version: 1
+rules:
+  - id: ban-fleet
+    match: { rules: [fleet.ban-list] }
+    actions: [ban]
+    mode: simulate
+`;
+
+let srv: RunningServer;
+let fake: FakeRoot;
+let agent: Agent;
+let admin: string;
+let stateDir: string;
+
+async function put(kind: string, body: unknown): Promise<Response> {
+  return fetch(new URL(`/api/content/${kind}`, srv.url), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function findings(): Promise<{ ruleId: string; ip?: string }[]> {
+  const rows = await srv.store.fleet.listFindings({ hostId: HOST, limit: 1000 });
+  return rows.map((r) => ({
+    ruleId: r.finding.ruleId,
+    ...(r.finding.entity.ip ? { ip: r.finding.entity.ip } : {}),
+  }));
+}
+
+beforeAll(async () => {
+  fake = new FakeRoot()
+    .add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' })
+    .add({
+      pid: 90,
+      comm: 'helper',
+      argv: ['/usr/local/bin/helper', '--sync', 'marker-7f3a'],
+      exe: '/usr/local/bin/helper',
+      sockets: [6],
+    })
+    .netTable('tcp', [tcp4Line(0, '10.1.1.1', 50000, '198.51.100.77', 8443, '01', 6)]);
+  srv = await runServer({ db: `sqlite:${join(fake.root, 'server.db')}`, host: '127.0.0.1', port: 0 });
+  const userId = newId('u');
+  await srv.store.auth.createUser({
+    id: userId,
+    name: 'root-admin',
+    role: 'admin',
+    passwordHash: 'x',
+    createdAt: new Date(),
+  });
+  admin = newSecret('mwt');
+  await srv.store.auth.createApiToken({
+    id: newId('t'),
+    userId,
+    name: 'test',
+    role: 'admin',
+    tokenHash: hashSecret(admin),
+    createdAt: new Date(),
+    expiresAt: null,
+  });
+  const token = newSecret('mwe');
+  await srv.store.auth.createEnrollmentToken({
+    id: newId('e'),
+    tokenHash: hashSecret(token),
+    createdBy: 'test',
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 60_000),
+    maxUses: 1,
+  });
+  stateDir = join(fake.root, 'state');
+  mkdirSync(stateDir, { recursive: true });
+  agent = await startAgent(
+    loadAgentConfig(undefined, {
+      server: srv.url,
+      token,
+      stateDir,
+      scanIntervalMs: 1000,
+      heartbeatIntervalMs: 500,
+      scan: { root: fake.root, sampleMs: 0, hash: false },
+      fleetBans: { enabled: false },
+      contentSync: { pollMs: 500 },
+      sources: { exec: 'off', authLog: { enabled: false }, dnsWatch: { enabled: false } },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await srv?.close();
+  fake.cleanup();
+});
+
+describe('policy, rules and intel pushed to agents', () => {
+  it('an agent applies pushed rules and intel in its scans and reports the versions in its heartbeat', async () => {
+    await until('first scan shipped', async () => (await findings()).length > 0 || agent.scans >= 2);
+    // Before anything is pushed: the address is in no built-in list and no built-in rule knows the marker.
+    const before = await findings();
+    expect(before.some((f) => f.ruleId === 'net.pool-connection')).toBe(false);
+    expect(before.some((f) => f.ruleId === `sigma.${RULE_ID}`)).toBe(false);
+
+    expect((await put('rules', { yaml: RULES, name: 'fleet-rules' })).status).toBe(200);
+    const intel = await put('intel', {
+      list: 'fleet',
+      text: '# pools seen on our hosts\n198.51.100.77\n',
+      version: 'fleet-2026.11.26',
+      date: '2026-11-26',
+    });
+    expect(intel.status).toBe(200);
+    expect((await put('policy', { yaml: POLICY, version: 'policy-3' })).status).toBe(200);
+
+    await until('pushed rule and intel findings', async () => {
+      const f = await findings();
+      return (
+        f.some((x) => x.ruleId === `sigma.${RULE_ID}`) &&
+        f.some((x) => x.ruleId === 'net.pool-connection' && x.ip === '198.51.100.77')
+      );
+    });
+    const rows = await srv.store.fleet.listFindings({ hostId: HOST, limit: 1000 });
+    const pool = rows.find((r) => r.finding.ruleId === 'net.pool-connection')?.finding;
+    expect(JSON.stringify(pool?.evidence)).toContain('fleet');
+
+    await until('heartbeat with versions', async () => {
+      const hb = await srv.store.fleet.recentHeartbeats(HOST, 5);
+      return hb.some((h) => h.content?.intel === 'fleet-2026.11.26' && h.content.policy === 'policy-3');
+    });
+    const [hb] = (await srv.store.fleet.recentHeartbeats(HOST, 20)).filter((h) => h.content?.rules);
+    expect(hb?.content?.rules).toMatch(/^sha256:/);
+    expect(existsSync(join(stateDir, 'content', 'rules.json'))).toBe(true);
+  });
+
+  it('polls cheaply (304 while unchanged), drops removed content, and keeps what it applied across restarts', async () => {
+    const cred = loadCredential(stateDir)!;
+    const sync = new ContentSync({
+      server: srv.url,
+      credential: () => cred.credential,
+      stateDir,
+      pollMs: 60_000,
+    });
+    // Restored from the state dir before any poll: a restart without the server still runs the fleet's content.
+    expect(sync.versions()).toMatchObject({ intel: 'fleet-2026.11.26', policy: 'policy-3' });
+    expect(sync.policy()?.rules[0]?.id).toBe('ban-fleet');
+    expect(sync.poolIntel()?.lookupIp('198.51.100.77')?.list).toBe('fleet');
+    await sync.pollOnce();
+    expect(sync.notModified).toBe(3);
+    const del = await fetch(new URL('/api/content/intel', srv.url), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(del.status).toBe(204);
+    // The server caches for up to two seconds per replica.
+    await until('intel dropped', async () => {
+      await sync.pollOnce();
+      return sync.versions().intel === null;
+    });
+    expect(sync.poolIntel()).toBeNull();
+    expect(sync.detectors(fake.root)?.length).toBeGreaterThan(0);
+    expect(existsSync(join(stateDir, 'content', 'intel.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(stateDir, 'content', 'policy.json'), 'utf8')).doc.version).toBe(
+      'policy-3',
+    );
+    await sync.stop();
+  });
+});
