@@ -9,6 +9,8 @@ import { minerBehaviour } from './miner-behaviour.js';
 import { minerCmdline } from './miner-cmdline.js';
 import { minerCpuSustained } from './miner-cpu-sustained.js';
 import { minerFile } from './miner-file.js';
+import { minerKnownHash } from './miner-hash.js';
+import { builtinMinerHashes, type MinerHashList } from './miner-hash-list.js';
 import { minerPortDetector } from './miner-port.js';
 import { netPoolConnection } from './net-pool-connection.js';
 import type { PackageOwnership } from './package-ownership.js';
@@ -23,6 +25,8 @@ export interface BuiltinIntel {
   pools?: PoolIntel;
   /** Package ownership of executables (dpkg lists under the scanned root); unknown when absent. */
   packages?: PackageOwnership;
+  /** SHA-256 of known miner builds; the built-in list when absent. */
+  minerHashes?: MinerHashList;
 }
 
 /** The coded detectors that ship with the product, built with the given intel. */
@@ -34,6 +38,7 @@ export function codedDetectors(intel: BuiltinIntel): Detector[] {
     minerCmdline,
     minerPortDetector(intel.minerPorts),
     minerFile,
+    minerKnownHash(intel.minerHashes ?? builtinMinerHashes()),
     persistDownloadExec,
     persistWritablePath,
     persistSshKey,
