@@ -288,10 +288,12 @@ export class WireAnalyzer {
   }
 
   private udpDns(buf: Buffer, v: PacketView, time: number): void {
-    const msg = parseDns(buf, v.payloadOff, v.payloadLen);
+    // The question first: addresses, answers and text forms are built only for names on the pool lists.
+    let msg = parseDns(buf, v.payloadOff, v.payloadLen, false);
     if (!msg) return;
     this.stats.dnsMessages++;
-    if (!this.ctx.intel) return;
+    if (!this.dns.isPoolName(msg.name)) return;
+    if (msg.response) msg = parseDns(buf, v.payloadOff, v.payloadLen) ?? msg;
     const src = addrText(v.family, v.s0, v.s1, v.s2, v.s3);
     const dst = addrText(v.family, v.d0, v.d1, v.d2, v.d3);
     const q = this.dns.observe(msg, src, dst, time);

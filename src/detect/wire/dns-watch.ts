@@ -32,6 +32,11 @@ export class DnsWatch {
 
   constructor(private readonly intel: PoolIntel | null) {}
 
+  /** True when `name` is on the pool lists (the cheap test before a message is read in full). */
+  isPoolName(name: string): boolean {
+    return this.intel !== null && name !== '' && this.intel.lookupDomain(name) !== null;
+  }
+
   /** Returns the entry when this message is about a pool name (new or updated), else null. */
   observe(msg: DnsMessage, src: string, dst: string, time: number): PoolQuery | null {
     if (!this.intel || msg.name === '') return null;

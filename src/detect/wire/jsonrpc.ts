@@ -12,17 +12,27 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-/** Position of `needle` in buf[s, e), or -1. Plain loop: Buffer#indexOf cannot stop at `e`. */
+/** Bytes searched by a plain loop before handing the rest of the range to the native search. */
+const LOOP_BYTES = 96;
+
+/**
+ * Position of `needle` in buf[s, e), or -1. Keys are usually near the start of a message, where a plain loop finds
+ * them before a native call would have started; past that, a view bounded at `e` (Buffer#indexOf cannot stop at an
+ * end) lets the native search cover long messages at memory speed.
+ */
 export function findBytes(buf: Buffer, s: number, e: number, needle: Buffer): number {
   const n = needle.length;
   const first = needle[0] ?? 0;
-  const last = e - n;
-  outer: for (let i = s; i <= last; i++) {
+  const loopEnd = Math.min(e - n, s + LOOP_BYTES);
+  outer: for (let i = s; i <= loopEnd; i++) {
     if (buf[i] !== first) continue;
     for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
     return i;
   }
-  return -1;
+  const from = loopEnd + 1;
+  if (e - from < n) return -1;
+  const at = buf.subarray(from, e).indexOf(needle);
+  return at < 0 ? -1 : from + at;
 }
 
 /** The value of the first `"method": "..."` in buf[s, e), or null. Names over 64 bytes are not methods we know. */

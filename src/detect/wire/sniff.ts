@@ -32,11 +32,15 @@ export function cryptoP2p(buf: Buffer, off: number, len: number): 'bitcoin' | 'm
   return undefined;
 }
 
-/** `\n{` within the first bytes: a JSON-lines stream we joined in the middle of a message. */
+const LINE_START_JSON = Buffer.from('\n{');
+
+/**
+ * `\n{` within the first bytes: a JSON-lines stream we joined in the middle of a message. Every unknown flow's first
+ * packets are searched, so the native search does it, on a view that ends where the search must.
+ */
 export function hasLineStartJson(buf: Buffer, off: number, len: number): boolean {
-  const end = off + Math.min(len, 4096) - 1;
-  for (let i = off; i < end; i++) if (buf[i] === 0x0a && buf[i + 1] === 0x7b) return true;
-  return false;
+  if (len < 2) return false;
+  return buf.subarray(off, off + Math.min(len, 4096)).indexOf(LINE_START_JSON) >= 0;
 }
 
 export interface HttpHead {

@@ -40,18 +40,38 @@ function readName(buf: Buffer, start: number, end: number, p: number): [string, 
     }
     if (len & 0xc0 || p + 1 + len > end) return null;
     if (out.length + len + 1 > MAX_NAME) return null;
-    let label = '';
-    for (let i = p + 1; i <= p + len; i++) {
-      const c = buf[i] ?? 0;
-      // Names are matched against pool lists: keep them printable and unambiguous.
-      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c)
-        label += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-      else label += `\\${c.toString().padStart(3, '0')}`;
-    }
+    const label = readLabel(buf, p + 1, p + 1 + len);
     out = out ? `${out}.${label}` : label;
     p += 1 + len;
   }
   return [out, after];
+}
+
+/**
+ * One label, lowercased. Names are matched against pool lists, so they are kept printable and unambiguous: a byte
+ * outside printable ASCII, a dot or a backslash inside a label is written as `\DDD`. Plain labels (nearly all) are
+ * sliced in one native call.
+ */
+function readLabel(buf: Buffer, s: number, e: number): string {
+  let upper = false;
+  for (let i = s; i < e; i++) {
+    const c = buf[i] ?? 0;
+    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) return escapedLabel(buf, s, e);
+    if (c >= 65 && c <= 90) upper = true;
+  }
+  const text = buf.toString('latin1', s, e);
+  return upper ? text.toLowerCase() : text;
+}
+
+function escapedLabel(buf: Buffer, s: number, e: number): string {
+  let label = '';
+  for (let i = s; i < e; i++) {
+    const c = buf[i] ?? 0;
+    if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c)
+      label += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    else label += `\\${c.toString().padStart(3, '0')}`;
+  }
+  return label;
 }
 
 function ipv6Text(buf: Buffer, p: number): string {
@@ -59,8 +79,11 @@ function ipv6Text(buf: Buffer, p: number): string {
   return addrText(6, w(0), w(4), w(8), w(12));
 }
 
-/** Parses a DNS message in buf[off, off + len); null when it is not one. */
-export function parseDns(buf: Buffer, off: number, len: number): DnsMessage | null {
+/**
+ * Parses a DNS message in buf[off, off + len); null when it is not one. Without `answers` only the question is read
+ * (addresses stay empty): callers that match names first read the answers of the few messages that matter.
+ */
+export function parseDns(buf: Buffer, off: number, len: number, answers = true): DnsMessage | null {
   const end = off + len;
   if (len < 12) return null;
   const flags = buf.readUInt16BE(off + 2);
@@ -78,6 +101,7 @@ export function parseDns(buf: Buffer, off: number, len: number): DnsMessage | nu
     qtype: buf.readUInt16BE(afterName),
     addresses: [],
   };
+  if (!answers) return msg;
   let p = afterName + 4;
   for (let i = 0; i < an && i < 64; i++) {
     const rr = readName(buf, off, end, p);
