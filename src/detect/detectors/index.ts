@@ -1,6 +1,7 @@
-import { loadBuiltinPoolIntel, type PoolIntel } from '../../intel/pools/index.js';
+import { loadBuiltinPoolIntel } from '../../intel/pools/builtin.js';
+import type { PoolIntel } from '../../intel/pools/pool-intel.js';
 import type { Detector } from '../detector.js';
-import { packDetectors } from '../rules/pack.js';
+import { builtinPackDetectors } from '../rules/builtin-pack.js';
 import { evasionLdPreload } from './evasion-ld-preload.js';
 import { exeDeleted } from './exe-deleted.js';
 import { exeWritablePath } from './exe-writable-path.js';
@@ -50,7 +51,7 @@ export function codedDetectors(intel: BuiltinIntel): Detector[] {
   ];
 }
 
-/** Everything that ships: the coded detectors and the Sigma rule pack (src/detect/rules/). */
+/** Everything that ships: the coded detectors and the Sigma rule pack (src/detect/rules/, compiled from pack.json). */
 export function builtinDetectors(intel: BuiltinIntel): Detector[] {
-  return [...codedDetectors(intel), ...packDetectors()];
+  return [...codedDetectors(intel), ...builtinPackDetectors()];
 }

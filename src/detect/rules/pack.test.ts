@@ -1,12 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TECHNIQUES } from '../../model/techniques.js';
 import { DetectionEngine } from '../engine.js';
 import { loadRulePaths } from '../sigma/index.js';
+import { builtinPackDetectors } from './builtin-pack.js';
 import { loadRulePack, packDetectors, packDir } from './pack.js';
+import { packJson } from './pack-json.js';
 import { packTestEvent } from './test-event.js';
 
 const pack = loadRulePack();
-const detectors = packDetectors(pack);
+// What ships: the pack compiled from pack.json, so the rule tests below run against it.
+const detectors = builtinPackDetectors();
 
 function matchedRules(ev: Parameters<typeof packTestEvent>[0]): string[] {
   const engine = new DetectionEngine(detectors, { id: 'test', name: 'test' });
@@ -21,6 +26,17 @@ describe('built-in rule pack', () => {
     expect(r.unsupported).toEqual([]);
     expect(r.rules.length).toBe(pack.rules.length);
     expect(pack.rules.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('pack.json is the YAML pack, loaded (regenerate: node --import tsx scripts/gen-rule-pack.mjs)', () => {
+    const file = JSON.parse(readFileSync(join(import.meta.dirname, 'pack.json'), 'utf8'));
+    expect(file).toEqual(JSON.parse(JSON.stringify(packJson(pack))));
+  });
+
+  it('the shipped detectors state the same rules and metadata as the YAML', () => {
+    const fromYaml = packDetectors(pack);
+    expect(detectors.map((d) => d.meta)).toEqual(fromYaml.map((d) => d.meta));
+    expect(detectors.map((d) => d.kinds)).toEqual(fromYaml.map((d) => d.kinds));
   });
 
   it('every rule states id, level, ATT&CK techniques, false positives, recommendation and confidence', () => {

@@ -1,18 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { MinewardenError } from '../../model/errors.js';
-import type { TelemetryEvent } from '../../model/event.js';
-import type { Category } from '../../model/finding.js';
-import type { Detector, Hit, RuleMeta } from '../detector.js';
-import {
-  CompiledRuleset,
-  type LoadResult,
-  loadRulePaths,
-  type SigmaRule,
-  sigmaDetectors,
-} from '../sigma/index.js';
+import type { Detector } from '../detector.js';
+import { type LoadResult, loadRulePaths, type SigmaRule } from '../sigma/index.js';
+import { packDir, packRuleDetectors } from './pack-detectors.js';
+
+export { packDir, packMeta } from './pack-detectors.js';
 
 /**
  * The built-in rule pack: Sigma YAML under sigma/, one rule per file. Besides the standard Sigma keys every rule
@@ -64,16 +59,6 @@ export interface RulePack {
   readonly load: LoadResult;
 }
 
-/** Where the YAML lives: next to this module in the checkout, or under src/ when running from dist/. */
-export function packDir(): string {
-  const here = import.meta.dirname;
-  for (const dir of [join(here, 'sigma'), resolve(here, '../../../src/detect/rules/sigma')])
-    if (existsSync(dir)) return dir;
-  throw new MinewardenError('MW_INPUT_NOT_FOUND', 'the built-in rule pack is missing', {
-    file: join(here, 'sigma'),
-  });
-}
-
 function packFieldsOf(file: string): PackFields {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'));
   if (docs.length !== 1)
@@ -118,48 +103,7 @@ export function loadRulePack(dir: string = packDir()): RulePack {
   return { rules, load };
 }
 
-/** The finding metadata of a pack rule: Sigma's own plus our custom fields. */
-export function packMeta(base: RuleMeta, fields: PackFields): RuleMeta {
-  const category: Category = fields.category ?? base.category;
-  return {
-    ...base,
-    id: fields.name,
-    confidence: fields.confidence,
-    recommendation: fields.recommendation,
-    category,
-  };
-}
-
-/** Evidence keeps what the rule read, verbatim, but a swept file's whole content is cut to its start. */
-const MAX_EVIDENCE_CHARS = 2048;
-
-function capEvidence(hit: Hit): Hit {
-  const fields = hit.evidence.fields;
-  if (typeof fields !== 'object' || fields === null) return hit;
-  const capped: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields))
-    capped[k] =
-      typeof v === 'string' && v.length > MAX_EVIDENCE_CHARS ? `${v.slice(0, MAX_EVIDENCE_CHARS)}…` : v;
-  return { ...hit, evidence: { ...hit.evidence, fields: capped } };
-}
-
-/** The pack as detectors for the engine: one shared compiled ruleset, our ids and metadata on every finding. */
+/** The pack as detectors for the engine, compiled from the YAML (what ships is builtin-pack.ts, from pack.json). */
 export function packDetectors(pack: RulePack = loadRulePack()): Detector[] {
-  const ruleset = new CompiledRuleset(pack.rules.map((r) => r.rule));
-  const byRule = new Map(pack.rules.map((r) => [r.rule, r.fields]));
-  const detectors = sigmaDetectors(ruleset);
-  return detectors.map((d, i) => {
-    const rule = ruleset.rules[i];
-    const fields = rule ? byRule.get(rule) : undefined;
-    if (!fields) return d;
-    return {
-      ...d,
-      meta: packMeta(d.meta, fields),
-      detect: (e: TelemetryEvent) => {
-        const out = d.detect(e);
-        if (out === null) return null;
-        return Array.isArray(out) ? out.map(capEvidence) : capEvidence(out);
-      },
-    };
-  });
+  return packRuleDetectors(pack.rules);
 }

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { fieldByName, fieldBySigmaName } from '../../../model/fields.js';
 import { type CompiledDetection, compileDetection } from '../compile/detection.js';
-import type { FieldResolver } from '../compile/item.js';
+import { resolveField } from '../compile/fields.js';
 import { type Logsource, type RuleHeader, type SigmaLevel, SigmaRuleError, unsupported } from '../types.js';
 import { parseDetection } from './detection.js';
 import type { RuleDocument } from './documents.js';
@@ -45,6 +44,8 @@ export interface CompileOptions {
   readonly placeholders?: ReadonlyMap<string, readonly string[]>;
 }
 
+export { resolveField };
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -55,17 +56,6 @@ function schemaError(err: z.ZodError, doc: RuleDocument, prefix: readonly string
   const where = path.length ? path.join('.') : 'document';
   return new SigmaRuleError('MW_SIGMA_SCHEMA', `${where}: ${issue.message}`, doc.lineOf(path));
 }
-
-/**
- * Sigma names resolve through the model's field table (src/model/fields.ts), never through a table of our own;
- * the model's own names are accepted too, for rules written against minewarden directly.
- */
-export const resolveField: FieldResolver = (name, line) => {
-  const spec = fieldBySigmaName(name) ?? fieldByName(name);
-  if (!spec)
-    throw unsupported(`field '${name}' (not in the field table, src/model/fields.ts) at line ${line}`, line);
-  return spec.name;
-};
 
 function lower(v: string | undefined): string | undefined {
   return v === undefined ? undefined : v.toLowerCase();
