@@ -5,11 +5,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
+const nodeArgs = (process.env.MW_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 
 export function startServer(db) {
   const child = spawn(
     process.execPath,
-    [bin, 'server', '--db', db, '--port', '0', '--format', 'json', '-q'],
+    // e.g. MW_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the server's time goes.
+    [...nodeArgs, bin, 'server', '--db', db, '--port', '0', '--format', 'json', '-q'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

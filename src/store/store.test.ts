@@ -107,6 +107,65 @@ describe.each(backends)('store on $name', (b) => {
     expect(await store.fleet.getHost('h4')).toBeNull();
   });
 
+  t('batches submitted together commit as sequential commits would, each with its own result', async () => {
+    await store.auth.createAgent({
+      id: 'g-a5',
+      hostId: 'h5',
+      name: 'h5',
+      credentialHash: 'cred-g-a5',
+      createdAt: new Date(),
+    });
+    await store.auth.createAgent({
+      id: 'g-a6',
+      hostId: 'h6',
+      name: 'h6',
+      credentialHash: 'cred-g-a6',
+      createdAt: new Date(),
+    });
+    const mid = { ...finding('h5', 1, '2025-01-02T00:00:00.000Z'), title: 'mid' };
+    const newer = { ...finding('h5', 1, '2025-01-03T00:00:00.000Z'), title: 'newer' };
+    const older = { ...finding('h5', 1, '2025-01-01T00:00:00.000Z'), title: 'older' };
+    const at = new Date('2025-02-01T00:00:00.000Z');
+    const later = new Date('2025-02-01T00:00:01.000Z');
+    // Submitted in one turn, so they share a transaction: one host row and one finding row are written once.
+    const results = await Promise.all([
+      store.fleet.ingest(batch('h5', 'g1', [mid, finding('h5', 2)]), 'g-a5', at),
+      store.fleet.ingest(batch('h5', 'g2', [newer]), 'g-a5', later),
+      store.fleet.ingest(batch('h6', 'g3', [finding('h6', 1)]), 'g-a6', at),
+      store.fleet.ingest(batch('h5', 'g4', [older, older]), 'g-a5', at),
+    ]);
+    expect(results.map((r) => r.findings)).toEqual([2, 1, 1, 1]);
+    const h5 = await store.fleet.listFindings({ hostId: 'h5' });
+    expect(h5).toHaveLength(2);
+    const f1 = h5.find((x) => x.finding.id === mid.id);
+    expect(f1?.finding.title).toBe('newer');
+    expect(f1?.firstSeen).toBe('2025-01-01T00:00:00.000Z');
+    expect(f1?.lastSeen).toBe('2025-01-03T00:00:00.000Z');
+    expect((await store.fleet.getHost('h5'))?.agentId).toBe('g-a5');
+    expect((await store.fleet.getHost('h5'))?.lastSeen).toBe(later.toISOString());
+    expect((await store.fleet.listFindings({ hostId: 'h6' })).map((x) => x.finding.id)).toEqual([
+      finding('h6', 1).id,
+    ]);
+    expect((await store.auth.getAgent('g-a5'))?.lastSeen).toBe(later.toISOString());
+    expect((await store.auth.getAgent('g-a6'))?.lastSeen).toBe(at.toISOString());
+  });
+
+  t('a failing batch among batches submitted together fails alone', async () => {
+    const before = await store.fleet.countFindings();
+    const bad = batch('h7', 'bad-g', [finding('h7', 1)]);
+    bad.heartbeats = [{ id: 'hb-g', time: 'not-a-date', intervalMs: 1 }];
+    const settled = await Promise.allSettled([
+      store.fleet.ingest(batch('h7', 'ok-1', [finding('h7', 2)]), null, new Date()),
+      store.fleet.ingest(bad, null, new Date()),
+      store.fleet.ingest(batch('h8', 'ok-2', [finding('h8', 1)]), null, new Date()),
+    ]);
+    expect(settled.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.fleet.countFindings()) - before).toBe(2);
+    expect((await store.fleet.listFindings({ hostId: 'h7' })).map((x) => x.finding.id)).toEqual([
+      finding('h7', 2).id,
+    ]);
+  });
+
   t('stores incidents by id', async () => {
     const inc = {
       id: 'i-1',

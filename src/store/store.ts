@@ -76,7 +76,10 @@ export interface AuthRepo {
   revokeEnrollmentToken(id: string, now: Date): Promise<boolean>;
 
   createAgent(a: NewAgent): Promise<void>;
-  /** Returns revoked agents too, so callers can tell "revoked" from "unknown". */
+  /**
+   * Returns revoked agents too, so callers can tell "revoked" from "unknown". A live agent's record may be served
+   * from a short cache (seconds; `lastSeen` may lag); a revocation made through this store is seen at once.
+   */
   findAgentByCredential(credentialHash: string): Promise<AgentRecord | null>;
   getAgent(id: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;

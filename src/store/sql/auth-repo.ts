@@ -55,7 +55,19 @@ function tokenFromRow(r: Row): ApiTokenRecord {
   };
 }
 
+/**
+ * Every agent request authenticates by credential hash, so a live agent's record is kept briefly instead of read per
+ * request. A revocation through this store drops it at once; one made by another server replica sharing the
+ * database takes effect here within the TTL.
+ */
+const AGENT_CACHE_TTL_MS = 2000;
+const AGENT_CACHE_MAX = 100_000;
+
 export class SqlAuthRepo implements AuthRepo {
+  private readonly agentCache = new Map<string, { agent: AgentRecord; until: number }>();
+  /** Bumped by each revocation, so a lookup that read the row before it never caches what it read. */
+  private revocations = 0;
+
   constructor(private readonly db: SqlDriver) {}
 
   async createEnrollmentToken(t: NewEnrollmentToken): Promise<void> {
@@ -103,8 +115,18 @@ export class SqlAuthRepo implements AuthRepo {
   }
 
   async findAgentByCredential(credentialHash: string): Promise<AgentRecord | null> {
+    const now = Date.now();
+    const hit = this.agentCache.get(credentialHash);
+    if (hit && hit.until > now) return hit.agent;
+    const generation = this.revocations;
     const rows = await this.db.query('SELECT * FROM agents WHERE credential_hash = ?', [credentialHash]);
-    return rows[0] ? agentFromRow(rows[0]) : null;
+    const agent = rows[0] ? agentFromRow(rows[0]) : null;
+    // Only live agents are kept: unknown and revoked credentials are rare and always read afresh.
+    if (agent && agent.revokedAt === null && generation === this.revocations) {
+      if (this.agentCache.size >= AGENT_CACHE_MAX) this.agentCache.clear();
+      this.agentCache.set(credentialHash, { agent, until: now + AGENT_CACHE_TTL_MS });
+    } else this.agentCache.delete(credentialHash);
+    return agent;
   }
 
   async getAgent(id: string): Promise<AgentRecord | null> {
@@ -117,10 +139,14 @@ export class SqlAuthRepo implements AuthRepo {
   }
 
   async revokeAgent(id: string, now: Date): Promise<boolean> {
+    // Bumped before and after: any lookup overlapping the UPDATE, whichever side of the commit it read, is not kept.
+    this.revocations++;
     const n = await this.db.run('UPDATE agents SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL', [
       now.getTime(),
       id,
     ]);
+    this.revocations++;
+    for (const [hash, e] of this.agentCache) if (e.agent.id === id) this.agentCache.delete(hash);
     return n > 0;
   }
 

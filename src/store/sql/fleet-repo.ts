@@ -18,10 +18,12 @@ import {
   numOrNull,
   type Row,
   type SqlDriver,
+  type SqlExecutor,
   type SqlValue,
   str,
   strOrNull,
 } from './driver.js';
+import { GroupCommitter } from './group-commit.js';
 
 const FINDING_COLUMNS = [
   'id',
@@ -39,14 +41,14 @@ const FINDING_COLUMNS = [
 ] as const;
 
 // A redelivered or older copy must not roll a finding back: content follows the newest event time, and the
-// first/last-seen window only ever widens. Written with CASE so SQLite and PostgreSQL share it.
+// first/last-seen window only ever widens (a row merged from several batches carries its own window). Written with CASE so SQLite and PostgreSQL share it.
 const FINDING_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   severity = CASE WHEN excluded.time_ms >= findings.last_seen_ms THEN excluded.severity ELSE findings.severity END,
   severity_rank = CASE WHEN excluded.time_ms >= findings.last_seen_ms THEN excluded.severity_rank ELSE findings.severity_rank END,
   data = CASE WHEN excluded.time_ms >= findings.last_seen_ms THEN excluded.data ELSE findings.data END,
   incident_id = COALESCE(excluded.incident_id, findings.incident_id),
-  first_seen_ms = CASE WHEN excluded.time_ms < findings.first_seen_ms THEN excluded.time_ms ELSE findings.first_seen_ms END,
-  last_seen_ms = CASE WHEN excluded.time_ms > findings.last_seen_ms THEN excluded.time_ms ELSE findings.last_seen_ms END`;
+  first_seen_ms = CASE WHEN excluded.first_seen_ms < findings.first_seen_ms THEN excluded.first_seen_ms ELSE findings.first_seen_ms END,
+  last_seen_ms = CASE WHEN excluded.last_seen_ms > findings.last_seen_ms THEN excluded.last_seen_ms ELSE findings.last_seen_ms END`;
 
 const HOST_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   name = excluded.name, info = excluded.info, agent_id = COALESCE(excluded.agent_id, hosts.agent_id),
@@ -57,8 +59,8 @@ const INCIDENT_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   first_seen_ms = CASE WHEN excluded.first_seen_ms < incidents.first_seen_ms THEN excluded.first_seen_ms ELSE incidents.first_seen_ms END,
   last_seen_ms = CASE WHEN excluded.last_seen_ms > incidents.last_seen_ms THEN excluded.last_seen_ms ELSE incidents.last_seen_ms END`;
 
-function findingRow(f: Finding, receivedMs: number): SqlValue[] {
-  const t = Date.parse(f.time);
+function findingRow(a: FindingAcc): SqlValue[] {
+  const f = a.f;
   return [
     f.id,
     f.host.id,
@@ -66,11 +68,11 @@ function findingRow(f: Finding, receivedMs: number): SqlValue[] {
     f.severity,
     severityRank(f.severity),
     f.category,
-    t,
-    t,
-    t,
-    receivedMs,
-    f.incidentId ?? null,
+    a.t,
+    a.firstMs,
+    a.lastMs,
+    a.receivedMs,
+    a.incidentId,
     JSON.stringify(f),
   ];
 }
@@ -83,6 +85,156 @@ function dedupeById<T extends { id: string }>(items: readonly T[], timeOf: (x: T
     if (!prev || timeOf(x) >= timeOf(prev)) byId.set(x.id, x);
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+interface FindingAcc {
+  f: Finding;
+  t: number;
+  firstMs: number;
+  lastMs: number;
+  receivedMs: number;
+  incidentId: string | null;
+}
+
+interface HostAcc {
+  name: string;
+  info: string;
+  agentId: string | null;
+  firstMs: number;
+  lastMs: number;
+}
+
+const byKey = <T>(m: Map<string, T>): [string, T][] =>
+  [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/**
+ * Applies a group of batches in the caller's transaction with the result sequential commits would give: rows are
+ * merged by id first (a multi-row upsert may touch a row only once), content follows the newest event time, the
+ * first/last-seen window is the union, and for equal times the later arrival wins. Keys are written in sorted
+ * order, so concurrent transactions lock rows in one order (no deadlock).
+ */
+async function applyGroup(tx: SqlExecutor, items: readonly PendingBatch[]): Promise<IngestResult[]> {
+  const hosts = new Map<string, HostAcc>();
+  const findings = new Map<string, FindingAcc>();
+  const incidents = new Map<string, { i: Incident; firstMs: number; lastMs: number }>();
+  const heartbeats = new Map<string, { h: Heartbeat; hostId: string; agentId: string | null; t: number }>();
+  const lastBeat = new Map<string, { t: number; intervalMs: number }>();
+  const inventory = new Map<string, { inv: Inventory; hostId: string }>();
+  const agents = new Map<string, number>();
+  const results: IngestResult[] = [];
+  for (const { batch, agentId, receivedMs } of items) {
+    const { id: hostId, name, ...info } = batch.host;
+    const h = hosts.get(hostId);
+    hosts.set(hostId, {
+      name,
+      info: JSON.stringify(info),
+      agentId: agentId ?? h?.agentId ?? null,
+      firstMs: Math.min(h?.firstMs ?? receivedMs, receivedMs),
+      lastMs: Math.max(h?.lastMs ?? receivedMs, receivedMs),
+    });
+    const fs = dedupeById(batch.findings, (f) => Date.parse(f.time));
+    for (const f of fs) {
+      const t = Date.parse(f.time);
+      const prev = findings.get(f.id);
+      if (!prev) {
+        findings.set(f.id, { f, t, firstMs: t, lastMs: t, receivedMs, incidentId: f.incidentId ?? null });
+        continue;
+      }
+      if (t >= prev.t) {
+        prev.f = f;
+        prev.t = t;
+      }
+      prev.firstMs = Math.min(prev.firstMs, t);
+      prev.lastMs = Math.max(prev.lastMs, t);
+      prev.incidentId = f.incidentId ?? prev.incidentId;
+    }
+    const is = dedupeById(batch.incidents, (i) => Date.parse(i.lastSeen));
+    for (const i of is) {
+      const first = Date.parse(i.firstSeen);
+      const last = Date.parse(i.lastSeen);
+      const prev = incidents.get(i.id);
+      incidents.set(i.id, {
+        i,
+        firstMs: Math.min(prev?.firstMs ?? first, first),
+        lastMs: Math.max(prev?.lastMs ?? last, last),
+      });
+    }
+    const hs = dedupeById(batch.heartbeats, (x) => Date.parse(x.time));
+    for (const x of hs) {
+      const t = Date.parse(x.time);
+      if (!heartbeats.has(x.id)) heartbeats.set(x.id, { h: x, hostId, agentId, t });
+      const lb = lastBeat.get(hostId);
+      if (!lb || t > lb.t) lastBeat.set(hostId, { t, intervalMs: x.intervalMs });
+    }
+    const invs = dedupeById(batch.inventory, (x) => Date.parse(x.time));
+    for (const x of invs) if (!inventory.has(x.id)) inventory.set(x.id, { inv: x, hostId });
+    if (agentId !== null) agents.set(agentId, Math.max(agents.get(agentId) ?? receivedMs, receivedMs));
+    results.push({
+      findings: fs.length,
+      incidents: is.length,
+      heartbeats: hs.length,
+      inventory: invs.length,
+    });
+  }
+
+  await tx.insertMany(
+    'hosts',
+    ['id', 'name', 'info', 'agent_id', 'first_seen_ms', 'last_seen_ms'],
+    byKey(hosts).map(([id, h]) => [id, h.name, h.info, h.agentId, h.firstMs, h.lastMs]),
+    HOST_UPSERT,
+  );
+  if (findings.size > 0)
+    await tx.insertMany(
+      'findings',
+      FINDING_COLUMNS,
+      byKey(findings).map(([, a]) => findingRow(a)),
+      FINDING_UPSERT,
+    );
+  if (incidents.size > 0)
+    await tx.insertMany(
+      'incidents',
+      ['id', 'host_id', 'severity', 'first_seen_ms', 'last_seen_ms', 'data'],
+      byKey(incidents).map(([id, x]) => [
+        id,
+        x.i.host.id,
+        x.i.severity,
+        x.firstMs,
+        x.lastMs,
+        JSON.stringify(x.i),
+      ]),
+      INCIDENT_UPSERT,
+    );
+  if (heartbeats.size > 0) {
+    await tx.insertMany(
+      'heartbeats',
+      ['id', 'host_id', 'agent_id', 'time_ms', 'data'],
+      byKey(heartbeats).map(([id, x]) => [id, x.hostId, x.agentId, x.t, JSON.stringify(x.h)]),
+      'ON CONFLICT (id) DO NOTHING',
+    );
+    for (const [hostId, b] of byKey(lastBeat))
+      await tx.run(
+        `UPDATE hosts SET last_heartbeat_ms = ?, heartbeat_interval_ms = ?
+         WHERE id = ? AND (last_heartbeat_ms IS NULL OR last_heartbeat_ms < ?)`,
+        [b.t, b.intervalMs, hostId, b.t],
+      );
+  }
+  if (inventory.size > 0)
+    await tx.insertMany(
+      'inventory',
+      ['id', 'host_id', 'time_ms', 'data'],
+      byKey(inventory).map(([id, x]) => [id, x.hostId, Date.parse(x.inv.time), JSON.stringify(x.inv)]),
+      'ON CONFLICT (id) DO NOTHING',
+    );
+  if (agents.size > 0) {
+    // One statement for every agent in the group: a CASE keeps it portable across both dialects.
+    const list = byKey(agents);
+    await tx.run(
+      `UPDATE agents SET last_seen_ms = CASE id ${list.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ')} END
+       WHERE id IN (${list.map(() => '?').join(', ')})`,
+      [...list.flat(), ...list.map(([id]) => id)],
+    );
+  }
+  return results;
 }
 
 function hostFromRow(r: Row): HostRecord {
@@ -106,74 +258,45 @@ function findingFromRow(r: Row): StoredFinding {
   };
 }
 
-export class SqlFleetRepo implements FleetRepo {
-  constructor(private readonly db: SqlDriver) {}
+/** One submitted batch, as the group committer holds it. */
+interface PendingBatch {
+  batch: IngestBatch;
+  agentId: string | null;
+  receivedMs: number;
+}
 
-  ingest(batch: IngestBatch, agentId: string | null, receivedAt: Date): Promise<IngestResult> {
-    const receivedMs = receivedAt.getTime();
-    const findings = dedupeById(batch.findings, (f) => Date.parse(f.time));
-    const incidents = dedupeById(batch.incidents, (i) => Date.parse(i.lastSeen));
-    const heartbeats = dedupeById(batch.heartbeats, (h) => Date.parse(h.time));
-    const inventory = dedupeById(batch.inventory, (i) => Date.parse(i.time));
-    const { id, name, ...info } = batch.host;
-    return this.db.transaction(async (tx) => {
-      await tx.insertMany(
-        'hosts',
-        ['id', 'name', 'info', 'agent_id', 'first_seen_ms', 'last_seen_ms'],
-        [[id, name, JSON.stringify(info), agentId, receivedMs, receivedMs]],
-        HOST_UPSERT,
-      );
-      if (findings.length > 0)
-        await tx.insertMany(
-          'findings',
-          FINDING_COLUMNS,
-          findings.map((f) => findingRow(f, receivedMs)),
-          FINDING_UPSERT,
-        );
-      if (incidents.length > 0)
-        await tx.insertMany(
-          'incidents',
-          ['id', 'host_id', 'severity', 'first_seen_ms', 'last_seen_ms', 'data'],
-          incidents.map((i) => [
-            i.id,
-            i.host.id,
-            i.severity,
-            Date.parse(i.firstSeen),
-            Date.parse(i.lastSeen),
-            JSON.stringify(i),
-          ]),
-          INCIDENT_UPSERT,
-        );
-      if (heartbeats.length > 0) {
-        await tx.insertMany(
-          'heartbeats',
-          ['id', 'host_id', 'agent_id', 'time_ms', 'data'],
-          heartbeats.map((h) => [h.id, id, agentId, Date.parse(h.time), JSON.stringify(h)]),
-          'ON CONFLICT (id) DO NOTHING',
-        );
-        const last = heartbeats.reduce((a, b) => (Date.parse(b.time) > Date.parse(a.time) ? b : a));
-        await tx.run(
-          `UPDATE hosts SET last_heartbeat_ms = ?, heartbeat_interval_ms = ?
-           WHERE id = ? AND (last_heartbeat_ms IS NULL OR last_heartbeat_ms < ?)`,
-          [Date.parse(last.time), last.intervalMs, id, Date.parse(last.time)],
-        );
-      }
-      if (inventory.length > 0)
-        await tx.insertMany(
-          'inventory',
-          ['id', 'host_id', 'time_ms', 'data'],
-          inventory.map((i) => [i.id, id, Date.parse(i.time), JSON.stringify(i)]),
-          'ON CONFLICT (id) DO NOTHING',
-        );
-      if (agentId !== null)
-        await tx.run('UPDATE agents SET last_seen_ms = ? WHERE id = ?', [receivedMs, agentId]);
-      return {
-        findings: findings.length,
-        incidents: incidents.length,
-        heartbeats: heartbeats.length,
-        inventory: inventory.length,
-      };
+export interface FleetRepoOptions {
+  /** Group-commit window in ms (0: a group per event-loop turn). */
+  groupWindowMs?: number;
+  /** Rows (findings, incidents, heartbeats, inventory) one shared transaction takes before it commits. */
+  groupMaxRows?: number;
+}
+
+function batchWeight(b: IngestBatch): number {
+  return 1 + b.findings.length + b.incidents.length + b.heartbeats.length + b.inventory.length;
+}
+
+export class SqlFleetRepo implements FleetRepo {
+  private readonly committer: GroupCommitter<PendingBatch, IngestResult>;
+
+  constructor(
+    private readonly db: SqlDriver,
+    opts: FleetRepoOptions = {},
+  ) {
+    this.committer = new GroupCommitter((items) => this.db.transaction((tx) => applyGroup(tx, items)), {
+      windowMs: opts.groupWindowMs ?? 2,
+      maxWeight: opts.groupMaxRows ?? 10_000,
     });
+  }
+
+  /** Resolves once the batch is committed, possibly in one transaction with batches that arrived alongside. */
+  ingest(batch: IngestBatch, agentId: string | null, receivedAt: Date): Promise<IngestResult> {
+    return this.committer.submit({ batch, agentId, receivedMs: receivedAt.getTime() }, batchWeight(batch));
+  }
+
+  /** Waits for every submitted batch to commit or fail; the store calls it before closing. */
+  drain(): Promise<void> {
+    return this.committer.drain();
   }
 
   async listHosts(): Promise<HostRecord[]> {

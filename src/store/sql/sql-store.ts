@@ -27,7 +27,9 @@ export class SqlStore implements Store {
     return applyRetention(this.driver, policy, now);
   }
 
-  close(): Promise<void> {
-    return this.driver.close();
+  async close(): Promise<void> {
+    // Batches already submitted commit (and their callers get an answer) before the connection goes.
+    await this.fleet.drain();
+    await this.driver.close();
   }
 }
