@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/agent.js';
 import { loadAgentConfig } from '../../src/agent/config.js';
 import { loadCredential } from '../../src/agent/enroll.js';
+import { policyApplier } from '../../src/agent/fleet-ban-apply.js';
+import { banFinding } from '../../src/agent/fleet-bans.js';
 import { ContentSync } from '../../src/agent/policy-sync.js';
 import { startAgent } from '../../src/agent/run.js';
 import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
@@ -183,5 +185,37 @@ describe('policy, rules and intel pushed to agents', () => {
       'policy-3',
     );
     await sync.stop();
+  });
+
+  it('hands pushed fleet bans to the pushed policy; without one they are only recorded', async () => {
+    const cred = loadCredential(stateDir)!;
+    const sync = new ContentSync({
+      server: srv.url,
+      credential: () => cred.credential,
+      stateDir,
+      pollMs: 60_000,
+    });
+    const now = Date.now();
+    const ban = banFinding(
+      { id: HOST, name: 'fakehost' },
+      {
+        ip: '198.51.100.23',
+        hosts: ['h1', 'h2'],
+        firstSeen: new Date(now - 60_000).toISOString(),
+        lastSeen: new Date(now).toISOString(),
+        expiresAt: new Date(now + 3_600_000).toISOString(),
+        reason: 'brute-forced 2 hosts',
+      },
+      now,
+    );
+    const bansDir = join(fake.root, 'bans');
+    mkdirSync(bansDir);
+    // The pushed policy has a simulate rule for fleet.ban-list: journaled, never enforced.
+    const [pushed] = await policyApplier({ policy: () => sync.policy(), stateDir: bansDir, root: '/' })([
+      ban,
+    ]);
+    expect(pushed?.outcome).toBe('simulated');
+    const [none] = await policyApplier({ policy: () => null, stateDir: bansDir, root: '/' })([ban]);
+    expect(none?.outcome).toBe('recorded');
   });
 });
