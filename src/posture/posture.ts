@@ -4,17 +4,11 @@ import type { Finding } from '../model/finding.js';
 import type { HostRef } from '../model/host.js';
 import { type Assets, emptyAssets, mergeAssets } from './assets.js';
 import { ALL_CHECKS } from './checks/index.js';
-import { readInput } from './collectors/files.js';
-import { findTarballInstalls, readDpkgInventory } from './collectors/packages.js';
 import { collectHostGains } from './host/gains.js';
 import { collectLiveHost } from './host/live.js';
-import { diffPorts, loadPortState, savePortState, stateOf } from './host/port-state.js';
-import { loadAws, loadCompose, loadDockerfile, loadK8s, loadTerraform } from './load.js';
 import { type AttackPath, buildAttackPaths } from './paths/graph.js';
 import { runChecks } from './run.js';
-import { applySuppressions, parseSuppressions, type Suppression } from './suppress.js';
-import { openAdvisoryIndex } from './vulndb/db.js';
-import { defaultDbDir } from './vulndb/store.js';
+import type { Suppression } from './suppress.js';
 
 export interface PostureOptions {
   host?: boolean;
@@ -52,14 +46,20 @@ export interface PostureResult {
 export async function runPosture(o: PostureOptions): Promise<PostureResult> {
   const warnings = new WarningSink();
   const assets = emptyAssets();
-  const add = (paths: readonly string[] | undefined, load: (p: string) => Assets) => {
-    for (const p of paths ?? []) mergeAssets(assets, load(p));
-  };
-  add(o.terraform, loadTerraform);
-  add(o.aws, loadAws);
-  add(o.k8s, (p) => loadK8s(p, warnings));
-  add(o.compose, loadCompose);
-  add(o.dockerfile, loadDockerfile);
+  // Each part is imported when asked for: `posture --host` alone must not pay for the YAML/HCL readers, the vuln
+  // database or the store drivers (startup is most of its cost; see bench/posture).
+  const inputs = [o.terraform, o.aws, o.k8s, o.compose, o.dockerfile].some((l) => l && l.length > 0);
+  if (inputs) {
+    const { loadAws, loadCompose, loadDockerfile, loadK8s, loadTerraform } = await import('./load.js');
+    const add = (paths: readonly string[] | undefined, load: (p: string) => Assets) => {
+      for (const p of paths ?? []) mergeAssets(assets, load(p));
+    };
+    add(o.terraform, loadTerraform);
+    add(o.aws, loadAws);
+    add(o.k8s, (p) => loadK8s(p, warnings));
+    add(o.compose, loadCompose);
+    add(o.dockerfile, loadDockerfile);
+  }
 
   const name = hostname();
   let host: HostRef = { id: name, name };
@@ -70,11 +70,13 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
     for (const w of live.warnings) warnings.add(w.code, w.message, w.path);
     host = { id: live.hostId, name: live.hostName };
     if (o.state) {
+      const { diffPorts, loadPortState, savePortState, stateOf } = await import('./host/port-state.js');
       const cur = stateOf(live.facts.listeners, time);
       live.facts.portChanges = diffPorts(loadPortState(o.state), cur);
       savePortState(o.state, cur);
     } else if (o.db) {
       // Loaded on demand: the database drivers cost startup time a plain `posture --host` does not need.
+      const { diffPorts, stateOf } = await import('./host/port-state.js');
       const { openPortStateStore } = await import('./host/port-store.js');
       const store = await openPortStateStore(o.db);
       try {
@@ -87,6 +89,9 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
     }
     assets.host = live.facts;
     if (!o.noVulns) {
+      const { findTarballInstalls, readDpkgInventory } = await import('./collectors/packages.js');
+      const { openAdvisoryIndex } = await import('./vulndb/db.js');
+      const { defaultDbDir } = await import('./vulndb/store.js');
       const pkgs = [...readDpkgInventory(root), ...findTarballInstalls(root)];
       const { index } = openAdvisoryIndex(o.vulndb ?? defaultDbDir());
       assets.vulns = index.match(pkgs, warnings);
@@ -97,6 +102,8 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
   let suppressed: PostureResult['suppressed'] = [];
   let expired: Suppression[] = [];
   if (o.suppressions) {
+    const { readInput } = await import('./collectors/files.js');
+    const { applySuppressions, parseSuppressions } = await import('./suppress.js');
     const list = parseSuppressions(readInput(o.suppressions), o.suppressions);
     const r = applySuppressions(findings, list, time.slice(0, 10), warnings);
     findings = r.kept;

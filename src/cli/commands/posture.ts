@@ -5,7 +5,6 @@ import { pathsDot, pathsText } from '../../posture/paths/render.js';
 import { runPosture } from '../../posture/posture.js';
 import { postureTable } from '../../posture/table.js';
 import { renderFindingsReport } from '../../report/findings.js';
-import { renderSarif } from '../../report/sarif.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, withCommonOptions } from '../options.js';
 import { VERSION } from '../version.js';
@@ -90,6 +89,7 @@ export function registerPosture(program: Command): void {
       else if (opts.paths === 'json')
         process.stdout.write(`${JSON.stringify({ host: r.host, paths: r.paths }, null, 2)}\n`);
       else if (opts.format === 'sarif') {
+        const { renderSarif } = await import('../../report/sarif.js');
         const rules = ALL_CHECKS.map((c) => ({ ...c.meta, references: c.meta.references }));
         process.stdout.write(renderSarif(r.findings, { version: VERSION, baseDir: process.cwd(), rules }));
       } else if (opts.format === 'table') {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { WarningSink } from '../../model/errors.js';
-import { importIntoDb, openAdvisoryIndex } from '../../posture/vulndb/db.js';
+import { openAdvisoryIndex } from '../../posture/vulndb/db.js';
+import { importIntoDb } from '../../posture/vulndb/import-db.js';
 import { defaultDbDir, loadVulnDb } from '../../posture/vulndb/store.js';
 
 export function registerVulndb(program: Command): void {

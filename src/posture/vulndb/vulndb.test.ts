@@ -8,7 +8,8 @@ import { emptyAssets } from '../assets.js';
 import { VULNERABILITY_CHECKS } from '../checks/vulnerabilities.js';
 import { findTarballInstalls, parseDpkgStatus } from '../collectors/packages.js';
 import { runChecks } from '../run.js';
-import { importIntoDb, openAdvisoryIndex } from './db.js';
+import { openAdvisoryIndex } from './db.js';
+import { importIntoDb } from './import-db.js';
 
 const FIX = path.resolve(import.meta.dirname, '../../../test/fixtures/posture');
 const tmp = mkdtempSync(path.join(tmpdir(), 'mw-vulndb-'));
