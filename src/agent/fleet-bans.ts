@@ -71,8 +71,16 @@ export class FleetBanPoller {
   failures = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The list as last polled, by address: the live SSH detectors ask it about addresses that log in. */
+  private latest = new Map<string, PushedBan>();
 
   constructor(private readonly o: BanPollerOptions) {}
+
+  /** An address the fleet is banning, with the hosts it brute-forced; null when it is not (or no longer) listed. */
+  attacker(ip: string): { hosts: readonly string[]; firstSeen: string } | null {
+    const b = this.latest.get(ip);
+    return b && Date.parse(b.expiresAt) > Date.now() ? { hosts: b.hosts, firstSeen: b.firstSeen } : null;
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.pollOnce(), this.o.pollMs);
@@ -103,6 +111,7 @@ export class FleetBanPoller {
       return;
     }
     this.polls++;
+    this.latest = new Map(list.bans.map((b) => [b.ip, b]));
     const now = Date.now();
     const fresh = list.bans.filter(
       (b) => Date.parse(b.expiresAt) > now && this.handled.get(b.ip)?.expiresAt !== b.expiresAt,

@@ -1,4 +1,5 @@
 import type { Detector } from '../detect/detector.js';
+import { DetectionEngine } from '../detect/engine.js';
 import { StatefulDetection } from '../detect/stateful.js';
 import type { TelemetryEvent } from '../model/event.js';
 import type { Finding } from '../model/finding.js';
@@ -12,6 +13,11 @@ export interface LiveDetectionOptions {
   host: () => Host;
   /** A fresh set of detectors: the stateful ones (SSH windows) keep their state for the life of the engine. */
   detectors: () => Detector[];
+  /**
+   * Stateless detectors that may change while the agent runs (the server's Sigma pack): a new list gets a new
+   * engine of its own, so the stateful windows above are not reset by a rule update.
+   */
+  extra?: () => readonly Detector[];
   feeds: readonly EventFeed[];
   enqueue: (b: IngestBatch) => void;
   /** Events are detected as they arrive; new or changed findings are queued together after this delay. */
@@ -31,6 +37,8 @@ export class LiveDetection {
   shipped = 0;
   resets = 0;
   private det: StatefulDetection | null = null;
+  private extraList: readonly Detector[] | undefined;
+  private extraEngine: DetectionEngine | null = null;
   /** What was last queued per finding id, so only new or changed findings leave again. */
   private sent = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
@@ -54,6 +62,14 @@ export class LiveDetection {
       this.det = new StatefulDetection(this.o.detectors(), { id: h.id, name: h.name });
     }
     this.det.process(e);
+    const extra = this.o.extra?.();
+    if (extra !== this.extraList) {
+      this.extraList = extra;
+      const h = this.o.host();
+      this.extraEngine =
+        extra && extra.length > 0 ? new DetectionEngine(extra, { id: h.id, name: h.name }) : null;
+    }
+    this.extraEngine?.process(e);
     this.events++;
     this.timer ??= setTimeout(() => {
       this.timer = null;
@@ -65,7 +81,7 @@ export class LiveDetection {
   flush(): void {
     if (!this.det) return;
     const changed: Finding[] = [];
-    const all = this.det.results();
+    const all = [...this.det.results(), ...(this.extraEngine?.results() ?? [])];
     for (const f of all) {
       const sig = JSON.stringify([f.severity, f.title, f.confidence, f.evidence]);
       if (this.sent.get(f.id) === sig) continue;
@@ -75,6 +91,8 @@ export class LiveDetection {
     if (all.length >= (this.o.maxFindings ?? 20_000)) {
       // Dropping the engine loses open windows; keeping it would grow without end on an internet-facing host.
       this.det = null;
+      this.extraEngine = null;
+      this.extraList = undefined;
       this.sent.clear();
       this.resets++;
       this.o.log?.('live detection reset', { findings: all.length });

@@ -1,14 +1,22 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepted, failed, line } from '../../test/fixtures/authlog/lines.js';
+import { batch } from '../../test/fleet/fixtures.js';
 import { until } from '../../test/fleet/sim-agent.js';
 import { FakeRoot } from '../../test/helpers/fake-proc.js';
+import type { Detector } from '../detect/detector.js';
+import { sshDetectors } from '../detect/detectors/ssh-detectors.js';
+import type { TelemetryEvent } from '../model/event.js';
+import { type Finding, findingId } from '../model/finding.js';
 import { hashSecret, newId, newSecret } from '../server/auth/secrets.js';
+import { parseServerConfig } from '../server/config.js';
 import { type RunningServer, runServer } from '../server/run.js';
+import type { IngestBatch } from '../store/types.js';
 import type { Agent } from './agent.js';
 import { authFeeds } from './auth-feed.js';
 import { AgentConfigSchema, loadAgentConfig } from './config.js';
+import { LiveDetection } from './live-detect.js';
 import { startAgent } from './run.js';
 
 let srv: RunningServer;
@@ -26,7 +34,12 @@ beforeAll(async () => {
   mkdirSync(join(root.root, 'var/log'), { recursive: true });
   writeFileSync(join(root.root, 'var/log/auth.log'), '');
   writeFileSync(join(root.root, 'etc/resolv.conf'), 'nameserver 10.0.0.1\n');
-  srv = await runServer({ db: `sqlite:${join(root.root, 'server.db')}`, host: '127.0.0.1', port: 0 });
+  srv = await runServer({
+    db: `sqlite:${join(root.root, 'server.db')}`,
+    host: '127.0.0.1',
+    port: 0,
+    config: parseServerConfig({ fleet: { banMinHosts: 2, everyMs: 60_000 } }),
+  });
   const token = newSecret('mwe');
   await srv.store.auth.createEnrollmentToken({
     id: newId('e'),
@@ -44,7 +57,7 @@ beforeAll(async () => {
     scanIntervalMs: 3_600_000,
     heartbeatIntervalMs: 3_600_000,
     scan: { root: root.root, sampleMs: 0, hash: false },
-    fleetBans: { enabled: false },
+    fleetBans: { pollMs: 1000 },
     contentSync: { enabled: false },
     sources: {
       exec: 'off',
@@ -97,6 +110,105 @@ describe('agent live detection', () => {
       entity: { kind: 'config', path: '/etc/resolv.conf' },
       evidence: { added: ['nameserver 203.0.113.53'], removed: ['nameserver 10.0.0.1'] },
     });
+  });
+});
+
+describe('fleet attackers', () => {
+  it('a login from an address the fleet bans is ssh.fleet-attacker-login, found by the live SSH detectors', async () => {
+    const ip = '198.51.100.23';
+    for (const h of ['b1', 'b2']) {
+      const cred = newSecret('mwa');
+      await srv.store.auth.createAgent({
+        id: `a-${h}`,
+        hostId: h,
+        name: h,
+        credentialHash: hashSecret(cred),
+        createdAt: new Date(),
+      });
+      const entity = { kind: 'source-ip' as const, ip };
+      const f: Finding = {
+        id: findingId(h, 'ssh.brute-force', entity),
+        ruleId: 'ssh.brute-force',
+        title: 'SSH brute force',
+        severity: 'high',
+        confidence: 0.9,
+        category: 'credential-access',
+        techniques: ['T1110'],
+        host: { id: h, name: h },
+        time: new Date().toISOString(),
+        entity,
+        evidence: {},
+      };
+      const res = await fetch(`${srv.url}/api/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${cred}` },
+        body: JSON.stringify(batch(h, `bb-${h}`, [f])),
+      });
+      expect(res.status).toBe(200);
+    }
+    await srv.ctx.fleet.kick();
+    // The agent has the list once it recorded what it did with it.
+    await until('ban list polled', () => existsSync(join(root.root, 'state', 'fleet-bans.json')));
+    appendFileSync(join(root.root, 'var/log/auth.log'), `${line(100, accepted(ip, 'deploy'))}\n`);
+    await until('fleet attacker login stored', async () =>
+      (await storedRules()).includes('ssh.fleet-attacker-login'),
+    );
+    const rows = await srv.store.fleet.listFindings({ hostId: HOST, limit: 1000 });
+    const f = rows.find((r) => r.finding.ruleId === 'ssh.fleet-attacker-login')?.finding;
+    expect(f?.evidence).toMatchObject({ ip, user: 'deploy', bruteForcedHosts: ['b1', 'b2'] });
+  });
+});
+
+describe('live detection engine', () => {
+  it('runs a changing set of extra detectors without resetting the SSH windows', () => {
+    const queued: IngestBatch[] = [];
+    let extra: readonly Detector[] = [];
+    const marker: Detector = {
+      meta: {
+        id: 'test.marker',
+        title: 'marker',
+        severity: 'low',
+        confidence: 0.5,
+        category: 'discovery',
+        techniques: [],
+        recommendation: 'none needed',
+        falsePositives: 'none',
+      },
+      kinds: ['auth'],
+      detect: (e) => ({ entity: { kind: 'source-ip', ip: String(e.fields['source.ip']) }, evidence: {} }),
+    };
+    const live = new LiveDetection({
+      host: () => ({ id: 'h', name: 'h' }),
+      detectors: () => sshDetectors(),
+      extra: () => extra,
+      feeds: [],
+      enqueue: (b) => queued.push(b),
+      flushMs: 60_000,
+    });
+    const ev = (n: number, outcome: 'failure' | 'success'): TelemetryEvent => ({
+      kind: 'auth',
+      time: 1_700_000_000_000 + n * 1000,
+      hostId: 'h',
+      source: 'test',
+      fields: {
+        'auth.outcome': outcome,
+        'auth.reason': outcome === 'failure' ? 'failed' : 'accepted',
+        'auth.user': 'root',
+        'source.ip': '203.0.113.5',
+      },
+    });
+    for (let i = 0; i < 3; i++) live.push(ev(i, 'failure'));
+    live.flush();
+    expect(queued).toHaveLength(0);
+    extra = [marker];
+    for (let i = 3; i < 6; i++) live.push(ev(i, 'failure'));
+    live.flush();
+    // Six failures in one window: the brute-force count survived the new extra list.
+    const rules = queued.flatMap((b) => b.findings.map((f) => f.ruleId)).sort();
+    expect(rules).toEqual(['ssh.brute-force', 'test.marker']);
+    live.flush();
+    expect(queued).toHaveLength(1);
+    void live.stop();
   });
 });
 

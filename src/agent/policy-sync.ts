@@ -183,6 +183,11 @@ export class ContentSync {
     ];
   }
 
+  /** The pushed Sigma pack as detectors; a new array whenever the pack changes. */
+  rules(): readonly Detector[] {
+    return this.ruleDetectors;
+  }
+
   /** What the heartbeat reports. */
   versions(): Record<ContentKind, string | null> {
     return {

@@ -72,7 +72,6 @@ export async function startAgent(
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
-  const live = attachLiveDetection(agent, config, host, opts.log);
   let bans: FleetBanPoller | undefined;
   if (config.fleetBans.enabled) {
     const fb = config.fleetBans;
@@ -97,6 +96,12 @@ export async function startAgent(
     const poller = bans;
     agent.attach({ stop: () => poller.stop() });
   }
+  const banList = bans;
+  const live = attachLiveDetection(agent, config, host, {
+    ...(banList ? { fleet: { lookup: (ip: string) => banList.attacker(ip) } } : {}),
+    ...(sync ? { rules: () => sync.rules() } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
   if (config.metrics) {
     const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans));
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
