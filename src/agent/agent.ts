@@ -15,8 +15,9 @@ import { Shipper } from './shipper.js';
 import type { Transport } from './transport.js';
 
 /**
- * A live source of events between scans (the real-time exec source, later auth logs, DNS ...). The agent keeps
- * the last `bufferLimit` events and hands them to the next scan, which detects them with the snapshot.
+ * A live source of events. Feeds given to the agent (the real-time exec source) are kept, the last FEED_BUFFER
+ * events, and detected with the next scan's snapshot; auth logs and DNS routing changes go through
+ * LiveDetection (live-detect.ts) instead, which ships their findings within seconds.
  */
 export interface EventFeed {
   readonly name: string;
