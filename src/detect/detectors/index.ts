@@ -14,6 +14,7 @@ import { minerKnownHash } from './miner-hash.js';
 import { builtinMinerHashes, type MinerHashList } from './miner-hash-list.js';
 import { minerPortDetector } from './miner-port.js';
 import { netPoolConnection } from './net-pool-connection.js';
+import { sshSpreader } from './net-ssh-spreader.js';
 import type { PackageOwnership } from './package-ownership.js';
 import { persistDownloadExec } from './persist-download-exec.js';
 import { persistSshKey } from './persist-ssh-key.js';
@@ -48,6 +49,7 @@ export function codedDetectors(intel: BuiltinIntel): Detector[] {
     netPoolConnection(intel.pools ?? loadBuiltinPoolIntel()),
     minerCpuSustained(intel.packages ? { packages: intel.packages } : {}),
     minerBehaviour(intel.packages ? { packages: intel.packages } : {}),
+    sshSpreader(),
   ];
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,14 @@ import { builtinMinerHashes, builtinMinerHashFile, minerHashList } from './miner
 import { loadMinerHashPack, MinerHashFileSchema } from './miner-hash-pack.js';
 
 const XMRIG_LNX = '10a72f9882fc0ca141e39277222a8d33aab7f7a4b524c109506a407cd10d738c';
+
+function exeOf(pid: number | undefined): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
 
 function proc(sha256: string | null): TelemetryEvent {
   return {
@@ -82,7 +90,9 @@ describe('hash packs', () => {
     ]);
     const child = spawn(standin, ['30'], { stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // until the child has exec'd the stand-in (before that its /proc/PID/exe is this runner's node)
+      for (let i = 0; i < 250 && exeOf(child.pid) !== standin; i++)
+        await new Promise((r) => setTimeout(r, 20));
       const snap = await takeSnapshot({ sampleMs: 0 });
       const d = minerKnownHash(list);
       const hits = snapshotEvents(snap)
