@@ -1,5 +1,7 @@
 import semver from 'semver';
+import { compareApkVersions } from './apk.js';
 import { compareDebVersions } from './deb.js';
+import { compareRpmVersions } from './rpm.js';
 
 /** A version order for one ecosystem; throws on a version it cannot read. */
 export type VersionCompare = (a: string, b: string) => number;
@@ -38,11 +40,24 @@ export const compareGeneric: VersionCompare = (a, b) => {
   return 0;
 };
 
+/** OSV ecosystems whose packages are RPMs ("Red Hat:enterprise_linux:9::appstream", "Rocky Linux:9" ...). */
+const RPM_ECOSYSTEMS = new Set([
+  'Red Hat',
+  'Rocky Linux',
+  'AlmaLinux',
+  'openSUSE',
+  'SUSE',
+  'Mageia',
+  'openEuler',
+]);
+
 /** The order OSV's ECOSYSTEM ranges use for an ecosystem ("Debian:12" -> Debian). */
 export function compareFor(ecosystem: string, rangeType: string): VersionCompare {
   if (rangeType === 'SEMVER') return compareSemver;
   const base = ecosystem.split(':')[0]!;
   if (base === 'Debian' || base === 'Ubuntu') return compareDebVersions;
+  if (RPM_ECOSYSTEMS.has(base)) return compareRpmVersions;
+  if (base === 'Alpine') return compareApkVersions;
   if (base === 'npm' || base === 'Go' || base === 'crates.io') return compareSemver;
   return compareGeneric;
 }
