@@ -63,8 +63,11 @@ const MAX_RPC_PROBE = 64;
 /** A JSON-looking flow that has not completed enough lines after this many payload packets is left alone. */
 const MAX_JSON_PACKETS = 1024;
 const MAX_TLS_HELLO = 16 * 1024;
-/** Messages of a mining flow read in full; after that the flow is only counted (see `enough`). */
-export const MAX_INSPECTED_MESSAGES = 64;
+/**
+ * Messages of a recognised mining flow read in full: enough for the handshake (agent, login) and the first jobs and
+ * submits; after that the flow is only counted (see `enough`), as DPI engines stop once a flow is classified.
+ */
+export const MAX_INSPECTED_MESSAGES = 16;
 /** Live mode: mining messages to wait for the login before reporting a flow anyway. */
 const LIVE_WAIT_MESSAGES = 8;
 const MAX_KEPT_FINDINGS = 10_000;

@@ -38,7 +38,6 @@ export class RpcState {
  * connection once a SYN or the protocol tells (0: a is the client, 1: b is, -1: unknown).
  */
 export class Flow {
-  next: Flow | null = null;
   family = 0;
   a0 = 0;
   a1 = 0;
@@ -99,11 +98,16 @@ function mixAddr(w0: number, w1: number, w2: number, w3: number, port: number): 
 }
 
 /**
- * TCP flows keyed by their 5-tuple in either direction. The key is a symmetric hash of the two endpoints held in a
- * Map of small integers with chaining, so a lookup costs a few multiplies and compares and builds no string.
+ * TCP flows keyed by their 5-tuple in either direction. The key is a symmetric hash of the two endpoints; an
+ * open-addressing table of (hash, flow number) pairs in typed arrays finds a flow with a probe or two and no
+ * allocation, and the flows themselves sit in an array in the order they were first seen.
  */
 export class FlowTable {
-  private readonly map = new Map<number, Flow>();
+  /** Flow number + 1 per slot; 0 is empty. */
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private mask = 1023;
+  private list: Flow[] = [];
   size = 0;
   /** Direction of the packet last looked up: 0 when it went a->b, 1 for b->a. */
   dir = 0;
@@ -115,77 +119,94 @@ export class FlowTable {
     const h =
       ((mixAddr(v.s0, v.s1, v.s2, v.s3, v.sport) + mixAddr(v.d0, v.d1, v.d2, v.d3, v.dport)) ^ v.family) &
       0x3fffffff;
-    const head = this.map.get(h);
-    for (let f: Flow | null = head ?? null; f !== null; f = f.next) {
-      if (
-        f.aPort === v.sport &&
-        f.bPort === v.dport &&
-        f.a0 === v.s0 &&
-        f.b0 === v.d0 &&
-        f.a1 === v.s1 &&
-        f.a2 === v.s2 &&
-        f.a3 === v.s3 &&
-        f.b1 === v.d1 &&
-        f.b2 === v.d2 &&
-        f.b3 === v.d3 &&
-        f.family === v.family
-      ) {
-        this.dir = 0;
-        this.created = false;
-        return f;
+    const slots = this.slots;
+    const hashes = this.hashes;
+    const mask = this.mask;
+    let i = h & mask;
+    for (let n = slots[i] as number; n !== 0; n = slots[i] as number) {
+      if (hashes[i] === h) {
+        const f = this.list[n - 1] as Flow;
+        if (
+          f.aPort === v.sport &&
+          f.bPort === v.dport &&
+          f.a0 === v.s0 &&
+          f.b0 === v.d0 &&
+          f.a1 === v.s1 &&
+          f.a2 === v.s2 &&
+          f.a3 === v.s3 &&
+          f.b1 === v.d1 &&
+          f.b2 === v.d2 &&
+          f.b3 === v.d3 &&
+          f.family === v.family
+        ) {
+          this.dir = 0;
+          this.created = false;
+          return f;
+        }
+        if (
+          f.aPort === v.dport &&
+          f.bPort === v.sport &&
+          f.a0 === v.d0 &&
+          f.b0 === v.s0 &&
+          f.a1 === v.d1 &&
+          f.a2 === v.d2 &&
+          f.a3 === v.d3 &&
+          f.b1 === v.s1 &&
+          f.b2 === v.s2 &&
+          f.b3 === v.s3 &&
+          f.family === v.family
+        ) {
+          this.dir = 1;
+          this.created = false;
+          return f;
+        }
       }
-      if (
-        f.aPort === v.dport &&
-        f.bPort === v.sport &&
-        f.a0 === v.d0 &&
-        f.b0 === v.s0 &&
-        f.a1 === v.d1 &&
-        f.a2 === v.d2 &&
-        f.a3 === v.d3 &&
-        f.b1 === v.s1 &&
-        f.b2 === v.s2 &&
-        f.b3 === v.s3 &&
-        f.family === v.family
-      ) {
-        this.dir = 1;
-        this.created = false;
-        return f;
-      }
+      i = (i + 1) & mask;
     }
     const flow = new Flow(h, v, time);
-    flow.next = head ?? null;
-    this.map.set(h, flow);
+    this.list.push(flow);
+    slots[i] = this.list.length;
+    hashes[i] = h;
     this.size++;
+    if (this.size * 2 > mask) this.rebuild((mask + 1) * 2);
     this.dir = 0;
     this.created = true;
     return flow;
   }
 
-  *values(): IterableIterator<Flow> {
-    for (const head of this.map.values()) for (let f: Flow | null = head; f; f = f.next) yield f;
+  /** Re-inserts every flow into a table of `capacity` slots (a power of two). */
+  private rebuild(capacity: number): void {
+    const slots = new Int32Array(capacity);
+    const hashes = new Int32Array(capacity);
+    const mask = capacity - 1;
+    const list = this.list;
+    for (let k = 0; k < list.length; k++) {
+      const h = (list[k] as Flow).hash;
+      let i = h & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = k + 1;
+      hashes[i] = h;
+    }
+    this.slots = slots;
+    this.hashes = hashes;
+    this.mask = mask;
+  }
+
+  /** Flows in the order they were first seen. */
+  values(): IterableIterator<Flow> {
+    return this.list.values();
   }
 
   /** Removes every flow `drop` selects; returns how many went. */
   removeWhere(drop: (f: Flow) => boolean): number {
-    let removed = 0;
-    for (const [h, head] of this.map) {
-      let keep: Flow | null = null;
-      let tail: Flow | null = null;
-      for (let f: Flow | null = head; f; ) {
-        const next: Flow | null = f.next;
-        if (drop(f)) removed++;
-        else {
-          f.next = null;
-          if (tail) tail.next = f;
-          else keep = f;
-          tail = f;
-        }
-        f = next;
-      }
-      if (keep) this.map.set(h, keep);
-      else this.map.delete(h);
-    }
-    this.size -= removed;
+    const kept: Flow[] = [];
+    for (const f of this.list) if (!drop(f)) kept.push(f);
+    const removed = this.list.length - kept.length;
+    this.list = kept;
+    this.size = kept.length;
+    let capacity = 1024;
+    while (capacity <= kept.length * 2) capacity *= 2;
+    this.rebuild(capacity);
     return removed;
   }
 }
