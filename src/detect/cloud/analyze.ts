@@ -73,9 +73,10 @@ export async function analyzeCloudLogs(inputs: CloudInputs, o: CloudAnalyzeOptio
   const detection = new CloudDetection(cloudDetectors(o), (id) => hosts.ref(id));
   const files: CloudReadStats[] = [];
   const onEvent = detection.process.bind(detection);
+  const onFlow = detection.processFlow.bind(detection);
   for (const [key, source] of ORDER)
     for (const path of inputs[key] ?? [])
-      files.push(...(await readCloudSource(source, path, onEvent, { ...o.read, hosts })));
+      files.push(...(await readCloudSource(source, path, onEvent, { ...o.read, hosts, onFlow })));
   return {
     findings: detection.results(),
     files,

@@ -2,6 +2,7 @@ import type { EventKind, TelemetryEvent } from '../../model/event.js';
 import { type Finding, findingId } from '../../model/finding.js';
 import type { HostRef } from '../../model/host.js';
 import { severityRank } from '../../model/severity.js';
+import { type FlowRecord, fillSides, recordOfEvent } from '../../sources/cloud/flow-record.js';
 import { type Detector, draftOf, type Hit } from '../detector.js';
 
 /** A hit from state at the end of the input, with the host and time it belongs to. */
@@ -17,6 +18,11 @@ export interface HostHit extends Hit {
  */
 export interface CloudDetector extends Detector {
   flush?(): HostHit[];
+  /**
+   * Flow rules take records (numbers, text on demand) rather than events: flow logs run to millions of lines and
+   * most match nothing. The engine turns flow events from any reader into records for them.
+   */
+  flow?(record: FlowRecord): Hit | Hit[] | null;
 }
 
 /**
@@ -25,6 +31,7 @@ export interface CloudDetector extends Detector {
  */
 export class CloudDetection {
   private readonly byKind = new Map<EventKind, CloudDetector[]>();
+  private readonly flowRules: CloudDetector[] = [];
   private readonly findings = new Map<string, Finding>();
   private events = 0;
 
@@ -34,6 +41,10 @@ export class CloudDetection {
   ) {
     for (const d of detectors)
       for (const k of d.kinds) {
+        if (k === 'flow' && d.flow) {
+          this.flowRules.push(d);
+          continue;
+        }
         const list = this.byKind.get(k);
         if (list) list.push(d);
         else this.byKind.set(k, [d]);
@@ -45,6 +56,10 @@ export class CloudDetection {
   }
 
   process(event: TelemetryEvent): void {
+    if (event.kind === 'flow' && this.flowRules.length > 0) {
+      const r = recordOfEvent(event);
+      if (r) this.runFlowRules(r);
+    }
     this.events++;
     const detectors = this.byKind.get(event.kind);
     if (!detectors) return;
@@ -52,6 +67,21 @@ export class CloudDetection {
       const out = d.detect(event);
       if (out === null) continue;
       for (const hit of Array.isArray(out) ? out : [out]) this.add(d, hit, event.hostId, event.time, false);
+    }
+  }
+
+  /** One flow record (valid for this call only: readers refill the object). */
+  processFlow(r: FlowRecord): void {
+    this.events++;
+    fillSides(r);
+    this.runFlowRules(r);
+  }
+
+  private runFlowRules(r: FlowRecord): void {
+    for (const d of this.flowRules) {
+      const out = (d.flow as NonNullable<CloudDetector['flow']>)(r);
+      if (out === null) continue;
+      for (const hit of Array.isArray(out) ? out : [out]) this.add(d, hit, r.hostId, r.time, false);
     }
   }
 

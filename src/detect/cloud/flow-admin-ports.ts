@@ -1,7 +1,9 @@
-import type { TelemetryEvent } from '../../model/event.js';
-import type { Detector, Hit, RuleMeta } from '../detector.js';
+import { ACTION_REJECT, type FlowRecord, localText, remoteText } from '../../sources/cloud/flow-record.js';
+import type { Hit, RuleMeta } from '../detector.js';
 import { num } from '../detectors/fields.js';
-import { flowSides, isPublicIp } from './net.js';
+import type { CloudDetector } from './engine.js';
+import { onEventRecord } from './net.js';
+import { inPorts, portTable } from './port-set.js';
 
 export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
   [22, 'ssh'],
@@ -10,6 +12,7 @@ export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
   [2376, 'docker-tls'],
   [6379, 'redis'],
 ]);
+const ADMIN_TABLE = portTable(ADMIN_PORTS.keys());
 /** Services that should never answer the internet: one accepted flow is the finding. */
 const NEVER_PUBLIC = new Set(['docker', 'docker-tls', 'redis']);
 
@@ -33,11 +36,17 @@ export const DEFAULT_ADMIN_PORT_CONFIG: AdminPortConfig = {
 const MAX_SOURCES = 64;
 const MAX_KEYS = 100_000;
 
+/** Sample sources shown in the evidence. */
+const SAMPLES = 10;
+
+/** Sources are address keys (FlowRecord); the text of the first few is kept for the evidence. */
 interface Window {
   start: number;
-  accepted: Map<string, number>;
+  accepted: Map<number, number>;
+  acceptedNames: string[];
   acceptedFlows: number;
-  rejected: Set<string>;
+  rejected: Set<number>;
+  rejectedNames: string[];
   rejectedFlows: number;
   bruteReported: boolean;
   scanReported: boolean;
@@ -82,10 +91,12 @@ const scanMeta: RuleMeta = {
  * Docker/Redis (exposed), many accepted sources or repeated flows on SSH/RDP (brute force), many rejected sources
  * (scanning). Three rules over one shared state.
  */
-export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): Detector[] {
+export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): CloudDetector[] {
   const c = { ...DEFAULT_ADMIN_PORT_CONFIG, ...config };
-  const windows = new Map<string, Window>();
-  let lastEvent: TelemetryEvent | null = null;
+  // Per host, per port; `keys` counts the windows of all hosts.
+  const windows = new Map<string, Map<number, Window>>();
+  let keys = 0;
+  let lastSeq = -1;
   let lastHits: { exposed: Hit | null; brute: Hit | null; scan: Hit | null } = {
     exposed: null,
     brute: null,
@@ -93,42 +104,57 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
   };
 
   const none = { exposed: null, brute: null, scan: null };
-  const observe = (e: TelemetryEvent): typeof lastHits => {
-    const dp = e.fields['destination.port'];
-    if (typeof dp !== 'number' || !ADMIN_PORTS.has(dp)) return none;
-    if (e === lastEvent) return lastHits;
-    lastEvent = e;
+  const observe = (r: FlowRecord): typeof lastHits => {
+    const dp = r.dport;
+    if (!inPorts(ADMIN_TABLE, dp)) return none;
+    if (r.seq === lastSeq) return lastHits;
+    lastSeq = r.seq;
     lastHits = { exposed: null, brute: null, scan: null };
-    const s = flowSides(e);
-    if (!s || s.fromLocal || s.localPort !== dp || !isPublicIp(s.remote)) return lastHits;
+    if (r.fromLocal || r.localPort !== dp || !r.remotePublic) return lastHits;
     const service = ADMIN_PORTS.get(dp) as string;
-    const key = `${e.hostId}\u0000${dp}`;
-    let w = windows.get(key);
-    if (!w || e.time - w.start > c.windowMs || e.time < w.start) {
-      if (!w && windows.size >= MAX_KEYS) windows.clear();
+    let byPort = windows.get(r.hostId);
+    let w = byPort?.get(dp);
+    if (!w || r.time - w.start > c.windowMs || r.time < w.start) {
+      if (!w) {
+        if (keys >= MAX_KEYS) {
+          windows.clear();
+          keys = 0;
+          byPort = undefined;
+        }
+        keys++;
+      }
       w = {
-        start: e.time,
+        start: r.time,
         accepted: new Map(),
+        acceptedNames: [],
         acceptedFlows: 0,
         rejected: new Set(),
+        rejectedNames: [],
         rejectedFlows: 0,
         bruteReported: false,
         scanReported: false,
       };
-      windows.set(key, w);
+      if (!byPort) {
+        byPort = new Map();
+        windows.set(r.hostId, byPort);
+      }
+      byPort.set(dp, w);
     }
-    const entity = { kind: 'service' as const, port: dp, name: service, ip: s.local };
-    const accepted = e.fields['flow.action'] !== 'reject';
-    if (accepted) {
+    const entity = () => ({ kind: 'service' as const, port: dp, name: service, ip: localText(r) });
+    if (r.action !== ACTION_REJECT) {
       w.acceptedFlows++;
-      const n = (w.accepted.get(s.remote) ?? 0) + 1;
-      if (n > 1 || w.accepted.size < MAX_SOURCES) w.accepted.set(s.remote, n);
-      if (NEVER_PUBLIC.has(service))
+      const n = (w.accepted.get(r.remote) ?? 0) + 1;
+      if (n > 1 || w.accepted.size < MAX_SOURCES) {
+        if (n === 1 && w.acceptedNames.length < SAMPLES) w.acceptedNames.push(remoteText(r));
+        w.accepted.set(r.remote, n);
+      }
+      if (NEVER_PUBLIC.has(service)) {
+        const e = r.event();
         lastHits.exposed = {
-          entity,
+          entity: entity(),
           evidence: {
             service,
-            from: s.remote,
+            from: remoteText(r),
             packets: num(e, 'flow.packets') ?? null,
             bytes: num(e, 'flow.bytes') ?? null,
             start: new Date(e.time).toISOString(),
@@ -136,25 +162,34 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): D
             source: e.source,
           },
         };
-      else if (!w.bruteReported && (w.accepted.size >= c.bruteSources || n >= c.bruteFlowsPerSource)) {
+      } else if (!w.bruteReported && (w.accepted.size >= c.bruteSources || n >= c.bruteFlowsPerSource)) {
         w.bruteReported = true;
-        lastHits.brute = { entity, evidence: windowEvidence(service, w, c.windowMs) };
+        lastHits.brute = { entity: entity(), evidence: windowEvidence(service, w, c.windowMs) };
       }
     } else {
       w.rejectedFlows++;
-      if (w.rejected.size < MAX_SOURCES) w.rejected.add(s.remote);
+      if (w.rejected.size < MAX_SOURCES && !w.rejected.has(r.remote)) {
+        if (w.rejectedNames.length < SAMPLES) w.rejectedNames.push(remoteText(r));
+        w.rejected.add(r.remote);
+      }
       if (!w.scanReported && w.rejected.size >= c.scanSources) {
         w.scanReported = true;
-        lastHits.scan = { entity, evidence: windowEvidence(service, w, c.windowMs) };
+        lastHits.scan = { entity: entity(), evidence: windowEvidence(service, w, c.windowMs) };
       }
     }
     return lastHits;
   };
 
+  const rule = (meta: RuleMeta, pick: (r: FlowRecord) => Hit | null): CloudDetector => ({
+    meta,
+    kinds: ['flow'],
+    flow: pick,
+    detect: onEventRecord(pick),
+  });
   return [
-    { meta: exposedMeta, kinds: ['flow'], detect: (e) => observe(e).exposed },
-    { meta: bruteMeta, kinds: ['flow'], detect: (e) => observe(e).brute },
-    { meta: scanMeta, kinds: ['flow'], detect: (e) => observe(e).scan },
+    rule(exposedMeta, (r) => observe(r).exposed),
+    rule(bruteMeta, (r) => observe(r).brute),
+    rule(scanMeta, (r) => observe(r).scan),
   ];
 }
 
@@ -168,6 +203,6 @@ function windowEvidence(service: string, w: Window, windowMs: number): Record<st
     acceptedFlows: w.acceptedFlows,
     rejectedSources: w.rejected.size < MAX_SOURCES ? w.rejected.size : `${MAX_SOURCES}+`,
     rejectedFlows: w.rejectedFlows,
-    sampleSources: [...w.accepted.keys(), ...w.rejected].slice(0, 10),
+    sampleSources: [...w.acceptedNames, ...w.rejectedNames].slice(0, SAMPLES),
   };
 }

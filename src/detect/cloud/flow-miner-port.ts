@@ -1,7 +1,9 @@
-import type { Detector, RuleMeta } from '../detector.js';
-import { str } from '../detectors/fields.js';
+import { ACTION_REJECT, type FlowRecord, remoteText } from '../../sources/cloud/flow-record.js';
+import type { Hit, RuleMeta } from '../detector.js';
+import type { CloudDetector } from './engine.js';
 import { flowEvidence } from './flow-evidence.js';
-import { flowSides, isPublicIp } from './net.js';
+import { onEventRecord } from './net.js';
+import { inPorts, portTable } from './port-set.js';
 
 const meta: RuleMeta = {
   id: 'cloud.flow.miner-port',
@@ -17,23 +19,16 @@ const meta: RuleMeta = {
 };
 
 /** Accepted flows an instance opened to a public address on a port from the miner-port list. */
-export function flowMinerPort(ports: ReadonlyMap<number, string>): Detector {
-  return {
-    meta,
-    kinds: ['flow'],
-    detect(e) {
-      const sp = e.fields['source.port'];
-      const dp = e.fields['destination.port'];
-      if (!(typeof dp === 'number' && ports.has(dp)) && !(typeof sp === 'number' && ports.has(sp)))
-        return null;
-      if (str(e, 'network.transport') !== 'tcp' || str(e, 'flow.action') === 'reject') return null;
-      const s = flowSides(e);
-      if (!s?.localInitiated || s.remotePort === undefined || !ports.has(s.remotePort)) return null;
-      if (!isPublicIp(s.remote)) return null;
-      return {
-        entity: { kind: 'connection', ip: s.remote, port: s.remotePort },
-        evidence: { ...flowEvidence(e), portNote: ports.get(s.remotePort) ?? null },
-      };
-    },
+export function flowMinerPort(ports: ReadonlyMap<number, string>): CloudDetector {
+  const table = portTable(ports.keys());
+  const flow = (r: FlowRecord): Hit | null => {
+    if (!inPorts(table, r.dport) && !inPorts(table, r.sport)) return null;
+    if (!r.tcp || r.action === ACTION_REJECT) return null;
+    if (!r.localInitiated || !inPorts(table, r.remotePort) || !r.remotePublic) return null;
+    return {
+      entity: { kind: 'connection', ip: remoteText(r), port: r.remotePort },
+      evidence: { ...flowEvidence(r.event()), portNote: ports.get(r.remotePort) ?? null },
+    };
   };
+  return { meta, kinds: ['flow'], flow, detect: onEventRecord(flow) };
 }

@@ -1,7 +1,8 @@
-import type { Detector, RuleMeta } from '../detector.js';
-import { str } from '../detectors/fields.js';
+import { ACTION_REJECT, type FlowRecord, remoteText } from '../../sources/cloud/flow-record.js';
+import type { Hit, RuleMeta } from '../detector.js';
+import type { CloudDetector } from './engine.js';
 import { flowEvidence } from './flow-evidence.js';
-import { flowSides } from './net.js';
+import { onEventRecord } from './net.js';
 import type { PoolAddresses } from './pool-addresses.js';
 
 const meta: RuleMeta = {
@@ -18,25 +19,20 @@ const meta: RuleMeta = {
 };
 
 /** Flow records whose far end is a pool address from the intel or learned from pool queries. */
-export function flowPoolAddress(pools: PoolAddresses): Detector {
-  return {
-    meta,
-    kinds: ['flow'],
-    detect(e) {
-      const s = flowSides(e);
-      if (!s) return null;
-      const m = pools.lookup(s.remote);
-      if (!m) return null;
-      const rejected = str(e, 'flow.action') === 'reject';
-      return {
-        entity: {
-          kind: 'connection',
-          ip: s.remote,
-          ...(s.remotePort !== undefined ? { port: s.remotePort } : {}),
-        },
-        evidence: { ...flowEvidence(e), matched: m.indicator, list: m.list, label: m.label ?? null },
-        ...(rejected ? { severity: 'medium' as const, title: 'Blocked flow to a mining pool address' } : {}),
-      };
-    },
+export function flowPoolAddress(pools: PoolAddresses): CloudDetector {
+  const flow = (r: FlowRecord): Hit | null => {
+    const m = pools.lookupRemote(r);
+    if (!m) return null;
+    const rejected = r.action === ACTION_REJECT;
+    return {
+      entity: {
+        kind: 'connection',
+        ip: remoteText(r),
+        ...(r.remotePort >= 0 ? { port: r.remotePort } : {}),
+      },
+      evidence: { ...flowEvidence(r.event()), matched: m.indicator, list: m.list, label: m.label ?? null },
+      ...(rejected ? { severity: 'medium' as const, title: 'Blocked flow to a mining pool address' } : {}),
+    };
   };
+  return { meta, kinds: ['flow'], flow, detect: onEventRecord(flow) };
 }

@@ -1,7 +1,8 @@
-import type { TelemetryEvent } from '../../model/event.js';
+import { ACTION_REJECT, type FlowRecord, localText, remoteText } from '../../sources/cloud/flow-record.js';
 import type { Hit, RuleMeta } from '../detector.js';
 import type { CloudDetector, HostHit } from './engine.js';
-import { flowSides, isPublicIp } from './net.js';
+import { onEventRecord } from './net.js';
+import { inPorts, portTable } from './port-set.js';
 
 const meta: RuleMeta = {
   id: 'cloud.flow.stratum-shape',
@@ -28,6 +29,9 @@ export const KNOWN_SERVICE_PORTS: ReadonlySet<number> = new Set([
   3389, 5222, 5223, 5228, 5432, 5671, 5672, 5900, 6379, 8333, 8883, 9092, 9735, 11211, 18080, 18089, 27017,
   30303, 51820,
 ]);
+
+const SKIP_TABLE = portTable([...WEB_PORTS, ...KNOWN_SERVICE_PORTS]);
+const TLS_TABLE = portTable(TLS_PORTS);
 
 export interface FlowShapeConfig {
   /** From the first record's start to the last record's end. */
@@ -85,17 +89,26 @@ const BYTES_IN = 8;
 const PEAK = 9;
 const W = 10;
 
-/** FNV-1a over the connection's ends and host, never 0 (0 marks an empty slot). */
-function fnv(h0: number, s: string): number {
-  let h = h0;
+/** FNV-1a over the host id, never 0. */
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 0xff, 0x01000193);
+  return h;
 }
 
-function connHash(host: string, local: string, lport: number, remote: string, rport: number): number {
-  let h = fnv(fnv(fnv(0x811c9dc5, host), local), remote);
+const TWO_32 = 2 ** 32;
+
+/** A hash of an address key (IPv4 value, or a 48-bit hash above 2^32) into the running hash. */
+function mixKey(h: number, k: number): number {
+  const lo = Math.imul(h ^ (k >>> 0), 0x01000193);
+  return Math.imul(lo ^ Math.floor(k / TWO_32), 0x01000193);
+}
+
+function connHash(host: number, local: number, lport: number, remote: number, rport: number): number {
+  let h = mixKey(mixKey(host, local), remote);
   h = Math.imul(h ^ lport, 0x01000193);
   h = Math.imul(h ^ rport, 0x01000193);
+  h ^= h >>> 15;
   return h >>> 0 || 1;
 }
 
@@ -156,68 +169,76 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     };
   };
 
+  let lastHost = '';
+  let lastHostHash = fnv('');
+  function flow(r: FlowRecord): Hit | null {
+    if (!r.tcp || r.action === ACTION_REJECT) return null;
+    if (!r.localInitiated || r.remotePort < 0 || r.localPort < 0) return null;
+    const port = r.remotePort;
+    if (inPorts(SKIP_TABLE, port)) return null;
+    if (inPorts(TLS_TABLE, port) && r.remoteService) return null;
+    if (!r.remotePublic) return null;
+    const start = r.time;
+    const end = Math.max(r.end, start);
+    // Without a reply counter (AWS, Azure) the record counts one direction; GCP records count both.
+    const packets = r.packets;
+    const bytes = r.bytes;
+    const replyPackets = r.replyPackets;
+    const replyBytes = r.replyBytes;
+    if (r.hostId !== lastHost) {
+      lastHost = r.hostId;
+      lastHostHash = fnv(r.hostId);
+    }
+    const h = connHash(lastHostHash, r.local, r.localPort, r.remote, port);
+    const slot = h & mask;
+    const o = slot * W;
+    if (hashes[slot] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
+      hashes[slot] = h;
+      v.fill(0, o, o + W);
+      v[o + FIRST] = start;
+      v[o + LAST_START] = start;
+      v[o + LAST_END] = end;
+      v[o + INTERVALS] = 1;
+    } else if (start > (v[o + LAST_START] as number)) {
+      v[o + MAX_GAP] = Math.max(v[o + MAX_GAP] as number, start - (v[o + LAST_START] as number));
+      v[o + INTERVALS] = (v[o + INTERVALS] as number) + 1;
+      v[o + LAST_START] = start;
+    }
+    if (end > (v[o + LAST_END] as number)) v[o + LAST_END] = end;
+    if (start < (v[o + FIRST] as number)) v[o + FIRST] = start;
+    const out = r.fromLocal ? PKT_OUT : PKT_IN;
+    const back = r.fromLocal ? PKT_IN : PKT_OUT;
+    v[o + out] = (v[o + out] as number) + packets;
+    v[o + back] = (v[o + back] as number) + replyPackets;
+    v[o + out + 2] = (v[o + out + 2] as number) + bytes;
+    v[o + back + 2] = (v[o + back + 2] as number) + replyBytes;
+    const rate = ((bytes + replyBytes) * 1000) / Math.max(1000, end - start);
+    if (rate > (v[o + PEAK] as number)) v[o + PEAK] = rate;
+    if ((v[o + INTERVALS] as number) < c.minIntervals || !shapeOk(o)) return null;
+    const key = `${h}\u0000${r.hostId}\u0000${r.local}\u0000${r.localPort}\u0000${r.remote}\u0000${port}`;
+    if (reported.has(key)) return null;
+    const f = r.event().fields;
+    const inst = f['cloud.instanceId'] ?? f['cloud.instanceName'];
+    const named = {
+      hostId: r.hostId,
+      local: localText(r),
+      localPort: r.localPort,
+      remote: remoteText(r),
+      remotePort: port,
+      instance: typeof inst === 'string' ? inst : null,
+      slot,
+      hash: h,
+    };
+    const hit = hitOf(named, o);
+    if (reported.size < 100_000) reported.set(key, { ...named, last: hit });
+    return hit;
+  }
+
   return {
     meta,
     kinds: ['flow'],
-    detect(e: TelemetryEvent) {
-      if (e.fields['network.transport'] !== 'tcp' || e.fields['flow.action'] === 'reject') return null;
-      const s = flowSides(e);
-      if (!s?.localInitiated || s.remotePort === undefined || s.localPort === undefined) return null;
-      const port = s.remotePort;
-      if (WEB_PORTS.has(port) || KNOWN_SERVICE_PORTS.has(port)) return null;
-      if (TLS_PORTS.has(port) && e.fields['flow.remoteService'] !== undefined) return null;
-      if (!isPublicIp(s.remote)) return null;
-      const start = e.time;
-      const endField = e.fields['flow.end'];
-      const end = typeof endField === 'number' && endField >= start ? endField : start;
-      const f = e.fields;
-      const packets = typeof f['flow.packets'] === 'number' ? f['flow.packets'] : 0;
-      const bytes = typeof f['flow.bytes'] === 'number' ? f['flow.bytes'] : 0;
-      const replyPackets = typeof f['flow.replyPackets'] === 'number' ? f['flow.replyPackets'] : 0;
-      const replyBytes = typeof f['flow.replyBytes'] === 'number' ? f['flow.replyBytes'] : 0;
-      const h = connHash(e.hostId, s.local, s.localPort, s.remote, port);
-      const slot = h & mask;
-      const o = slot * W;
-      if (hashes[slot] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
-        hashes[slot] = h;
-        v.fill(0, o, o + W);
-        v[o + FIRST] = start;
-        v[o + LAST_START] = start;
-        v[o + LAST_END] = end;
-        v[o + INTERVALS] = 1;
-      } else if (start > (v[o + LAST_START] as number)) {
-        v[o + MAX_GAP] = Math.max(v[o + MAX_GAP] as number, start - (v[o + LAST_START] as number));
-        v[o + INTERVALS] = (v[o + INTERVALS] as number) + 1;
-        v[o + LAST_START] = start;
-      }
-      if (end > (v[o + LAST_END] as number)) v[o + LAST_END] = end;
-      if (start < (v[o + FIRST] as number)) v[o + FIRST] = start;
-      const out = s.fromLocal ? PKT_OUT : PKT_IN;
-      const back = s.fromLocal ? PKT_IN : PKT_OUT;
-      v[o + out] = (v[o + out] as number) + packets;
-      v[o + back] = (v[o + back] as number) + replyPackets;
-      v[o + out + 2] = (v[o + out + 2] as number) + bytes;
-      v[o + back + 2] = (v[o + back + 2] as number) + replyBytes;
-      const rate = ((bytes + replyBytes) * 1000) / Math.max(1000, end - start);
-      if (rate > (v[o + PEAK] as number)) v[o + PEAK] = rate;
-      if ((v[o + INTERVALS] as number) < c.minIntervals || !shapeOk(o)) return null;
-      const key = `${h}\u0000${e.hostId}\u0000${s.local}\u0000${s.localPort}\u0000${s.remote}\u0000${port}`;
-      if (reported.has(key)) return null;
-      const inst = f['cloud.instanceId'] ?? f['cloud.instanceName'];
-      const named = {
-        hostId: e.hostId,
-        local: s.local,
-        localPort: s.localPort,
-        remote: s.remote,
-        remotePort: port,
-        instance: typeof inst === 'string' ? inst : null,
-        slot,
-        hash: h,
-      };
-      const hit = hitOf(named, o);
-      if (reported.size < 100_000) reported.set(key, { ...named, last: hit });
-      return hit;
-    },
+    flow,
+    detect: onEventRecord(flow),
     flush(): HostHit[] {
       const out: HostHit[] = [];
       for (const n of reported.values()) {

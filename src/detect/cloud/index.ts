@@ -22,7 +22,7 @@ export {
   flowStratumShape,
   KNOWN_SERVICE_PORTS,
 } from './flow-shape.js';
-export { flowSides, isPublicIp } from './net.js';
+export { isPublicIp } from './net.js';
 export { PoolAddresses } from './pool-addresses.js';
 
 export interface CloudDetectionConfig {

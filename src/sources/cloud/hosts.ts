@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseIpv4 } from '../../intel/pools/ip-parse.js';
 import { MinewardenError } from '../../model/errors.js';
 import type { HostRef } from '../../model/host.js';
 import { inputError } from './input.js';
@@ -70,6 +71,39 @@ export class HostResolver {
     if (id && h.instanceName && id !== h.instanceName && !this.names.has(id))
       this.names.set(id, h.instanceName);
     return id || 'cloud';
+  }
+
+  /**
+   * `resolve` in two steps, for readers that cache the first per distinct set of ids: the host the ids name on the
+   * map (or undefined), and the id to use when neither they nor the addresses are mapped.
+   */
+  byIds(h: Pick<HostHint, 'instanceId' | 'interfaceId' | 'account'>): {
+    hit: string | undefined;
+    fallback: string;
+  } {
+    const hit =
+      this.byKey.size > 0
+        ? (h.instanceId && this.byKey.get(h.instanceId)) ||
+          (h.interfaceId && this.byKey.get(h.interfaceId)) ||
+          undefined
+        : undefined;
+    const id = h.instanceId || h.interfaceId || (h.account ? `account:${h.account}` : '');
+    return { hit: hit ? hit.id : undefined, fallback: id || 'cloud' };
+  }
+
+  /** The mapped host of an address, when the map lists addresses. */
+  byAddress(ip: string): string | undefined {
+    return this.byKey.size > 0 ? this.byKey.get(ip)?.id : undefined;
+  }
+
+  /** Mapped IPv4 addresses by their address key (FlowRecord); the map's own text forms stay the keys of `byAddress`. */
+  ipv4Hosts(): ReadonlyMap<number, string> {
+    const out = new Map<number, string>();
+    for (const [k, ref] of this.byKey) {
+      const v4 = parseIpv4(k);
+      if (v4 >= 0 && !out.has(v4 | 0)) out.set(v4 | 0, ref.id);
+    }
+    return out;
   }
 
   /** True when the host id came from the map (the join worked). */

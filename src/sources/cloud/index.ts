@@ -8,6 +8,15 @@ import { type EventSink, readVpcFlowFile, type VpcFlowOptions } from './vpc-flow
 
 export { readAzureNsgFile } from './azure-nsg.js';
 export { readCloudTrailFile } from './cloudtrail.js';
+export {
+  ACTION_ACCEPT,
+  ACTION_NONE,
+  ACTION_REJECT,
+  addressKey,
+  type FlowRecord,
+  isPublicIp,
+  recordOfEvent,
+} from './flow-record.js';
 export { readGcpLoggingFile } from './gcp-logging.js';
 export { type HostHint, type HostMapInput, HostMapSchema, HostResolver, loadHostMap } from './hosts.js';
 export { type ByteSourceOptions, listInputFiles, openInput } from './input.js';
@@ -15,7 +24,13 @@ export { JsonRecordSplitter } from './json-split.js';
 export { LineSplitter } from './lines.js';
 export { readResolverFile } from './route53-resolver.js';
 export { type CloudReadStats, skippedTotal } from './stats.js';
-export { type EventSink, readVpcFlowFile, VpcFlowLineParser, type VpcFlowOptions } from './vpc-flow.js';
+export {
+  type EventSink,
+  type FlowSink,
+  readVpcFlowFile,
+  VpcFlowLineParser,
+  type VpcFlowOptions,
+} from './vpc-flow.js';
 export { DEFAULT_FIELDS as VPC_FLOW_DEFAULT_FIELDS } from './vpc-flow-fields.js';
 
 /** The log families `cloudlogs` reads, one option each. */
