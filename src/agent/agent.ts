@@ -10,6 +10,7 @@ import { ExeHasher } from '../sources/procfs/exe-hash.js';
 import type { Heartbeat, IngestBatch } from '../store/types.js';
 import { batchesOfScan, runId, SelfUsage } from './batch.js';
 import type { AgentConfig } from './config.js';
+import { execHeartbeat } from './exec-feed.js';
 import { DiskQueue } from './queue.js';
 import { Shipper } from './shipper.js';
 import type { Transport } from './transport.js';
@@ -41,6 +42,8 @@ export interface AgentOptions {
 }
 
 const FEED_BUFFER = 10_000;
+
+const withExec = (exec: Heartbeat['exec']): Partial<Heartbeat> => (exec ? { exec } : {});
 
 export class Agent {
   readonly queue: DiskQueue;
@@ -112,6 +115,7 @@ export class Agent {
       rssBytes: u.rssBytes,
       queueDepth: q.depth,
       queueDropped: this.queue.counter('dropped') + this.feedDropped,
+      ...withExec(execHeartbeat(this.opts.feeds)),
       ...this.opts.heartbeatExtras?.(),
     };
   }

@@ -1,5 +1,6 @@
 import { openExecSource } from '../sources/exec/index.js';
-import type { ExecSource } from '../sources/exec/types.js';
+import type { ExecSource, ExecSourceStatus } from '../sources/exec/types.js';
+import type { ExecHeartbeat } from '../store/types.js';
 import type { EventFeed } from './agent.js';
 
 /** The real-time exec source as an agent feed: short-lived processes between scans reach detection too. */
@@ -17,5 +18,27 @@ export function execFeed(hostId: string, prefer: 'netlink' | 'poll', procRoot = 
     status() {
       return src ? { ...src.status() } : { mode: 'stopped' };
     },
+  };
+}
+
+function isExecStatus(s: Record<string, unknown>): s is Record<string, unknown> & ExecSourceStatus {
+  return (s['mode'] === 'netlink' || s['mode'] === 'poll') && typeof s['dropped'] === 'number';
+}
+
+/**
+ * What the heartbeat says of the exec source: its mode and, for polling, why (so the fleet sees which hosts miss
+ * short-lived droppers). Absent before the feed started.
+ */
+export function execHeartbeat(feeds: readonly EventFeed[] | undefined): ExecHeartbeat | undefined {
+  const feed = feeds?.find((f) => f.name === 'exec');
+  if (!feed) return { mode: 'off' };
+  const s = feed.status();
+  if (!isExecStatus(s)) return undefined;
+  return {
+    mode: s.mode,
+    ...(s.reason ? { reason: s.reason.slice(0, 500) } : {}),
+    dropped: s.dropped,
+    kernelOverruns: s.kernelOverruns,
+    ...(s.error ? { error: s.error.slice(0, 500) } : {}),
   };
 }

@@ -227,6 +227,27 @@ describe('ingest', () => {
     expect(h1.findings.filter((f) => f.id === finding('h1', 1).id)).toHaveLength(1);
   });
 
+  it("lists each host with its last heartbeat's exec source (netlink, or polling and why)", async () => {
+    const exec = { mode: 'poll', reason: 'netlink: EPERM', dropped: 0, kernelOverruns: 0 };
+    const b = batch('h1', 'b-exec', [], {
+      heartbeats: [
+        { id: 'hb-exec', time: new Date(Date.now() + 1000).toISOString(), intervalMs: 10_000, exec },
+      ],
+    });
+    expect((await call('POST', '/api/ingest', cred.agent, b)).statusCode).toBe(200);
+    const hosts = (await call('GET', '/api/hosts', cred.viewer)).json().hosts as {
+      id: string;
+      exec: unknown;
+    }[];
+    expect(hosts.find((h) => h.id === 'h1')?.exec).toEqual(exec);
+    const bad = batch('h1', 'b-exec-bad', [], {
+      heartbeats: [
+        { id: 'hb-bad', time: new Date().toISOString(), intervalMs: 10_000, exec: { mode: 'kprobe' } },
+      ],
+    });
+    expect((await call('POST', '/api/ingest', cred.agent, bad)).statusCode).toBe(400);
+  });
+
   it('rejects malformed, oversized, schema-violating and foreign-host payloads with 4xx and stores nothing', async () => {
     const before = await store.fleet.countFindings();
     const hostsBefore = (await store.fleet.listHosts()).length;

@@ -12,6 +12,15 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 }
 
 /** What an agent says about itself each interval; the id makes a redelivered heartbeat a no-op. */
+export const ExecHeartbeatSchema = z.object({
+  mode: z.enum(['netlink', 'poll', 'off']),
+  reason: z.string().max(500).optional(),
+  dropped: z.number().int().nonnegative().optional(),
+  kernelOverruns: z.number().int().nonnegative().optional(),
+  error: z.string().max(500).optional(),
+});
+export type ExecHeartbeat = z.infer<typeof ExecHeartbeatSchema>;
+
 export const HeartbeatSchema = z.object({
   id: z.string().min(1).max(200),
   time: z.iso.datetime({ offset: true }),
@@ -21,6 +30,11 @@ export const HeartbeatSchema = z.object({
   rssBytes: z.number().int().nonnegative().optional(),
   queueDepth: z.number().int().nonnegative().optional(),
   queueDropped: z.number().int().nonnegative().optional(),
+  /**
+   * The agent's real-time exec source: netlink, or /proc polling with the reason (polling misses processes that
+   * live less than its period), or off; with what it lost so far.
+   */
+  exec: ExecHeartbeatSchema.optional(),
   /** Versions of the server's policy, rule pack and intel pack this agent applied (null: none). */
   content: z
     .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { liveness } from '../../correlate/fleet-liveness.js';
 import { FindingSchema } from '../../model/schemas.js';
-import type { HostRecord } from '../../store/types.js';
+import { ExecHeartbeatSchema, type HostRecord } from '../../store/types.js';
 import { guard } from '../auth/guard.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';
 
@@ -15,6 +15,8 @@ const Host = z.object({
   lastSeen: z.string(),
   lastHeartbeat: z.string().nullable(),
   status: z.enum(['alive', 'dark', 'unknown']),
+  /** The exec source of the last heartbeat (netlink, or polling and why); null before one arrived. */
+  exec: ExecHeartbeatSchema.nullable(),
   findings: z.array(StoredFinding),
 });
 const HostsQuery = z.object({ findings: z.coerce.number().int().min(0).max(1000).default(100) }).strict();
@@ -23,7 +25,10 @@ export function hostRoutes(app: ZodApp, ctx: ServerContext): void {
   const viewer = guard(ctx.store, { users: 'viewer' });
 
   async function withFindings(h: HostRecord, limit: number, now: number): Promise<z.infer<typeof Host>> {
-    const fs = limit === 0 ? [] : await ctx.store.fleet.listFindings({ hostId: h.id, limit });
+    const [fs, [beat]] = await Promise.all([
+      limit === 0 ? [] : ctx.store.fleet.listFindings({ hostId: h.id, limit }),
+      ctx.store.fleet.recentHeartbeats(h.id, 1),
+    ]);
     return {
       id: h.id,
       name: h.name,
@@ -33,6 +38,7 @@ export function hostRoutes(app: ZodApp, ctx: ServerContext): void {
       lastSeen: h.lastSeen,
       lastHeartbeat: h.lastHeartbeat,
       status: liveness(h.lastHeartbeat, h.heartbeatIntervalMs, now),
+      exec: beat?.exec ?? null,
       findings: fs.map((s) => ({ ...s.finding, firstSeen: s.firstSeen, lastSeen: s.lastSeen })),
     };
   }
