@@ -120,7 +120,7 @@ export const FIELDS: readonly FieldSpec[] = [
     name: 'file.kind',
     type: 'string',
     description:
-      'What a swept file is: cron, systemd, rc, profile, shell-rc, authorized_keys, ld-preload, passwd, writable-dir.',
+      'What a swept file is: cron, systemd, rc, profile, shell-rc, authorized_keys, ld-preload, passwd, writable-dir, shell-history.',
     sigma: [],
     kinds: ['file'],
   },
@@ -128,6 +128,14 @@ export const FIELDS: readonly FieldSpec[] = [
     name: 'file.content',
     type: 'string',
     description: 'File content up to the sweep cap (bytes as latin1).',
+    sigma: [],
+    kinds: ['file'],
+  },
+  {
+    name: 'file.firstLine',
+    type: 'integer',
+    description:
+      'Line number of the first line of file.content: 1, or further on when a shell history was read from its end; null when not counted.',
     sigma: [],
     kinds: ['file'],
   },

