@@ -1,4 +1,5 @@
 import type { EventFields, TelemetryEvent } from '../../model/event.js';
+import { BytePrefixReader } from './byte-prefix.js';
 import type { AuthFacts, Classified } from './classified.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
 import { normalizePeer } from './peer.js';
@@ -42,6 +43,44 @@ const BINARY_RE = /[\u0000-\u0008\u000e-\u001c\u001e\u001f]/;
 const NONE: TelemetryEvent[] = [];
 Object.freeze(NONE);
 
+const PAM_FAILURE = Buffer.from('authentication failure;');
+
+/** Whether `buf[from, to)` holds `pat`: a bounded search (Buffer.indexOf would run on past the line). */
+function containsBytes(buf: Buffer, from: number, to: number, pat: Buffer): boolean {
+  const n = pat.length;
+  const p0 = pat[0] as number;
+  for (let i = from; i + n <= to; i++) {
+    if (buf[i] !== p0) continue;
+    let k = 1;
+    while (k < n && buf[i + k] === pat[k]) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a message could classify as anything, judged on its bytes with the same rules as `classify`: audit
+ * records (`type=`) from anyone, dropbear's messages, sshd's messages, and PAM lines of any program, which only
+ * count when they say `authentication failure;`.
+ */
+function mayBeAuth(buf: Buffer, ms: number, end: number, programKind: number): boolean {
+  const c0 = buf[ms] as number;
+  if (c0 === 116 && buf[ms + 1] === 121 && buf[ms + 2] === 112 && buf[ms + 3] === 101 && buf[ms + 4] === 61)
+    return true;
+  if (programKind === 2) return true;
+  if (c0 === 112 || c0 === 40) return containsBytes(buf, ms, end, PAM_FAILURE);
+  return programKind === 1;
+}
+
+/** The bytes BINARY_RE looks for (control characters other than tab, line ends, and auditd's 0x1d). */
+function hasControlByte(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number;
+    if (c < 32 && (c <= 8 || (c >= 14 && c !== 29))) return true;
+  }
+  return false;
+}
+
 interface Pending {
   facts: AuthFacts;
   prefix: LinePrefix;
@@ -72,10 +111,55 @@ export class AuthLogParser {
   }>();
   private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
+  private readonly envelope: BytePrefixReader;
 
   constructor(private readonly opts: AuthParseOptions) {
     this.years = new YearInference(opts.referenceTime);
     this.maxLine = opts.maxLineLength ?? 64 * 1024;
+    this.envelope = new BytePrefixReader(this.years);
+  }
+
+  /**
+   * The events of one line given as bytes (`buf[start, end)`, newline excluded), appended to `out`: the same
+   * events and counts as `parseLine` of the decoded line, but lines that cannot be about a login (other programs'
+   * messages, sshd session notes) are recognised on the bytes and never decoded. `decoded` is the line as a
+   * string when the caller already has it.
+   */
+  parseBytes(buf: Buffer, start: number, end: number, out: TelemetryEvent[], decoded?: string): void {
+    const r = this.envelope;
+    let e = end;
+    if (e > start && buf[e - 1] === 13) e--;
+    if (e - start > this.maxLine || !r.read(buf, start, e)) {
+      for (const ev of this.parseLine(decoded ?? buf.toString('utf8', start, end))) out.push(ev);
+      return;
+    }
+    this.stats.lines++;
+    const ms = r.messageStart;
+    if (!mayBeAuth(buf, ms, e, r.programKind)) {
+      if (hasControlByte(buf, ms, e)) this.stats.skippedBinary++;
+      // Resolved for its effect only: year inference follows every stamp, as in parseLine.
+      else r.time();
+      return;
+    }
+    const line =
+      decoded === undefined
+        ? buf.toString('utf8', start, e)
+        : decoded.endsWith('\r')
+          ? decoded.slice(0, -1)
+          : decoded;
+    if (BINARY_RE.test(line)) {
+      this.stats.skippedBinary++;
+      return;
+    }
+    const prefix: LinePrefix = {
+      time: r.time(),
+      hostname: r.hostname,
+      program: r.program,
+      pid: r.pid < 0 ? undefined : r.pid,
+      message: line.slice(ms - start),
+    };
+    const events = this.handle(prefix, line, this.classify(prefix));
+    for (const ev of events) out.push(ev);
   }
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */

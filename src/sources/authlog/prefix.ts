@@ -38,10 +38,15 @@ export class YearInference {
   /** The last classic stamp (`Mmm dd hh:mm:ss `) and its time: busy logs repeat a stamp on many lines. */
   lastStamp = '';
   lastTime = 0;
+  /** Calls of `resolve` so far: a cached stamp is only good while no other stamp has been resolved since. */
+  resolves = 0;
+  /** `resolves` when lastStamp was set. */
+  lastStampAt = 0;
 
   constructor(private readonly referenceMs: number) {}
 
   resolve(month: number, day: number, h: number, m: number, s: number, ms: number): number {
+    this.resolves++;
     if (this.year === undefined) {
       const ref = new Date(this.referenceMs);
       let y = ref.getFullYear();
@@ -111,7 +116,12 @@ export function parsePrefix(line: string, years: YearInference): LinePrefix {
   const c0 = line.charCodeAt(0);
   if (c0 >= 65 && c0 <= 90) {
     const stamp = years.lastStamp;
-    if (stamp !== '' && line.startsWith(stamp)) return splitTag(line, stamp.length, years.lastTime);
+    // A hit only when the cached stamp is followed by the host as it was: more spaces, or a digit (a year, or a
+    // host the regex might take for one), go the long way.
+    if (stamp !== '' && years.lastStampAt === years.resolves && line.startsWith(stamp)) {
+      const next = line.charCodeAt(stamp.length);
+      if (next !== 32 && !(next >= 48 && next <= 57)) return splitTag(line, stamp.length, years.lastTime);
+    }
     const m = CLASSIC_RE.exec(line);
     if (m) {
       const month = MONTHS[m[1] as string];
@@ -131,6 +141,7 @@ export function parsePrefix(line: string, years: YearInference): LinePrefix {
         if (Number.isFinite(time) && !m[6]) {
           years.lastStamp = m[0];
           years.lastTime = time;
+          years.lastStampAt = years.resolves;
         }
         return splitTag(line, m[0].length, Number.isFinite(time) ? time : undefined);
       }

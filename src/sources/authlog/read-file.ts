@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { MinewardenError } from '../../model/errors.js';
 import type { TelemetryEvent } from '../../model/event.js';
+import { type ByteLineSink, ByteLineSplitter, readChunks } from './byte-lines.js';
 import { parseJournalLine } from './journal.js';
-import { DEFAULT_MAX_LINE, type LineStats, readLineBatches } from './lines.js';
+import { DEFAULT_MAX_LINE, type LineStats } from './lines.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
 
 export interface ReadAuthLogOptions {
@@ -61,24 +62,17 @@ export async function* readAuthLogBatches(
     ...(opts.hostId ? { hostId: opts.hostId } : {}),
   });
   const lineStats: LineStats = { tooLong: 0 };
-  const format = opts.format ?? 'auto';
+  const sink = new EventSink(parser, opts.format ?? 'auto', opts.divert);
+  const splitter = new ByteLineSplitter(maxLine, lineStats);
   try {
-    for await (const batch of readLineBatches(file, maxLine, lineStats)) {
-      const out: TelemetryEvent[] = [];
-      for (const line of batch) {
-        const other = opts.divert?.(line);
-        if (other !== undefined) {
-          if (other !== null) out.push(other);
-          continue;
-        }
-        const events =
-          format === 'journal' || (format === 'auto' && line.charCodeAt(0) === 123)
-            ? parseJournalLine(parser, line)
-            : parser.parseLine(line);
-        for (const e of events) out.push(e);
-      }
+    for await (const chunk of readChunks(file)) {
+      splitter.push(chunk, sink);
+      const out = sink.take();
       if (out.length > 0) yield out;
     }
+    splitter.end(sink);
+    const out = sink.take();
+    if (out.length > 0) yield out;
   } catch (err) {
     if (err instanceof MinewardenError) throw err;
     throw new MinewardenError('MW_INPUT_UNREADABLE', (err as Error).message, { file }, { cause: err });
@@ -88,5 +82,40 @@ export async function* readAuthLogBatches(
     s.lines += lineStats.tooLong;
     s.skippedLong += lineStats.tooLong;
     statsOut?.(s);
+  }
+}
+
+/** Turns lines into events for one read: journal JSON or syslog text, after the optional divert. */
+class EventSink implements ByteLineSink {
+  private out: TelemetryEvent[] = [];
+
+  constructor(
+    private readonly parser: AuthLogParser,
+    private readonly format: 'auto' | 'syslog' | 'journal',
+    private readonly divert: ReadAuthLogOptions['divert'],
+  ) {}
+
+  take(): TelemetryEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  line(buf: Buffer, start: number, end: number): void {
+    const out = this.out;
+    let decoded: string | undefined;
+    if (this.divert !== undefined) {
+      decoded = buf.toString('utf8', start, end);
+      const other = this.divert(decoded);
+      if (other !== undefined) {
+        if (other !== null) out.push(other);
+        return;
+      }
+    }
+    if (this.format === 'journal' || (this.format === 'auto' && buf[start] === 123)) {
+      for (const e of parseJournalLine(this.parser, decoded ?? buf.toString('utf8', start, end))) out.push(e);
+      return;
+    }
+    this.parser.parseBytes(buf, start, end, out, decoded);
   }
 }

@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { LineStats } from './lines.js';
+
+/** Receives each line as a byte range (newline excluded); the bytes are only valid during the call. */
+export interface ByteLineSink {
+  line(buf: Buffer, start: number, end: number): void;
+}
+
+/**
+ * Splits chunks of bytes into lines without decoding them, with the same cap as `LineSplitter`: past `maxLine`
+ * the rest of a line is dropped as it streams by. A line cut by a chunk boundary is joined in a small carry buffer;
+ * every other line is handed over in place.
+ */
+export class ByteLineSplitter {
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  private skipping = false;
+
+  constructor(
+    private readonly maxLine: number,
+    readonly stats: LineStats = { tooLong: 0 },
+  ) {}
+
+  push(chunk: Buffer, sink: ByteLineSink): void {
+    let start = 0;
+    const n = chunk.length;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      if (this.skipping) this.skipping = false;
+      else if (this.carryLen > 0) {
+        if (this.carryLen + nl - start > this.maxLine) this.stats.tooLong++;
+        else {
+          const joined = Buffer.concat([...this.carry, chunk.subarray(start, nl)]);
+          sink.line(joined, 0, joined.length);
+        }
+        this.carry = [];
+        this.carryLen = 0;
+      } else if (nl - start > this.maxLine) this.stats.tooLong++;
+      else sink.line(chunk, start, nl);
+      start = nl + 1;
+    }
+    if (start < n && !this.skipping) {
+      // Copied: the caller reuses its buffer for the next read.
+      this.carry.push(Buffer.from(chunk.subarray(start)));
+      this.carryLen += n - start;
+      if (this.carryLen > this.maxLine) {
+        this.carry = [];
+        this.carryLen = 0;
+        this.skipping = true;
+        this.stats.tooLong++;
+      }
+    }
+  }
+
+  /** The last line when the input does not end with a newline. */
+  end(sink: ByteLineSink): void {
+    if (!this.skipping && this.carryLen > 0) {
+      const joined = Buffer.concat(this.carry);
+      sink.line(joined, 0, joined.length);
+    }
+    this.carry = [];
+    this.carryLen = 0;
+    this.skipping = false;
+  }
+}
+
+/**
+ * Reads 256 KiB at a time: few enough awaits to be cheap, small enough that the events made from one chunk are
+ * consumed while they are still young (bench/logs).
+ */
+const CHUNK = 1 << 18;
+
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The bytes of a file (gunzipped when it is gzip, by magic bytes), chunk by chunk. A plain file is read into one
+ * reused buffer: each chunk must be consumed before the next is asked for.
+ */
+export async function* readChunks(file: string): AsyncGenerator<Buffer> {
+  if (await isGzip(file)) {
+    const raw = createReadStream(file, { highWaterMark: 1 << 16 });
+    try {
+      for await (const chunk of raw.pipe(createGunzip())) yield chunk as Buffer;
+    } finally {
+      raw.destroy();
+    }
+    return;
+  }
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
