@@ -1,14 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import {
-  AttemptLog,
-  attempts,
-  DEFAULT_ATTEMPT_REASONS,
-  iso,
-  KeyedState,
-  MAX_TRACKED,
-  peerOf,
-} from './ssh-common.js';
+import { type AttemptLog, iso, SshShared } from './ssh-common.js';
 
 export interface SshBruteForceOptions {
   /** Attempts within findTime that make a brute force (fail2ban sshd jail: maxretry = 5). */
@@ -35,24 +27,21 @@ const meta: RuleMeta = {
 };
 
 interface State {
-  /** The most recent maxRetry attempt times: enough to know whether maxRetry fall in one window. */
-  recent: number[];
+  /** The most recent maxRetry attempt times, a ring: enough to know whether maxRetry fall in one window. */
+  recent: Float64Array;
+  next: number;
+  filled: number;
   log: AttemptLog;
   maxInWindow: number;
   reported: boolean;
 }
 
 /** fail2ban's sshd jail as a detector: maxRetry attempts from one address within findTime. */
-export function sshBruteForce(opts: SshBruteForceOptions = {}): StatefulDetector {
-  const maxRetry = opts.maxRetry ?? 5;
+export function sshBruteForce(opts: SshBruteForceOptions = {}, shared = new SshShared()): StatefulDetector {
+  const maxRetry = Math.max(1, opts.maxRetry ?? 5);
   const findTimeMs = opts.findTimeMs ?? 600_000;
-  const reasons = new Set(opts.reasons ?? DEFAULT_ATTEMPT_REASONS);
-  const state = new KeyedState<State>(MAX_TRACKED, () => ({
-    recent: [],
-    log: new AttemptLog(),
-    maxInWindow: 0,
-    reported: false,
-  }));
+  const counter = shared.counter(opts.reasons, opts.expandRepeats);
+  const slot = shared.slot();
   const reported: { ip: string; s: State }[] = [];
   const evidence = (ip: string, s: State) => ({
     ip,
@@ -65,23 +54,33 @@ export function sshBruteForce(opts: SshBruteForceOptions = {}): StatefulDetector
     meta,
     kinds: ['auth'],
     detect(e) {
-      const n = attempts(e, reasons, opts.expandRepeats);
-      const ip = n > 0 ? peerOf(e) : undefined;
-      if (ip === undefined) return null;
-      const s = state.get(ip);
-      s.log.add(e, n);
-      for (let i = 0; i < Math.min(n, maxRetry); i++) s.recent.push(e.time);
-      while (s.recent.length > maxRetry) s.recent.shift();
-      const since = e.time - findTimeMs;
+      const v = shared.view.of(e);
+      const n = counter.count(e, v);
+      const ip = v.peer;
+      if (n === 0 || ip === undefined) return null;
+      const rec = shared.source(e, ip);
+      const log = counter.log(rec, e, v, n);
+      let s = rec.slots[slot] as State | undefined;
+      if (s === undefined) {
+        s = { recent: new Float64Array(maxRetry), next: 0, filled: 0, log, maxInWindow: 0, reported: false };
+        rec.slots[slot] = s;
+      }
+      const time = e.time;
+      for (let i = Math.min(n, maxRetry); i > 0; i--) {
+        s.recent[s.next] = time;
+        s.next = s.next + 1 === maxRetry ? 0 : s.next + 1;
+        if (s.filled < maxRetry) s.filled++;
+      }
+      const since = time - findTimeMs;
       let inWindow = 0;
-      for (const t of s.recent) if (t >= since) inWindow++;
+      for (let i = 0; i < s.filled; i++) if ((s.recent[i] as number) >= since) inWindow++;
       if (inWindow > s.maxInWindow) s.maxInWindow = inWindow;
       if (s.reported || inWindow < maxRetry) return null;
       s.reported = true;
       reported.push({ ip, s });
       return {
         entity: { kind: 'source-ip', ip },
-        evidence: { ...evidence(ip, s), detectedAt: iso(e.time) },
+        evidence: { ...evidence(ip, s), detectedAt: iso(time) },
       };
     },
     snapshot() {

@@ -1,5 +1,6 @@
 import type { Detector } from '../detector.js';
 import { type SshBruteForceOptions, sshBruteForce } from './ssh-brute-force.js';
+import { SshShared } from './ssh-common.js';
 import { type FleetAttackerIntel, sshFleetAttackerLogin } from './ssh-fleet-attacker-login.js';
 import { type SshPasswordSprayOptions, sshPasswordSpray } from './ssh-password-spray.js';
 import { sshRootPasswordLogin } from './ssh-root-password-login.js';
@@ -19,14 +20,16 @@ export interface SshDetectionConfig {
   fleet?: FleetAttackerIntel;
 }
 
-/** Fresh SSH detectors (they hold per-address state, so each run needs its own set). */
+/** Fresh SSH detectors (they hold per-address state, so each run needs its own set, fed the same events). */
 export function sshDetectors(config: SshDetectionConfig = {}): Detector[] {
+  // One shared state: each event's fields are read once and each source's record is looked up once for all.
+  const shared = new SshShared();
   return [
-    sshBruteForce(config.bruteForce),
-    sshSlowBruteForce(config.slowBruteForce),
-    sshUserEnumeration(config.userEnumeration),
-    sshPasswordSpray(config.passwordSpray),
-    sshSuccessAfterFailures(config.successAfterFailures),
+    sshBruteForce(config.bruteForce, shared),
+    sshSlowBruteForce(config.slowBruteForce, shared),
+    sshUserEnumeration(config.userEnumeration, shared),
+    sshPasswordSpray(config.passwordSpray, shared),
+    sshSuccessAfterFailures(config.successAfterFailures, shared),
     sshRootPasswordLogin,
     sshFleetAttackerLogin(config.fleet),
   ];

@@ -1,16 +1,6 @@
 import type { Hit, RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { str } from './fields.js';
-import {
-  AttemptLog,
-  attempts,
-  DEFAULT_ATTEMPT_REASONS,
-  iso,
-  KeyedState,
-  MAX_TRACKED,
-  peerOf,
-  touchBounded,
-} from './ssh-common.js';
+import { AttemptLog, iso, KeyedState, MAX_TRACKED, SshShared, touchBounded } from './ssh-common.js';
 
 export interface DistinctState {
   /** Distinct values -> last time seen; bounded to a little over the threshold. */
@@ -29,6 +19,8 @@ export interface DistinctSpec {
   cap: number;
   reasons?: readonly string[];
   expandRepeats?: boolean | undefined;
+  /** Whether the evidence lists the values: if not, they stop being tracked once the key is reported. */
+  valuesInEvidence: boolean;
   entity(key: string): Hit['entity'];
   evidence(key: string, s: DistinctState): Record<string, unknown>;
 }
@@ -38,9 +30,12 @@ export interface DistinctSpec {
  * within the window: user enumeration from one address, password spraying against one account. Reports each key
  * once; `snapshot` gives its evidence as it stands now.
  */
-export function distinctAttemptsDetector(spec: DistinctSpec): StatefulDetector {
-  const reasons = new Set(spec.reasons ?? DEFAULT_ATTEMPT_REASONS);
-  const state = new KeyedState<DistinctState>(MAX_TRACKED, () => ({
+export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshShared()): StatefulDetector {
+  const counter = shared.counter(spec.reasons, spec.expandRepeats);
+  // Keyed by address: a slot in the shared source records (and their shared attempt log). Keyed by account: a
+  // table and logs of its own.
+  const slot = spec.keyBy === 'ip' ? shared.slot() : -1;
+  const byUser = new KeyedState<DistinctState>(spec.keyBy === 'user' ? MAX_TRACKED : 1, () => ({
     values: new Map(),
     log: new AttemptLog(),
     reported: false,
@@ -50,14 +45,33 @@ export function distinctAttemptsDetector(spec: DistinctSpec): StatefulDetector {
     meta: spec.meta,
     kinds: ['auth'],
     detect(e) {
-      const n = attempts(e, reasons, spec.expandRepeats);
-      const ip = n > 0 ? peerOf(e) : undefined;
-      const user = str(e, 'auth.user');
-      if (ip === undefined || user === undefined) return null;
-      const [key, value] = spec.keyBy === 'ip' ? [ip, user] : [user, ip];
-      if (key === '') return null;
-      const s = state.get(key);
-      s.log.add(e, n);
+      const v = shared.view.of(e);
+      const n = counter.count(e, v);
+      const ip = v.peer;
+      const user = v.user;
+      if (n === 0 || ip === undefined || user === undefined) return null;
+      let key: string;
+      let value: string;
+      let s: DistinctState;
+      if (slot >= 0) {
+        key = ip;
+        value = user;
+        const rec = shared.source(e, ip);
+        const log = counter.log(rec, e, v, n);
+        let st = rec.slots[slot] as DistinctState | undefined;
+        if (st === undefined) {
+          st = { values: new Map(), log, reported: false };
+          rec.slots[slot] = st;
+        }
+        s = st;
+      } else {
+        if (user === '') return null;
+        key = user;
+        value = ip;
+        s = byUser.get(user);
+        s.log.add(e.time, user, v.line, n);
+      }
+      if (s.reported && !spec.valuesInEvidence) return null;
       const since = e.time - spec.windowMs;
       touchBounded(s.values, value, e.time, spec.cap, since);
       if (s.reported) return null;

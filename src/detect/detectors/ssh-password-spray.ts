@@ -1,5 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
+import type { SshShared } from './ssh-common.js';
 import { distinctAttemptsDetector } from './ssh-distinct.js';
 
 export interface SshPasswordSprayOptions {
@@ -24,26 +25,30 @@ const meta: RuleMeta = {
 };
 
 /** Many addresses failing for one account: a botnet spreading guesses so no single address trips a ban. */
-export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}): StatefulDetector {
+export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}, shared?: SshShared): StatefulDetector {
   const distinct = opts.distinctSources ?? 10;
   const windowMs = opts.windowMs ?? 3_600_000;
-  return distinctAttemptsDetector({
-    meta,
-    keyBy: 'user',
-    distinct,
-    windowMs,
-    cap: Math.max(distinct * 4, 64),
-    ...(opts.reasons ? { reasons: opts.reasons } : {}),
-    expandRepeats: opts.expandRepeats,
-    entity: (user) => ({ kind: 'account', name: user }),
-    evidence: (user, s) => {
-      const { usersTried: _ignored, ...rest } = s.log.evidence();
-      return {
-        user,
-        ...rest,
-        sources: [...s.values.keys()].slice(-50),
-        window: { distinctSources: distinct, seconds: windowMs / 1000 },
-      };
+  return distinctAttemptsDetector(
+    {
+      meta,
+      keyBy: 'user',
+      distinct,
+      windowMs,
+      cap: Math.max(distinct * 4, 64),
+      ...(opts.reasons ? { reasons: opts.reasons } : {}),
+      expandRepeats: opts.expandRepeats,
+      valuesInEvidence: true,
+      entity: (user) => ({ kind: 'account', name: user }),
+      evidence: (user, s) => {
+        const { usersTried: _ignored, ...rest } = s.log.evidence();
+        return {
+          user,
+          ...rest,
+          sources: [...s.values.keys()].slice(-50),
+          window: { distinctSources: distinct, seconds: windowMs / 1000 },
+        };
+      },
     },
-  });
+    shared,
+  );
 }

@@ -1,14 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import {
-  AttemptLog,
-  attempts,
-  DEFAULT_ATTEMPT_REASONS,
-  iso,
-  KeyedState,
-  MAX_TRACKED,
-  peerOf,
-} from './ssh-common.js';
+import { type AttemptLog, iso, SshShared } from './ssh-common.js';
 
 export interface SshSlowBruteForceOptions {
   /** Bucket size (CrowdSec ssh-slow-bf: capacity 10): the alert fires when it overflows. */
@@ -43,16 +35,14 @@ interface State {
  * A leaky bucket per address, as CrowdSec's ssh-slow-bf: each attempt adds one, the bucket drains one per leakMs,
  * and an overflow past capacity means attempts keep coming faster than the drain over a long stretch.
  */
-export function sshSlowBruteForce(opts: SshSlowBruteForceOptions = {}): StatefulDetector {
+export function sshSlowBruteForce(
+  opts: SshSlowBruteForceOptions = {},
+  shared = new SshShared(),
+): StatefulDetector {
   const capacity = opts.capacity ?? 10;
   const leakMs = opts.leakMs ?? 60_000;
-  const reasons = new Set(opts.reasons ?? DEFAULT_ATTEMPT_REASONS);
-  const state = new KeyedState<State>(MAX_TRACKED, () => ({
-    level: 0,
-    at: 0,
-    log: new AttemptLog(),
-    reported: false,
-  }));
+  const counter = shared.counter(opts.reasons, opts.expandRepeats);
+  const slot = shared.slot();
   const reported: { ip: string; s: State }[] = [];
   const evidence = (ip: string, s: State) => ({
     ip,
@@ -64,14 +54,21 @@ export function sshSlowBruteForce(opts: SshSlowBruteForceOptions = {}): Stateful
     meta,
     kinds: ['auth'],
     detect(e) {
-      const n = attempts(e, reasons, opts.expandRepeats);
-      const ip = n > 0 ? peerOf(e) : undefined;
-      if (ip === undefined) return null;
-      const s = state.get(ip);
-      const drained = s.log.attempts === 0 ? 0 : Math.max(0, e.time - s.at) / leakMs;
+      const v = shared.view.of(e);
+      const n = counter.count(e, v);
+      const ip = v.peer;
+      if (n === 0 || ip === undefined) return null;
+      const rec = shared.source(e, ip);
+      const log = counter.log(rec, e, v, n);
+      let s = rec.slots[slot] as State | undefined;
+      // A new bucket starts empty at this attempt; an existing one drains for the time since its last.
+      if (s === undefined) {
+        s = { level: 0, at: e.time, log, reported: false };
+        rec.slots[slot] = s;
+      }
+      const drained = Math.max(0, e.time - s.at) / leakMs;
       s.level = Math.max(0, s.level - drained) + n;
       s.at = e.time;
-      s.log.add(e, n);
       if (s.reported || s.level <= capacity) return null;
       s.reported = true;
       reported.push({ ip, s });

@@ -1,15 +1,6 @@
 import type { Hit, RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { str } from './fields.js';
-import {
-  AttemptLog,
-  attempts,
-  DEFAULT_ATTEMPT_REASONS,
-  iso,
-  KeyedState,
-  MAX_TRACKED,
-  peerOf,
-} from './ssh-common.js';
+import { type AttemptLog, iso, SshShared } from './ssh-common.js';
 
 export interface SshSuccessAfterFailuresOptions {
   /** Failed attempts from the address, within the look-back, that make a later success suspect. */
@@ -33,39 +24,45 @@ const meta: RuleMeta = {
 };
 
 interface State {
-  /** Times of the most recent attempts (at most minFailures kept). */
-  recent: number[];
+  /** Times of the most recent attempts (at most minFailures kept), a ring. */
+  recent: Float64Array;
+  next: number;
+  filled: number;
   log: AttemptLog;
 }
 
-export function sshSuccessAfterFailures(opts: SshSuccessAfterFailuresOptions = {}): StatefulDetector {
-  const minFailures = opts.minFailures ?? 5;
+export function sshSuccessAfterFailures(
+  opts: SshSuccessAfterFailuresOptions = {},
+  shared = new SshShared(),
+): StatefulDetector {
+  const minFailures = Math.max(1, opts.minFailures ?? 5);
   const lookBackMs = opts.lookBackMs ?? 3_600_000;
-  const reasons = new Set(opts.reasons ?? DEFAULT_ATTEMPT_REASONS);
-  const state = new KeyedState<State>(MAX_TRACKED, () => ({ recent: [], log: new AttemptLog() }));
+  const counter = shared.counter(opts.reasons, opts.expandRepeats);
+  const slot = shared.slot();
   const hits = new Map<string, Hit>();
 
   return {
     meta,
     kinds: ['auth'],
     detect(e) {
-      const ip = peerOf(e);
+      const v = shared.view.of(e);
+      const ip = v.peer;
       if (ip === undefined) return null;
-      if (e.fields['auth.outcome'] === 'success') {
-        const s = state.peek(ip);
+      if (v.success) {
+        const s = shared.peek(ip)?.slots[slot] as State | undefined;
         if (!s) return null;
         const since = e.time - lookBackMs;
-        const inWindow = s.recent.filter((t) => t >= since).length;
+        let inWindow = 0;
+        for (let i = 0; i < s.filled; i++) if ((s.recent[i] as number) >= since) inWindow++;
         if (inWindow < minFailures) return null;
-        const user = str(e, 'auth.user') ?? '';
         const hit: Hit = {
           entity: { kind: 'source-ip', ip },
           evidence: {
             ip,
-            loggedInAs: user,
-            method: str(e, 'auth.method') ?? null,
+            loggedInAs: v.user ?? '',
+            method: v.method ?? null,
             successAt: iso(e.time),
-            successLine: str(e, 'log.message') ?? null,
+            successLine: v.line ?? null,
             failuresBefore: s.log.attempts,
             failuresInLookBack: inWindow,
             ...s.log.evidence(),
@@ -75,12 +72,20 @@ export function sshSuccessAfterFailures(opts: SshSuccessAfterFailuresOptions = {
         hits.set(ip, hit);
         return hit;
       }
-      const n = attempts(e, reasons, opts.expandRepeats);
+      const n = counter.count(e, v);
       if (n === 0) return null;
-      const s = state.get(ip);
-      s.log.add(e, n);
-      for (let i = 0; i < Math.min(n, minFailures); i++) s.recent.push(e.time);
-      while (s.recent.length > minFailures) s.recent.shift();
+      const rec = shared.source(e, ip);
+      const log = counter.log(rec, e, v, n);
+      let s = rec.slots[slot] as State | undefined;
+      if (s === undefined) {
+        s = { recent: new Float64Array(minFailures), next: 0, filled: 0, log };
+        rec.slots[slot] = s;
+      }
+      for (let i = Math.min(n, minFailures); i > 0; i--) {
+        s.recent[s.next] = e.time;
+        s.next = s.next + 1 === minFailures ? 0 : s.next + 1;
+        if (s.filled < minFailures) s.filled++;
+      }
       return null;
     },
     snapshot() {

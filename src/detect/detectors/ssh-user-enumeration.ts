@@ -1,5 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
+import type { SshShared } from './ssh-common.js';
 import { distinctAttemptsDetector } from './ssh-distinct.js';
 
 export interface SshUserEnumerationOptions {
@@ -22,22 +23,29 @@ const meta: RuleMeta = {
   falsePositives: 'An administrator trying several account names after forgetting which one is theirs.',
 };
 
-export function sshUserEnumeration(opts: SshUserEnumerationOptions = {}): StatefulDetector {
+export function sshUserEnumeration(
+  opts: SshUserEnumerationOptions = {},
+  shared?: SshShared,
+): StatefulDetector {
   const distinct = opts.distinctUsers ?? 6;
   const windowMs = opts.windowMs ?? 600_000;
-  return distinctAttemptsDetector({
-    meta,
-    keyBy: 'ip',
-    distinct,
-    windowMs,
-    cap: Math.max(distinct * 4, 32),
-    ...(opts.reasons ? { reasons: opts.reasons } : {}),
-    expandRepeats: opts.expandRepeats,
-    entity: (ip) => ({ kind: 'source-ip', ip }),
-    evidence: (ip, s) => ({
-      ip,
-      ...s.log.evidence(),
-      window: { distinctUsers: distinct, seconds: windowMs / 1000 },
-    }),
-  });
+  return distinctAttemptsDetector(
+    {
+      meta,
+      keyBy: 'ip',
+      distinct,
+      windowMs,
+      cap: Math.max(distinct * 4, 32),
+      ...(opts.reasons ? { reasons: opts.reasons } : {}),
+      expandRepeats: opts.expandRepeats,
+      valuesInEvidence: false,
+      entity: (ip) => ({ kind: 'source-ip', ip }),
+      evidence: (ip, s) => ({
+        ip,
+        ...s.log.evidence(),
+        window: { distinctUsers: distinct, seconds: windowMs / 1000 },
+      }),
+    },
+    shared,
+  );
 }
