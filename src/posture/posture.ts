@@ -89,10 +89,10 @@ export async function runPosture(o: PostureOptions): Promise<PostureResult> {
     }
     assets.host = live.facts;
     if (!o.noVulns) {
-      const { findTarballInstalls, readDpkgInventory } = await import('./collectors/packages.js');
+      const { findTarballInstalls, readPackageInventories } = await import('./collectors/packages.js');
       const { openAdvisoryIndex } = await import('./vulndb/db.js');
       const { defaultDbDir } = await import('./vulndb/store.js');
-      const pkgs = [...readDpkgInventory(root), ...findTarballInstalls(root)];
+      const pkgs = [...readPackageInventories(root, warnings), ...findTarballInstalls(root)];
       const { index } = openAdvisoryIndex(o.vulndb ?? defaultDbDir());
       assets.vulns = index.match(pkgs, warnings);
     }

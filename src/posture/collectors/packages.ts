@@ -1,5 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { MinewardenError, type WarningSink } from '../../model/errors.js';
+import { ApkDbError, parseApkInstalled } from '../../sources/apk/installed.js';
+import { evrOf } from '../../sources/rpm/header.js';
+import { readRpmDatabase } from '../../sources/rpm/rpmdb.js';
 
 /** One installed thing with a version that advisories can name. */
 export interface InstalledPackage {
@@ -65,6 +69,85 @@ export function readDpkgInventory(root: string): InstalledPackage[] {
   const release = os.versionId ? `:${os.versionId.split('.')[0]}` : '';
   const eco = os.id === 'ubuntu' ? `Ubuntu${os.versionId ? `:${os.versionId}` : ''}` : `Debian${release}`;
   return parseDpkgStatus(text, file, eco);
+}
+
+/**
+ * The OSV ecosystem of an RPM distribution, from os-release: "Red Hat:enterprise_linux:9" (Red Hat's advisories
+ * add "::appstream"-style suffixes, which match by prefix), "Rocky Linux:9", "AlmaLinux:9"; others keep their ID
+ * so that no advisory of another distribution applies to them.
+ */
+export function rpmEcosystem(os: { id: string | undefined; versionId: string | undefined }): string {
+  const major = os.versionId?.split('.')[0];
+  const rel = major ? `:${major}` : '';
+  switch (os.id) {
+    case 'rhel':
+      return `Red Hat:enterprise_linux${rel}`;
+    case 'rocky':
+      return `Rocky Linux${rel}`;
+    case 'almalinux':
+      return `AlmaLinux${rel}`;
+    default:
+      return `minewarden:rpm:${os.id ?? 'unknown'}`;
+  }
+}
+
+/** Installed RPMs, named as RPM advisories name them (binary package, epoch:version-release). */
+export function readRpmInventory(root: string, warnings?: WarningSink): InstalledPackage[] {
+  const db = readRpmDatabase(root, warnings);
+  if (!db) return [];
+  const eco = rpmEcosystem(readOsRelease(root));
+  return db.packages
+    .filter((p) => p.name !== 'gpg-pubkey') // imported signing keys are stored as pseudo-packages
+    .map((p) => ({
+      ecosystem: eco,
+      name: p.name,
+      version: evrOf(p),
+      binary: p.arch ? `${p.name}.${p.arch}` : p.name,
+      file: db.file,
+      line: p.hnum,
+    }));
+}
+
+/** "Alpine:v3.18" from /etc/alpine-release (3.18.4), else from os-release's VERSION_ID. */
+function alpineEcosystem(root: string): string {
+  const v = readText(path.join(root, 'etc/alpine-release'))?.trim() ?? readOsRelease(root).versionId;
+  const m = v ? /^(\d+)\.(\d+)/.exec(v) : null;
+  return m ? `Alpine:v${m[1]}.${m[2]}` : 'Alpine';
+}
+
+/**
+ * apk's installed database, named by origin (the source package Alpine's advisories list); binary packages built
+ * from one origin and version become one entry.
+ */
+export function readApkInventory(root: string): InstalledPackage[] {
+  const file = path.join(root, 'lib/apk/db/installed');
+  const text = readText(file);
+  if (text === undefined) return [];
+  let pkgs: ReturnType<typeof parseApkInstalled>;
+  try {
+    pkgs = parseApkInstalled(text);
+  } catch (err) {
+    if (!(err instanceof ApkDbError)) throw err;
+    throw new MinewardenError('MW_INPUT_PARSE', `apk installed database: ${err.message}`, {
+      file,
+      line: err.line,
+    });
+  }
+  const eco = alpineEcosystem(root);
+  const out = new Map<string, InstalledPackage>();
+  for (const p of pkgs) {
+    const name = p.origin ?? p.name;
+    const key = `${name}\u0000${p.version}`;
+    const prev = out.get(key);
+    if (prev) prev.binary += `,${p.name}`;
+    else out.set(key, { ecosystem: eco, name, version: p.version, binary: p.name, file, line: p.line });
+  }
+  return [...out.values()];
+}
+
+/** Every package manager's inventory found under `root` (a host usually has one). */
+export function readPackageInventories(root: string, warnings?: WarningSink): InstalledPackage[] {
+  return [...readDpkgInventory(root), ...readRpmInventory(root, warnings), ...readApkInventory(root)];
 }
 
 /** Jar names that carry a product version (tarball installs that no package manager knows about). */

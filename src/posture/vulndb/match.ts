@@ -29,9 +29,13 @@ function normName(eco: string, name: string): string {
   return baseEcosystem(eco) === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
 }
 
-/** A distribution advisory for one release applies to that release only; one without a release to all. */
+/**
+ * A distribution advisory for one release applies to that release only; one without a release to all. Red Hat's
+ * ecosystems go on past the release ("Red Hat:enterprise_linux:9::appstream"): they apply to that release.
+ */
 function ecosystemApplies(advisoryEco: string, pkgEco: string): boolean {
   if (advisoryEco === pkgEco) return true;
+  if (advisoryEco.startsWith(`${pkgEco}:`) && pkgEco.includes(':')) return true;
   return baseEcosystem(advisoryEco) === advisoryEco && baseEcosystem(pkgEco) === advisoryEco;
 }
 
