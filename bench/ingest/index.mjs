@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { batchBody } from './batches.mjs';
-import { cpuSecondsOf, enrollAgents, rssOf, startServer, stopServer } from './server.mjs';
+import {
+  cpuSecondsOf,
+  cpuSecondsOfCommand,
+  enrollAgents,
+  rssOf,
+  startServer,
+  stopServer,
+} from './server.mjs';
 
 const FINDINGS = Number(process.env.MW_BENCH_FINDINGS ?? 200_000);
 const BATCH = 500;
@@ -122,23 +129,51 @@ async function latency(s, agents) {
   return { requests: total, achievedRate: achieved, p50: q(0.5), p99: q(0.99), max: lat.at(-1), errors };
 }
 
+/** CPU seconds used so far by the server, by PostgreSQL (every backend on the machine) and by this load generator. */
+function cpuNow(pid, withPg) {
+  const u = process.cpuUsage();
+  return {
+    server: cpuSecondsOf(pid),
+    pg: withPg ? cpuSecondsOfCommand('postgres') : 0,
+    client: (u.user + u.system) / 1e6,
+  };
+}
+const cpuSince = (a, b) => ({ server: b.server - a.server, pg: b.pg - a.pg, client: b.client - a.client });
+
 async function backend(name, db) {
   const s = await startServer(db);
+  const withPg = name === 'postgres';
   try {
     const { agents } = await enrollAgents(s, AGENTS);
     const stop = sampler(s.child.pid);
+    const c0 = cpuNow(s.child.pid, withPg);
     const tp = await throughput(s, agents);
+    const c1 = cpuNow(s.child.pid, withPg);
     const lt = await latency(s, agents);
+    const c2 = cpuNow(s.child.pid, withPg);
     const mem = stop();
+    const tpCpu = cpuSince(c0, c1);
+    const ltCpu = cpuSince(c1, c2);
     console.log(
       `${name.padEnd(9)} ${Math.round(tp.perSecond).toLocaleString('en')} findings/s (${tp.findings.toLocaleString('en')} in ${tp.seconds.toFixed(1)} s) | ` +
         `${lt.requests} req at ${Math.round(lt.achievedRate)}/s: p50 ${lt.p50.toFixed(1)} ms, p99 ${lt.p99.toFixed(1)} ms, max ${lt.max.toFixed(0)} ms, errors ${lt.errors} | ` +
         `server RSS max ${mb(mem.maxRss)} (peak ${mb(mem.hwm)})`,
     );
+    // CPU time is what the machine's other load cannot distort: the server's share per finding and per request,
+    // and the findings/s one core would sustain for the server (plus PostgreSQL's own work).
+    const perCore = tp.findings / (tpCpu.server + tpCpu.pg);
+    console.log(
+      `          CPU: throughput server ${((tpCpu.server * 1e6) / tp.findings).toFixed(1)} µs/finding` +
+        (withPg ? `, postgres ${((tpCpu.pg * 1e6) / tp.findings).toFixed(1)} µs/finding` : '') +
+        ` (${Math.round(perCore).toLocaleString('en')} findings per CPU-second), client ${tpCpu.client.toFixed(1)} s | ` +
+        `latency phase server ${((ltCpu.server * 1e3) / lt.requests).toFixed(3)} ms/request` +
+        (withPg ? `, postgres ${((ltCpu.pg * 1e3) / lt.requests).toFixed(3)} ms/request` : '') +
+        `, client ${ltCpu.client.toFixed(1)} s`,
+    );
     if (errorKinds.size > 0)
       console.log(`          errors: ${JSON.stringify(Object.fromEntries(errorKinds))}`);
     errorKinds.clear();
-    return { name, tp, lt, mem };
+    return { name, tp, lt, mem, tpCpu, ltCpu };
   } finally {
     await stopServer(s);
   }
