@@ -47,8 +47,9 @@ constexpr size_t kStatCap = 1024;
 // The Uid: line sits in the first dozen lines of status; no need to read the whole (~1.5 KiB) file.
 constexpr size_t kStatusCap = 512;
 constexpr int kRcvBufBytes = 8 * 1024 * 1024;
-// Parent-of map fed by fork events; past this size it is simply cleared (it only backs up stat's ppid).
-constexpr size_t kForkMapMax = 65536;
+// Parent-of map fed by fork events, for execs whose stat no longer names the parent. Exits remove their entry;
+// entries of processes that outlive the listener's view age out in two generations of this size each.
+constexpr size_t kForkGeneration = 32768;
 // A little ahead of ordinary work (like auditd's priority_boost): the reader races processes that live a millisecond.
 constexpr int kReaderNice = -5;
 // Records reach JS in batches: at most this old or this many. Reading /proc happens at once regardless; only the
@@ -277,17 +278,21 @@ class Reader {
         r.pid = ev.event_data.exec.process_tgid;
         r.timeMs = ToEpochMs(ev.timestamp_ns);
         ReadProcess(r, true);
-        if (r.ppid < 0) {
-          // Gone before stat could be read: the fork event still told us who the parent was.
-          auto it = parentOf_.find(r.pid);
-          if (it != parentOf_.end()) r.ppid = it->second;
+        // Gone before stat could be read, or read while being reaped (the kernel then prints ppid 0): the fork
+        // event still told us who the parent was.
+        if (r.ppid <= 0) {
+          int32_t parent = ForkParent(r.pid);
+          if (parent > 0) r.ppid = parent;
         }
         return;
       }
       case proc_event::PROC_EVENT_EXIT: {
         // Threads exit too; only the thread-group leader's exit is the process's.
         if (ev.event_data.exit.process_pid != ev.event_data.exit.process_tgid) return;
-        parentOf_.erase(ev.event_data.exit.process_tgid);
+        // The fork record's parent stands in when the kernel's exit record names none (it reads the parent only
+        // while the task is still hashed, so a child racing its own teardown can report 0).
+        int32_t forkParent = ForkParent(ev.event_data.exit.process_tgid);
+        ForgetFork(ev.event_data.exit.process_tgid);
         if (!Room()) {
           shared_->dropped.fetch_add(1, std::memory_order_relaxed);
           return;
@@ -300,13 +305,14 @@ class Reader {
         r.timeMs = ToEpochMs(ev.timestamp_ns);
         // Still a zombie at this point, so stat (name, start time) is usually there; exe and cmdline are not.
         ReadProcess(r, false);
+        int32_t statParent = r.ppid;
         r.ppid = ev.event_data.exit.parent_tgid;
+        if (r.ppid <= 0) r.ppid = forkParent > 0 ? forkParent : statParent;
         return;
       }
       case proc_event::PROC_EVENT_FORK: {
         if (ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid) return;  // a new thread
-        if (parentOf_.size() >= kForkMapMax) parentOf_.clear();
-        parentOf_[ev.event_data.fork.child_tgid] = ev.event_data.fork.parent_tgid;
+        RememberFork(ev.event_data.fork.child_tgid, ev.event_data.fork.parent_tgid);
         if (!forks_) return;
         if (!Room()) {
           shared_->dropped.fetch_add(1, std::memory_order_relaxed);
@@ -323,6 +329,29 @@ class Reader {
       default:
         return;
     }
+  }
+
+  // Two generations instead of one map that is cleared when full: memory stays bounded (2 x kForkGeneration) and
+  // the newest forks, the ones whose exec is still to come, are never the ones thrown away.
+  void RememberFork(int32_t child, int32_t parent) {
+    if (parentOf_.size() >= kForkGeneration) {
+      parentOfOld_.swap(parentOf_);
+      parentOf_.clear();
+    }
+    parentOf_[child] = parent;
+    parentOfOld_.erase(child);
+  }
+
+  int32_t ForkParent(int32_t pid) const {
+    auto it = parentOf_.find(pid);
+    if (it != parentOf_.end()) return it->second;
+    auto old = parentOfOld_.find(pid);
+    return old != parentOfOld_.end() ? old->second : -1;
+  }
+
+  void ForgetFork(int32_t pid) {
+    parentOf_.erase(pid);
+    parentOfOld_.erase(pid);
   }
 
   void ReadProcess(Record& r, bool full) {
@@ -377,6 +406,7 @@ class Reader {
   std::vector<char> scratch_;
   std::vector<Record> pending_;
   std::unordered_map<int32_t, int32_t> parentOf_;
+  std::unordered_map<int32_t, int32_t> parentOfOld_;
   int64_t pendingSinceNs_ = 0;
   int64_t realMinusMonoNs_ = 0;
   int64_t nextClockRefreshNs_ = 0;

@@ -181,7 +181,7 @@ class NetlinkSource implements ExecSource {
       // The cached exec is this process only if it is not an older holder of a reused pid.
       const p: ExecProcess =
         known && (startTime === 0 || known.startTime === startTime)
-          ? { ...known, ppid: rec.ppid >= 0 ? rec.ppid : known.ppid }
+          ? { ...known, ppid: rec.ppid > 0 ? rec.ppid : known.ppid }
           : { ...this.processOf(rec), startTime };
       const exitCode = rec.exitStatus === undefined ? null : exitCodeOf(rec.exitStatus);
       return exitEvent(this.opts.hostId, source, time, p, this.users.name(p.uid), exitCode);
