@@ -88,7 +88,7 @@ if (process.argv[2] === '--child') {
   );
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const s = await readVpcFlowFile(file, (e) => det.process(e));
+  const s = await readVpcFlowFile(file, (e) => det.process(e), { onFlow: (r) => det.processFlow(r) });
   const findings = det.results();
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,29 @@ describe('minewarden cloudlogs', () => {
     expect(r.stdout).toContain(
       `warning MW_W_CLOUD_SKIPPED: 1 malformed, 1 of an unknown version record(s) skipped of 3; first: ${file}:2: 3 values where the format has 14 fields; ${file}:3: flow log version 7 is not read (versions 2-5) (${file})`,
     );
+  });
+
+  it('--watch --once reads a shipper directory, and a second run repeats nothing', async () => {
+    const inbox = path.join(dir, 'inbox');
+    await mkdir(inbox);
+    await cp(path.join(F, 'aws-vpc-flow/custom-v5/flows-v5.log'), path.join(inbox, 'a.log'));
+    await writeFile(path.join(inbox, 'b.log.tmp'), 'still uploading');
+    const state = path.join(dir, 'watch-state.json');
+    const args = ['cloudlogs', '--vpc-flow', inbox, '--watch', '--once', '--interval', '1', '--state', state];
+    const first = await runCli([...args, '--format', 'ndjson']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(1);
+    const rules = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { ruleId: string }).ruleId)
+      .sort();
+    expect(rules).toEqual(['cloud.flow.admin-exposed', 'cloud.flow.stratum-shape']);
+    const again = await runCli([...args, '--format', 'ndjson']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+    const usage = await runCli(['cloudlogs', '--vpc-flow', inbox, '--once']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--once and --state go with --watch');
   });
 });

@@ -36,7 +36,7 @@ export interface CloudAnalyzeOptions extends Omit<CloudDetectionConfig, 'intel' 
 }
 
 /** DNS first: answers for pool domains teach the flow rules which addresses are pools. */
-const ORDER: ReadonlyArray<[keyof CloudInputs, CloudSource]> = [
+export const CLOUD_INPUT_ORDER: ReadonlyArray<[keyof CloudInputs, CloudSource]> = [
   ['resolver', 'resolver'],
   ['gcp', 'gcp'],
   ['vpcFlow', 'vpc-flow'],
@@ -74,7 +74,7 @@ export async function analyzeCloudLogs(inputs: CloudInputs, o: CloudAnalyzeOptio
   const files: CloudReadStats[] = [];
   const onEvent = detection.process.bind(detection);
   const onFlow = detection.processFlow.bind(detection);
-  for (const [key, source] of ORDER)
+  for (const [key, source] of CLOUD_INPUT_ORDER)
     for (const path of inputs[key] ?? [])
       files.push(...(await readCloudSource(source, path, onEvent, { ...o.read, hosts, onFlow })));
   return {

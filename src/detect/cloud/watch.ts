@@ -1,0 +1,119 @@
+import type { Warning } from '../../model/errors.js';
+import { MinewardenError } from '../../model/errors.js';
+import type { Finding } from '../../model/finding.js';
+import { DirFeed, type ReadyFile } from '../../sources/cloud/dir-feed.js';
+import {
+  type CloudReadStats,
+  type CloudSource,
+  HostResolver,
+  readCloudSource,
+} from '../../sources/cloud/index.js';
+import { CLOUD_INPUT_ORDER, type CloudAnalyzeOptions, type CloudInputs, cloudWarnings } from './analyze.js';
+import { CloudDetection } from './engine.js';
+import { cloudDetectors } from './index.js';
+
+export interface CloudWatchOptions extends CloudAnalyzeOptions {
+  /** Where the files read and the findings reported are remembered (see DirFeed). */
+  statePath: string;
+}
+
+/** What one poll read and found: only findings not reported before, in this run or an earlier one. */
+export interface CloudWatchBatch {
+  files: CloudReadStats[];
+  findings: Finding[];
+  warnings: Warning[];
+}
+
+/**
+ * Cloud logs from directories a shipper fills (S3 sync, Fluent Bit, GCS or Blob exports): each poll reads the
+ * files that became complete since the last one, through one detection engine that lives as long as the watcher
+ * (a mining session spans many 5-minute flow log files), and hands over the findings not reported before. State
+ * (files read, findings reported) is saved after the batch is handed over: after a restart no file is read again
+ * and no finding repeated; a crash between handing over and saving repeats that batch rather than losing it.
+ */
+export class CloudLogWatcher {
+  private constructor(
+    private readonly feed: DirFeed,
+    private readonly sources: ReadonlyMap<string, CloudSource>,
+    private readonly detection: CloudDetection,
+    private readonly o: CloudWatchOptions,
+    private readonly hosts: HostResolver,
+  ) {}
+
+  static async open(inputs: CloudInputs, o: CloudWatchOptions): Promise<CloudLogWatcher> {
+    const sources = new Map<string, CloudSource>();
+    for (const [key, source] of CLOUD_INPUT_ORDER)
+      for (const root of inputs[key] ?? []) {
+        if (sources.has(root) && sources.get(root) !== source)
+          throw new MinewardenError(
+            'MW_USAGE',
+            `${root} is given for two log families; give each its own directory`,
+          );
+        sources.set(root, source);
+      }
+    const feed = await DirFeed.open([...sources.keys()], o.statePath);
+    const hosts = o.hosts ?? new HostResolver();
+    const detection = new CloudDetection(cloudDetectors(o), (id) => hosts.ref(id));
+    return new CloudLogWatcher(feed, sources, detection, o, hosts);
+  }
+
+  /** Files read over all runs, as the state has them. */
+  get filesDone(): number {
+    return this.feed.doneCount;
+  }
+
+  /**
+   * Looks once: reads the files that are complete (resolver and DNS logs first, so their answers teach the flow
+   * rules), hands the batch to `onBatch`, then saves the state.
+   */
+  async poll(onBatch: (b: CloudWatchBatch) => void | Promise<void>): Promise<CloudWatchBatch> {
+    const rank = (f: ReadyFile) => CLOUD_INPUT_ORDER.findIndex(([, s]) => s === this.sources.get(f.root));
+    const ready = (await this.feed.poll()).sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+    const files: CloudReadStats[] = [];
+    const failed: Warning[] = [];
+    const onEvent = this.detection.process.bind(this.detection);
+    const onFlow = this.detection.processFlow.bind(this.detection);
+    for (const f of ready) {
+      const source = this.sources.get(f.root) as CloudSource;
+      try {
+        files.push(
+          ...(await readCloudSource(source, f.path, onEvent, { ...this.o.read, hosts: this.hosts, onFlow })),
+        );
+      } catch (err) {
+        // A file that cannot be read as its family (wrong format, no address fields) would fail at every poll:
+        // it is reported once and counted as read.
+        if (!(err instanceof MinewardenError)) throw err;
+        failed.push({ code: 'MW_W_CLOUD_SKIPPED', message: err.message, path: f.path });
+      }
+    }
+    const findings = ready.length ? this.detection.results().filter((x) => !this.feed.wasEmitted(x.id)) : [];
+    const batch = { files, findings, warnings: [...failed, ...cloudWarnings(files)] };
+    await onBatch(batch);
+    for (const f of ready) this.feed.markDone(f);
+    this.feed.noteEmitted(findings.map((x) => x.id));
+    if (ready.length) await this.feed.save();
+    return batch;
+  }
+
+  /** Polls every `intervalMs` until the signal aborts. */
+  async run(
+    onBatch: (b: CloudWatchBatch) => void | Promise<void>,
+    intervalMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    while (!signal.aborted) {
+      await this.poll(onBatch);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, intervalMs);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+}
