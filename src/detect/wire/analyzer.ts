@@ -20,7 +20,16 @@ import { parseDns } from '../../sources/pcap/dns.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { clientHelloSni, looksLikeClientHello } from '../../sources/pcap/tls.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
-import { type Flow, FlowTable, RpcState, STATE_DONE, STATE_HTTP, STATE_JSON, STATE_MINING } from './flow.js';
+import {
+  type Flow,
+  FlowTable,
+  RpcState,
+  STATE_DONE,
+  STATE_HTTP,
+  STATE_JSON,
+  STATE_MINING,
+  STATE_NEW,
+} from './flow.js';
 import { dnsFinding, flowEnds, flowFinding, type ReportContext } from './flow-report.js';
 import { HalfStream, startsMessage } from './half-stream.js';
 import { RpcClassifier } from './rpc-classifier.js';
@@ -71,6 +80,8 @@ export const MAX_INSPECTED_MESSAGES = 16;
 /** Live mode: mining messages to wait for the login before reporting a flow anyway. */
 const LIVE_WAIT_MESSAGES = 8;
 const MAX_KEPT_FINDINGS = 10_000;
+/** A ClientHello being collected with nothing held yet. */
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Stratum and pool detection over decoded packets. Pure: packets (with their capture time) in, findings out, no
@@ -155,53 +166,51 @@ export class WireAnalyzer {
     else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && flow.clientDir < 0)
       flow.clientDir = dir ^ 1;
     if (v.payloadLen > 0) flow.payloadPackets++;
-    const state = flow.state;
+    let state = flow.state;
     if (state === STATE_DONE) return;
     const syn = (flags & TCP_SYN) !== 0;
-    if (v.payloadLen === 0 && !syn) return;
     const off = v.payloadOff;
     const len = v.payloadLen;
+    if (state === STATE_NEW) {
+      if (len === 0) return;
+      if (flow.tls === null) {
+        this.sniff(flow, dir, buf, off, len);
+        state = flow.state;
+      }
+      if (flow.tls !== null) {
+        this.tlsHello(flow, buf, off, len);
+        return;
+      }
+    } else if (len === 0 && !syn) return;
     if (state === STATE_HTTP || (state === STATE_MINING && flow.rpc?.http))
       this.http(flow, dir, buf, off, len, time);
     else if (state === STATE_JSON || state === STATE_MINING)
       this.json(flow, dir, buf, off, len, v.seq, syn, time);
-    else if (len > 0) this.sniff(flow, dir, buf, off, len, v.seq, syn, time);
   }
 
-  private sniff(
-    flow: Flow,
-    dir: number,
-    buf: Buffer,
-    off: number,
-    len: number,
-    seq: number,
-    syn: boolean,
-    t: number,
-  ) {
-    if (flow.tls) return this.tlsHello(flow, buf, off, len);
+  /**
+   * Decides what an unknown flow is from its first payload bytes; the caller then hands the same bytes to the reader
+   * of that kind. Classification only, so the readers are not compiled into it a second time.
+   */
+  private sniff(flow: Flow, dir: number, buf: Buffer, off: number, len: number): void {
     if (startsMessage(buf, off, len) || hasLineStartJson(buf, off, len)) {
       flow.state = STATE_JSON;
       flow.rpc = new RpcState();
-      return this.json(flow, dir, buf, off, len, seq, syn, t);
-    }
-    if (isHttpRequest(buf, off, len) || isHttpResponse(buf, off, len)) {
+    } else if (isHttpRequest(buf, off, len) || isHttpResponse(buf, off, len)) {
       flow.state = STATE_HTTP;
       flow.rpc = new RpcState();
       flow.rpc.http = true;
-      return this.http(flow, dir, buf, off, len, t);
-    }
-    if (looksLikeClientHello(buf, off, len)) {
+    } else if (looksLikeClientHello(buf, off, len)) {
       if (flow.clientDir < 0) flow.clientDir = dir;
-      flow.tls = Buffer.alloc(0);
-      return this.tlsHello(flow, buf, off, len);
+      flow.tls = EMPTY;
+    } else {
+      const p2p = cryptoP2p(buf, off, len);
+      if (p2p) {
+        flow.p2p = p2p;
+        flow.state = STATE_DONE;
+        this.recognised(flow);
+      } else if (++flow.misses >= MAX_MISSES) flow.state = STATE_DONE;
     }
-    const p2p = cryptoP2p(buf, off, len);
-    if (p2p) {
-      flow.p2p = p2p;
-      flow.state = STATE_DONE;
-      return this.recognised(flow);
-    }
-    if (++flow.misses >= MAX_MISSES) flow.state = STATE_DONE;
   }
 
   private tlsHello(flow: Flow, buf: Buffer, off: number, len: number): void {
@@ -370,11 +379,10 @@ export class WireAnalyzer {
       const f = dnsFinding(q, this.ctx);
       out.set(f.id, f);
     }
-    return [...out.values()].sort(
-      (a, b) =>
-        severityRank(b.severity) - severityRank(a.severity) ||
-        (a.time < b.time ? -1 : a.time > b.time ? 1 : 0),
-    );
+    // Most severe first, then oldest; the rank is looked up once per finding rather than once per comparison.
+    const keyed = [...out.values()].map((f) => ({ f, rank: severityRank(f.severity), time: f.time }));
+    keyed.sort((a, b) => b.rank - a.rank || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    return keyed.map((k) => k.f);
   }
 
   /** Findings that could not be kept because too many flows were closed out (bounded memory). */

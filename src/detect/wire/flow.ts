@@ -97,6 +97,32 @@ function mixAddr(w0: number, w1: number, w2: number, w3: number, port: number): 
   return h ^ (h >>> 16);
 }
 
+/** The addresses of `f` are those of `v`, as sent (dir 0) or reversed (dir 1). Ports are compared by the caller. */
+function sameEnds(f: Flow, v: PacketView, dir: number): boolean {
+  if (f.family !== v.family) return false;
+  if (dir === 0)
+    return (
+      f.a0 === v.s0 &&
+      f.b0 === v.d0 &&
+      f.a1 === v.s1 &&
+      f.a2 === v.s2 &&
+      f.a3 === v.s3 &&
+      f.b1 === v.d1 &&
+      f.b2 === v.d2 &&
+      f.b3 === v.d3
+    );
+  return (
+    f.a0 === v.d0 &&
+    f.b0 === v.s0 &&
+    f.a1 === v.d1 &&
+    f.a2 === v.d2 &&
+    f.a3 === v.d3 &&
+    f.b1 === v.s1 &&
+    f.b2 === v.s2 &&
+    f.b3 === v.s3
+  );
+}
+
 /**
  * TCP flows keyed by their 5-tuple in either direction. The key is a symmetric hash of the two endpoints; an
  * open-addressing table of (hash, flow number) pairs in typed arrays finds a flow with a probe or two and no
@@ -108,6 +134,8 @@ export class FlowTable {
   private hashes = new Int32Array(1024);
   private mask = 1023;
   private list: Flow[] = [];
+  /** The flow of the previous lookup (null after flows were removed). */
+  private last: Flow | null = null;
   size = 0;
   /** Direction of the packet last looked up: 0 when it went a->b, 1 for b->a. */
   dir = 0;
@@ -116,6 +144,24 @@ export class FlowTable {
   created = false;
 
   get(v: PacketView, time: number): Flow {
+    // Packets come in bursts of one connection: try the last flow before hashing.
+    const last = this.last;
+    if (last !== null && last.aPort === v.sport && last.bPort === v.dport && sameEnds(last, v, 0)) {
+      this.dir = 0;
+      this.created = false;
+      return last;
+    }
+    if (last !== null && last.aPort === v.dport && last.bPort === v.sport && sameEnds(last, v, 1)) {
+      this.dir = 1;
+      this.created = false;
+      return last;
+    }
+    const f = this.find(v, time);
+    this.last = f;
+    return f;
+  }
+
+  private find(v: PacketView, time: number): Flow {
     const h =
       ((mixAddr(v.s0, v.s1, v.s2, v.s3, v.sport) + mixAddr(v.d0, v.d1, v.d2, v.d3, v.dport)) ^ v.family) &
       0x3fffffff;
@@ -126,36 +172,12 @@ export class FlowTable {
     for (let n = slots[i] as number; n !== 0; n = slots[i] as number) {
       if (hashes[i] === h) {
         const f = this.list[n - 1] as Flow;
-        if (
-          f.aPort === v.sport &&
-          f.bPort === v.dport &&
-          f.a0 === v.s0 &&
-          f.b0 === v.d0 &&
-          f.a1 === v.s1 &&
-          f.a2 === v.s2 &&
-          f.a3 === v.s3 &&
-          f.b1 === v.d1 &&
-          f.b2 === v.d2 &&
-          f.b3 === v.d3 &&
-          f.family === v.family
-        ) {
+        if (f.aPort === v.sport && f.bPort === v.dport && sameEnds(f, v, 0)) {
           this.dir = 0;
           this.created = false;
           return f;
         }
-        if (
-          f.aPort === v.dport &&
-          f.bPort === v.sport &&
-          f.a0 === v.d0 &&
-          f.b0 === v.s0 &&
-          f.a1 === v.d1 &&
-          f.a2 === v.d2 &&
-          f.a3 === v.d3 &&
-          f.b1 === v.s1 &&
-          f.b2 === v.s2 &&
-          f.b3 === v.s3 &&
-          f.family === v.family
-        ) {
+        if (f.aPort === v.dport && f.bPort === v.sport && sameEnds(f, v, 1)) {
           this.dir = 1;
           this.created = false;
           return f;
@@ -202,6 +224,7 @@ export class FlowTable {
     const kept: Flow[] = [];
     for (const f of this.list) if (!drop(f)) kept.push(f);
     const removed = this.list.length - kept.length;
+    this.last = null;
     this.list = kept;
     this.size = kept.length;
     let capacity = 1024;

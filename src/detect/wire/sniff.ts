@@ -53,15 +53,16 @@ export interface HttpHead {
   miningHeader?: string;
 }
 
+const HEAD_END = Buffer.from('\r\n\r\n');
 const MINING_HEADERS = new Set(['x-mining-extensions', 'x-stratum', 'x-long-polling', 'x-mining-hashrate']);
 
 /** Reads the header block of an HTTP message in buf[off, off + len), at most 8 KiB of it. */
 export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
   const end = off + Math.min(len, 8192);
-  const text = buf.toString('latin1', off, end);
-  const stop = text.indexOf('\r\n\r\n');
+  // Only the header block becomes text: a response's body can fill the rest of the 8 KiB.
+  const stop = buf.subarray(off, end).indexOf(HEAD_END);
   const head: HttpHead = { bodyStart: stop < 0 ? -1 : off + stop + 4 };
-  const lines = (stop < 0 ? text : text.slice(0, stop)).split('\r\n');
+  const lines = buf.toString('latin1', off, stop < 0 ? end : off + stop).split('\r\n');
   for (let i = 1; i < lines.length && i < 64; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(':');
