@@ -75,6 +75,58 @@ describe('attribution', () => {
     ).toEqual([]);
   });
 
+  it("does not count the rivals a script kills as the rivals' own indicators", () => {
+    // A TeamTNT-style kit that kills Kinsing's and 8220's miners before starting its own.
+    const out = attribute(
+      [
+        f(
+          'miner.cmdline',
+          { kind: 'process', pid: 3, exe: '/tmp/.x/xmrig' },
+          { commandLine: 'xmrig -o p:3333' },
+        ),
+        f(
+          'competitor.kill-miners',
+          { kind: 'file', path: '/tmp/.x/init.sh' },
+          { fields: { 'file.content': 'pkill -f kdevtmpfsi\nkillall kinsing sysupdate networkservice' } },
+        ),
+        f(
+          'exec.history-dropper',
+          { kind: 'file', path: '/root/.bash_history' },
+          {
+            lines: [
+              { line: 3, text: 'pkill -9 kinsing; pkill -9 kdevtmpfsi', tags: ['rival-kill'] },
+              {
+                line: 4,
+                text: "ps aux | grep sysguard | awk '{print $2}' | xargs kill -9",
+                tags: ['rival-kill'],
+              },
+            ],
+          },
+        ),
+      ],
+      profiles,
+    );
+    expect(out).toEqual([]);
+  });
+
+  it('still sees the actor on a line that also kills a rival', () => {
+    const [best, ...rest] = attribute(
+      [
+        f(
+          'exec.history-dropper',
+          { kind: 'file', path: '/root/.bash_history' },
+          { lines: [{ line: 1, text: 'pkill -f sysupdate; nohup /tmp/kinsing & /tmp/kdevtmpfsi &' }] },
+        ),
+      ],
+      profiles,
+    );
+    expect(best).toMatchObject({
+      group: 'Kinsing',
+      indicators: ['miner named kdevtmpfsi', 'kinsing binary'],
+    });
+    expect(rest.map((a) => a.group)).not.toContain('8220');
+  });
+
   it('rejects a profile file with a bad pattern, naming the field', () => {
     expect(() =>
       loadGroupProfiles({

@@ -92,11 +92,32 @@ function strings(v: unknown, out: string[], depth = 0): void {
     for (const x of Object.values(v)) strings(x, out, depth + 1);
 }
 
-/** Everything an incident's findings say, as one text to match indicators against (entities and evidence). */
+/**
+ * A command that kills processes by name. Cryptojacking scripts open by killing the other gangs' miners, so the
+ * names in such a command are the rivals', not the actor's: they must not count toward the rival's profile.
+ */
+const RIVAL_KILL = /\b(pkill|killall|kill)\b|\bxargs\b[^\n]*\bkill\b/;
+
+/** Drops the kill commands from a text (split at ; && || and newlines, so the other commands of a line stay). */
+function withoutKills(text: string): string {
+  if (!RIVAL_KILL.test(text)) return text;
+  return text
+    .split(/\n|;|&&|\|\|/)
+    .filter((cmd) => !RIVAL_KILL.test(cmd))
+    .join('\n');
+}
+
+/**
+ * Everything an incident's findings say, as one text to match indicators against (entities and evidence). What a
+ * finding says about rivals is left out: competitor.* findings entirely, and kill commands wherever they appear.
+ */
 function incidentText(findings: readonly Finding[]): string {
   const out: string[] = [];
-  for (const f of findings) strings([f.entity.exe, f.entity.path, f.entity.name, f.evidence], out);
-  return out.join('\n');
+  for (const f of findings) {
+    if (f.ruleId.startsWith('competitor.')) continue;
+    strings([f.entity.exe, f.entity.path, f.entity.name, f.evidence], out);
+  }
+  return out.map(withoutKills).join('\n');
 }
 
 // Score saturates: two strong indicators make a confident attribution, weak ones add up slowly.
@@ -104,7 +125,9 @@ const SCALE = 3;
 
 /**
  * Scores each group against an incident's findings: score = 1 - exp(-sum of matched weights / 3). Groups below
- * `threshold` are left out, so an incident with nothing specific stays unattributed. Best first.
+ * `threshold` are left out, so an incident with nothing specific stays unattributed. Best first. Text indicators
+ * never see the names of killed rivals (see incidentText); rule indicators still see every rule id, so a profile
+ * may count a habit such as killing rivals.
  */
 export function attribute(
   findings: readonly Finding[],

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,9 +84,11 @@ describe('hash packs', () => {
   };
 
   it('finds a live process whose executable is listed in a pack (hashed by the procfs source)', async () => {
-    // The stand-in is a copy of sleep: harmless, and its hash is whatever this machine's sleep is.
+    // The stand-in is a copy of sleep (harmless) with random bytes appended, so no other process on the machine
+    // (a plain sleep of another test) shares its hash.
     const standin = join(dir, 'dbus-worker');
     copyFileSync('/usr/bin/sleep', standin);
+    appendFileSync(standin, randomBytes(32));
     const sha256 = createHash('sha256').update(readFileSync(standin)).digest('hex');
     const file = pack('fixture.json', {
       ...base,
