@@ -228,7 +228,7 @@ describe('ingest', () => {
   });
 
   it("lists each host with its last heartbeat's exec source (netlink, or polling and why)", async () => {
-    const exec = { mode: 'poll', reason: 'netlink: EPERM', dropped: 0, kernelOverruns: 0 };
+    const exec = { mode: 'poll' as const, reason: 'netlink: EPERM', dropped: 0, kernelOverruns: 0 };
     const b = batch('h1', 'b-exec', [], {
       heartbeats: [
         { id: 'hb-exec', time: new Date(Date.now() + 1000).toISOString(), intervalMs: 10_000, exec },
@@ -241,10 +241,9 @@ describe('ingest', () => {
     }[];
     expect(hosts.find((h) => h.id === 'h1')?.exec).toEqual(exec);
     const bad = batch('h1', 'b-exec-bad', [], {
-      heartbeats: [
-        { id: 'hb-bad', time: new Date().toISOString(), intervalMs: 10_000, exec: { mode: 'kprobe' } },
-      ],
+      heartbeats: [{ id: 'hb-bad', time: new Date().toISOString(), intervalMs: 10_000 }],
     });
+    Object.assign(bad.heartbeats[0]!, { exec: { mode: 'kprobe' } });
     expect((await call('POST', '/api/ingest', cred.agent, bad)).statusCode).toBe(400);
   });
 
