@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { Detector } from '../detect/detector.js';
-import { builtinDetectors } from '../detect/detectors/index.js';
 import { DetectionEngine } from '../detect/engine.js';
-import { loadMinerPorts } from '../intel/miner-ports.js';
 import type { TelemetryEvent } from '../model/event.js';
 import type { Host } from '../model/host.js';
+import { BuiltinDetectorSet } from '../scan/detector-set.js';
+import { FileMemo } from '../scan/file-memo.js';
 import { type ScanResult, scanHost } from '../scan/scan.js';
 import { ExeHasher } from '../sources/procfs/exe-hash.js';
 import type { Heartbeat, IngestBatch } from '../store/types.js';
@@ -52,6 +52,8 @@ export class Agent {
   private seq = 0;
   private readonly usage = new SelfUsage();
   private readonly hasher: ExeHasher;
+  private builtin: BuiltinDetectorSet | undefined;
+  private readonly fileMemo = new FileMemo();
   private timers: NodeJS.Timeout[] = [];
   private host: Host | null = null;
   private events: TelemetryEvent[] = [];
@@ -81,18 +83,24 @@ export class Agent {
 
   private async defaultScan(extraEvents: () => readonly TelemetryEvent[]): Promise<ScanResult> {
     const s = this.opts.config.scan;
+    // The exec feed covers process starts between scans, so a scan opens no netlink window of its own. The rule
+    // pack, intel and the findings of unchanged swept files carry over between scans with the built-in detectors
+    // (pushed rules may change, so with them every file is detected again).
+    this.builtin ??= new BuiltinDetectorSet(s.root);
     const pushed = this.opts.detectors?.();
     const scan = await scanHost({
       root: s.root,
       sampleMs: s.sampleMs,
       hash: s.hash,
       hasher: this.hasher,
-      ...(pushed ? { detectors: pushed } : {}),
+      detectors: pushed ?? this.builtin.forScan(),
+      realtime: false,
+      ...(pushed ? {} : { fileMemo: this.fileMemo }),
     });
     const fed = extraEvents();
     if (fed.length === 0) return scan;
     // Events from live feeds are detected with the same detectors; a finding already in the scan keeps its copy.
-    const detectors = this.opts.detectors?.() ?? builtinDetectors({ minerPorts: loadMinerPorts() });
+    const detectors = this.opts.detectors?.() ?? this.builtin.forScan();
     const engine = new DetectionEngine(detectors, {
       id: scan.snapshot.host.id,
       name: scan.snapshot.host.name,

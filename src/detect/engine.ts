@@ -26,7 +26,7 @@ export class DetectionEngine {
     }
   }
 
-  process(event: TelemetryEvent): void {
+  process(event: TelemetryEvent, hits?: Set<Finding>): void {
     const detectors = this.byKind.get(event.kind);
     if (!detectors) return;
     for (const d of detectors) {
@@ -38,9 +38,12 @@ export class DetectionEngine {
         const prev = this.findings.get(id);
         if (prev) {
           if (severityRank(draft.severity) > severityRank(prev.severity)) prev.severity = draft.severity;
+          hits?.add(prev);
           continue;
         }
-        this.findings.set(id, { ...draft, id, host: this.host, time: new Date(event.time).toISOString() });
+        const finding: Finding = { ...draft, id, host: this.host, time: new Date(event.time).toISOString() };
+        this.findings.set(id, finding);
+        hits?.add(finding);
       }
     }
   }
@@ -48,6 +51,21 @@ export class DetectionEngine {
   processAll(events: Iterable<TelemetryEvent>): this {
     for (const e of events) this.process(e);
     return this;
+  }
+
+  /**
+   * Like processAll, and returns the findings these events produced or added to: what a caller keeps to stand in for
+   * the same input next time (an unchanged file) without detecting it again.
+   */
+  processCollect(events: Iterable<TelemetryEvent>): Finding[] {
+    const hits = new Set<Finding>();
+    for (const e of events) this.process(e, hits);
+    return [...hits];
+  }
+
+  /** Adds findings from an earlier pass over input that has not changed since; findings already here win. */
+  adopt(findings: readonly Finding[]): void {
+    for (const f of findings) if (!this.findings.has(f.id)) this.findings.set(f.id, f);
   }
 
   /** Findings so far, most severe first, then by time. */

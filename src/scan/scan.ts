@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { loadGroupProfiles } from '../correlate/attribution.js';
 import { correlateIncidents } from '../correlate/incidents.js';
 import { enrichFindingsWithCost } from '../cost/enrich.js';
@@ -17,6 +18,7 @@ import { snapshotEvents } from '../sources/procfs/events.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { type HostSnapshot, type SnapshotOptions, takeSnapshot } from '../sources/procfs/snapshot.js';
 import { scanAuthLogs } from './auth-logs.js';
+import type { FileMemo } from './file-memo.js';
 import { type RealtimeReport, RealtimeWindow } from './realtime.js';
 
 export interface ScanOptions extends SnapshotOptions {
@@ -29,6 +31,8 @@ export interface ScanOptions extends SnapshotOptions {
   price?: PriceBasis;
   /** Watch process starts through netlink during the sampling window. Default: on for the live root with sampling. */
   realtime?: boolean;
+  /** For repeated scans: files unchanged since the last sweep are not read again; their findings stand in. */
+  fileMemo?: FileMemo;
 }
 
 export interface ScanResult {
@@ -60,10 +64,26 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
   engine.processAll(snapshotEvents(snapshot));
   if (opts.files !== false) {
     const sink = new WarningSink();
+    const memo = opts.fileMemo;
+    memo?.begin();
     // One file at a time: contents go through the detectors and are dropped, never held all at once.
     sweepFiles(root, sink, {
-      onFile: (f) => engine.processAll(fileEvents(snapshot.host.id, [f], snapshot.time)),
+      onFile: (f) => {
+        const events = fileEvents(snapshot.host.id, [f], snapshot.time);
+        if (memo) memo.record(f.path, engine.processCollect(events));
+        else engine.processAll(events);
+      },
+      ...(memo
+        ? {
+            unchanged: (path: string, st: Stats) => {
+              const found = memo.unchanged(path, st);
+              if (found) engine.adopt(found);
+              return found !== undefined;
+            },
+          }
+        : {}),
     });
+    memo?.end();
     snapshot.warnings.push(...sink.items);
   }
   if (seen) {

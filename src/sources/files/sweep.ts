@@ -36,6 +36,11 @@ export interface SweepOptions {
   maxEntriesPerDir?: number;
   /** Bytes before a history tail that are read to number its lines; beyond, line numbers are unknown. */
   maxLineCountBytes?: number;
+  /**
+   * Asked before a file is read, with its stat: true skips reading it (a repeated sweep that remembers what it saw
+   * last time and handles unchanged files itself). The file still counts toward maxFiles.
+   */
+  unchanged?: (path: string, st: import('node:fs').Stats) => boolean;
 }
 
 // Unit directories hold hundreds of vendor units; only files that can run something are worth reading there.
@@ -108,6 +113,10 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) return;
+      if (opts.unchanged?.(hostPath, st)) {
+        count++;
+        return;
+      }
       // History grows at the end: its latest commands are what a sweep must see, whatever the file's size.
       const tail = kind === 'shell-history' && st.size > maxBytes;
       const start = tail ? st.size - maxBytes : 0;
