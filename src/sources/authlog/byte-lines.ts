@@ -23,10 +23,34 @@ export class ByteLineSplitter {
     readonly stats: LineStats = { tooLong: 0 },
   ) {}
 
+  private chunk: Buffer = Buffer.alloc(0);
+  private pos = 0;
+
+  /** All lines of `chunk` (joined with what was left from before). */
   push(chunk: Buffer, sink: ByteLineSink): void {
-    let start = 0;
+    this.begin(chunk);
+    this.pump(sink, () => false);
+  }
+
+  /** Starts on a chunk; `pump` then hands its lines over. */
+  begin(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.pos = 0;
+  }
+
+  /**
+   * Hands over lines of the current chunk until `full()` says stop (true: call again for more) or the chunk is
+   * done (false; its unfinished last line is kept for the next chunk).
+   */
+  pump(sink: ByteLineSink, full: () => boolean): boolean {
+    const chunk = this.chunk;
     const n = chunk.length;
+    let start = this.pos;
     for (;;) {
+      if (full()) {
+        this.pos = start;
+        return true;
+      }
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
       if (this.skipping) this.skipping = false;
@@ -53,6 +77,8 @@ export class ByteLineSplitter {
         this.stats.tooLong++;
       }
     }
+    this.pos = n;
+    return false;
   }
 
   /** The last line when the input does not end with a newline. */

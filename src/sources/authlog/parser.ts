@@ -3,7 +3,7 @@ import { BytePrefixReader } from './byte-prefix.js';
 import type { AuthFacts, Classified } from './classified.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
 import { normalizePeer } from './peer.js';
-import { PidTable } from './pid-table.js';
+import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
 import { classifySshd } from './sshd-messages.js';
 
@@ -81,6 +81,12 @@ function hasControlByte(buf: Buffer, from: number, to: number): boolean {
   return false;
 }
 
+interface PeerEntry {
+  raw: string;
+  ip: string | undefined;
+  domain: string | undefined;
+}
+
 interface Pending {
   facts: AuthFacts;
   prefix: LinePrefix;
@@ -104,11 +110,9 @@ export class AuthLogParser {
     unattributed: 0,
   };
   private readonly years: YearInference;
-  private readonly peers = new PidTable<{
-    hostname: string | undefined;
-    program: string | undefined;
-    host: string;
-  }>();
+  private readonly peers = new PeerTable();
+  /** Each distinct spelling of a peer, normalized once and held as its own string (see `peerOf`). */
+  private readonly peerCache = new Map<string, PeerEntry | null>();
   private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
   private readonly envelope: BytePrefixReader;
@@ -215,18 +219,12 @@ export class AuthLogParser {
     const pid = prefix.pid;
     const hn = prefix.hostname;
     const prog = prefix.program;
-    let host = c.host;
-    if (host === undefined && pid !== undefined) {
-      const known = this.peers.get(pid);
-      if (known !== undefined && known.hostname === hn && known.program === prog) host = known.host;
-    }
+    let host: string | undefined;
+    if (c.host !== undefined) host = this.peerOf(c.host)?.raw ?? c.host;
+    else if (pid !== undefined) host = this.peers.find(pid, hn, prog);
     let out = NONE;
     if (pid !== undefined && host !== undefined) {
-      if (c.host !== undefined) {
-        const known = this.peers.get(pid);
-        if (known === undefined || known.host !== host || known.hostname !== hn || known.program !== prog)
-          this.peers.set(pid, { hostname: hn, program: prog, host });
-      }
+      if (c.host !== undefined) this.peers.remember(pid, hn, prog, host);
       const held = this.pending.size > 0 ? this.pending.get(pid) : undefined;
       if (held !== undefined && held.prefix.hostname === hn && held.prefix.program === prog) {
         this.pending.delete(pid);
@@ -254,15 +252,35 @@ export class AuthLogParser {
     return typeof f === 'function' ? f() : (f ?? this.opts.referenceTime);
   }
 
+  /**
+   * A peer as logged, normalized (address or host name) once per distinct spelling. The strings kept are copies:
+   * a string cut out of a line keeps the whole line alive, and connection and detector state outlive lines by far.
+   */
+  private peerOf(raw: string): PeerEntry | null {
+    let entry = this.peerCache.get(raw);
+    if (entry === undefined) {
+      if (this.peerCache.size >= 4096) this.peerCache.clear();
+      const own = Buffer.from(raw, 'utf8').toString('utf8');
+      const peer = normalizePeer(own);
+      entry =
+        peer === null
+          ? null
+          : 'ip' in peer
+            ? { raw: own, ip: peer.ip, domain: undefined }
+            : { raw: own, ip: undefined, domain: peer.domain };
+      this.peerCache.set(own, entry);
+    }
+    return entry;
+  }
+
   private event(prefix: LinePrefix, line: string, f: AuthFacts, lateTime?: number): TelemetryEvent | null {
-    const peer = f.host !== undefined ? normalizePeer(f.host) : null;
+    const peer = f.host !== undefined ? this.peerOf(f.host) : null;
     if (!peer) {
       this.stats.unattributed++;
       return null;
     }
     // Every event gets the same keys in the same order (absent ones undefined): one object shape means the
     // detectors' field reads stay monomorphic, which is most of their speed.
-    const isIp = 'ip' in peer;
     const fields: Record<string, EventFields[string]> = {
       'auth.outcome': f.outcome,
       'auth.reason': f.reason,
@@ -270,8 +288,8 @@ export class AuthLogParser {
       'auth.user': f.user,
       'auth.invalidUser': f.invalidUser,
       'auth.count': f.count !== undefined && f.count > 1 ? f.count : undefined,
-      'source.ip': isIp ? peer.ip : undefined,
-      'source.domain': isIp ? undefined : peer.domain,
+      'source.ip': peer.ip,
+      'source.domain': peer.domain,
       'source.port': f.port,
       'log.program': prefix.program,
       'log.pid': prefix.pid,

@@ -41,3 +41,41 @@ export class PidTable<V> {
     this.count--;
   }
 }
+
+/**
+ * The peer address last seen for each connection (pid), with the host and program of the line that named it, in
+ * parallel arrays indexed like PidTable: no object per connection, so the millions of connections of a long log
+ * leave nothing behind for the garbage collector but the (shared) strings.
+ */
+export class PeerTable {
+  private readonly pids: Int32Array;
+  private readonly hosts: (string | undefined)[];
+  private readonly hostnames: (string | undefined)[];
+  private readonly programs: (string | undefined)[];
+  private readonly mask: number;
+
+  constructor(bits = 14) {
+    const size = 1 << bits;
+    this.pids = new Int32Array(size).fill(-1);
+    this.hosts = new Array<string | undefined>(size).fill(undefined);
+    this.hostnames = new Array<string | undefined>(size).fill(undefined);
+    this.programs = new Array<string | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+  }
+
+  /** The peer of connection `pid` of this host and program, if known. */
+  find(pid: number, hostname: string | undefined, program: string | undefined): string | undefined {
+    const i = pid & this.mask;
+    if (this.pids[i] !== pid || this.hostnames[i] !== hostname || this.programs[i] !== program)
+      return undefined;
+    return this.hosts[i];
+  }
+
+  remember(pid: number, hostname: string | undefined, program: string | undefined, host: string): void {
+    const i = pid & this.mask;
+    this.pids[i] = pid;
+    this.hosts[i] = host;
+    this.hostnames[i] = hostname;
+    this.programs[i] = program;
+  }
+}
