@@ -111,7 +111,6 @@ export class VpcFlowLineParser {
   private cols: ColumnMap;
   private readonly at = new Int32Array(MAX_VALUES);
   private readonly to = new Int32Array(MAX_VALUES);
-  private readonly val = new Float64Array(MAX_VALUES);
   private readonly hosts: HostResolver;
   private readonly hostsByIpv4: ReadonlyMap<number, string>;
   private readonly memoH1 = new Int32Array(MEMO_SLOTS);
@@ -186,38 +185,25 @@ export class VpcFlowLineParser {
     }
     this.sawRecord = true;
     this.stats.records++;
-    // One pass over the line: where each value starts and ends, and its value as a non-negative integer (NaN when
-    // it is not digits, `-` included), so numbers are not read twice.
+    // Where each value starts and ends; numbers are read from there for the columns that hold them.
     const at = this.at;
     const to = this.to;
-    const val = this.val;
     let n = 0;
     let pos = start;
     while (pos < end) {
-      let ch = bytes[pos] as number;
-      if (ch === 32) {
+      if (bytes[pos] === 32) {
         pos++;
         continue;
       }
       at[n] = pos;
-      let v = 0;
-      let digits = true;
-      for (;;) {
-        const d = ch - 48;
-        if (d >= 0 && d <= 9) v = v * 10 + d;
-        else digits = false;
-        if (++pos >= end) break;
-        ch = bytes[pos] as number;
-        if (ch === 32) break;
-      }
-      val[n] = digits ? v : Number.NaN;
+      while (++pos < end && bytes[pos] !== 32);
       to[n++] = pos;
       if (n === MAX_VALUES) break;
     }
     const c = this.cols;
     if (n !== c.count) return this.bad(lineNo, `${n} values where the format has ${c.count} fields`);
     if (c.version >= 0) {
-      const version = val[c.version] as number;
+      const version = this.int(c.version);
       if (!(version < VERSION_OK.length && VERSION_OK[version] === 1)) {
         this.stats.skipped.unknownVersion++;
         noteProblem(this.stats, lineNo, `flow log version ${this.str(c.version)} is not read (versions 2-5)`);
@@ -463,9 +449,18 @@ export class VpcFlowLineParser {
     return this.present(i) ? this.text(i) : undefined;
   }
 
-  /** Value i as a non-negative integer (read while splitting the line); NaN when absent or not digits. */
+  /** Value i as a non-negative integer read in place; NaN when absent (`-` too) or not digits. */
   private int(i: number): number {
-    return i < 0 ? Number.NaN : (this.val[i] as number);
+    if (i < 0) return Number.NaN;
+    const b = this.bytes;
+    const end = this.to[i] as number;
+    let v = 0;
+    for (let k = this.at[i] as number; k < end; k++) {
+      const d = (b[k] as number) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      v = v * 10 + d;
+    }
+    return v;
   }
 
   private bad(lineNo: number, message: string): false {
