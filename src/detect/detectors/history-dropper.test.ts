@@ -48,6 +48,12 @@ describe('exec.history-dropper', () => {
           'stratum-url',
         ],
         matchedLines: 8,
+        paths: [
+          '/etc/crontab',
+          '/root/.ssh/authorized_keys',
+          '/usr/local/lib/libhide.so',
+          '/etc/ld.so.preload',
+        ],
       },
     });
     const lines = (hit && !Array.isArray(hit) ? hit.evidence.lines : []) as {

@@ -65,6 +65,9 @@ const VENDOR_INSTALLERS: readonly RegExp[] = [
   /https?:\/\/(astral\.sh\/uv|bun\.sh\/install|deno\.land\/install\.sh|get\.k3s\.io|tailscale\.com\/install\.sh|ollama\.com\/install\.sh|sdk\.cloud\.google\.com)\b/,
 ];
 
+/** Absolute paths of at least two components, not inside /dev, /proc or /sys, and not a URL's path. */
+const PATH = /(?<![\w.~:/-])\/(?!(?:dev|proc|sys)\/)[\w.+@%-]+(?:\/[\w.+@%-]+)+/g;
+const MAX_PATHS = 20;
 const MAX_LINES = 20;
 const MAX_TEXT = 300;
 const MAX_COMMAND = 2048;
@@ -106,6 +109,7 @@ export const historyDropper: Detector = {
     const first = num(e, 'file.firstLine');
     const found: HistoryLine[] = [];
     const tagsSeen = new Set<string>();
+    const paths = new Set<string>();
     let strong = false;
     let matchedLines = 0;
     const lines = content.split('\n');
@@ -119,6 +123,7 @@ export const historyDropper: Detector = {
       );
       if (!tags.length) continue;
       matchedLines++;
+      for (const p of cmd.match(PATH) ?? []) if (paths.size < MAX_PATHS) paths.add(p);
       for (const t of tags) {
         tagsSeen.add(t.tag);
         strong ||= t.strong;
@@ -137,6 +142,8 @@ export const historyDropper: Detector = {
       evidence: {
         path: str(e, 'file.path'),
         signs: [...tagsSeen].sort(),
+        // the files these commands touched: the incident joins the processes and files they name
+        paths: [...paths],
         matchedLines,
         lines: found,
         ...(first !== undefined && first > 1 ? { readFromLine: first } : {}),
