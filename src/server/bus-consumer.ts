@@ -6,6 +6,9 @@ import { IngestBatchSchema } from '../store/types.js';
 import { hashSecret, secretKind } from './auth/secrets.js';
 import { IngestRejected, type IngestService } from './ingest.js';
 
+/** Batches handled at once; matches the consumer's pull size. */
+const MAX_IN_FLIGHT = 64;
+
 export interface BusStats {
   committed: number;
   refused: number;
@@ -59,7 +62,7 @@ export class BusConsumer {
     }
     const c = new BusConsumer(nc, store, ingest, log);
     const consumer = await nc.jetstream().consumers.get(names.stream, names.consumer);
-    c.messages = await consumer.consume({ max_messages: 64 });
+    c.messages = await consumer.consume({ max_messages: MAX_IN_FLIGHT });
     c.loop = c.run();
     return c;
   }
@@ -108,11 +111,26 @@ export class BusConsumer {
 
   private async run(): Promise<void> {
     if (!this.messages) return;
+    // Several batches in flight at once, so the store can commit them in one shared transaction; each message is
+    // still acked only after its own batch committed.
+    const inflight = new Set<Promise<void>>();
     for await (const m of this.messages) {
       // Closing: hand buffered messages straight back so another replica gets them now, not after ack_wait.
-      if (this.closing) m.nak();
-      else await this.handle(m);
+      if (this.closing) {
+        m.nak();
+        continue;
+      }
+      const p: Promise<void> = this.handle(m)
+        .catch(() => {
+          // Anything unexpected (the credential lookup failing): leave the batch for a retry.
+          this.stats.retried++;
+          m.nak(1000);
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= MAX_IN_FLIGHT) await Promise.race(inflight);
     }
+    await Promise.all(inflight);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
 
@@ -6,9 +7,6 @@ export function toPgPlaceholders(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
-
-// PostgreSQL allows 65535 bind parameters per statement; stay well under it.
-const MAX_PARAMS = 30_000;
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -24,25 +22,36 @@ function executor(q: Queryable): SqlExecutor {
     },
     async insertMany(table, columns, rows, onConflict) {
       if (rows.length === 0) return 0;
-      const perStmt = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+      // One statement text per table and conflict clause whatever the row count, so the server parses and plans it
+      // once per connection (a named prepared statement) and the client sends one parameter, not one per value.
+      const text = `INSERT INTO ${table} (${columns.join(', ')})
+          SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1) ${onConflict}`;
       let changed = 0;
-      for (let i = 0; i < rows.length; i += perStmt) {
-        const chunk = rows.slice(i, i + perStmt);
-        const params: SqlValue[] = [];
-        const tuples = chunk.map((r) => {
-          const marks = r.map((v) => {
-            params.push(v);
-            return `$${params.length}`;
-          });
-          return `(${marks.join(', ')})`;
+      for (let i = 0; i < rows.length; i += JSON_ROWS_PER_STMT) {
+        const chunk = rows.slice(i, i + JSON_ROWS_PER_STMT);
+        const objs = chunk.map((r) => {
+          const o: Record<string, SqlValue> = {};
+          for (let c = 0; c < columns.length; c++) o[columns[c] as string] = r[c] ?? null;
+          return o;
         });
-        const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`;
-        const res = await q.query(sql, params);
+        const res = await q.query({ name: statementName(text), text, values: [JSON.stringify(objs)] });
         changed += res.rowCount ?? 0;
       }
       return changed;
     },
   };
+}
+
+// Bounds one statement's JSON parameter (and the memory to build it); a group rarely holds more rows.
+const JSON_ROWS_PER_STMT = 5000;
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let n = statementNames.get(text);
+  if (!n) {
+    n = `mw_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, n);
+  }
+  return n;
 }
 
 export interface PostgresOptions {
