@@ -3,6 +3,12 @@ import type { PostureCheck, PostureHit } from './check.js';
 import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
 import { portsInRange, SENSITIVE_PORTS } from './port-catalog.js';
 
+/** "SMB (445), NFS (2049) and 3 more": a wide range names its first few services, the evidence lists all. */
+function named(ports: number[]): string {
+  const shown = ports.slice(0, 4).map((p) => `${SENSITIVE_PORTS.get(p)} (${p})`);
+  return ports.length > 4 ? `${shown.join(', ')} and ${ports.length - 4} more` : shown.join(', ');
+}
+
 /** One finding per rule, naming every sensitive service its port range lets in from the internet. */
 export const ingressSensitivePort: PostureCheck = {
   meta: {
@@ -29,7 +35,7 @@ export const ingressSensitivePort: PostureCheck = {
         ...b,
         key: `${r.line}`,
         port: ports[0]!,
-        title: `${ports.map((p) => `${SENSITIVE_PORTS.get(p)} (${p})`).join(', ')} open to the internet`,
+        title: `${named(ports)} open to the internet`,
         evidence: { ...b.evidence, sensitivePorts: ports },
       });
     }
