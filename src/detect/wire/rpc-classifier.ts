@@ -15,6 +15,13 @@ const MAX_METHOD_NAMES = 32;
 /** Handshake messages parsed in full per flow (reconnects repeat them; the first few name the miner). */
 const MAX_IDENTITY_PARSES = 8;
 
+/** Whether a handshake message of `method` can name something still unknown (a reconnect repeats the handshake). */
+function canTell(method: string, rpc: RpcState): boolean {
+  if (method === 'mining.subscribe') return rpc.agent === undefined;
+  if (method === 'login') return rpc.agent === undefined || rpc.login === undefined;
+  return rpc.login === undefined;
+}
+
 /**
  * Classifies JSON-RPC messages of the flow set by `begin`. One instance serves all flows: the line callback is
  * created once, and the current flow, direction and packet time are fields, not closures per packet.
@@ -55,11 +62,7 @@ export class RpcClassifier {
     else if (SERVER_METHODS.has(method)) rpc.serverVotes[this.dir]++;
     if (IDENTITY_METHODS.has(method)) {
       rpc.handshake = true;
-      if (
-        !cut &&
-        (rpc.agent === undefined || rpc.login === undefined) &&
-        rpc.identityParses++ < MAX_IDENTITY_PARSES
-      ) {
+      if (!cut && canTell(method, rpc) && rpc.identityParses++ < MAX_IDENTITY_PARSES) {
         const id = identityOf(method, buf.toString('utf8', s, e));
         rpc.agent ??= id.agent;
         rpc.login ??= id.login;

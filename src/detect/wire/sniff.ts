@@ -56,6 +56,11 @@ export interface HttpHead {
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MINING_HEADERS = new Set(['x-mining-extensions', 'x-stratum', 'x-long-polling', 'x-mining-hashrate']);
 
+/** Characters String#trim removes that can appear in latin1 text. */
+function isTrimmedAway(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+}
+
 /** Reads the header block of an HTTP message in buf[off, off + len), at most 8 KiB of it. */
 export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
   const end = off + Math.min(len, 8192);
@@ -65,6 +70,9 @@ export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
   const lines = buf.toString('latin1', off, stop < 0 ? end : off + stop).split('\r\n');
   for (let i = 1; i < lines.length && i < 64; i++) {
     const line = lines[i] as string;
+    // Every header we read starts with a, u or x (in either case); leading space is trimmed below, so it stays.
+    const c = line.charCodeAt(0) | 0x20;
+    if (c !== 0x61 && c !== 0x75 && c !== 0x78 && !isTrimmedAway(line.charCodeAt(0))) continue;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();

@@ -224,9 +224,23 @@ function decodeL4(buf: Buffer, q: number, ipEnd: number, v: PacketView): number 
   return DECODE_IP_ONLY;
 }
 
+/** IPv4 texts already built: a report names the same clients and pools again and again. Cleared when full. */
+const ipv4Texts = new Map<number, string>();
+const MAX_IPV4_TEXTS = 65_536;
+
+function ipv4Text(w: number): string {
+  let t = ipv4Texts.get(w);
+  if (t === undefined) {
+    if (ipv4Texts.size >= MAX_IPV4_TEXTS) ipv4Texts.clear();
+    t = `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+    ipv4Texts.set(w, t);
+  }
+  return t;
+}
+
 /** Text form of the source or destination address of `v`. Only called when a flow is reported, never per packet. */
 export function addrText(family: number, w0: number, w1: number, w2: number, w3: number): string {
-  if (family === 4) return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}`;
+  if (family === 4) return ipv4Text(w0);
   const groups = [w0, w1, w2, w3].flatMap((w) => [(w >>> 16).toString(16), (w & 0xffff).toString(16)]);
   // Compress the longest run of zero groups, as RFC 5952 asks.
   let best = -1;
