@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
@@ -194,5 +194,42 @@ describe.each([
     expect(changes.map((c) => [c.entity.port, c.evidence.change, c.evidence.previousScope])).toEqual([
       [6379, 'widened', 'loopback'],
     ]);
+  });
+});
+
+describe('rpm and apk hosts: inventory under --root matched against imported OSV advisories', () => {
+  const osv = path.join(tmp, 'osv-distros');
+  const db = path.join(tmp, 'vulndb-distros');
+  const record = (id: string, ecosystem: string, name: string, fixed: string) => ({
+    id,
+    modified: '2024-01-01T00:00:00Z',
+    aliases: [`CVE-2099-${id.replace(/\D/g, '').padStart(4, '0')}`],
+    summary: `${name} flaw`,
+    affected: [
+      {
+        package: { ecosystem, name },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+      },
+    ],
+  });
+
+  it('reports the affected rpm and apk packages of the right release only', async () => {
+    mkdirSync(osv, { recursive: true });
+    const records = [
+      record('ALSA-1', 'Alpine:v3.18', 'openssl', '3.1.2-r1'),
+      record('ALSA-2', 'Alpine:v3.17', 'redis', '7.0.15-r0'),
+      record('RLSA-3', 'Rocky Linux:9', 'openssl-libs', '1:3.0.7-20.el9_2'),
+      record('RLSA-4', 'Rocky Linux:8', 'sudo', '1.9.5p2-10.el8'),
+    ];
+    for (const r of records) writeFileSync(path.join(osv, `${r.id}.json`), JSON.stringify(r));
+    expect((await runCli(['vulndb', 'import', osv, '--db', db])).code).toBe(0);
+    const vulns = async (root: string) => {
+      const r = await runCli(['posture', '--root', root, '--vulndb', db, '--format', 'json']);
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { findings: { ruleId: string; entity: { name?: string } }[] };
+      return out.findings.filter((f) => f.ruleId === 'posture.vuln.package').map((f) => f.entity.name);
+    };
+    expect(await vulns('test/fixtures/posture/apk-root')).toEqual(['openssl 3.1.2-r0']);
+    expect(await vulns('test/fixtures/posture/rpm-root')).toEqual(['openssl-libs 1:3.0.7-18.el9_2']);
   });
 });
