@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WarningSink } from '../../model/errors.js';
 import { evrOf, parseRpmHeader, sourceName } from './header.js';
-import { readRpmDatabase, readRpmSqlite } from './rpmdb.js';
+import { parseRpmQuery, readRpmDatabase, readRpmSqlite } from './rpmdb.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../test/fixtures/posture/rpm-root');
 const DB = path.join(ROOT, 'var/lib/rpm/rpmdb.sqlite');
@@ -79,6 +79,16 @@ describe('rpm database (rpmdb.sqlite, header blobs)', () => {
     expect(w.items).toHaveLength(1);
     expect(w.items[0]).toMatchObject({ code: 'MW_W_POSTURE_SKIPPED', path: `${file}#2` });
     expect(w.items[0]!.message).toMatch(/header claims \d+ bytes, blob has 100/);
+  });
+
+  it('reads rpm -qa output (the path for Berkeley DB and ndb databases)', () => {
+    const out =
+      'openssl-libs\t1\t3.0.7\t18.el9_2\tx86_64\topenssl-3.0.7-18.el9_2.src.rpm\n' +
+      'gpg-pubkey\t0\tfd431d51\t4ae0493b\t(none)\t(none)\nnot a row\n';
+    expect(parseRpmQuery(out).map((p) => [p.name, evrOf(p), p.arch, sourceName(p.sourceRpm)])).toEqual([
+      ['openssl-libs', '1:3.0.7-18.el9_2', 'x86_64', 'openssl'],
+      ['gpg-pubkey', 'fd431d51-4ae0493b', undefined, undefined],
+    ]);
   });
 
   it('rejects blobs that are not headers', () => {
