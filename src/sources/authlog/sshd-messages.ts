@@ -1,4 +1,5 @@
 import type { AuthFacts, AuthReason, Classified } from './classified.js';
+import { fastSshd } from './sshd-fast.js';
 
 // Host and user fields come last or are anchored on fixed words after them, because user names are attacker
 // input: "Failed password for x from 1.2.3.4 port 1 ssh2: ... from 5.6.7.8" must give 1.2.3.4, not 5.6.7.8.
@@ -71,6 +72,15 @@ export function stripSshdPrefixes(msg: string): string {
  */
 export function classifySshd(message: string): Classified {
   const s = stripSshdPrefixes(message);
+  return fastSshd(s) ?? classifyStripped(s);
+}
+
+/** The same without the hand-written readers: the regular expressions alone (tests hold the two to each other). */
+export function classifySshdByRegex(message: string): Classified {
+  return classifyStripped(stripSshdPrefixes(message));
+}
+
+function classifyStripped(s: string): Classified {
   switch (s.charCodeAt(0)) {
     case 70: {
       // F
