@@ -46,17 +46,21 @@ console.log(
 
 const TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const stdoutFile = resolve(outDir, 'pcap-bench.stdout');
+const stderrFile = resolve(outDir, 'pcap-bench.stderr');
 
 /** Runs `cmd args` as the shell's only child; returns wall seconds, child CPU seconds and what it printed. */
 function measure(cmd, args) {
-  const script = `"$@" >"$OUT" 2>/dev/null; s=$?; cat /proc/$$/stat; exit $s`;
+  const script = `"$@" >"$OUT" 2>"$ERR"; s=$?; cat /proc/$$/stat; exit $s`;
   const t0 = process.hrtime.bigint();
   const r = spawnSync('sh', ['-c', script, 'sh', cmd, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, OUT: stdoutFile },
+    env: { ...process.env, OUT: stdoutFile, ERR: stderrFile },
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error || r.status !== 0) throw new Error(`${cmd} failed (exit ${r.status}): ${r.error ?? ''}`);
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `${cmd} failed (exit ${r.status}): ${r.error ?? readFileSync(stderrFile, 'utf8').slice(-2000)}`,
+    );
   const fields = r.stdout.slice(r.stdout.lastIndexOf(')') + 2).split(' ');
   // After the ")" of comm: state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
   const cpuSeconds = (Number(fields[13]) + Number(fields[14])) / TCK;
@@ -134,4 +138,5 @@ if (!version) {
   );
 }
 rmSync(stdoutFile, { force: true });
+rmSync(stderrFile, { force: true });
 console.log(`load average at the end: ${loads()}`);
