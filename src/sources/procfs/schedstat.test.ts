@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSchedstatWait, readWaitNs } from './schedstat.js';
+import { takeSnapshot } from './snapshot.js';
 
 describe('schedstat', () => {
   it('takes the runqueue wait (second field) and rejects garbage', () => {
@@ -40,6 +41,25 @@ describe('schedstat', () => {
       expect(readWaitNs('/proc', process.pid, 4)).toEqual(expected);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('a snapshot measures demand for busy processes and skips idle ones', async () => {
+    if (!existsSync('/proc/self/schedstat')) return;
+    const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    const idle = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const snap = await takeSnapshot({ sampleMs: 300, hash: false });
+      const b = snap.processes.find((p) => p.pid === busy.pid);
+      const i = snap.processes.find((p) => p.pid === idle.pid);
+      expect(b?.cpuWaitSeconds).toEqual(expect.any(Number));
+      expect(b?.cpuDemandPercent).toBeGreaterThanOrEqual(b?.cpuPercent ?? Number.POSITIVE_INFINITY);
+      expect(i).toBeDefined();
+      expect(i?.cpuWaitSeconds).toBeUndefined();
+    } finally {
+      busy.kill('SIGKILL');
+      idle.kill('SIGKILL');
     }
   });
 });

@@ -76,17 +76,32 @@ interface CpuMark {
   waitNs: number | null;
 }
 
+/**
+ * Demand is read only for processes that have used at least this share of a core since they started (or in the
+ * sample): idle daemons, most of a host, cost a schedstat read per thread and cannot be CPU-bound. A miner would
+ * have to get under 5% of a core for its whole life to be missed, which takes a host loaded far beyond its cores.
+ */
+const DEMAND_MIN_CORES = 0.05;
+
+function busyEnough(cpuSeconds: number, startTime: number, now: number): boolean {
+  const age = (now - startTime) / 1000;
+  return age <= 0 || cpuSeconds / age >= DEMAND_MIN_CORES;
+}
+
 function cpuTicksByPid(procDir: string, bootTimeMs: number): Map<number, CpuMark> {
   const out = new Map<number, CpuMark>();
+  const now = Date.now();
   for (const pid of listPids(procDir)) {
     try {
       const s = parseStat(readProcText(`${procDir}/${pid}/stat`));
-      if (s)
-        out.set(pid, {
-          ticks: s.utime + s.stime,
-          startTime: startTimeMs(bootTimeMs, s.starttime),
-          waitNs: readWaitNs(procDir, pid, s.threads),
-        });
+      if (!s) continue;
+      const ticks = s.utime + s.stime;
+      const startTime = startTimeMs(bootTimeMs, s.starttime);
+      out.set(pid, {
+        ticks,
+        startTime,
+        waitNs: busyEnough(ticks / CLOCK_TICKS, startTime, now) ? readWaitNs(procDir, pid, s.threads) : null,
+      });
     } catch {}
   }
   return out;
@@ -130,6 +145,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
   };
   const elapsedSec = first ? (performance.now() - t0) / 1000 : 0;
   const processes: ProcessInfo[] = [];
+  const now = Date.now();
   for (const pid of listPids(procDir)) {
     const p = readProcess(ctx, pid);
     if (!p) continue;
@@ -141,7 +157,11 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
       p.cpuPercent = Math.max(0, ((p.cpuSeconds * CLOCK_TICKS - base) / CLOCK_TICKS / elapsedSec) * 100);
       // Demand = running + waiting to run: a CPU-bound process on a contended host gets few cycles but is
       // runnable all the time, and that is what says "CPU-bound", not the share the scheduler gave it.
-      const waitNs = readWaitNs(procDir, pid, p.threads);
+      const busy =
+        (same && before.waitNs !== null) ||
+        p.cpuPercent >= DEMAND_MIN_CORES * 100 ||
+        busyEnough(p.cpuSeconds, p.startTime, now);
+      const waitNs = busy ? readWaitNs(procDir, pid, p.threads) : null;
       if (waitNs !== null) {
         p.cpuWaitSeconds = waitNs / 1e9;
         const waitBase = same ? before.waitNs : 0;
