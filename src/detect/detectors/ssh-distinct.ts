@@ -3,10 +3,23 @@ import type { StatefulDetector } from '../stateful.js';
 import { AttemptLog, iso, KeyedState, MAX_TRACKED, SshShared, touchBounded } from './ssh-common.js';
 
 export interface DistinctState {
-  /** Distinct values -> last time seen; bounded to a little over the threshold. */
+  /** Distinct values -> last time seen, until the key is reported; bounded to a little over the threshold. */
   values: Map<string, number>;
   log: AttemptLog;
   reported: boolean;
+  /** Values seen since the report, the last RECENT of them in a ring: evidence only, no map upkeep per attempt. */
+  recent: string[];
+  next: number;
+}
+
+const RECENT = 64;
+
+/** The values a key has met, most recent last, each once. */
+export function valuesSeen(s: DistinctState): string[] {
+  const order = [...s.values.keys(), ...s.recent.slice(s.next), ...s.recent.slice(0, s.next)];
+  const last = new Map<string, number>();
+  order.forEach((v, i) => last.set(v, i));
+  return order.filter((v, i) => last.get(v) === i);
 }
 
 export interface DistinctSpec {
@@ -39,6 +52,8 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
     values: new Map(),
     log: new AttemptLog(),
     reported: false,
+    recent: [],
+    next: 0,
   }));
   const reported: { key: string; s: DistinctState }[] = [];
   return {
@@ -60,7 +75,7 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
         const log = counter.log(rec, e, v, n);
         let st = rec.slots[slot] as DistinctState | undefined;
         if (st === undefined) {
-          st = { values: new Map(), log, reported: false };
+          st = { values: new Map(), log, reported: false, recent: [], next: 0 };
           rec.slots[slot] = st;
         }
         s = st;
@@ -69,12 +84,18 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
         key = user;
         value = ip;
         s = byUser.get(user);
-        s.log.add(e.time, user, v.line, n);
+        // The account is the key: its log need not collect account names.
+        s.log.add(e.time, undefined, v.line, n);
       }
-      if (s.reported && !spec.valuesInEvidence) return null;
+      if (s.reported) {
+        if (spec.valuesInEvidence) {
+          s.recent[s.next] = value;
+          s.next = s.next + 1 === RECENT ? 0 : s.next + 1;
+        }
+        return null;
+      }
       const since = e.time - spec.windowMs;
       touchBounded(s.values, value, e.time, spec.cap, since);
-      if (s.reported) return null;
       let count = 0;
       for (const t of s.values.values()) if (t >= since) count++;
       if (count < spec.distinct) return null;

@@ -1,7 +1,7 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
 import type { SshShared } from './ssh-common.js';
-import { distinctAttemptsDetector } from './ssh-distinct.js';
+import { distinctAttemptsDetector, valuesSeen } from './ssh-distinct.js';
 
 export interface SshPasswordSprayOptions {
   /** Distinct source addresses failing for one account within the window. */
@@ -44,7 +44,7 @@ export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}, shared?: Ss
         return {
           user,
           ...rest,
-          sources: [...s.values.keys()].slice(-50),
+          sources: valuesSeen(s).slice(-50),
           window: { distinctSources: distinct, seconds: windowMs / 1000 },
         };
       },
