@@ -31,6 +31,7 @@ interface CloudlogsCliOptions extends CommonOptions {
   once: boolean;
   state?: string;
   interval: number;
+  readerThread: 'auto' | 'on' | 'off';
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -61,7 +62,7 @@ async function run(o: CloudlogsCliOptions): Promise<void> {
     instanceAddresses: (i: string) => hosts.addressesOf(i),
     runInstances: { usualRegions: o.usualRegion },
     iamAdmins: o.iamAdmin,
-    ...(fields ? { read: { fields } } : {}),
+    read: { ...(fields ? { fields } : {}), thread: o.readerThread },
   };
   if (o.watch) return watch(o, inputs, analyze);
   const r = await analyzeCloudLogs(inputs, analyze);
@@ -193,6 +194,14 @@ export function registerCloudlogs(program: Command): void {
     .option(
       '--state <file>',
       'with --watch: where the files read and findings reported are kept (default under /var/lib/minewarden or the XDG state directory)',
+    )
+    .addOption(
+      new Option(
+        '--reader-thread <mode>',
+        'VPC flow log text: split and parse on a second thread while the rules run (auto: files of 16 MiB and up); pays only with an idle core',
+      )
+        .choices(['auto', 'on', 'off'])
+        .default('off'),
     )
     .addOption(
       new Option('--interval <seconds>', 'with --watch: seconds between looks at the directories')
