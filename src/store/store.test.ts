@@ -150,6 +150,33 @@ describe.each(backends)('store on $name', (b) => {
     expect((await store.auth.getAgent('g-a6'))?.lastSeen).toBe(at.toISOString());
   });
 
+  t('the latest heartbeat wins whatever order batches arrive in, together or apart', async () => {
+    const hb = (id: string, time: string, intervalMs: number) => ({ id, time, intervalMs });
+    await Promise.all([
+      store.fleet.ingest(
+        batch('h9', 'hb-1', [], { heartbeats: [hb('h9:2', '2025-01-01T00:00:20.000Z', 20_000)] }),
+        null,
+        new Date(),
+      ),
+      store.fleet.ingest(
+        batch('h9', 'hb-2', [], { heartbeats: [hb('h9:1', '2025-01-01T00:00:10.000Z', 10_000)] }),
+        null,
+        new Date(),
+      ),
+    ]);
+    await store.fleet.ingest(
+      batch('h9', 'hb-3', [], { heartbeats: [hb('h9:0', '2025-01-01T00:00:05.000Z', 5_000)] }),
+      null,
+      new Date(),
+    );
+    const h = await store.fleet.getHost('h9');
+    expect(h?.lastHeartbeat).toBe('2025-01-01T00:00:20.000Z');
+    expect(h?.heartbeatIntervalMs).toBe(20_000);
+    expect((await store.fleet.recentHeartbeats('h9', 5)).map((x) => x.id)).toEqual(['h9:2', 'h9:1', 'h9:0']);
+    await store.fleet.ingest(batch('h9', 'hb-4', []), null, new Date());
+    expect((await store.fleet.getHost('h9'))?.lastHeartbeat).toBe('2025-01-01T00:00:20.000Z');
+  });
+
   t('a failing batch among batches submitted together fails alone', async () => {
     const before = await store.fleet.countFindings();
     const bad = batch('h7', 'bad-g', [finding('h7', 1)]);

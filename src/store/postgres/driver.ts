@@ -99,6 +99,11 @@ export class PostgresDriver implements SqlDriver {
     return this.direct.run(sql, params);
   }
 
+  async runPrepared(sql: string, params: readonly SqlValue[]): Promise<number> {
+    const res = await this.pool.query({ name: statementName(sql), text: sql, values: params as SqlValue[] });
+    return res.rowCount ?? 0;
+  }
+
   insertMany(
     table: string,
     columns: readonly string[],

@@ -23,6 +23,11 @@ export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement outside any transaction (it commits on its own) as a statement prepared once per
+   * connection; for fixed hot-path SQL written in the dialect's own placeholders ($n on PostgreSQL).
+   */
+  runPrepared(sql: string, params: readonly SqlValue[]): Promise<number>;
   /** Runs a multi-statement script (migrations). */
   exec(script: string): Promise<void>;
   close(): Promise<void>;

@@ -50,9 +50,29 @@ const FINDING_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   first_seen_ms = CASE WHEN excluded.first_seen_ms < findings.first_seen_ms THEN excluded.first_seen_ms ELSE findings.first_seen_ms END,
   last_seen_ms = CASE WHEN excluded.last_seen_ms > findings.last_seen_ms THEN excluded.last_seen_ms ELSE findings.last_seen_ms END`;
 
+const HOST_COLUMNS = [
+  'id',
+  'name',
+  'info',
+  'agent_id',
+  'first_seen_ms',
+  'last_seen_ms',
+  'last_heartbeat_ms',
+  'heartbeat_interval_ms',
+] as const;
+
+// The latest heartbeat only moves forward; a group without heartbeats carries NULL and leaves it alone.
 const HOST_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   name = excluded.name, info = excluded.info, agent_id = COALESCE(excluded.agent_id, hosts.agent_id),
-  last_seen_ms = CASE WHEN excluded.last_seen_ms > hosts.last_seen_ms THEN excluded.last_seen_ms ELSE hosts.last_seen_ms END`;
+  last_seen_ms = CASE WHEN excluded.last_seen_ms > hosts.last_seen_ms THEN excluded.last_seen_ms ELSE hosts.last_seen_ms END,
+  last_heartbeat_ms = CASE WHEN excluded.last_heartbeat_ms > COALESCE(hosts.last_heartbeat_ms, -1)
+    THEN excluded.last_heartbeat_ms ELSE hosts.last_heartbeat_ms END,
+  heartbeat_interval_ms = CASE WHEN excluded.last_heartbeat_ms > COALESCE(hosts.last_heartbeat_ms, -1)
+    THEN excluded.heartbeat_interval_ms ELSE hosts.heartbeat_interval_ms END`;
+
+const INCIDENT_COLUMNS = ['id', 'host_id', 'severity', 'first_seen_ms', 'last_seen_ms', 'data'] as const;
+const HEARTBEAT_COLUMNS = ['id', 'host_id', 'agent_id', 'time_ms', 'data'] as const;
+const INVENTORY_COLUMNS = ['id', 'host_id', 'time_ms', 'data'] as const;
 
 const INCIDENT_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   severity = excluded.severity, data = excluded.data,
@@ -108,12 +128,22 @@ const byKey = <T>(m: Map<string, T>): [string, T][] =>
   [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 /**
- * Applies a group of batches in the caller's transaction with the result sequential commits would give: rows are
+ * Merges a group of batches into the rows to write, with the result sequential commits would give: rows are
  * merged by id first (a multi-row upsert may touch a row only once), content follows the newest event time, the
  * first/last-seen window is the union, and for equal times the later arrival wins. Keys are written in sorted
  * order, so concurrent transactions lock rows in one order (no deadlock).
  */
-async function applyGroup(tx: SqlExecutor, items: readonly PendingBatch[]): Promise<IngestResult[]> {
+interface MergedGroup {
+  results: IngestResult[];
+  hosts: SqlValue[][];
+  findings: SqlValue[][];
+  incidents: SqlValue[][];
+  heartbeats: SqlValue[][];
+  inventory: SqlValue[][];
+  agents: [string, number][];
+}
+
+function mergeGroup(items: readonly PendingBatch[]): MergedGroup {
   const hosts = new Map<string, HostAcc>();
   const findings = new Map<string, FindingAcc>();
   const incidents = new Map<string, { i: Incident; firstMs: number; lastMs: number }>();
@@ -177,64 +207,85 @@ async function applyGroup(tx: SqlExecutor, items: readonly PendingBatch[]): Prom
     });
   }
 
-  await tx.insertMany(
-    'hosts',
-    ['id', 'name', 'info', 'agent_id', 'first_seen_ms', 'last_seen_ms'],
-    byKey(hosts).map(([id, h]) => [id, h.name, h.info, h.agentId, h.firstMs, h.lastMs]),
-    HOST_UPSERT,
+  return {
+    results,
+    hosts: byKey(hosts).map(([id, h]) => {
+      const beat = lastBeat.get(id);
+      return [id, h.name, h.info, h.agentId, h.firstMs, h.lastMs, beat?.t ?? null, beat?.intervalMs ?? null];
+    }),
+    findings: byKey(findings).map(([, x]) => findingRow(x)),
+    incidents: byKey(incidents).map(([id, x]) => [
+      id,
+      x.i.host.id,
+      x.i.severity,
+      x.firstMs,
+      x.lastMs,
+      JSON.stringify(x.i),
+    ]),
+    heartbeats: byKey(heartbeats).map(([id, x]) => [id, x.hostId, x.agentId, x.t, JSON.stringify(x.h)]),
+    inventory: byKey(inventory).map(([id, x]) => [
+      id,
+      x.hostId,
+      Date.parse(x.inv.time),
+      JSON.stringify(x.inv),
+    ]),
+    agents: byKey(agents),
+  };
+}
+
+/** SQLite: the merged rows in the caller's transaction (statements are prepared once and cheap in-process). */
+async function writeInTransaction(tx: SqlExecutor, g: MergedGroup): Promise<void> {
+  await tx.insertMany('hosts', HOST_COLUMNS, g.hosts, HOST_UPSERT);
+  if (g.findings.length > 0) await tx.insertMany('findings', FINDING_COLUMNS, g.findings, FINDING_UPSERT);
+  if (g.incidents.length > 0)
+    await tx.insertMany('incidents', INCIDENT_COLUMNS, g.incidents, INCIDENT_UPSERT);
+  if (g.heartbeats.length > 0)
+    await tx.insertMany('heartbeats', HEARTBEAT_COLUMNS, g.heartbeats, 'ON CONFLICT (id) DO NOTHING');
+  if (g.inventory.length > 0)
+    await tx.insertMany('inventory', INVENTORY_COLUMNS, g.inventory, 'ON CONFLICT (id) DO NOTHING');
+  for (const [id, ms] of g.agents) await tx.run('UPDATE agents SET last_seen_ms = ? WHERE id = ?', [ms, id]);
+}
+
+const recordset = (table: string, columns: readonly string[], param: number): string =>
+  `SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $${param})`;
+
+/**
+ * PostgreSQL: the whole group as one statement of data-modifying CTEs, which commits atomically on its own. One
+ * round trip instead of BEGIN, one per table and COMMIT, and one fixed text, so it is parsed once per connection.
+ */
+const PG_GROUP_SQL = `WITH
+  h AS (INSERT INTO hosts (${HOST_COLUMNS.join(', ')}) ${recordset('hosts', HOST_COLUMNS, 1)} ${HOST_UPSERT}),
+  f AS (INSERT INTO findings (${FINDING_COLUMNS.join(', ')}) ${recordset('findings', FINDING_COLUMNS, 2)}
+    ${FINDING_UPSERT}),
+  i AS (INSERT INTO incidents (${INCIDENT_COLUMNS.join(', ')}) ${recordset('incidents', INCIDENT_COLUMNS, 3)}
+    ${INCIDENT_UPSERT}),
+  hb AS (INSERT INTO heartbeats (${HEARTBEAT_COLUMNS.join(', ')}) ${recordset('heartbeats', HEARTBEAT_COLUMNS, 4)}
+    ON CONFLICT (id) DO NOTHING),
+  inv AS (INSERT INTO inventory (${INVENTORY_COLUMNS.join(', ')}) ${recordset('inventory', INVENTORY_COLUMNS, 5)}
+    ON CONFLICT (id) DO NOTHING),
+  a AS (UPDATE agents SET last_seen_ms = v.last_seen_ms FROM json_populate_recordset(NULL::agents, $6) AS v
+    WHERE agents.id = v.id)
+SELECT 1`;
+
+function asJson(columns: readonly string[], rows: readonly SqlValue[][]): string {
+  return JSON.stringify(
+    rows.map((r) => {
+      const o: Record<string, SqlValue> = {};
+      for (let c = 0; c < columns.length; c++) o[columns[c] as string] = r[c] ?? null;
+      return o;
+    }),
   );
-  if (findings.size > 0)
-    await tx.insertMany(
-      'findings',
-      FINDING_COLUMNS,
-      byKey(findings).map(([, a]) => findingRow(a)),
-      FINDING_UPSERT,
-    );
-  if (incidents.size > 0)
-    await tx.insertMany(
-      'incidents',
-      ['id', 'host_id', 'severity', 'first_seen_ms', 'last_seen_ms', 'data'],
-      byKey(incidents).map(([id, x]) => [
-        id,
-        x.i.host.id,
-        x.i.severity,
-        x.firstMs,
-        x.lastMs,
-        JSON.stringify(x.i),
-      ]),
-      INCIDENT_UPSERT,
-    );
-  if (heartbeats.size > 0) {
-    await tx.insertMany(
-      'heartbeats',
-      ['id', 'host_id', 'agent_id', 'time_ms', 'data'],
-      byKey(heartbeats).map(([id, x]) => [id, x.hostId, x.agentId, x.t, JSON.stringify(x.h)]),
-      'ON CONFLICT (id) DO NOTHING',
-    );
-    for (const [hostId, b] of byKey(lastBeat))
-      await tx.run(
-        `UPDATE hosts SET last_heartbeat_ms = ?, heartbeat_interval_ms = ?
-         WHERE id = ? AND (last_heartbeat_ms IS NULL OR last_heartbeat_ms < ?)`,
-        [b.t, b.intervalMs, hostId, b.t],
-      );
-  }
-  if (inventory.size > 0)
-    await tx.insertMany(
-      'inventory',
-      ['id', 'host_id', 'time_ms', 'data'],
-      byKey(inventory).map(([id, x]) => [id, x.hostId, Date.parse(x.inv.time), JSON.stringify(x.inv)]),
-      'ON CONFLICT (id) DO NOTHING',
-    );
-  if (agents.size > 0) {
-    // One statement for every agent in the group: a CASE keeps it portable across both dialects.
-    const list = byKey(agents);
-    await tx.run(
-      `UPDATE agents SET last_seen_ms = CASE id ${list.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ')} END
-       WHERE id IN (${list.map(() => '?').join(', ')})`,
-      [...list.flat(), ...list.map(([id]) => id)],
-    );
-  }
-  return results;
+}
+
+async function writeOneStatement(db: SqlDriver, g: MergedGroup): Promise<void> {
+  await db.runPrepared(PG_GROUP_SQL, [
+    asJson(HOST_COLUMNS, g.hosts),
+    asJson(FINDING_COLUMNS, g.findings),
+    asJson(INCIDENT_COLUMNS, g.incidents),
+    asJson(HEARTBEAT_COLUMNS, g.heartbeats),
+    asJson(INVENTORY_COLUMNS, g.inventory),
+    asJson(['id', 'last_seen_ms'], g.agents),
+  ]);
 }
 
 function hostFromRow(r: Row): HostRecord {
@@ -283,7 +334,7 @@ export class SqlFleetRepo implements FleetRepo {
     private readonly db: SqlDriver,
     opts: FleetRepoOptions = {},
   ) {
-    this.committer = new GroupCommitter((items) => this.db.transaction((tx) => applyGroup(tx, items)), {
+    this.committer = new GroupCommitter((items) => this.applyGroup(items), {
       windowMs: opts.groupWindowMs ?? 2,
       maxWeight: opts.groupMaxRows ?? 10_000,
     });
@@ -292,6 +343,13 @@ export class SqlFleetRepo implements FleetRepo {
   /** Resolves once the batch is committed, possibly in one transaction with batches that arrived alongside. */
   ingest(batch: IngestBatch, agentId: string | null, receivedAt: Date): Promise<IngestResult> {
     return this.committer.submit({ batch, agentId, receivedMs: receivedAt.getTime() }, batchWeight(batch));
+  }
+
+  private async applyGroup(items: readonly PendingBatch[]): Promise<IngestResult[]> {
+    const g = mergeGroup(items);
+    if (this.db.dialect === 'postgres') await writeOneStatement(this.db, g);
+    else await this.db.transaction((tx) => writeInTransaction(tx, g));
+    return g.results;
   }
 
   /** Waits for every submitted batch to commit or fail; the store calls it before closing. */

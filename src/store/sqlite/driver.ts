@@ -136,6 +136,11 @@ export class SqliteDriver implements SqlDriver {
     return this.withLock(async () => this.runSync(sql, params));
   }
 
+  /** Every statement here is prepared once and cached, so this is `run`. */
+  runPrepared(sql: string, params: readonly SqlValue[]): Promise<number> {
+    return this.run(sql, params);
+  }
+
   insertMany(
     table: string,
     columns: readonly string[],
