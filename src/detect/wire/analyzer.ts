@@ -121,6 +121,7 @@ export class WireAnalyzer {
       intel: opts.intel ?? null,
       dns: this.dns,
       minerPorts: opts.minerPorts ?? new Set(),
+      poolByIp: new Map(),
     };
     this.classifier = new RpcClassifier((flow) => this.recognised(flow));
     this.maxFlows = opts.maxFlows ?? 100_000;

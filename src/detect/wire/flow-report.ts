@@ -82,6 +82,37 @@ export interface ReportContext {
   intel: PoolIntel | null;
   dns: DnsWatch;
   minerPorts: ReadonlySet<number>;
+  /** Pool-list answers per server address: a report asks about the same servers for many flows. */
+  poolByIp?: Map<string, PoolMatch | null>;
+}
+
+const MAX_POOL_BY_IP = 65_536;
+
+function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
+  if (!ctx.intel) return null;
+  const cache = ctx.poolByIp;
+  if (!cache) return ctx.intel.lookupIp(ip);
+  let m = cache.get(ip);
+  if (m === undefined) {
+    if (cache.size >= MAX_POOL_BY_IP) cache.clear();
+    m = ctx.intel.lookupIp(ip);
+    cache.set(ip, m);
+  }
+  return m;
+}
+
+/**
+ * Whether a flow whose payload showed nothing goes to a pool, by its SNI, its server's address or a pool name that
+ * resolved to it. Most flows of a capture are like this and most answer no, so only the server's address text (cached)
+ * is built to ask.
+ */
+function serverIsPool(flow: Flow, ctx: ReportContext): boolean {
+  if (flow.sni && ctx.intel?.lookupDomain(flow.sni)) return true;
+  const server =
+    clientSide(flow, ctx.minerPorts) === 0
+      ? addrText(flow.family, flow.b0, flow.b1, flow.b2, flow.b3)
+      : addrText(flow.family, flow.a0, flow.a1, flow.a2, flow.a3);
+  return poolByIp(ctx, server) !== null || ctx.dns.resolved.has(server);
 }
 
 /** Fields in draftOf's order, then id, host and time: one literal instead of a draft copied by spread. */
@@ -105,7 +136,7 @@ function finding(ctx: ReportContext, meta: RuleMeta, hit: Hit, time: number): Fi
 function poolOf(ctx: ReportContext, ends: FlowEnds, sni: string | undefined): Record<string, unknown> | null {
   const bySni = sni ? ctx.intel?.lookupDomain(sni) : null;
   if (bySni) return { via: 'sni', name: sni, ...matchEvidence(bySni) };
-  const byIp = ctx.intel?.lookupIp(ends.server);
+  const byIp = poolByIp(ctx, ends.server);
   if (byIp) return { via: 'address', ...matchEvidence(byIp) };
   const byDns = ctx.dns.resolved.get(ends.server);
   if (byDns) return { via: 'dns', name: byDns.name, ...matchEvidence(byDns.match) };
@@ -121,7 +152,7 @@ export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
   const rpc = flow.rpc;
   const protocol = rpc?.protocol ?? null;
   const maybePool = ctx.intel !== null || ctx.dns.resolved.size > 0;
-  if (!protocol && !flow.p2p && !maybePool) return null;
+  if (!protocol && !flow.p2p && !(maybePool && serverIsPool(flow, ctx))) return null;
   const ends = flowEnds(flow, ctx.minerPorts);
   const pool = poolOf(ctx, ends, flow.sni);
   if (!protocol && !flow.p2p && !pool) return null;
