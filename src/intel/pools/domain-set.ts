@@ -8,8 +8,16 @@
 export class DomainSuffixSet<T> {
   private readonly keys: string[] = [];
   private readonly values: T[] = [];
-  /** Pairs (entry index + 1, hash): one cache line holds both, so a probe costs one memory access. */
-  private table = new Int32Array(128);
+  private readonly hashes: number[] = [];
+  /**
+   * Every key's characters, back to back: a probe compares against this one array instead of following the keys
+   * array to a string object elsewhere in memory (one cache miss per hit instead of three; bench/intel).
+   */
+  private chars = new Uint16Array(1 << 12);
+  private charsUsed = 0;
+  private readonly offsets: number[] = [];
+  /** Slots of four: (offset of the key's characters + 1, hash, entry index, key length); 16 bytes, one line. */
+  private table = new Int32Array(256);
   private mask = 63;
   /** Bloom filter bits: four per table slot (eight per entry at the table's maximum load). */
   private bloom = new Uint32Array(8);
@@ -25,10 +33,20 @@ export class DomainSuffixSet<T> {
   /** Adds a normalized (lowercase, no trailing dot) domain; the first value for a domain wins. */
   add(domain: string, value: T): boolean {
     const h = suffixHash(domain);
-    if (this.find(domain, 0, domain.length, h) >= 0) return false;
+    if (domain.length > 255 || this.find(domain, 0, domain.length, h) >= 0) return false;
     if ((this.keys.length + 1) * 2 > this.mask + 1) this.grow();
+    if (this.charsUsed + domain.length > this.chars.length) {
+      const bigger = new Uint16Array(Math.max(this.chars.length * 2, this.charsUsed + domain.length));
+      bigger.set(this.chars);
+      this.chars = bigger;
+    }
+    const offset = this.charsUsed;
+    for (let i = 0; i < domain.length; i++) this.chars[offset + i] = domain.charCodeAt(i);
+    this.charsUsed += domain.length;
     this.keys.push(domain);
     this.values.push(value);
+    this.hashes.push(h);
+    this.offsets.push(offset);
     this.insert(this.keys.length - 1, h);
     this.lengths[domain.length] = 1;
     let dots = 0;
@@ -86,13 +104,22 @@ export class DomainSuffixSet<T> {
       return -1;
     const table = this.table;
     const mask = this.mask;
+    const chars = this.chars;
     let slot = h & mask;
     for (;;) {
-      const v = table[slot << 1] as number;
+      const at = slot << 2;
+      const v = table[at] as number;
       if (v === 0) return -1;
-      if (table[(slot << 1) | 1] === h) {
-        const key = this.keys[v - 1] as string;
-        if (key.length === len && equalsFolded(key, name, from)) return v - 1;
+      if (table[at | 1] === h && table[at | 3] === len) {
+        const offset = v - 1;
+        let k = 0;
+        while (k < len) {
+          let c = name.charCodeAt(from + k);
+          if (c >= 65 && c <= 90) c |= 32;
+          if (c !== chars[offset + k]) break;
+          k++;
+        }
+        if (k === len) return table[at | 2] as number;
       }
       slot = (slot + 1) & mask;
     }
@@ -104,18 +131,21 @@ export class DomainSuffixSet<T> {
     this.bloom[b1 >>> 5] = (this.bloom[b1 >>> 5] as number) | (1 << (b1 & 31));
     this.bloom[b2 >>> 5] = (this.bloom[b2 >>> 5] as number) | (1 << (b2 & 31));
     let slot = h & this.mask;
-    while (this.table[slot << 1] !== 0) slot = (slot + 1) & this.mask;
-    this.table[slot << 1] = index + 1;
-    this.table[(slot << 1) | 1] = h;
+    while (this.table[slot << 2] !== 0) slot = (slot + 1) & this.mask;
+    const at = slot << 2;
+    this.table[at] = (this.offsets[index] as number) + 1;
+    this.table[at | 1] = h;
+    this.table[at | 2] = index;
+    this.table[at | 3] = (this.keys[index] as string).length;
   }
 
   private grow(): void {
     const size = (this.mask + 1) * 2;
-    this.table = new Int32Array(size * 2);
+    this.table = new Int32Array(size * 4);
     this.mask = size - 1;
     this.bloom = new Uint32Array(size / 8);
     this.bloomMask = size * 4 - 1;
-    for (let i = 0; i < this.keys.length; i++) this.insert(i, suffixHash(this.keys[i] as string));
+    for (let i = 0; i < this.keys.length; i++) this.insert(i, this.hashes[i] as number);
   }
 }
 
@@ -124,13 +154,4 @@ function suffixHash(s: string): number {
   let h = 0x811c9dc5 | 0;
   for (let i = s.length - 1; i >= 0; i--) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
-}
-
-function equalsFolded(key: string, name: string, from: number): boolean {
-  for (let k = 0; k < key.length; k++) {
-    let c = name.charCodeAt(from + k);
-    if (c >= 65 && c <= 90) c |= 32;
-    if (c !== key.charCodeAt(k)) return false;
-  }
-  return true;
 }
