@@ -13,6 +13,8 @@ export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
   [6379, 'redis'],
 ]);
 const ADMIN_TABLE = portTable(ADMIN_PORTS.keys());
+/** Each admin port's place in a host's window list. */
+const ADMIN_SLOT: ReadonlyMap<number, number> = new Map([...ADMIN_PORTS.keys()].map((p, i) => [p, i]));
 /** Services that should never answer the internet: one accepted flow is the finding. */
 const NEVER_PUBLIC = new Set(['docker', 'docker-tls', 'redis']);
 
@@ -93,8 +95,8 @@ const scanMeta: RuleMeta = {
  */
 export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): CloudDetector[] {
   const c = { ...DEFAULT_ADMIN_PORT_CONFIG, ...config };
-  // Per host, per port; `keys` counts the windows of all hosts.
-  const windows = new Map<string, Map<number, Window>>();
+  // Per host, one window per admin port (ADMIN_SLOT); `keys` counts the windows of all hosts.
+  const windows = new Map<string, (Window | undefined)[]>();
   let keys = 0;
   let lastSeq = -1;
   let lastHits: { exposed: Hit | null; brute: Hit | null; scan: Hit | null } = {
@@ -112,8 +114,9 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
     lastHits = { exposed: null, brute: null, scan: null };
     if (r.fromLocal || r.localPort !== dp || !r.remotePublic) return lastHits;
     const service = ADMIN_PORTS.get(dp) as string;
+    const at = ADMIN_SLOT.get(dp) as number;
     let byPort = windows.get(r.hostId);
-    let w = byPort?.get(dp);
+    let w = byPort?.[at];
     if (!w || r.time - w.start > c.windowMs || r.time < w.start) {
       if (!w) {
         if (keys >= MAX_KEYS) {
@@ -135,10 +138,10 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
         scanReported: false,
       };
       if (!byPort) {
-        byPort = new Map();
+        byPort = new Array<Window | undefined>(ADMIN_SLOT.size).fill(undefined);
         windows.set(r.hostId, byPort);
       }
-      byPort.set(dp, w);
+      byPort[at] = w;
     }
     const entity = () => ({ kind: 'service' as const, port: dp, name: service, ip: localText(r) });
     if (r.action !== ACTION_REJECT) {

@@ -48,7 +48,7 @@ export interface FlowShapeConfig {
   maxPacketRatio: number;
   /** Mean IP bytes per packet coming back from the far end: above bare ACKs (40-52), so data flows. */
   minInboundBytesPerPacket: number;
-  /** Slots of the connection table (a power of two); memory is fixed at about 100 bytes a slot. */
+  /** Slots of the connection table (a power of two); memory is fixed at 88 bytes a slot. */
   slots: number;
 }
 
@@ -76,18 +76,19 @@ interface Named {
   last: Hit;
 }
 
-// Per-slot numbers, W of them.
-const FIRST = 0;
-const LAST_START = 1;
-const LAST_END = 2;
-const INTERVALS = 3;
-const MAX_GAP = 4;
-const PKT_OUT = 5;
-const PKT_IN = 6;
-const BYTES_OUT = 7;
-const BYTES_IN = 8;
-const PEAK = 9;
-const W = 10;
+// Per-slot numbers, W of them; the connection's hash first, so a record touches one slot's memory only.
+const HASH = 0;
+const FIRST = 1;
+const LAST_START = 2;
+const LAST_END = 3;
+const INTERVALS = 4;
+const MAX_GAP = 5;
+const PKT_OUT = 6;
+const PKT_IN = 7;
+const BYTES_OUT = 8;
+const BYTES_IN = 9;
+const PEAK = 10;
+const W = 11;
 
 /** FNV-1a over the host id, never 0. */
 function fnv(s: string): number {
@@ -125,7 +126,6 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
   const c = { ...DEFAULT_FLOW_SHAPE, ...config };
   const slots = 2 ** Math.ceil(Math.log2(Math.max(16, c.slots)));
   const mask = slots - 1;
-  const hashes = new Uint32Array(slots);
   const v = new Float64Array(slots * W);
   const reported = new Map<string, Named>();
 
@@ -192,9 +192,9 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     const h = connHash(lastHostHash, r.local, r.localPort, r.remote, port);
     const slot = h & mask;
     const o = slot * W;
-    if (hashes[slot] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
-      hashes[slot] = h;
+    if (v[o + HASH] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
       v.fill(0, o, o + W);
+      v[o + HASH] = h;
       v[o + FIRST] = start;
       v[o + LAST_START] = start;
       v[o + LAST_END] = end;
@@ -244,7 +244,7 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
       for (const n of reported.values()) {
         const o = n.slot * W;
         // Still in its slot and still shaped so: fresh evidence; else what was reported stands.
-        const hit = hashes[n.slot] === n.hash && shapeOk(o) ? hitOf(n, o) : n.last;
+        const hit = v[o + HASH] === n.hash && shapeOk(o) ? hitOf(n, o) : n.last;
         out.push({ ...hit, hostId: n.hostId, time: Date.parse(String(hit.evidence['first'])) });
       }
       return out;

@@ -54,6 +54,8 @@ const MAX_VALUES = 64;
 /** Slots of the memo of hosts by (instance, interface, account). */
 const MEMO_SLOTS = 1 << 16;
 const MEMO_MASK = MEMO_SLOTS - 1;
+/** Host ids the memo names at most; past it the memo starts over. */
+const MEMO_MAX_NAMES = 1 << 20;
 
 /** SUPPORTED_VERSIONS as a table indexed by the version number. */
 const VERSION_OK = Uint8Array.from({ length: 16 }, (_, v) => (SUPPORTED_VERSIONS.has(v) ? 1 : 0));
@@ -120,10 +122,9 @@ export class VpcFlowLineParser {
   private readonly to = new Int32Array(MAX_VALUES);
   private readonly hosts: HostResolver;
   private readonly hostsByIpv4: ReadonlyMap<number, string>;
-  private readonly memoH1 = new Int32Array(MEMO_SLOTS);
-  private readonly memoH2 = new Int32Array(MEMO_SLOTS);
-  private readonly memoHit: (string | undefined)[] = new Array(MEMO_SLOTS).fill(undefined);
-  private readonly memoFallback: (string | undefined)[] = new Array(MEMO_SLOTS).fill(undefined);
+  private readonly memo = new Int32Array(MEMO_SLOTS * 4);
+  private memoNames: string[] = [];
+  private readonly memoIndex = new Map<string, number>();
   private readonly record: VpcFlowRecord;
   private readonly sink: FlowSink;
   private sawRecord = false;
@@ -399,26 +400,28 @@ export class VpcFlowLineParser {
     this.hashValue(c.instance);
     this.hashValue(c.iface);
     this.hashValue(c.account);
-    // A direct-mapped table of numbers: compact enough to stay in cache, unlike Map entries, when every line names
-    // another interface. A slot taken by other ids is recomputed and overwritten.
-    const slot = this.h1 & MEMO_MASK;
-    if (
-      this.memoH1[slot] !== this.h1 ||
-      this.memoH2[slot] !== this.h2 ||
-      this.memoFallback[slot] === undefined
-    ) {
+    // A direct-mapped table of numbers, one 16-byte slot per id set (both hashes, then the hit and fallback host as
+    // 1 + their index in `memoNames`; 0 is none): one cache line per line read, where Map entries cost several.
+    const o = (this.h1 & MEMO_MASK) * 4;
+    const memo = this.memo;
+    if (memo[o] !== this.h1 || memo[o + 1] !== this.h2 || memo[o + 3] === 0) {
       const { hit, fallback } = this.hosts.byIds({
         instanceId: this.str(c.instance),
         interfaceId: this.str(c.iface),
         account: this.str(c.account),
       });
-      this.memoH1[slot] = this.h1;
-      this.memoH2[slot] = this.h2;
-      this.memoHit[slot] = hit;
-      this.memoFallback[slot] = fallback;
+      if (this.memoNames.length >= MEMO_MAX_NAMES) {
+        memo.fill(0);
+        this.memoNames = [];
+        this.memoIndex.clear();
+      }
+      memo[o] = this.h1;
+      memo[o + 1] = this.h2;
+      memo[o + 2] = hit === undefined ? 0 : this.nameIndex(hit);
+      memo[o + 3] = this.nameIndex(fallback);
     }
-    const hit = this.memoHit[slot];
-    if (hit !== undefined) return hit;
+    const hit = memo[o + 2] as number;
+    if (hit !== 0) return this.memoNames[hit - 1] as string;
     if (this.hostsByIpv4.size > 0 || this.hosts.size > 0) {
       const r = this.record;
       const local = ingress ? this.dstAt : this.srcAt;
@@ -428,7 +431,17 @@ export class VpcFlowLineParser {
       const byIp = byAddr(local, ingress ? r.dst : r.src) ?? byAddr(other, ingress ? r.src : r.dst);
       if (byIp !== undefined) return byIp;
     }
-    return this.memoFallback[slot] as string;
+    return this.memoNames[(memo[o + 3] as number) - 1] as string;
+  }
+
+  private nameIndex(id: string): number {
+    let i = this.memoIndex.get(id);
+    if (i === undefined) {
+      this.memoNames.push(id);
+      i = this.memoNames.length;
+      this.memoIndex.set(id, i);
+    }
+    return i;
   }
 
   /** Two hash lanes (FNV-1a and a multiply-rotate) over value i's bytes, and a mark between values. */
