@@ -107,6 +107,31 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Host posture on a schedule (what `posture --host` checks: sshd, exposed services, open-port changes, package
+     * vulnerabilities); its findings ship like scan findings. The listener set is kept in stateDir between runs.
+     */
+    posture: z
+      .object({
+        /** Time between passes; 0 turns the loop off. */
+        intervalMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400_000)
+          .refine((v) => v === 0 || v >= 1000, '0 (off) or at least 1000')
+          .default(3_600_000),
+        /** The first pass, this long after start: the first scan has the CPU to itself. */
+        firstDelayMs: z.number().int().min(0).max(3_600_000).default(30_000),
+        /** Probe the host's own listeners on loopback (Redis without auth, Docker API); live root only. */
+        probe: z.boolean().default(true),
+        /** Package inventory (dpkg, rpm, apk, tarball installs) matched against the advisory database. */
+        vulns: z.boolean().default(true),
+        /** Imported advisory database (`vulndb import`); default ~/.local/share/minewarden/vulndb when present. */
+        vulndb: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Policy, custom rules and pool intel pushed by the server, polled cheaply (ETag, 304). */
     contentSync: z
       .object({

@@ -11,6 +11,7 @@ import { FleetBanPoller, recordOnly } from './fleet-bans.js';
 import { attachLiveDetection } from './live.js';
 import { agentRegistry, serveMetrics } from './metrics.js';
 import { ContentSync } from './policy-sync.js';
+import { attachPostureLoop } from './posture-loop.js';
 import { HttpTransport, type Transport } from './transport.js';
 
 export interface StartAgentOptions {
@@ -102,6 +103,7 @@ export async function startAgent(
     ...(sync ? { rules: () => sync.rules() } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
+  const posture = attachPostureLoop(agent, config, host, opts.log);
   if (config.metrics) {
     const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans));
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
@@ -109,6 +111,7 @@ export async function startAgent(
   if (sync) agent.attach(sync);
   agent.start();
   live?.start();
+  posture?.start();
   sync?.start();
   bans?.start();
   return agent;
