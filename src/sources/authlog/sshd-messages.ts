@@ -1,5 +1,4 @@
 import type { AuthFacts, AuthReason, Classified } from './classified.js';
-import { fastSshd } from './sshd-fast.js';
 
 // Host and user fields come last or are anchored on fixed words after them, because user names are attacker
 // input: "Failed password for x from 1.2.3.4 port 1 ssh2: ... from 5.6.7.8" must give 1.2.3.4, not 5.6.7.8.
@@ -54,6 +53,9 @@ function user(s: string | undefined): { user?: string } {
 
 /** Strips prefixes several OpenSSH builds and platforms put before the message proper. */
 export function stripSshdPrefixes(msg: string): string {
+  // Only messages starting k[ernel:], [[ID ], e[rror: ], f[atal: ] or P[AM: ] carry a prefix: one look for the rest.
+  const c0 = msg.charCodeAt(0);
+  if (c0 !== 107 && c0 !== 91 && c0 !== 101 && c0 !== 102 && c0 !== 80) return msg;
   let s = msg;
   if (s.startsWith('kernel:')) s = s.replace(KERNEL_RE, '');
   if (s.startsWith('[ID ')) {
@@ -72,15 +74,6 @@ export function stripSshdPrefixes(msg: string): string {
  */
 export function classifySshd(message: string): Classified {
   const s = stripSshdPrefixes(message);
-  return fastSshd(s) ?? classifyStripped(s);
-}
-
-/** The same without the hand-written readers: the regular expressions alone (tests hold the two to each other). */
-export function classifySshdByRegex(message: string): Classified {
-  return classifyStripped(stripSshdPrefixes(message));
-}
-
-function classifyStripped(s: string): Classified {
   switch (s.charCodeAt(0)) {
     case 70: {
       // F
