@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +154,17 @@ describe('agent posture loop', () => {
     loop.start();
     await until('first posture pass', () => loop.passes >= 1 || loop.lastError !== null);
     expect(loop.lastError).toBeNull();
+    expect(findingsOf(drain(agent)).some((x) => x.ruleId === 'posture.host.ssh-password-auth')).toBe(true);
+  });
+
+  it('sets an unreadable listener state aside and starts a new baseline instead of failing every pass', async () => {
+    const file = join(root.root, 'state', PORT_STATE_FILE);
+    writeFileSync(file, '{"version": 1, "time": ');
+    const { agent, loop } = newAgent();
+    const r = await loop.passOnce();
+    expect(r.portChanges).toBe(0);
+    expect(readFileSync(`${file}.bad`, 'utf8')).toBe('{"version": 1, "time": ');
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
     expect(findingsOf(drain(agent)).some((x) => x.ruleId === 'posture.host.ssh-password-auth')).toBe(true);
   });
 

@@ -1,4 +1,6 @@
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { MinewardenError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
 import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
@@ -29,6 +31,7 @@ export interface PosturePassResult {
 }
 
 const PORT_CHANGED = 'posture.host.port-changed';
+const BAD_STATE = new Set(['MW_INPUT_PARSE', 'MW_INPUT_SCHEMA']);
 
 /**
  * Host posture on a schedule: one pass shortly after start, then every `intervalMs`. A pass is `posture --host`
@@ -51,15 +54,32 @@ export class PostureLoop {
   async passOnce(now = new Date()): Promise<PosturePassResult> {
     const { runPosture } = await import('../posture/posture.js');
     const s = this.o.settings;
-    const r = await runPosture({
-      root: this.o.root,
-      host: true,
-      probe: s.probe,
-      state: join(this.o.stateDir, PORT_STATE_FILE),
-      noVulns: !s.vulns,
-      ...(s.vulndb ? { vulndb: s.vulndb } : {}),
-      now,
-    });
+    const state = join(this.o.stateDir, PORT_STATE_FILE);
+    const run = () =>
+      runPosture({
+        root: this.o.root,
+        host: true,
+        probe: s.probe,
+        state,
+        noVulns: !s.vulns,
+        ...(s.vulndb ? { vulndb: s.vulndb } : {}),
+        now,
+      });
+    let r: Awaited<ReturnType<typeof runPosture>>;
+    try {
+      r = await run();
+    } catch (err) {
+      // A state file that no longer parses would fail every pass and nobody is there to delete it: it is kept
+      // aside for a look and this pass starts a new baseline.
+      if (!(err instanceof MinewardenError) || err.location?.file !== state || !BAD_STATE.has(err.code))
+        throw err;
+      renameSync(state, `${state}.bad`);
+      this.o.log?.('posture port state unreadable, new baseline', {
+        error: err.message,
+        keptAs: `${state}.bad`,
+      });
+      r = await run();
+    }
     const host = this.o.host();
     const ref = { id: host.id, name: host.name };
     // Both read the host id from the same root, so they agree; the server refuses a finding about another host,
