@@ -36,7 +36,7 @@ export interface AgentOptions {
   version?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Fresh detectors with the server's rules and intel (src/agent/policy-sync.ts); undefined: the built-in set. */
-  detectors?: () => Detector[] | undefined;
+  detectors?: (builtin: BuiltinDetectorSet) => Detector[] | undefined;
   /** More heartbeat fields (the content versions applied). */
   heartbeatExtras?: () => Partial<Heartbeat>;
 }
@@ -87,7 +87,7 @@ export class Agent {
     // pack, intel and the findings of unchanged swept files carry over between scans with the built-in detectors
     // (pushed rules may change, so with them every file is detected again).
     this.builtin ??= new BuiltinDetectorSet(s.root);
-    const pushed = this.opts.detectors?.();
+    const pushed = this.opts.detectors?.(this.builtin);
     const scan = await scanHost({
       root: s.root,
       sampleMs: s.sampleMs,
@@ -100,7 +100,7 @@ export class Agent {
     const fed = extraEvents();
     if (fed.length === 0) return scan;
     // Events from live feeds are detected with the same detectors; a finding already in the scan keeps its copy.
-    const detectors = this.opts.detectors?.() ?? this.builtin.forScan();
+    const detectors = this.opts.detectors?.(this.builtin) ?? this.builtin.forScan();
     const engine = new DetectionEngine(detectors, {
       id: scan.snapshot.host.id,
       name: scan.snapshot.host.name,

@@ -2,11 +2,9 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Detector } from '../detect/detector.js';
-import { builtinDetectors } from '../detect/detectors/index.js';
-import { loadMinerPorts } from '../intel/miner-ports.js';
 import { loadBuiltinPoolIntel, PoolIntel } from '../intel/pools/index.js';
 import type { Policy } from '../respond/policy.js';
-import { readDpkgOwnership } from '../sources/dpkg/owned-files.js';
+import type { BuiltinDetectorSet } from '../scan/detector-set.js';
 import { CONTENT_KINDS, type ContentKind } from '../store/content.js';
 import { type Checked, type ContentDoc, ContentDocSchema, checkDoc, rulesDetectors } from './content.js';
 
@@ -168,19 +166,13 @@ export class ContentSync {
   }
 
   /**
-   * Fresh scan detectors with the pushed intel and rules, or undefined when nothing is pushed (the scan then
-   * builds its own default set). Sigma detection rules hold no state, so the compiled pack is shared.
+   * The agent's built-in detectors with the pushed intel in place of the built-in pool list, plus the pushed rules;
+   * undefined when nothing is pushed (the scan then uses the built-in set as it is). Sigma detection rules hold no
+   * state, so the compiled pack is shared between scans.
    */
-  detectors(root: string): Detector[] | undefined {
+  detectors(builtin: BuiltinDetectorSet): Detector[] | undefined {
     if (!this.pools && this.ruleDetectors.length === 0) return undefined;
-    return [
-      ...builtinDetectors({
-        minerPorts: loadMinerPorts(),
-        packages: readDpkgOwnership(root),
-        ...(this.pools ? { pools: this.pools } : {}),
-      }),
-      ...this.ruleDetectors,
-    ];
+    return [...builtin.forScan(...(this.pools ? [this.pools] : [])), ...this.ruleDetectors];
   }
 
   /** The pushed Sigma pack as detectors; a new array whenever the pack changes. */

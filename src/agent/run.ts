@@ -68,7 +68,10 @@ export async function startAgent(
     transport,
     feeds,
     ...(sync
-      ? { detectors: () => sync.detectors(root), heartbeatExtras: () => ({ content: sync.versions() }) }
+      ? {
+          detectors: (builtin) => sync.detectors(builtin),
+          heartbeatExtras: () => ({ content: sync.versions() }),
+        }
       : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),

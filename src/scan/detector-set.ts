@@ -37,15 +37,13 @@ export class BuiltinDetectorSet {
 
   constructor(private readonly root: string) {}
 
-  forScan(): Detector[] {
+  /** `pools` replaces the built-in pool intel (the agent passes the built-in list merged with the server's pack). */
+  forScan(pools: PoolIntel = this.pools): Detector[] {
     const stamp = dpkgStamp(this.root);
     if (!this.packages || stamp !== this.stamp) {
       this.packages = readDpkgOwnership(this.root);
       this.stamp = stamp;
     }
-    return [
-      ...codedDetectors({ minerPorts: this.minerPorts, pools: this.pools, packages: this.packages }),
-      ...this.pack,
-    ];
+    return [...codedDetectors({ minerPorts: this.minerPorts, pools, packages: this.packages }), ...this.pack];
   }
 }

@@ -8,6 +8,7 @@ import { policyApplier } from '../../src/agent/fleet-ban-apply.js';
 import { banFinding } from '../../src/agent/fleet-bans.js';
 import { ContentSync } from '../../src/agent/policy-sync.js';
 import { startAgent } from '../../src/agent/run.js';
+import { BuiltinDetectorSet } from '../../src/scan/detector-set.js';
 import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
 import { type RunningServer, runServer } from '../../src/server/run.js';
 import { FakeRoot, tcp4Line } from '../helpers/fake-proc.js';
@@ -179,7 +180,9 @@ describe('policy, rules and intel pushed to agents', () => {
       return sync.versions().intel === null;
     });
     expect(sync.poolIntel()).toBeNull();
-    expect(sync.detectors(fake.root)?.length).toBeGreaterThan(0);
+    // Rules are still pushed: the scan gets the built-in set with the built-in pools, plus the pushed pack.
+    const builtin = new BuiltinDetectorSet(fake.root);
+    expect(sync.detectors(builtin)?.length).toBe(builtin.forScan().length + sync.rules().length);
     expect(existsSync(join(stateDir, 'content', 'intel.json'))).toBe(false);
     expect(JSON.parse(readFileSync(join(stateDir, 'content', 'policy.json'), 'utf8')).doc.version).toBe(
       'policy-3',
