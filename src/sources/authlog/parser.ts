@@ -49,6 +49,21 @@ const PAM_FAILURE = Buffer.from('authentication failure;');
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, end: number) => string })
   .utf8Slice;
 const utf8 = (buf: Buffer, start: number, end: number): string => utf8Slice.call(buf, start, end);
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (start: number, end: number) => string })
+  .latin1Slice;
+const latin1 = (buf: Buffer, start: number, end: number): string => latin1Slice.call(buf, start, end);
+
+/** -1: a control byte BINARY_RE would find; 0: all ASCII; 1: other bytes (UTF-8 or worse). */
+function scanBytes(buf: Buffer, from: number, to: number): number {
+  let wide = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number;
+    if (c < 32) {
+      if (c <= 8 || (c >= 14 && c !== 29)) return -1;
+    } else if (c > 127) wide = 1;
+  }
+  return wide;
+}
 
 /** Whether `buf[from, to)` holds `pat`: a bounded search (Buffer.indexOf would run on past the line). */
 function containsBytes(buf: Buffer, from: number, to: number, pat: Buffer): boolean {
@@ -152,12 +167,21 @@ export class AuthLogParser {
       else r.time();
       return;
     }
-    const line =
-      decoded === undefined ? utf8(buf, start, e) : decoded.endsWith('\r') ? decoded.slice(0, -1) : decoded;
-    if (BINARY_RE.test(line)) {
+    // One pass over the message bytes answers what BINARY_RE asks of the string (the envelope is printable ASCII)
+    // and whether the line is ASCII, which decodes faster as Latin-1 to the same string.
+    const kind = scanBytes(buf, ms, e);
+    if (kind < 0) {
       this.stats.skippedBinary++;
       return;
     }
+    const line =
+      decoded !== undefined
+        ? decoded.endsWith('\r')
+          ? decoded.slice(0, -1)
+          : decoded
+        : kind === 0
+          ? latin1(buf, start, e)
+          : utf8(buf, start, e);
     const prefix: LinePrefix = {
       time: r.time(),
       hostname: r.hostname,
