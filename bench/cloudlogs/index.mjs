@@ -88,8 +88,7 @@ if (process.argv[2] === '--child') {
   );
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const thread = process.env.CLOUDLOGS_THREAD ?? 'off';
-  const s = await readVpcFlowFile(file, (e) => det.process(e), { onFlow: (r) => det.processFlow(r), thread });
+  const s = await readVpcFlowFile(file, (e) => det.process(e), { onFlow: (r) => det.processFlow(r) });
   const findings = det.results();
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -106,7 +105,6 @@ if (process.argv[2] === '--child') {
       findings: findings.length,
       bySeverity,
       maxRssKb: process.resourceUsage().maxRSS,
-      thread,
     }),
   );
 } else {
@@ -134,12 +132,11 @@ if (process.argv[2] === '--child') {
     const rate = m.records / m.seconds;
     const rssMb = m.maxRssKb / 1024;
     console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
-    console.log(`reader thread: ${m.thread} (CLOUDLOGS_THREAD=auto|on|off)`);
     console.log(
       `read + detect: ${m.records.toLocaleString('en')} lines in ${m.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} lines/s (${(size / 2 ** 20 / m.seconds).toFixed(0)} MiB/s)`,
     );
     console.log(
-      `CPU time (all threads): ${m.cpuSeconds.toFixed(2)} s = ${Math.round(m.records / m.cpuSeconds).toLocaleString('en')} lines per CPU-second (the wall rate is lower when other work shares the cores: load average ${loadavg()[0].toFixed(1)})`,
+      `CPU time: ${m.cpuSeconds.toFixed(2)} s = ${Math.round(m.records / m.cpuSeconds).toLocaleString('en')} lines per CPU-second (the wall rate is lower when other work shares the cores: load average ${loadavg()[0].toFixed(1)})`,
     );
     console.log(
       `peak RSS: ${rssMb.toFixed(0)} MB; findings: ${m.findings} ${JSON.stringify(m.bySeverity)}; skipped: ${JSON.stringify(m.skipped)}`,

@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
@@ -105,52 +104,5 @@ describe('minewarden cloudlogs', () => {
     const usage = await runCli(['cloudlogs', '--vpc-flow', inbox, '--once']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--once and --state go with --watch');
-  });
-
-  it('--reader-thread on gives the same report as reading on one thread, plain and gzip', async () => {
-    // Over a few MiB, so lines cross the 1 MiB chunks: a stratum-shaped session, a miner port, SSH probes.
-    const out = [
-      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
-    ];
-    const t0 = 1_795_082_400;
-    for (let i = 0; i < 40_000; i++) {
-      const t = t0 + Math.floor(i / 100) * 60;
-      const eni = `eni-${String(i % 37).padStart(17, '0')}`;
-      const local = `10.0.${i % 37}.10`;
-      if (i % 100 === 0) {
-        // One instance's pool session, one record each way a minute.
-        const miner = '2 123456789010 eni-0000000000000aaaa';
-        out.push(`${miner} 10.9.0.10 203.0.113.50 40001 7777 6 6 600 ${t} ${t + 60} ACCEPT OK`);
-        out.push(`${miner} 203.0.113.50 10.9.0.10 7777 40001 6 5 900 ${t} ${t + 60} ACCEPT OK`);
-      } else if (i % 7 === 0)
-        out.push(
-          `2 123456789010 eni-0000000000000bbbb 198.51.100.${i % 200} 10.9.0.20 50000 22 6 1 40 ${t} ${t + 60} REJECT OK`,
-        );
-      else if (i % 997 === 0)
-        out.push(
-          `2 123456789010 ${eni} ${local} 192.0.2.${i % 250} 45000 3333 6 9 900 ${t} ${t + 60} ACCEPT OK`,
-        );
-      else if (i % 501 === 0) out.push(`2 123456789010 ${eni} - - - - - - - ${t} ${t + 60} - NODATA`);
-      else
-        out.push(
-          `2 123456789010 ${eni} ${local} 93.184.${i % 250}.7 ${40000 + (i % 9000)} 443 6 12 4000 ${t} ${t + 60} ACCEPT OK`,
-        );
-    }
-    const text = `${out.join('\n')}\n`;
-    const plain = path.join(dir, 'big.log');
-    await writeFile(plain, text);
-    await writeFile(path.join(dir, 'big.log.gz'), gzipSync(text));
-    for (const file of [plain, `${plain}.gz`]) {
-      const run = (mode: string) =>
-        runCli(['cloudlogs', '--vpc-flow', file, '--format', 'json', '--reader-thread', mode]);
-      const [on, off] = [await run('on'), await run('off')];
-      expect(on.stderr).toBe('');
-      expect(on.code).toBe(off.code);
-      const a = JSON.parse(on.stdout) as { findings: { ruleId: string }[] };
-      expect(a).toEqual(JSON.parse(off.stdout));
-      expect(new Set(a.findings.map((f) => f.ruleId))).toEqual(
-        new Set(['cloud.flow.stratum-shape', 'cloud.flow.miner-port', 'cloud.flow.admin-scan']),
-      );
-    }
   });
 });

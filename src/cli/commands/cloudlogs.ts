@@ -31,7 +31,6 @@ interface CloudlogsCliOptions extends CommonOptions {
   once: boolean;
   state?: string;
   interval: number;
-  readerThread: 'auto' | 'on' | 'off';
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -62,7 +61,7 @@ async function run(o: CloudlogsCliOptions): Promise<void> {
     instanceAddresses: (i: string) => hosts.addressesOf(i),
     runInstances: { usualRegions: o.usualRegion },
     iamAdmins: o.iamAdmin,
-    read: { ...(fields ? { fields } : {}), thread: o.readerThread },
+    ...(fields ? { read: { fields } } : {}),
   };
   if (o.watch) return watch(o, inputs, analyze);
   const r = await analyzeCloudLogs(inputs, analyze);
@@ -194,14 +193,6 @@ export function registerCloudlogs(program: Command): void {
     .option(
       '--state <file>',
       'with --watch: where the files read and findings reported are kept (default under /var/lib/minewarden or the XDG state directory)',
-    )
-    .addOption(
-      new Option(
-        '--reader-thread <mode>',
-        'VPC flow log text: split and parse on a second thread while the rules run (auto: files of 16 MiB and up); pays only with an idle core',
-      )
-        .choices(['auto', 'on', 'off'])
-        .default('off'),
     )
     .addOption(
       new Option('--interval <seconds>', 'with --watch: seconds between looks at the directories')

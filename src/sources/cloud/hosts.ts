@@ -39,13 +39,8 @@ export class HostResolver {
   private readonly mapped = new Set<string>();
   private readonly addresses = new Map<string, readonly string[]>();
 
-  /** The map as validated, to build the same resolver elsewhere (a reader thread). */
-  readonly input: HostMapInput;
-
   constructor(input: HostMapInput = { hosts: [] }) {
-    const parsed = HostMapSchema.parse(input);
-    this.input = parsed;
-    for (const h of parsed.hosts) {
+    for (const h of HostMapSchema.parse(input).hosts) {
       const ref = { id: h.id, name: h.name ?? h.id };
       this.names.set(h.id, ref.name);
       this.mapped.add(h.id);

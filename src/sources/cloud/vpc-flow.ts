@@ -27,7 +27,6 @@ import {
   headerFields,
   SUPPORTED_VERSIONS,
 } from './vpc-flow-fields.js';
-import { readerThreadAvailable, readVpcFlowFileThreaded, worthAThread } from './vpc-flow-thread.js';
 
 export type EventSink = (event: TelemetryEvent) => void;
 /** Takes a record while it is valid: the reader refills the same object for the next line. */
@@ -40,12 +39,6 @@ export interface VpcFlowOptions extends ByteSourceOptions {
   maxLine?: number;
   /** Records go here as FlowRecords instead of events (the fast path of `cloudlogs`). */
   onFlow?: FlowSink;
-  /**
-   * With onFlow, split and parse text on a reader thread while this one runs the rules: `on` (when built), `auto`
-   * for files of 16 MiB and up, `off` (the default) never. It pays only when a second core is idle: it costs more
-   * CPU in all and a second heap (bench/RESULTS.md).
-   */
-  thread?: 'auto' | 'on' | 'off';
 }
 
 const TRANSPORT: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
@@ -128,7 +121,6 @@ export class VpcFlowLineParser {
   private readonly record: VpcFlowRecord;
   private readonly sink: FlowSink;
   private sawRecord = false;
-  private names: readonly string[] = DEFAULT_FIELDS;
   private h1 = 0;
   private h2 = 0;
   private bytes: Uint8Array = new Uint8Array(0);
@@ -151,19 +143,7 @@ export class VpcFlowLineParser {
     this.sink = asRecords ? (sink as FlowSink) : (r: FlowRecord) => (sink as EventSink)(r.event());
   }
 
-  /** The field names in force (from the header line, or as given). */
-  get fieldNames(): readonly string[] {
-    return this.names;
-  }
-
-  /** For re-reading single lines of a file whose header was already read elsewhere. */
-  skipHeader(): this {
-    this.sawRecord = true;
-    return this;
-  }
-
   private columns(names: readonly string[], line: number): ColumnMap {
-    this.names = names;
     const m = columnMap(names);
     for (const need of ['srcaddr', 'dstaddr'])
       if (!names.includes(need))
@@ -513,15 +493,6 @@ export async function readVpcFlowFile(
   onEvent: EventSink,
   o: VpcFlowOptions = {},
 ): Promise<CloudReadStats> {
-  const thread = o.thread ?? 'off';
-  if (
-    o.onFlow &&
-    thread !== 'off' &&
-    (thread === 'on' ? readerThreadAvailable() : await worthAThread(file))
-  ) {
-    const threaded = await readVpcFlowFileThreaded(file, o.onFlow, o);
-    if (threaded) return threaded;
-  }
   const input = await openInput(file, o);
   const json = input.first === 0x7b || input.first === 0x5b;
   const stats = newStats(file, json ? 'aws-vpc-flow-cloudwatch' : 'aws-vpc-flow');
