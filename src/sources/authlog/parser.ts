@@ -101,6 +101,21 @@ function hasControlByte(buf: Buffer, from: number, to: number): boolean {
   return false;
 }
 
+const SLOTS = 1024;
+
+/** A slot for a short string: its length and a few characters from each end, cheap to get and spread enough. */
+function slotOf(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  let h = n;
+  h = Math.imul(h ^ s.charCodeAt(n - 1), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(n - 2 >= 0 ? n - 2 : 0), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(n - 3 >= 0 ? n - 3 : 0), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(n >> 1), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(0), 0x01000193);
+  return (h ^ (h >>> 15)) & (SLOTS - 1);
+}
+
 interface PeerEntry {
   raw: string;
   ip: string | undefined;
@@ -135,6 +150,9 @@ export class AuthLogParser {
   private readonly peerCache = new Map<string, PeerEntry | null>();
   /** Account names as one string each: detectors key sets and maps by them, and equal strings compare fastest. */
   private readonly userCache = new Map<string, string>();
+  private readonly peerKeys: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+  private readonly peerSlots: (PeerEntry | null)[] = new Array(SLOTS).fill(null);
+  private readonly userKeys: (string | undefined)[] = new Array(SLOTS).fill(undefined);
   private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
   private readonly envelope: BytePrefixReader;
@@ -284,6 +302,10 @@ export class AuthLogParser {
    * a string cut out of a line keeps the whole line alive, and connection and detector state outlive lines by far.
    */
   private peerOf(raw: string): PeerEntry | null {
+    // A direct-mapped cache in front of the map: a hash of a few characters and one string compare instead of a
+    // map lookup keyed by a freshly cut string, for nearly every event.
+    const slot = slotOf(raw);
+    if (this.peerKeys[slot] === raw) return this.peerSlots[slot] as PeerEntry | null;
     let entry = this.peerCache.get(raw);
     if (entry === undefined) {
       if (this.peerCache.size >= 4096) this.peerCache.clear();
@@ -297,16 +319,22 @@ export class AuthLogParser {
             : { raw: own, ip: undefined, domain: peer.domain };
       this.peerCache.set(own, entry);
     }
+    this.peerKeys[slot] = entry === null ? raw : entry.raw;
+    this.peerSlots[slot] = entry;
     return entry;
   }
 
   private userOf(raw: string): string {
+    const slot = slotOf(raw);
+    const cached = this.userKeys[slot];
+    if (cached === raw) return cached;
     let user = this.userCache.get(raw);
     if (user === undefined) {
       if (this.userCache.size >= 4096) this.userCache.clear();
       user = raw.length < 13 ? raw : Buffer.from(raw, 'utf8').toString('utf8');
       this.userCache.set(user, user);
     }
+    this.userKeys[slot] = user;
     return user;
   }
 

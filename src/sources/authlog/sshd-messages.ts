@@ -37,11 +37,25 @@ const ACCEPTED_RE = /^Accepted (\S+) for (\S+) from (\S+?)(?: port (\d+))?(?:\s|
 const KERNEL_RE = /^kernel: ?\[ *\d+\.\d+\]:? ?/;
 const REPEATED_RE = /^message repeated (\d+) times: \[ ?(.*?)\]\s*$/;
 
-function fail(reason: AuthReason, host: string | undefined, extra: Partial<AuthFacts> = {}): AuthFacts {
-  const f: AuthFacts = { kind: 'auth', outcome: 'failure', reason, ...extra };
-  if (host !== undefined) f.host = host;
-  return f;
+const NO_EXTRA: Partial<AuthFacts> = {};
+
+/** A failure with every field in place: one object shape for all, and no spread copies on the hot path. */
+function fail(reason: AuthReason, host: string | undefined, extra: Partial<AuthFacts> = NO_EXTRA): AuthFacts {
+  return {
+    kind: 'auth',
+    outcome: 'failure',
+    reason,
+    method: extra.method,
+    user: extra.user,
+    invalidUser: extra.invalidUser,
+    host,
+    port: extra.port,
+    count: undefined,
+    time: extra.time,
+  };
 }
+
+const toPort = (s: string | undefined): number | undefined => (s ? Number(s) : undefined);
 
 function port(s: string | undefined): { port?: number } {
   return s ? { port: Number(s) } : {};
@@ -85,18 +99,20 @@ export function classifySshd(message: string): Classified {
         method,
         user: (invalid ? m[3] : (m[4] ?? m[5])) ?? '',
         invalidUser: invalid,
-        ...port(m[7]),
+        port: toPort(m[7]),
       });
     }
     case 73: {
       // I
       const m = INVALID_RE.exec(s);
-      return m ? fail('invalid-user', m[2], { user: m[1] ?? '', invalidUser: true, ...port(m[3]) }) : null;
+      return m
+        ? fail('invalid-user', m[2], { user: m[1] ?? '', invalidUser: true, port: toPort(m[3]) })
+        : null;
     }
     case 97: {
       // a(uthentication error), as some PAM builds write it
       const m = AUTH_ERROR_RE.exec(s);
-      return m ? fail('auth-error', m[2], { ...user(m[1]), ...port(m[3]) }) : null;
+      return m ? fail('auth-error', m[2], { user: m[1], port: toPort(m[3]) }) : null;
     }
     case 65: {
       // A
@@ -110,17 +126,17 @@ export function classifySshd(message: string): Classified {
           method: m[1] as string,
           user: m[2] as string,
           host: m[3] as string,
-          ...port(m[4]),
+          port: toPort(m[4]),
         };
       }
       const m = AUTH_ERROR_RE.exec(s);
-      return m ? fail('auth-error', m[2], { ...user(m[1]), ...port(m[3]) }) : null;
+      return m ? fail('auth-error', m[2], { user: m[1], port: toPort(m[3]) }) : null;
     }
     case 85: {
       // U
       if (s.startsWith('User not known')) {
         const m = AUTH_ERROR_RE.exec(s);
-        return m ? fail('auth-error', m[2], { ...user(m[1]), ...port(m[3]) }) : null;
+        return m ? fail('auth-error', m[2], { user: m[1], port: toPort(m[3]) }) : null;
       }
       if (s.startsWith('Unable to negotiate')) {
         const m = NEGOTIATE_WITH_RE.exec(s);
@@ -135,7 +151,7 @@ export function classifySshd(message: string): Classified {
       // R
       if (s.startsWith('ROOT LOGIN REFUSED')) {
         const m = ROOT_REFUSED_RE.exec(s);
-        return m ? fail('root-refused', m[1], { user: 'root', ...port(m[2]) }) : null;
+        return m ? fail('root-refused', m[1], { user: 'root', port: toPort(m[2]) }) : null;
       }
       if (s.startsWith('Received disconnect')) {
         const m = RECEIVED_DISCONNECT_RE.exec(s);
@@ -145,7 +161,7 @@ export function classifySshd(message: string): Classified {
           return fail('auth-fail-disconnect', m[1], port(m[2]));
         if (code === '14' && /^No (?:supported )?authentication methods available/.test(m[4] as string))
           return fail('no-auth-methods', m[1], port(m[2]));
-        return { kind: 'peer', host: m[1] as string, ...port(m[2]) };
+        return { kind: 'peer', host: m[1] as string, port: toPort(m[2]) };
       }
       if (s.startsWith('Read from socket failed: Connection reset by peer'))
         return fail('kex-failure', undefined);
@@ -161,7 +177,11 @@ export function classifySshd(message: string): Classified {
       if (s.startsWith('maximum authentication attempts')) {
         const m = MAX_ATTEMPTS_RE.exec(s);
         return m
-          ? fail('max-attempts', m[3], { user: m[2] ?? '', invalidUser: m[1] !== undefined, ...port(m[4]) })
+          ? fail('max-attempts', m[3], {
+              user: m[2] ?? '',
+              invalidUser: m[1] !== undefined,
+              port: toPort(m[4]),
+            })
           : null;
       }
       const r = REPEATED_RE.exec(s);
@@ -188,7 +208,11 @@ export function classifySshd(message: string): Classified {
           : why.startsWith('Too many authentication failures')
             ? 'too-many-disconnect'
             : 'preauth-close-user';
-        return fail(reason, d[3], { user: d[2] as string, invalidUser: d[1] === 'invalid', ...port(d[4]) });
+        return fail(reason, d[3], {
+          user: d[2] as string,
+          invalidUser: d[1] === 'invalid',
+          port: toPort(d[4]),
+        });
       }
       return closed(s);
     }
@@ -196,7 +220,7 @@ export function classifySshd(message: string): Classified {
       // C
       if (s.startsWith('Connection from ')) {
         const m = CONNECTION_FROM_RE.exec(s);
-        return m ? { kind: 'peer', host: m[1] as string, ...port(m[2]) } : null;
+        return m ? { kind: 'peer', host: m[1] as string, port: toPort(m[2]) } : null;
       }
       return closed(s);
     }
@@ -250,11 +274,11 @@ function closed(text: string): Classified {
   if (preauth) s = s.slice(0, -10);
   const u = CLOSED_USER_RE.exec(s);
   if (u) {
-    if (!preauth) return { kind: 'peer', host: u[2] as string, ...port(u[3]) };
-    return fail('preauth-close-user', u[2], { user: u[1] as string, ...port(u[3]) });
+    if (!preauth) return { kind: 'peer', host: u[2] as string, port: toPort(u[3]) };
+    return fail('preauth-close-user', u[2], { user: u[1] as string, port: toPort(u[3]) });
   }
   const m = CLOSED_RE.exec(s);
   if (!m) return null;
-  if (!preauth) return { kind: 'peer', host: m[1] as string, ...port(m[2]) };
+  if (!preauth) return { kind: 'peer', host: m[1] as string, port: toPort(m[2]) };
   return fail('preauth-close', m[1], port(m[2]));
 }
