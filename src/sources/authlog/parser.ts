@@ -103,14 +103,14 @@ function hasControlByte(buf: Buffer, from: number, to: number): boolean {
 
 const SLOTS = 1024;
 
-/** A slot for a short string: its length and a few characters from each end, cheap to get and spread enough. */
+/** A slot for a short string: its length and a few characters (NaN past the start xors as 0), cheap and spread enough. */
 function slotOf(s: string): number {
   const n = s.length;
   if (n === 0) return 0;
   let h = n;
   h = Math.imul(h ^ s.charCodeAt(n - 1), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(n - 2 >= 0 ? n - 2 : 0), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(n - 3 >= 0 ? n - 3 : 0), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(n - 2), 0x01000193);
+  h = Math.imul(h ^ s.charCodeAt(n - 3), 0x01000193);
   h = Math.imul(h ^ s.charCodeAt(n >> 1), 0x01000193);
   h = Math.imul(h ^ s.charCodeAt(0), 0x01000193);
   return (h ^ (h >>> 15)) & (SLOTS - 1);
