@@ -2,7 +2,7 @@
 import { builtinDetectors } from '../../dist/detect/detectors/index.js';
 import { DetectionEngine } from '../../dist/detect/engine.js';
 import { loadMinerPorts } from '../../dist/intel/miner-ports.js';
-import { snapshotEvents } from '../../dist/sources/procfs/events.js';
+import { eachSnapshotEvent } from '../../dist/sources/procfs/events.js';
 import { ExeHasher } from '../../dist/sources/procfs/exe-hash.js';
 import { takeSnapshot } from '../../dist/sources/procfs/snapshot.js';
 
@@ -20,7 +20,7 @@ for (let i = 0; i < iterations + 2; i++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const snap = await takeSnapshot({ root, sampleMs: 0, hasher });
-  new DetectionEngine(detectors, snap.host).processAll(snapshotEvents(snap)).results();
+  new DetectionEngine(detectors, snap.host).processAll(eachSnapshotEvent(snap)).results();
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);
   processes = snap.processes.length;

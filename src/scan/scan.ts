@@ -14,7 +14,7 @@ import { severityRank } from '../model/severity.js';
 import { readDpkgOwnership } from '../sources/dpkg/owned-files.js';
 import { fileEvents } from '../sources/files/events.js';
 import { sweepFiles } from '../sources/files/sweep.js';
-import { snapshotEvents } from '../sources/procfs/events.js';
+import { eachSnapshotEvent } from '../sources/procfs/events.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { type HostSnapshot, type SnapshotOptions, takeSnapshot } from '../sources/procfs/snapshot.js';
 import { scanAuthLogs } from './auth-logs.js';
@@ -61,7 +61,7 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
   const detectors =
     opts.detectors ?? builtinDetectors({ minerPorts: loadMinerPorts(), packages: readDpkgOwnership(root) });
   const engine = new DetectionEngine(detectors, { id: snapshot.host.id, name: snapshot.host.name });
-  engine.processAll(snapshotEvents(snapshot));
+  engine.processAll(eachSnapshotEvent(snapshot));
   if (opts.files !== false) {
     const sink = new WarningSink();
     const memo = opts.fileMemo;

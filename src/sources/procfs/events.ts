@@ -76,32 +76,41 @@ function socketFields(s: SocketInfo): Record<string, EventFields[string]> {
  * whether it also serves.
  */
 export function snapshotEvents(snap: HostSnapshot): TelemetryEvent[] {
+  return [...eachSnapshotEvent(snap)];
+}
+
+/**
+ * The same events one at a time, for a scan that hands each to detection and lets it go: built all at once, a
+ * large host's events outlive several young-generation collections and are promoted to the old generation, which
+ * then grows with every scan of a long-running agent.
+ */
+export function* eachSnapshotEvent(snap: HostSnapshot): Generator<TelemetryEvent> {
   const hostId = snap.host.id;
-  const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
-  const events: TelemetryEvent[] = [];
-  for (const p of snap.processes) events.push(processEvent(hostId, p, byPid.get(p.ppid), snap.time));
+  const byPid = new Map<number, ProcessInfo>();
+  for (const p of snap.processes) byPid.set(p.pid, p);
+  for (const p of snap.processes) yield processEvent(hostId, p, byPid.get(p.ppid), snap.time);
 
   const listening = new Set(snap.listeners.map((l) => `${l.transport}/${l.port}`));
   const listenerByInode = new Map(snap.listeners.filter((l) => l.inode !== 0).map((l) => [l.inode, l]));
-  const connections: TelemetryEvent[] = [];
-  for (const s of snap.sockets) {
-    const listener = listenerByInode.get(s.inode);
-    if (!listener && s.remotePort === 0) continue;
-    const initiated = !listening.has(`${s.transport}/${s.localPort}`);
-    for (const pid of s.pids.length ? s.pids : [undefined]) {
-      (listener ? events : connections).push({
-        kind: listener ? 'listener' : 'connection',
-        time: snap.time,
-        hostId,
-        source: 'procfs',
-        fields: {
-          ...socketFields(s),
-          ...processRefFields(pid === undefined ? undefined : byPid.get(pid)),
-          ...(listener ? { 'listener.scope': listener.scope } : { 'network.initiated': initiated }),
-        },
-      });
+  for (const wantListeners of [true, false]) {
+    for (const s of snap.sockets) {
+      const listener = listenerByInode.get(s.inode);
+      if (!listener && s.remotePort === 0) continue;
+      if ((listener !== undefined) !== wantListeners) continue;
+      const initiated = !listening.has(`${s.transport}/${s.localPort}`);
+      for (const pid of s.pids.length ? s.pids : [undefined]) {
+        yield {
+          kind: listener ? 'listener' : 'connection',
+          time: snap.time,
+          hostId,
+          source: 'procfs',
+          fields: {
+            ...socketFields(s),
+            ...processRefFields(pid === undefined ? undefined : byPid.get(pid)),
+            ...(listener ? { 'listener.scope': listener.scope } : { 'network.initiated': initiated }),
+          },
+        };
+      }
     }
   }
-  for (const c of connections) events.push(c);
-  return events;
 }

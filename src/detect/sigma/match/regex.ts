@@ -24,12 +24,17 @@ export function compileRegex(pattern: string, flags: RegexFlags, line?: number):
   if (flags.i) bits |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) bits |= RE2JS.MULTILINE;
   if (flags.s) bits |= RE2JS.DOTALL;
-  let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern, bits);
+    RE2JS.compile(pattern, bits);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new SigmaRuleError('MW_SIGMA_REGEX', `invalid regular expression /${pattern}/: ${why}`, line);
   }
-  return (s) => re.test(s);
+  // A compiled RE2 program takes 10-450 KB; most rule regexes sit behind literal prefilters and never run in a
+  // scan, so the program checked above is dropped and built again on first use.
+  let re: RE2JS | undefined;
+  return (s) => {
+    re ??= RE2JS.compile(pattern, bits);
+    return re.test(s);
+  };
 }
