@@ -1,3 +1,4 @@
+import type { Entity } from '../../model/finding.js';
 import { ACTION_REJECT, type FlowRecord, localText, remoteText } from '../../sources/cloud/flow-record.js';
 import type { Hit, RuleMeta } from '../detector.js';
 import { num } from '../detectors/fields.js';
@@ -99,7 +100,8 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
   const windows = new Map<string, (Window | undefined)[]>();
   let keys = 0;
   let lastSeq = -1;
-  let lastHits: { exposed: Hit | null; brute: Hit | null; scan: Hit | null } = {
+  // One result object, cleared for each record: the three rules read it right away.
+  const lastHits: { exposed: Hit | null; brute: Hit | null; scan: Hit | null } = {
     exposed: null,
     brute: null,
     scan: null,
@@ -111,7 +113,9 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
     if (!inPorts(ADMIN_TABLE, dp)) return none;
     if (r.seq === lastSeq) return lastHits;
     lastSeq = r.seq;
-    lastHits = { exposed: null, brute: null, scan: null };
+    lastHits.exposed = null;
+    lastHits.brute = null;
+    lastHits.scan = null;
     if (r.fromLocal || r.localPort !== dp || !r.remotePublic) return lastHits;
     const service = ADMIN_PORTS.get(dp) as string;
     const at = ADMIN_SLOT.get(dp) as number;
@@ -143,7 +147,6 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
       }
       byPort[at] = w;
     }
-    const entity = () => ({ kind: 'service' as const, port: dp, name: service, ip: localText(r) });
     if (r.action !== ACTION_REJECT) {
       w.acceptedFlows++;
       const n = (w.accepted.get(r.remote) ?? 0) + 1;
@@ -154,7 +157,7 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
       if (NEVER_PUBLIC.has(service)) {
         const e = r.event();
         lastHits.exposed = {
-          entity: entity(),
+          entity: serviceEntity(r, dp, service),
           evidence: {
             service,
             from: remoteText(r),
@@ -167,7 +170,10 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
         };
       } else if (!w.bruteReported && (w.accepted.size >= c.bruteSources || n >= c.bruteFlowsPerSource)) {
         w.bruteReported = true;
-        lastHits.brute = { entity: entity(), evidence: windowEvidence(service, w, c.windowMs) };
+        lastHits.brute = {
+          entity: serviceEntity(r, dp, service),
+          evidence: windowEvidence(service, w, c.windowMs),
+        };
       }
     } else {
       w.rejectedFlows++;
@@ -177,7 +183,10 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
       }
       if (!w.scanReported && w.rejected.size >= c.scanSources) {
         w.scanReported = true;
-        lastHits.scan = { entity: entity(), evidence: windowEvidence(service, w, c.windowMs) };
+        lastHits.scan = {
+          entity: serviceEntity(r, dp, service),
+          evidence: windowEvidence(service, w, c.windowMs),
+        };
       }
     }
     return lastHits;
@@ -194,6 +203,10 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
     rule(bruteMeta, (r) => observe(r).brute),
     rule(scanMeta, (r) => observe(r).scan),
   ];
+}
+
+function serviceEntity(r: FlowRecord, port: number, service: string): Entity {
+  return { kind: 'service', port, name: service, ip: localText(r) };
 }
 
 function windowEvidence(service: string, w: Window, windowMs: number): Record<string, unknown> {

@@ -90,7 +90,7 @@ const BYTES_IN = 9;
 const PEAK = 10;
 const W = 11;
 
-/** FNV-1a over the host id, never 0. */
+/** FNV-1a over the host id. */
 function fnv(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
@@ -110,7 +110,8 @@ function connHash(host: number, local: number, lport: number, remote: number, rp
   h = Math.imul(h ^ lport, 0x01000193);
   h = Math.imul(h ^ rport, 0x01000193);
   h ^= h >>> 15;
-  return h >>> 0 || 1;
+  // A signed 32-bit value stays a small integer in V8; an unsigned one over 2^31 would be boxed on return.
+  return h | 0 || 1;
 }
 
 /**
