@@ -17,6 +17,7 @@ import type { Agent } from './agent.js';
 import { authFeeds } from './auth-feed.js';
 import { AgentConfigSchema, loadAgentConfig } from './config.js';
 import { LiveDetection } from './live-detect.js';
+import { agentRegistry } from './metrics.js';
 import { startAgent } from './run.js';
 
 let srv: RunningServer;
@@ -160,7 +161,7 @@ describe('fleet attackers', () => {
 });
 
 describe('live detection engine', () => {
-  it('runs a changing set of extra detectors without resetting the SSH windows', () => {
+  it('runs a changing set of extra detectors without resetting the SSH windows', async () => {
     const queued: IngestBatch[] = [];
     let extra: readonly Detector[] = [];
     const marker: Detector = {
@@ -208,7 +209,10 @@ describe('live detection engine', () => {
     expect(rules).toEqual(['ssh.brute-force', 'test.marker']);
     live.flush();
     expect(queued).toHaveLength(1);
-    void live.stop();
+    const text = await agentRegistry(agent, undefined, { live }).metrics();
+    expect(text).toMatch(/^minewarden_agent_live_events_total 6$/m);
+    expect(text).toMatch(/^minewarden_agent_live_findings_total 2$/m);
+    await live.stop();
   });
 });
 

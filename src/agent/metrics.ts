@@ -4,9 +4,15 @@ import { MinewardenError } from '../model/errors.js';
 import type { Agent } from './agent.js';
 import { SelfUsage } from './batch.js';
 import type { FleetBanPoller } from './fleet-bans.js';
+import type { LiveDetection } from './live-detect.js';
+import type { ContentSync } from './policy-sync.js';
 
 /** The agent's registry: its own CPU and memory (process_*), queue, shipping and scan counters. */
-export function agentRegistry(agent: Agent, bans?: FleetBanPoller): Registry {
+export function agentRegistry(
+  agent: Agent,
+  bans?: FleetBanPoller,
+  more: { live?: LiveDetection | null; sync?: ContentSync | null } = {},
+): Registry {
   const r = new Registry();
   // Its own sampler: sharing the heartbeat's would shorten the heartbeat's measuring window.
   const usage = new SelfUsage();
@@ -40,6 +46,27 @@ export function agentRegistry(agent: Agent, bans?: FleetBanPoller): Registry {
   if (bans) {
     g('minewarden_agent_fleet_bans', 'Pushed fleet bans this agent holds', () => bans.handled.size);
     g('minewarden_agent_fleet_ban_poll_failures_total', 'Ban list polls that failed', () => bans.failures);
+  }
+  const { live, sync } = more;
+  if (live) {
+    g('minewarden_agent_live_events_total', 'Auth-log and DNS events detected live', () => live.events);
+    g(
+      'minewarden_agent_live_findings_total',
+      'Live findings queued (again when their evidence grew)',
+      () => live.shipped,
+    );
+  }
+  if (sync) {
+    g(
+      'minewarden_agent_content_poll_failures_total',
+      'Policy/rules/intel polls that failed',
+      () => sync.failures,
+    );
+    g(
+      'minewarden_agent_content_refused',
+      'Pushed documents (policy, rules, intel) refused by validation; the previous one stays in force',
+      () => Object.values(sync.status()).filter((s) => s.rejected !== undefined).length,
+    );
   }
   return r;
 }

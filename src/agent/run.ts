@@ -108,7 +108,7 @@ export async function startAgent(
   });
   const posture = attachPostureLoop(agent, config, host, opts.log);
   if (config.metrics) {
-    const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans));
+    const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans, { live, sync }));
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }
   if (sync) agent.attach(sync);
