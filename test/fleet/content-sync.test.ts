@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/agent.js';
@@ -188,6 +190,57 @@ describe('policy, rules and intel pushed to agents', () => {
       'policy-3',
     );
     await sync.stop();
+  });
+
+  it('refuses a document that fails validation, keeps the previous one, and asks for it again next poll', async () => {
+    // A server that serves what a real one never would (an older or broken server): a policy of version 2.
+    const seen: (string | undefined)[] = [];
+    const fakeSrv = createServer((req, res) => {
+      if (req.url === '/api/agent/policy') {
+        seen.push(req.headers['if-none-match']);
+        res.writeHead(200, { 'content-type': 'application/json', etag: '"bad-1"' });
+        res.end(
+          JSON.stringify({
+            kind: 'policy',
+            version: 'p-bad',
+            updatedAt: null,
+            body: 'version: 2\n',
+            meta: {},
+          }),
+        );
+        return;
+      }
+      res.writeHead(304).end();
+    });
+    await new Promise<void>((r) => fakeSrv.listen(0, '127.0.0.1', r));
+    const copy = join(fake.root, 'state-copy');
+    mkdirSync(join(copy, 'content'), { recursive: true });
+    for (const k of ['policy', 'rules'])
+      copyFileSync(join(stateDir, 'content', `${k}.json`), join(copy, 'content', `${k}.json`));
+    const logs: string[] = [];
+    const sync = new ContentSync({
+      server: `http://127.0.0.1:${(fakeSrv.address() as AddressInfo).port}`,
+      credential: () => 'mwa_x',
+      stateDir: copy,
+      pollMs: 60_000,
+      log: (m) => logs.push(m),
+    });
+    try {
+      await sync.pollOnce();
+      await sync.pollOnce();
+      expect(sync.versions().policy).toBe('policy-3');
+      expect(sync.status().policy.rejected).toMatch(/version/);
+      expect(seen).toEqual([expect.any(String), expect.any(String)]);
+      expect(seen).not.toContain('"bad-1"');
+      // Logged once, not on every poll.
+      expect(logs.filter((l) => l === 'content refused')).toHaveLength(1);
+      expect(JSON.parse(readFileSync(join(copy, 'content', 'policy.json'), 'utf8')).doc.version).toBe(
+        'policy-3',
+      );
+    } finally {
+      await sync.stop();
+      await new Promise((r) => fakeSrv.close(r));
+    }
   });
 
   it('hands pushed fleet bans to the pushed policy; without one they are only recorded', async () => {
