@@ -5,6 +5,8 @@ import { AuthLogParser, followJournal, LogFollower, parseJournalLine } from '../
 import type { EventFeed } from './agent.js';
 import type { AgentConfig } from './config.js';
 
+type FeedLog = (msg: string, fields?: Record<string, unknown>) => void;
+
 function newParser(hostId: string, source: string): AuthLogParser {
   // Lines without a year or time are being written now: the clock is the best estimate of when.
   return new AuthLogParser({ hostId, referenceTime: Date.now(), fallbackTime: () => Date.now(), source });
@@ -14,7 +16,7 @@ function newParser(hostId: string, source: string): AuthLogParser {
  * One auth log file followed across rotation. The current file is read from its start first (as `scan` reads it),
  * so an attack that began before the agent started is counted whole; rotated files are `minewarden logs`' job.
  */
-export function authFileFeed(file: string, hostId: string, pollMs: number): EventFeed {
+export function authFileFeed(file: string, hostId: string, pollMs: number, log?: FeedLog): EventFeed {
   let follower: LogFollower | null = null;
   let errors = 0;
   let lastError: string | undefined;
@@ -29,7 +31,10 @@ export function authFileFeed(file: string, hostId: string, pollMs: number): Even
         },
         onError: (err) => {
           errors++;
-          lastError = err.message.slice(0, 200);
+          const msg = err.message.slice(0, 200);
+          // Said once per distinct error (an unreadable log fails the same way every poll).
+          if (msg !== lastError) log?.('auth log unreadable', { file, error: msg });
+          lastError = msg;
         },
       });
       follower.start();
@@ -53,7 +58,7 @@ export function authFileFeed(file: string, hostId: string, pollMs: number): Even
 }
 
 /** sshd from the systemd journal, from now on (`journalctl -f`). */
-export function authJournalFeed(hostId: string): EventFeed {
+export function authJournalFeed(hostId: string, log?: FeedLog): EventFeed {
   let stop: (() => void) | null = null;
   let exited: string | undefined;
   const parser = newParser(hostId, 'journal');
@@ -67,6 +72,7 @@ export function authJournalFeed(hostId: string): EventFeed {
         },
         onExit: (code, stderr) => {
           exited = `journalctl ${code === null ? 'could not run' : `exited ${code}`}: ${stderr.trim().slice(0, 200)}`;
+          log?.('journal follow ended', { detail: exited });
         },
       });
     },
@@ -93,14 +99,19 @@ function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boolean {
  * when none of the files exists on the live root (a host logging sshd to both would otherwise count every failure
  * twice).
  */
-export function authFeeds(cfg: AgentConfig['sources']['authLog'], root: string, hostId: string): EventFeed[] {
+export function authFeeds(
+  cfg: AgentConfig['sources']['authLog'],
+  root: string,
+  hostId: string,
+  log?: FeedLog,
+): EventFeed[] {
   if (!cfg.enabled) return [];
   const prefix = root === '/' ? '' : root.replace(/\/+$/, '');
   const files = cfg.paths.map((p) => `${prefix}${p}`);
-  const feeds = files.map((f) => authFileFeed(f, hostId, cfg.pollMs));
+  const feeds = files.map((f) => authFileFeed(f, hostId, cfg.pollMs, log));
   const journal =
     cfg.journal === 'on' ||
     (cfg.journal === 'auto' && root === '/' && !files.some((f) => existsSync(f)) && onPath('journalctl'));
-  if (journal) feeds.push(authJournalFeed(hostId));
+  if (journal) feeds.push(authJournalFeed(hostId, log));
   return feeds;
 }

@@ -14,7 +14,7 @@ import { parseServerConfig } from '../server/config.js';
 import { type RunningServer, runServer } from '../server/run.js';
 import type { IngestBatch } from '../store/types.js';
 import type { Agent } from './agent.js';
-import { authFeeds } from './auth-feed.js';
+import { authFeeds, authFileFeed } from './auth-feed.js';
 import { AgentConfigSchema, loadAgentConfig } from './config.js';
 import { LiveDetection } from './live-detect.js';
 import { agentRegistry } from './metrics.js';
@@ -226,5 +226,19 @@ describe('auth-log feeds', () => {
       'authlog:journal',
     );
     expect(authFeeds({ ...cfg, enabled: false }, '/', 'h')).toEqual([]);
+  });
+
+  it('says once that a log cannot be read, however often the poll fails', async () => {
+    // A directory where the log should be: it opens, and every read fails (as an unreadable file does for a
+    // non-root agent; root reads through file modes, so a mode cannot stand in for it here).
+    const path = join(root.root, 'var/log/not-a-file');
+    mkdirSync(path);
+    const logs: string[] = [];
+    const feed = authFileFeed(path, 'h', 20, (m) => logs.push(m));
+    feed.start(() => undefined);
+    await until('errors', () => ((feed.status() as { errors: number }).errors ?? 0) >= 5);
+    await feed.stop();
+    expect(logs).toEqual(['auth log unreadable']);
+    expect(feed.status()).toMatchObject({ lastError: expect.stringMatching(/EISDIR/) });
   });
 });

@@ -29,7 +29,7 @@ export function attachLiveDetection(
 ): LiveDetection | null {
   const root = config.scan.root;
   const s = config.sources;
-  const feeds: EventFeed[] = authFeeds(s.authLog, root, host.id);
+  const feeds: EventFeed[] = authFeeds(s.authLog, root, host.id, x.log);
   if (s.dnsWatch.enabled) feeds.push(dnsWatchFeed(root, host.id, s.dnsWatch.pollMs));
   if (feeds.length === 0) return null;
   const live = new LiveDetection({
