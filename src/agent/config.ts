@@ -157,6 +157,10 @@ function fail(code: 'MW_CONFIG_INVALID' | 'MW_USAGE', err: z.ZodError, file?: st
   });
 }
 
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Reads and validates the YAML (if any), applies overrides, and freezes the result. */
 export function loadAgentConfig(
   file: string | undefined,
@@ -183,10 +187,13 @@ export function loadAgentConfig(
       throw err;
     }
   }
-  const merged = {
-    ...fromFile,
-    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
-  };
+  // One level deep, so a flag such as --root (scan.root) keeps the file's other scan keys.
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    const base = merged[k];
+    merged[k] = isMapping(v) && isMapping(base) ? { ...base, ...v } : v;
+  }
   const r = AgentConfigSchema.safeParse(merged);
   if (!r.success) fail(file ? 'MW_CONFIG_INVALID' : 'MW_USAGE', r.error, file);
   return Object.freeze(r.data);

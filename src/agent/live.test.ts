@@ -228,6 +228,17 @@ describe('auth-log feeds', () => {
     expect(authFeeds({ ...cfg, enabled: false }, '/', 'h')).toEqual([]);
   });
 
+  it('a --root override keeps the other scan and sources keys of the YAML', () => {
+    const f = join(root.root, 'agent.yaml');
+    writeFileSync(
+      f,
+      'server: http://127.0.0.1:1\nscan: { sampleMs: 0, hash: false }\nsources: { dnsWatch: { pollMs: 5000 } }\n',
+    );
+    const c = loadAgentConfig(f, { scan: { root: '/host' }, sources: { exec: 'off' } });
+    expect(c.scan).toMatchObject({ root: '/host', sampleMs: 0, hash: false });
+    expect(c.sources).toMatchObject({ exec: 'off', dnsWatch: { enabled: true, pollMs: 5000 } });
+  });
+
   it('says once that a log cannot be read, however often the poll fails', async () => {
     // A directory where the log should be: it opens, and every read fails (as an unreadable file does for a
     // non-root agent; root reads through file modes, so a mode cannot stand in for it here).

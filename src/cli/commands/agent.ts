@@ -13,6 +13,7 @@ interface AgentCliOptions extends CommonOptions {
   stateDir?: string;
   scanInterval?: number;
   heartbeatInterval?: number;
+  root?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -39,6 +40,9 @@ export function registerAgent(program: Command): void {
         parsePositiveInt('--heartbeat-interval'),
       ),
     )
+    .addOption(
+      new Option('--root <dir>', 'read another root: the host mounted at DIR (scan, auth logs, DNS files)'),
+    )
     .action(async (opts: AgentCliOptions) => {
       const config = loadAgentConfig(opts.config, {
         server: opts.server,
@@ -48,6 +52,7 @@ export function registerAgent(program: Command): void {
         stateDir: opts.stateDir,
         scanIntervalMs: opts.scanInterval,
         heartbeatIntervalMs: opts.heartbeatInterval,
+        ...(opts.root ? { scan: { root: opts.root } } : {}),
       });
       const log = (msg: string, fields: Record<string, unknown> = {}) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
