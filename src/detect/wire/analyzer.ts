@@ -17,6 +17,7 @@ import {
   TCP_SYN,
 } from '../../sources/pcap/decode.js';
 import { parseDns } from '../../sources/pcap/dns.js';
+import type { NativeWalkCounts, NativeWalkSink } from '../../sources/pcap/native-walk.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { clientHelloSni, looksLikeClientHello } from '../../sources/pcap/tls.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
@@ -89,7 +90,7 @@ const EMPTY = Buffer.alloc(0);
  * into one reused view and finds the flow by a numeric hash; payload is looked at only while a flow can still turn
  * out to be mining, and then only line by line.
  */
-export class WireAnalyzer {
+export class WireAnalyzer implements NativeWalkSink {
   readonly stats: WireStats = {
     packets: 0,
     notIp: 0,
@@ -113,6 +114,10 @@ export class WireAnalyzer {
   private readonly maxFlows: number;
   private readonly idleMs: number;
   private now = 0;
+  /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
+  private readonly byId: Flow[] = [];
+  /** Native flow ids whose payload is no longer wanted, not yet told to the walk. */
+  private doneIds: number[] = [];
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
@@ -157,16 +162,23 @@ export class WireAnalyzer {
       this.stats.flows++;
       if (table.size > this.maxFlows) this.sweep();
     }
-    const dir = table.dir;
     flow.packets++;
     flow.bytes += v.payloadLen;
     flow.lastTime = time;
+    if (v.tcpFlags & (TCP_FIN | TCP_RST)) flow.finished = true;
+    if (v.payloadLen > 0) flow.payloadPackets++;
+    this.segment(flow, table.dir, buf, v, time);
+  }
+
+  /**
+   * What a segment tells beyond the counters: the client side (from SYNs) and, while the flow may still turn out to
+   * be mining, its payload. The native walk calls this only with the segments it can matter for.
+   */
+  private segment(flow: Flow, dir: number, buf: Buffer, v: PacketView, time: number): void {
     const flags = v.tcpFlags;
-    if (flags & (TCP_FIN | TCP_RST)) flow.finished = true;
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) flow.clientDir = dir;
     else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && flow.clientDir < 0)
       flow.clientDir = dir ^ 1;
-    if (v.payloadLen > 0) flow.payloadPackets++;
     let state = flow.state;
     if (state === STATE_DONE) return;
     const syn = (flags & TCP_SYN) !== 0;
@@ -187,6 +199,61 @@ export class WireAnalyzer {
       this.http(flow, dir, buf, off, len, time);
     else if (state === STATE_JSON || state === STATE_MINING)
       this.json(flow, dir, buf, off, len, v.seq, syn, time);
+  }
+
+  // The native walk (sources/pcap/native-walk.ts) counts packets and flows itself and hands over only what the
+  // detectors read; these feed that into the same code the JS path runs, so findings are the same.
+
+  flowOpened(id: number, v: PacketView, time: number): void {
+    this.byId[id] = this.flows.get(v, time);
+    this.stats.flows++;
+  }
+
+  flowSegment(
+    id: number,
+    dir: number,
+    buf: Buffer,
+    v: PacketView,
+    time: number,
+    payloadPackets: number,
+  ): void {
+    const flow = this.byId[id] as Flow;
+    // The only counter the detectors read while a flow is inspected; the rest are set once the walk ends.
+    flow.payloadPackets = payloadPackets;
+    const wasDone = flow.state === STATE_DONE;
+    this.segment(flow, dir, buf, v, time);
+    if (!wasDone && flow.state === STATE_DONE) this.doneIds.push(id);
+  }
+
+  dnsDatagram(buf: Buffer, v: PacketView, time: number): void {
+    this.udpDns(buf, v, time);
+  }
+
+  takeDone(): Int32Array | null {
+    if (this.doneIds.length === 0) return null;
+    const done = Int32Array.from(this.doneIds);
+    this.doneIds = [];
+    return done;
+  }
+
+  /** The walk's packet statistics and each flow's final counters. */
+  finishNative(c: NativeWalkCounts): void {
+    const st = this.stats;
+    st.packets = c.packets;
+    st.notIp = c.notIp;
+    st.short = c.short;
+    st.fragments = c.fragments;
+    st.tcpPackets = c.tcpPackets;
+    st.udpPackets = c.udpPackets;
+    const f = c.flows;
+    for (let id = 0; id < this.byId.length; id++) {
+      const flow = this.byId[id] as Flow;
+      flow.packets = f[id * 5] as number;
+      flow.bytes = f[id * 5 + 1] as number;
+      flow.payloadPackets = f[id * 5 + 2] as number;
+      flow.lastTime = f[id * 5 + 3] as number;
+      flow.finished = f[id * 5 + 4] === 1;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Warning } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
 import type { HostRef } from '../../model/host.js';
 import { type CaptureSummary, readCaptureFile } from '../../sources/pcap/index.js';
+import { walkCaptureNative } from '../../sources/pcap/native-walk.js';
 import { WireAnalyzer, type WireStats } from './analyzer.js';
 
 export interface CaptureReport {
@@ -14,6 +15,9 @@ export interface CaptureReport {
   capture: CaptureSummary;
   wire: WireStats;
   findingsDropped: number;
+  /** Which packet walk ran: the native addon, or JavaScript (then `walkNote` says why not the addon). */
+  walk: 'native' | 'js';
+  walkNote?: string;
 }
 
 export interface CaptureOptions {
@@ -22,17 +26,46 @@ export interface CaptureOptions {
   maxFlows?: number;
   /** Findings name the capture as their host unless one is given. */
   host?: HostRef;
+  /** 'auto' (default): the native walk when the addon is built and FILE is a regular file; 'js': always JS. */
+  walk?: 'auto' | 'js';
 }
 
-/** The one place a capture file meets the wire analyzer: read it in chunks, analyze, say what was skipped. */
+const DEFAULT_MAX_FLOWS = 100_000;
+
+/**
+ * The one place a capture file meets the wire analyzer: walk it (natively when possible, else in chunks in JS),
+ * analyze, say what was skipped. Both walks give the same findings, counts and warnings.
+ */
 export async function analyzeCaptureFile(file: string, opts: CaptureOptions): Promise<CaptureReport> {
-  const analyzer = new WireAnalyzer({
-    host: opts.host ?? { id: `pcap:${basename(file)}`, name: file },
-    intel: opts.intel,
-    ...(opts.minerPorts ? { minerPorts: opts.minerPorts } : {}),
-    ...(opts.maxFlows ? { maxFlows: opts.maxFlows } : {}),
-  });
+  const maxFlows = opts.maxFlows ?? DEFAULT_MAX_FLOWS;
+  const newAnalyzer = () =>
+    new WireAnalyzer({
+      host: opts.host ?? { id: `pcap:${basename(file)}`, name: file },
+      intel: opts.intel,
+      ...(opts.minerPorts ? { minerPorts: opts.minerPorts } : {}),
+      maxFlows,
+    });
+  let walkNote = 'JS walk requested';
+  if (opts.walk !== 'js') {
+    const analyzer = newAnalyzer();
+    const r = await walkCaptureNative(file, maxFlows, analyzer);
+    if (r.walked) {
+      analyzer.finishNative(r.counts);
+      return report(file, r.summary, analyzer, 'native');
+    }
+    walkNote = r.reason;
+  }
+  const analyzer = newAnalyzer();
   const capture = await readCaptureFile(file, analyzer.onPacket);
+  return { ...report(file, capture, analyzer, 'js'), walkNote };
+}
+
+function report(
+  file: string,
+  capture: CaptureSummary,
+  analyzer: WireAnalyzer,
+  walk: CaptureReport['walk'],
+): CaptureReport {
   return {
     file,
     format: capture.format,
@@ -41,6 +74,7 @@ export async function analyzeCaptureFile(file: string, opts: CaptureOptions): Pr
     capture,
     wire: analyzer.stats,
     findingsDropped: analyzer.findingsDropped,
+    walk,
   };
 }
 

@@ -106,7 +106,7 @@ export class CaptureStream {
   }
 }
 
-function openError(path: string, err: unknown): MinewardenError {
+export function openError(path: string, err: unknown): MinewardenError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new MinewardenError('MW_INPUT_NOT_FOUND', 'no such file', { file: path });
   return new MinewardenError('MW_INPUT_UNREADABLE', `cannot read (${code ?? String(err)})`, { file: path });

@@ -1,0 +1,771 @@
+// Native pcap/pcapng packet walk for capture files: record walk, link/IP/TCP/UDP decode and the TCP flow table,
+// the per-packet work that dominates an offline analysis. It mirrors src/sources/pcap/records.ts, decode.ts and the
+// counting part of src/detect/wire/analyzer.ts check for check, so skips, counts and flows are the same; JavaScript
+// keeps every decision about payload. What crosses to JS is only what the JS detectors read: each new flow, the
+// segments of flows JS still inspects (plus SYNs, which set the client side), and DNS datagrams.
+//
+// JS API:
+//   const w = new PcapWalk(fd, maxFlows, batchBytes)  // maps the regular file open on fd (the caller closes it)
+//   w.next(doneIds)   // doneIds: Int32Array of flows JS stopped inspecting, or null. Returns an ArrayBuffer of
+//                     // events (layout below), or null when the walk ended (end of input, an error, or overflow)
+//   w.result()        // counters, per-flow totals, truncation and error, see Result()
+//   w.close()         // unmaps; idempotent
+//
+// Events, 8-byte aligned, native byte order; 32-byte header of int32 words, then a kind-specific tail:
+//   w0 kind | dir << 8 | tcpFlags << 16     w1 flow id (NEW, TCP) or address family (DNS)
+//   w2 payload length (NEW: family)         w3 TCP seq (NEW: aPort | bPort << 16)
+//   bytes 16..23 packet time, float64 ms    w6 flow payload packets so far (TCP)
+//   NEW: 8 words of addresses (a0..a3, b0..b3); DNS: 8 words (src, dst) then the payload; TCP: the payload.
+
+#include <napi.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+constexpr uint32_t kPcapMicro = 0xa1b2c3d4;
+constexpr uint32_t kPcapNano = 0xa1b23c4d;
+constexpr uint32_t kShb = 0x0a0d0d0a;
+constexpr uint32_t kBom = 0x1a2b3c4d;
+constexpr uint32_t kIdb = 1, kPbObsolete = 2, kSpb = 3, kEpb = 6;
+// Same bound as MAX_RECORD_BYTES in format.ts.
+constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
+
+enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
+enum Kind { kEvNew = 1, kEvTcp = 2, kEvDns = 3 };
+enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
+
+constexpr int kEthIpv4 = 0x0800;
+constexpr int kEthIpv6 = 0x86dd;
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04;
+
+bool SupportedLink(int64_t t) {
+  return t == 0 || t == 1 || t == 101 || t == 12 || t == 14 || t == 108 || t == 113 || t == 228 || t == 229 ||
+         t == 276;
+}
+
+inline uint32_t Be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+inline uint32_t Le32(const uint8_t* p) {
+  return (uint32_t(p[3]) << 24) | (uint32_t(p[2]) << 16) | (uint32_t(p[1]) << 8) | p[0];
+}
+inline uint16_t Be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
+inline uint16_t Le16(const uint8_t* p) { return uint16_t((p[1] << 8) | p[0]); }
+
+struct View {
+  int family = 0;
+  int proto = 0;
+  uint32_t s[4] = {0, 0, 0, 0};
+  uint32_t d[4] = {0, 0, 0, 0};
+  uint16_t sport = 0, dport = 0;
+  uint8_t flags = 0;
+  uint32_t seq = 0;
+  int64_t payloadOff = 0, payloadLen = 0;
+  bool fragment = false;
+};
+
+int DecodeL4(const uint8_t* b, int64_t q, int64_t ipEnd, View& v) {
+  if (v.proto == 6) {
+    if (ipEnd - q < 20) return kShort;
+    v.sport = Be16(b + q);
+    v.dport = Be16(b + q + 2);
+    v.seq = Be32(b + q + 4);
+    int64_t doff = (b[q + 12] >> 4) * 4;
+    v.flags = b[q + 13];
+    if (doff < 20 || ipEnd - q < doff) return kShort;
+    v.payloadOff = q + doff;
+    v.payloadLen = ipEnd - q - doff;
+    return kL4;
+  }
+  if (v.proto == 17) {
+    if (ipEnd - q < 8) return kShort;
+    v.sport = Be16(b + q);
+    v.dport = Be16(b + q + 2);
+    v.flags = 0;
+    v.seq = 0;
+    int64_t ulen = Be16(b + q + 4);
+    v.payloadOff = q + 8;
+    v.payloadLen = ulen >= 8 ? std::min(ulen - 8, ipEnd - q - 8) : ipEnd - q - 8;
+    return kL4;
+  }
+  v.sport = v.dport = 0;
+  v.payloadOff = q;
+  v.payloadLen = ipEnd - q;
+  return kIpOnly;
+}
+
+int DecodeIpv4(const uint8_t* b, int64_t p, int64_t end, View& v) {
+  if (end - p < 20) return kShort;
+  int b0 = b[p];
+  int64_t ihl = (b0 & 0x0f) * 4;
+  int64_t total = Be16(b + p + 2);
+  if ((b0 >> 4) != 4 || ihl < 20 || total < ihl || end - p < ihl) return kShort;
+  v.family = 4;
+  v.proto = b[p + 9];
+  v.s[0] = Be32(b + p + 12);
+  v.d[0] = Be32(b + p + 16);
+  v.s[1] = v.s[2] = v.s[3] = v.d[1] = v.d[2] = v.d[3] = 0;
+  int frag = Be16(b + p + 6);
+  v.fragment = (frag & 0x3fff) != 0;
+  // Ethernet pads short frames: the IP total length, not the capture, says where the datagram ends.
+  int64_t ipEnd = std::min(end, p + total);
+  if ((frag & 0x1fff) != 0) return kIpOnly;
+  return DecodeL4(b, p + ihl, ipEnd, v);
+}
+
+int DecodeIpv6(const uint8_t* b, int64_t p, int64_t end, View& v) {
+  if (end - p < 40) return kShort;
+  if ((b[p] >> 4) != 6) return kShort;
+  v.family = 6;
+  int64_t plen = Be16(b + p + 4);
+  int next = b[p + 6];
+  for (int i = 0; i < 4; i++) {
+    v.s[i] = Be32(b + p + 8 + 4 * i);
+    v.d[i] = Be32(b + p + 24 + 4 * i);
+  }
+  v.fragment = false;
+  int64_t ipEnd = plen == 0 ? end : std::min(end, p + 40 + plen);
+  int64_t q = p + 40;
+  for (int hops = 0; hops < 8; hops++) {
+    if (next == 0 || next == 43 || next == 60 || next == 51) {
+      if (ipEnd - q < 8) return kShort;
+      int64_t hl = next == 51 ? (int64_t(b[q + 1]) + 2) * 4 : (int64_t(b[q + 1]) + 1) * 8;
+      next = b[q];
+      q += hl;
+    } else if (next == 44) {
+      if (ipEnd - q < 8) return kShort;
+      v.fragment = true;
+      int offset = Be16(b + q + 2) >> 3;
+      next = b[q];
+      q += 8;
+      if (offset != 0) {
+        v.proto = next;
+        return kIpOnly;
+      }
+    } else {
+      break;
+    }
+  }
+  v.proto = next;
+  if (q > ipEnd) return kShort;
+  return DecodeL4(b, q, ipEnd, v);
+}
+
+bool IsVlan(int t) { return t == 0x8100 || t == 0x88a8 || t == 0x9100; }
+
+int DecodePacket(const uint8_t* b, int64_t off, int64_t caplen, int64_t linkType, View& v) {
+  int64_t end = off + caplen;
+  int64_t p = off;
+  int ethType = 0;
+  switch (linkType) {
+    case 1: {
+      if (caplen < 14) return kShort;
+      ethType = Be16(b + p + 12);
+      p += 14;
+      for (int tags = 0; IsVlan(ethType) && tags < 4; tags++) {
+        if (end - p < 4) return kShort;
+        ethType = Be16(b + p + 2);
+        p += 4;
+      }
+      break;
+    }
+    case 113:
+      if (caplen < 16) return kShort;
+      ethType = Be16(b + p + 14);
+      p += 16;
+      break;
+    case 276:
+      if (caplen < 20) return kShort;
+      ethType = Be16(b + p);
+      p += 20;
+      break;
+    case 0:
+    case 108: {
+      if (caplen < 4) return kShort;
+      // DLT_NULL is in the writer's byte order; DLT_LOOP always big-endian. Both use the BSD AF_ values.
+      uint32_t af = Be32(b + p);
+      if (linkType == 0 && af > 0xffff) af = Le32(b + p);
+      ethType = af == 2 ? kEthIpv4 : (af == 24 || af == 28 || af == 30 || af == 10) ? kEthIpv6 : 0;
+      p += 4;
+      break;
+    }
+    case 101:
+    case 12:
+    case 14:
+    case 228:
+    case 229: {
+      if (caplen < 1) return kShort;
+      int ver = b[p] >> 4;
+      ethType = ver == 4 ? kEthIpv4 : ver == 6 ? kEthIpv6 : 0;
+      break;
+    }
+    default:
+      return kNotIp;
+  }
+  if (ethType == kEthIpv4) return DecodeIpv4(b, p, end, v);
+  if (ethType == kEthIpv6) return DecodeIpv6(b, p, end, v);
+  return kNotIp;
+}
+
+struct Iface {
+  int64_t linkType;
+  uint32_t snaplen;
+  double unitsPerMs;
+  bool supported;
+};
+
+struct Flow {
+  int family;
+  uint32_t a[4], b[4];
+  uint16_t aPort, bPort;
+  uint32_t hash;
+  bool done = false;
+  bool finished = false;
+  double packets = 0, bytes = 0, payloadPackets = 0, lastTime = 0;
+};
+
+uint32_t Imul(uint32_t a, uint32_t b) { return a * b; }
+
+// The same mixing as flow.ts, so a flow's hash (kept by JS) means the same on both paths.
+uint32_t MixAddr(const uint32_t* w, uint32_t port) {
+  uint32_t h = Imul(w[0] ^ 0x9e3779b9u, 0x85ebca6bu);
+  h ^= Imul(w[1] ^ (h >> 15), 0xc2b2ae35u);
+  h ^= Imul(w[2] ^ (h >> 13), 0x27d4eb2fu);
+  h ^= Imul(w[3] ^ (h >> 16), 0x165667b1u);
+  h ^= Imul(port ^ (h >> 15), 0x9e3779b1u);
+  return h ^ (h >> 16);
+}
+
+bool SameEnds(const Flow& f, const View& v, int dir) {
+  if (f.family != v.family) return false;
+  if (dir == 0) return std::memcmp(f.a, v.s, 16) == 0 && std::memcmp(f.b, v.d, 16) == 0;
+  return std::memcmp(f.a, v.d, 16) == 0 && std::memcmp(f.b, v.s, 16) == 0;
+}
+
+class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "PcapWalk",
+                       {InstanceMethod("next", &PcapWalk::Next), InstanceMethod("result", &PcapWalk::Result),
+                        InstanceMethod("close", &PcapWalk::Close)});
+  }
+
+  explicit PcapWalk(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcapWalk>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "PcapWalk(fd, maxFlows, batchBytes)").ThrowAsJavaScriptException();
+      return;
+    }
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    maxFlows_ = info[1].As<Napi::Number>().DoubleValue();
+    batchBytes_ = size_t(std::max(4096.0, info[2].As<Napi::Number>().DoubleValue()));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      Napi::Error::New(env, "PcapWalk needs a regular file").ThrowAsJavaScriptException();
+      return;
+    }
+    size_ = uint64_t(st.st_size);
+    if (size_ > 0) {
+      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (m == MAP_FAILED) {
+        Napi::Error::New(env, std::string("mmap: ") + std::strerror(errno)).ThrowAsJavaScriptException();
+        return;
+      }
+      map_ = static_cast<const uint8_t*>(m);
+      madvise(m, size_, MADV_SEQUENTIAL);
+    }
+    slots_.assign(1024, 0);
+    mask_ = 1023;
+    out_.reserve(batchBytes_ + 256);
+  }
+
+  ~PcapWalk() override { Unmap(); }
+
+ private:
+  // --- walk state (records.ts) ---
+  const uint8_t* map_ = nullptr;
+  uint64_t size_ = 0;
+  uint64_t pos_ = 0;
+  uint64_t needed_ = 24;
+  int format_ = kUnknown;
+  bool le_ = true;
+  bool nano_ = false;
+  int64_t linkType_ = 0;
+  bool linkSupported_ = true;
+  std::vector<Iface> ifaces_;
+  double lastTime_ = 0;
+  bool ended_ = false;
+  bool failed_ = false;
+  uint64_t errorOffset_ = 0;
+  std::string error_;
+  // Record stats.
+  double packets_ = 0, malformed_ = 0, zeroLength_ = 0, otherBlocks_ = 0, bytes_ = 0;
+  std::vector<std::pair<int64_t, double>> unsupported_;
+  // --- analyzer counters and flow table (analyzer.ts, flow.ts) ---
+  double wPackets_ = 0, notIp_ = 0, short_ = 0, fragments_ = 0, tcpPackets_ = 0, udpPackets_ = 0;
+  double maxFlows_ = 100000;
+  bool overflow_ = false;
+  std::vector<Flow> flows_;
+  std::vector<int32_t> slots_;
+  uint32_t mask_ = 0;
+  int32_t last_ = -1;
+  View v_;
+  // --- events of the current batch ---
+  size_t batchBytes_ = 1 << 20;
+  std::vector<uint8_t> out_;
+
+  void Unmap() {
+    if (map_) munmap(const_cast<uint8_t*>(map_), size_);
+    map_ = nullptr;
+  }
+
+  uint32_t U32(uint64_t at) const { return le_ ? Le32(map_ + at) : Be32(map_ + at); }
+  uint16_t U16(uint64_t at) const { return le_ ? Le16(map_ + at) : Be16(map_ + at); }
+
+  void Fail(uint64_t offset, std::string msg) {
+    failed_ = true;
+    ended_ = true;
+    errorOffset_ = offset;
+    error_ = std::move(msg);
+  }
+
+  void CountUnsupported(int64_t link) {
+    for (auto& e : unsupported_)
+      if (e.first == link) {
+        e.second++;
+        return;
+      }
+    unsupported_.emplace_back(link, 1);
+  }
+
+  // Events -------------------------------------------------------------------------------------------------------
+  uint8_t* Reserve(size_t n) {
+    size_t at = out_.size();
+    out_.resize(at + ((n + 7) & ~size_t(7)));
+    return out_.data() + at;
+  }
+
+  static void Header(uint8_t* e, int kind, int dir, int flags, int32_t w1, int32_t w2, int32_t w3, double time,
+                     int32_t w6) {
+    int32_t w[8] = {kind | (dir << 8) | (flags << 16), w1, w2, w3, 0, 0, w6, 0};
+    std::memcpy(e, w, 32);
+    std::memcpy(e + 16, &time, 8);
+  }
+
+  // Packets -------------------------------------------------------------------------------------------------------
+  void OnPacket(uint64_t off, int64_t caplen, double time, int64_t linkType) {
+    wPackets_++;
+    View& v = v_;
+    int r = DecodePacket(map_, int64_t(off), caplen, linkType, v);
+    if (r != kL4) {
+      if (r == kNotIp)
+        notIp_++;
+      else if (r == kIpOnly) {
+        if (v.fragment) fragments_++;
+      } else
+        short_++;
+      return;
+    }
+    if (v.proto == 6) {
+      tcpPackets_++;
+      Tcp(time);
+    } else if (v.proto == 17) {
+      udpPackets_++;
+      if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0) {
+        uint8_t* e = Reserve(64 + size_t(v.payloadLen));
+        Header(e, kEvDns, 0, 0, v.family, int32_t(v.payloadLen), 0, time, 0);
+        std::memcpy(e + 32, v.s, 16);
+        std::memcpy(e + 48, v.d, 16);
+        std::memcpy(e + 64, map_ + v.payloadOff, size_t(v.payloadLen));
+      }
+    }
+  }
+
+  int32_t Find(int& dir, bool& created) {
+    const View& v = v_;
+    created = false;
+    if (last_ >= 0) {
+      const Flow& f = flows_[size_t(last_)];
+      if (f.aPort == v.sport && f.bPort == v.dport && SameEnds(f, v, 0)) {
+        dir = 0;
+        return last_;
+      }
+      if (f.aPort == v.dport && f.bPort == v.sport && SameEnds(f, v, 1)) {
+        dir = 1;
+        return last_;
+      }
+    }
+    uint32_t h = ((MixAddr(v.s, v.sport) + MixAddr(v.d, v.dport)) ^ uint32_t(v.family)) & 0x3fffffffu;
+    uint32_t i = h & mask_;
+    for (int32_t n = slots_[i]; n != 0; n = slots_[i]) {
+      const Flow& f = flows_[size_t(n - 1)];
+      if (f.hash == h) {
+        if (f.aPort == v.sport && f.bPort == v.dport && SameEnds(f, v, 0)) {
+          dir = 0;
+          return last_ = n - 1;
+        }
+        if (f.aPort == v.dport && f.bPort == v.sport && SameEnds(f, v, 1)) {
+          dir = 1;
+          return last_ = n - 1;
+        }
+      }
+      i = (i + 1) & mask_;
+    }
+    Flow f;
+    f.family = v.family;
+    std::memcpy(f.a, v.s, 16);
+    std::memcpy(f.b, v.d, 16);
+    f.aPort = v.sport;
+    f.bPort = v.dport;
+    f.hash = h;
+    flows_.push_back(f);
+    slots_[i] = int32_t(flows_.size());
+    if (flows_.size() * 2 > mask_) Rebuild((mask_ + 1) * 2);
+    dir = 0;
+    created = true;
+    return last_ = int32_t(flows_.size() - 1);
+  }
+
+  void Rebuild(uint32_t capacity) {
+    std::vector<int32_t> slots(capacity, 0);
+    uint32_t mask = capacity - 1;
+    for (size_t k = 0; k < flows_.size(); k++) {
+      uint32_t i = flows_[k].hash & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = int32_t(k + 1);
+    }
+    slots_.swap(slots);
+    mask_ = mask;
+  }
+
+  void Tcp(double time) {
+    const View& v = v_;
+    int dir = 0;
+    bool created = false;
+    int32_t id = Find(dir, created);
+    if (created) {
+      // JS sweeps its table past this bound, closing flows out early; that is not mirrored here, so the caller
+      // runs the JS path instead.
+      if (double(flows_.size()) > maxFlows_) {
+        overflow_ = true;
+        ended_ = true;
+        return;
+      }
+      uint8_t* e = Reserve(64);
+      Header(e, kEvNew, 0, 0, id, v.family, int32_t(uint32_t(v.sport) | (uint32_t(v.dport) << 16)), time, 0);
+      std::memcpy(e + 32, v.s, 16);
+      std::memcpy(e + 48, v.d, 16);
+    }
+    Flow& f = flows_[size_t(id)];
+    f.packets++;
+    f.bytes += double(v.payloadLen);
+    f.lastTime = time;
+    if (v.flags & (kFin | kRst)) f.finished = true;
+    if (v.payloadLen > 0) f.payloadPackets++;
+    // JS reads payload of flows it still inspects, and SYNs of every flow (they say which side is the client).
+    if ((v.flags & kSyn) || (!f.done && v.payloadLen > 0)) {
+      uint8_t* e = Reserve(32 + size_t(v.payloadLen));
+      Header(e, kEvTcp, dir, v.flags, id, int32_t(v.payloadLen), int32_t(v.seq), time, int32_t(f.payloadPackets));
+      std::memcpy(e + 32, map_ + v.payloadOff, size_t(v.payloadLen));
+    }
+  }
+
+  // Records -------------------------------------------------------------------------------------------------------
+  void Detect() {
+    if (size_ - pos_ < 4) {
+      ended_ = true;
+      return;
+    }
+    uint32_t be = Be32(map_ + pos_);
+    uint32_t le = Le32(map_ + pos_);
+    if (be == kShb) {
+      format_ = kPcapng;
+      needed_ = 12;
+      return;
+    }
+    uint32_t magic = 0;
+    if (le == kPcapMicro || le == kPcapNano) {
+      le_ = true;
+      magic = le;
+    } else if (be == kPcapMicro || be == kPcapNano) {
+      le_ = false;
+      magic = be;
+    } else {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "%08x", be);
+      Fail(pos_, std::string("not a pcap or pcapng file (magic 0x") + hex +
+                     "; expected a1b2c3d4, a1b23c4d or 0a0d0d0a)");
+      return;
+    }
+    if (size_ - pos_ < 24) {
+      needed_ = 24;
+      ended_ = true;
+      return;
+    }
+    format_ = kPcap;
+    nano_ = magic == kPcapNano;
+    // The upper bits of the link-type field carry FCS flags on some writers.
+    linkType_ = int64_t(U32(pos_ + 20) & 0x0fffffffu);
+    linkSupported_ = SupportedLink(linkType_);
+    needed_ = 16;
+    pos_ += 24;
+  }
+
+  // One pcap record; false when the input ends before it does.
+  bool PcapRecord() {
+    if (size_ - pos_ < 16) {
+      needed_ = 16;
+      return false;
+    }
+    uint64_t incl = U32(pos_ + 8);
+    if (incl > kMaxRecord) {
+      Fail(pos_, "packet record claims " + std::to_string(incl) + " captured bytes (limit " +
+                     std::to_string(kMaxRecord) + "); the file is corrupt");
+      return false;
+    }
+    if (size_ - pos_ < 16 + incl) {
+      needed_ = 16 + incl;
+      return false;
+    }
+    bytes_ += double(16 + incl);
+    if (incl == 0)
+      zeroLength_++;
+    else if (!linkSupported_)
+      CountUnsupported(linkType_);
+    else {
+      packets_++;
+      double time = double(U32(pos_)) * 1000 + double(U32(pos_ + 4)) / (nano_ ? 1e6 : 1e3);
+      OnPacket(pos_ + 16, int64_t(incl), time, linkType_);
+    }
+    pos_ += 16 + incl;
+    needed_ = 16;
+    return true;
+  }
+
+  bool PcapngBlock() {
+    if (size_ - pos_ < 12) {
+      needed_ = 12;
+      return false;
+    }
+    uint32_t typeBE = Be32(map_ + pos_);
+    if (typeBE == kShb) {
+      // Each section states its own byte order, so read it before trusting the length.
+      if (Le32(map_ + pos_ + 8) == kBom)
+        le_ = true;
+      else if (Be32(map_ + pos_ + 8) == kBom)
+        le_ = false;
+      else {
+        Fail(pos_, "pcapng section header has no valid byte-order magic");
+        return false;
+      }
+    }
+    uint32_t type = le_ ? Le32(map_ + pos_) : typeBE;
+    uint64_t len = U32(pos_ + 4);
+    if (len < 12 || len % 4 != 0) {
+      Fail(pos_, "pcapng block length " + std::to_string(len) + " is not a multiple of 4 of at least 12");
+      return false;
+    }
+    if (len > kMaxRecord) {
+      Fail(pos_, "pcapng block length " + std::to_string(len) + " exceeds the limit of " +
+                     std::to_string(kMaxRecord) + " bytes");
+      return false;
+    }
+    if (size_ - pos_ < len) {
+      needed_ = len;
+      return false;
+    }
+    uint64_t trailer = U32(pos_ + len - 4);
+    if (trailer != len) {
+      Fail(pos_, "pcapng block length " + std::to_string(len) + " does not match its trailing copy " +
+                     std::to_string(trailer));
+      return false;
+    }
+    bytes_ += double(len);
+    if (typeBE == kShb)
+      ifaces_.clear();
+    else if (type == kEpb)
+      Epb(pos_, len, false);
+    else if (type == kPbObsolete)
+      Epb(pos_, len, true);
+    else if (type == kSpb)
+      Spb(pos_, len);
+    else if (type == kIdb)
+      Idb(pos_, len);
+    else
+      otherBlocks_++;
+    pos_ += len;
+    needed_ = 12;
+    return true;
+  }
+
+  void Idb(uint64_t pos, uint64_t len) {
+    if (len < 20) {
+      malformed_++;
+      ifaces_.push_back({-1, 0, 1000, false});
+      return;
+    }
+    int64_t linkType = U16(pos + 8);
+    uint32_t snaplen = U32(pos + 12);
+    double unitsPerMs = 1000;
+    // Options: code(2) length(2) value padded to 4; if_tsresol (9) changes the timestamp unit.
+    uint64_t o = pos + 16;
+    uint64_t optEnd = pos + len - 4;
+    while (optEnd >= o && optEnd - o >= 4) {
+      uint32_t code = U16(o);
+      uint32_t olen = U16(o + 2);
+      if (code == 0 || o + 4 + olen > optEnd) break;
+      if (code == 9 && olen >= 1) {
+        int r = map_[o + 4];
+        int exp = r & 0x7f;
+        double perSec = (r & 0x80) ? std::ldexp(1.0, exp) : std::pow(10.0, exp);
+        if (std::isfinite(perSec) && perSec > 0) unitsPerMs = perSec / 1000;
+      }
+      o += 4 + ((uint64_t(olen) + 3) & ~uint64_t(3));
+    }
+    ifaces_.push_back({linkType, snaplen, unitsPerMs, SupportedLink(linkType)});
+  }
+
+  void Epb(uint64_t pos, uint64_t len, bool obsolete) {
+    if (len < 32) {
+      malformed_++;
+      return;
+    }
+    uint64_t ifId = obsolete ? U16(pos + 8) : U32(pos + 8);
+    uint64_t caplen = U32(pos + 20);
+    if (ifId >= ifaces_.size() || caplen > len - 32) {
+      malformed_++;
+      return;
+    }
+    const Iface& iface = ifaces_[ifId];
+    if (caplen == 0) {
+      zeroLength_++;
+      return;
+    }
+    if (!iface.supported) {
+      CountUnsupported(iface.linkType);
+      return;
+    }
+    double ts = double(U32(pos + 12)) * 4294967296.0 + double(U32(pos + 16));
+    lastTime_ = ts / iface.unitsPerMs;
+    packets_++;
+    OnPacket(pos + 28, int64_t(caplen), lastTime_, iface.linkType);
+  }
+
+  void Spb(uint64_t pos, uint64_t len) {
+    if (ifaces_.empty() || len < 16) {
+      malformed_++;
+      return;
+    }
+    const Iface& iface = ifaces_[0];
+    uint64_t orig = U32(pos + 8);
+    uint64_t caplen = std::min(orig, len - 16);
+    if (iface.snaplen > 0) caplen = std::min(caplen, uint64_t(iface.snaplen));
+    if (caplen == 0) {
+      zeroLength_++;
+      return;
+    }
+    if (!iface.supported) {
+      CountUnsupported(iface.linkType);
+      return;
+    }
+    packets_++;
+    // A simple packet block has no timestamp: the previous packet's keeps detection on packet time, not the clock.
+    OnPacket(pos + 12, int64_t(caplen), lastTime_, iface.linkType);
+  }
+
+  // JS methods ----------------------------------------------------------------------------------------------------
+  Napi::Value Next(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() > 0 && info[0].IsTypedArray()) {
+      Napi::Int32Array done = info[0].As<Napi::Int32Array>();
+      for (size_t i = 0; i < done.ElementLength(); i++) {
+        int32_t id = done[i];
+        if (id >= 0 && size_t(id) < flows_.size()) flows_[size_t(id)].done = true;
+      }
+    }
+    out_.clear();
+    if (map_ == nullptr) ended_ = true;
+    if (!ended_ && format_ == kUnknown) Detect();
+    while (!ended_ && out_.size() < batchBytes_) {
+      bool more = format_ == kPcap ? PcapRecord() : PcapngBlock();
+      if (!more) ended_ = true;
+    }
+    if (out_.empty() && ended_) return env.Null();
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, out_.size());
+    std::memcpy(ab.Data(), out_.data(), out_.size());
+    return ab;
+  }
+
+  Napi::Value Result(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("format", format_ == kPcap ? (nano_ ? "pcap (ns)" : "pcap") : format_ == kPcapng ? "pcapng" : "unknown");
+    o.Set("end", double(pos_));
+    o.Set("size", double(size_));
+    o.Set("needed", double(needed_));
+    o.Set("overflow", overflow_);
+    if (failed_) {
+      o.Set("errorOffset", double(errorOffset_));
+      o.Set("error", error_);
+    }
+    o.Set("packets", packets_);
+    o.Set("malformed", malformed_);
+    o.Set("zeroLength", zeroLength_);
+    o.Set("otherBlocks", otherBlocks_);
+    o.Set("bytes", bytes_);
+    Napi::Float64Array un = Napi::Float64Array::New(env, unsupported_.size() * 2);
+    for (size_t i = 0; i < unsupported_.size(); i++) {
+      un[2 * i] = double(unsupported_[i].first);
+      un[2 * i + 1] = unsupported_[i].second;
+    }
+    o.Set("unsupportedLink", un);
+    o.Set("wirePackets", wPackets_);
+    o.Set("notIp", notIp_);
+    o.Set("short", short_);
+    o.Set("fragments", fragments_);
+    o.Set("tcpPackets", tcpPackets_);
+    o.Set("udpPackets", udpPackets_);
+    // Per flow: packets, payload bytes, payload packets, last time, finished.
+    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 5);
+    double* p = fl.Data();
+    for (const Flow& f : flows_) {
+      *p++ = f.packets;
+      *p++ = f.bytes;
+      *p++ = f.payloadPackets;
+      *p++ = f.lastTime;
+      *p++ = f.finished ? 1 : 0;
+    }
+    o.Set("flows", fl);
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Unmap();
+    ended_ = true;
+    return info.Env().Undefined();
+  }
+};
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("PcapWalk", PcapWalk::Init(env));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(pcap_walk, InitModule)
