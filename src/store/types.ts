@@ -21,6 +21,13 @@ export const ExecHeartbeatSchema = z.object({
 });
 export type ExecHeartbeat = z.infer<typeof ExecHeartbeatSchema>;
 
+/** Versions of the server's policy, rule pack and intel pack an agent applied (null: none). */
+export const ContentVersionsSchema = z.object({
+  policy: z.string().max(200).nullable(),
+  rules: z.string().max(200).nullable(),
+  intel: z.string().max(200).nullable(),
+});
+
 export const HeartbeatSchema = z.object({
   id: z.string().min(1).max(200),
   time: z.iso.datetime({ offset: true }),
@@ -35,14 +42,7 @@ export const HeartbeatSchema = z.object({
    * live less than its period), or off; with what it lost so far.
    */
   exec: ExecHeartbeatSchema.optional(),
-  /** Versions of the server's policy, rule pack and intel pack this agent applied (null: none). */
-  content: z
-    .object({
-      policy: z.string().max(200).nullable(),
-      rules: z.string().max(200).nullable(),
-      intel: z.string().max(200).nullable(),
-    })
-    .optional(),
+  content: ContentVersionsSchema.optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -155,6 +155,11 @@ describe('policy, rules and intel pushed to agents', () => {
     const [hb] = (await srv.store.fleet.recentHeartbeats(HOST, 20)).filter((h) => h.content?.rules);
     expect(hb?.content?.rules).toMatch(/^sha256:/);
     expect(existsSync(join(stateDir, 'content', 'rules.json'))).toBe(true);
+    // An admin sees which host runs which content.
+    const view = await fetch(new URL(`/api/hosts/${HOST}?findings=0`, srv.url), {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect((await view.json()).content).toMatchObject({ policy: 'policy-3', intel: 'fleet-2026.11.26' });
   });
 
   it('polls cheaply (304 while unchanged), drops removed content, and keeps what it applied across restarts', async () => {

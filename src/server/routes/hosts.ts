@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { liveness } from '../../correlate/fleet-liveness.js';
 import { FindingSchema } from '../../model/schemas.js';
-import { ExecHeartbeatSchema, type HostRecord } from '../../store/types.js';
+import { ContentVersionsSchema, ExecHeartbeatSchema, type HostRecord } from '../../store/types.js';
 import { guard } from '../auth/guard.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';
 
@@ -17,6 +17,8 @@ const Host = z.object({
   status: z.enum(['alive', 'dark', 'unknown']),
   /** The exec source of the last heartbeat (netlink, or polling and why); null before one arrived. */
   exec: ExecHeartbeatSchema.nullable(),
+  /** The server content (policy, rules, intel) the agent applied, as of its last heartbeat; null before one. */
+  content: ContentVersionsSchema.nullable(),
   findings: z.array(StoredFinding),
 });
 const HostsQuery = z.object({ findings: z.coerce.number().int().min(0).max(1000).default(100) }).strict();
@@ -39,6 +41,7 @@ export function hostRoutes(app: ZodApp, ctx: ServerContext): void {
       lastHeartbeat: h.lastHeartbeat,
       status: liveness(h.lastHeartbeat, h.heartbeatIntervalMs, now),
       exec: beat?.exec ?? null,
+      content: beat?.content ?? null,
       findings: fs.map((s) => ({ ...s.finding, firstSeen: s.firstSeen, lastSeen: s.lastSeen })),
     };
   }
