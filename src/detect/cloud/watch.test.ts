@@ -136,4 +136,30 @@ describe('cloud logs from directories a shipper fills', () => {
       ),
     ).rejects.toThrow(`${statePath}, field files./x.size`);
   });
+
+  it('fails at the start on a missing directory, and keeps watching when one goes away later', async () => {
+    const gone = path.join(dir, 'gone');
+    const o = {
+      intel: loadBuiltinPoolIntel(),
+      minerPorts: loadMinerPorts(),
+      statePath: path.join(dir, 'gone.json'),
+    };
+    await expect(CloudLogWatcher.open({ vpcFlow: [gone] }, o)).rejects.toThrow(
+      `${gone}: no such file or directory`,
+    );
+    await mkdir(gone);
+    const w = await CloudLogWatcher.open({ vpcFlow: [gone] }, o);
+    await rm(gone, { recursive: true });
+    const stop = new AbortController();
+    const warnings: string[] = [];
+    await w.run(
+      (b) => {
+        warnings.push(...b.warnings.map((x) => x.message));
+        if (warnings.length >= 2) stop.abort();
+      },
+      1,
+      stop.signal,
+    );
+    expect(warnings).toEqual([`${gone}: no such file or directory`, `${gone}: no such file or directory`]);
+  });
 });

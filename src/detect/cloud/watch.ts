@@ -8,6 +8,7 @@ import {
   HostResolver,
   readCloudSource,
 } from '../../sources/cloud/index.js';
+import { listInputFiles } from '../../sources/cloud/input.js';
 import { CLOUD_INPUT_ORDER, type CloudAnalyzeOptions, type CloudInputs, cloudWarnings } from './analyze.js';
 import { CloudDetection } from './engine.js';
 import { cloudDetectors } from './index.js';
@@ -51,6 +52,8 @@ export class CloudLogWatcher {
           );
         sources.set(root, source);
       }
+    // A directory that is not there fails now, with its name; later it may come and go (a remount).
+    for (const root of sources.keys()) await listInputFiles(root);
     const feed = await DirFeed.open([...sources.keys()], o.statePath);
     const hosts = o.hosts ?? new HostResolver();
     const detection = new CloudDetection(cloudDetectors(o), (id) => hosts.ref(id));
@@ -95,14 +98,26 @@ export class CloudLogWatcher {
     return batch;
   }
 
-  /** Polls every `intervalMs` until the signal aborts. */
+  /**
+   * Polls every `intervalMs` until the signal aborts. A look that fails on input (a directory gone for a while, a
+   * state file that cannot be written) is handed over as a warning and the watch goes on.
+   */
   async run(
     onBatch: (b: CloudWatchBatch) => void | Promise<void>,
     intervalMs: number,
     signal: AbortSignal,
   ): Promise<void> {
     while (!signal.aborted) {
-      await this.poll(onBatch);
+      try {
+        await this.poll(onBatch);
+      } catch (err) {
+        if (!(err instanceof MinewardenError) || err.code === 'MW_INTERNAL') throw err;
+        await onBatch({
+          files: [],
+          findings: [],
+          warnings: [{ code: 'MW_W_CLOUD_SKIPPED', message: err.message }],
+        });
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, intervalMs);
         signal.addEventListener(
