@@ -2,14 +2,12 @@ import { MinewardenError } from '../model/errors.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
 import { Agent, type AgentOptions, type EventFeed } from './agent.js';
-import { BusTransport } from './bus-transport.js';
 import type { AgentConfig } from './config.js';
 import { enroll, loadCredential } from './enroll.js';
 import { execFeed } from './exec-feed.js';
 import { policyApplier } from './fleet-ban-apply.js';
 import { FleetBanPoller, recordOnly } from './fleet-bans.js';
 import { attachLiveDetection } from './live.js';
-import { agentRegistry, serveMetrics } from './metrics.js';
 import { ContentSync } from './policy-sync.js';
 import { attachPostureLoop } from './posture-loop.js';
 import { HttpTransport, type Transport } from './transport.js';
@@ -47,7 +45,13 @@ export async function startAgent(
   if (config.bus) {
     transport = opts.busTransport
       ? await opts.busTransport(config.bus, secret)
-      : await BusTransport.open(config.bus, secret, cred.hostId, config.busNames);
+      : // Loaded only when used: the NATS client (like prom-client below) costs an agent ~10 MB of memory.
+        await (await import('./bus-transport.js')).BusTransport.open(
+          config.bus,
+          secret,
+          cred.hostId,
+          config.busNames,
+        );
   } else {
     transport = new HttpTransport(cred.server, () => secret);
   }
@@ -108,6 +112,7 @@ export async function startAgent(
   });
   const posture = attachPostureLoop(agent, config, host, opts.log);
   if (config.metrics) {
+    const { agentRegistry, serveMetrics } = await import('./metrics.js');
     const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans, { live, sync }));
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }

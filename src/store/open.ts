@@ -1,6 +1,5 @@
 import { MinewardenError } from '../model/errors.js';
 import { migrate } from './migrations.js';
-import { PostgresDriver } from './postgres/driver.js';
 import type { SqlDriver } from './sql/driver.js';
 import { SqlStore } from './sql/sql-store.js';
 import { SqliteDriver } from './sqlite/driver.js';
@@ -39,6 +38,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   if (loc.kind === 'sqlite') {
     driver = new SqliteDriver(loc.path);
   } else {
+    // Loaded only for PostgreSQL: the driver costs a SQLite-only process (an agent's local journal) ~10 MB.
+    const { PostgresDriver } = await import('./postgres/driver.js');
     const pg = new PostgresDriver(loc.url, opts.schema === undefined ? {} : { schema: opts.schema });
     try {
       await pg.init();

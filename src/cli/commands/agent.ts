@@ -2,8 +2,8 @@ import { type Command, Option } from 'commander';
 import { loadAgentConfig } from '../../agent/config.js';
 import { startAgent } from '../../agent/run.js';
 import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
+import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
-import { untilSignal } from './server.js';
 
 interface AgentCliOptions extends CommonOptions {
   config?: string;

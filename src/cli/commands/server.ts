@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { loadServerConfig } from '../../server/config.js';
 import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, withCommonOptions } from '../options.js';
+import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
 
 interface ServerCliOptions extends CommonOptions {
@@ -13,14 +14,7 @@ interface ServerCliOptions extends CommonOptions {
   config?: string;
 }
 
-/** Resolves when SIGINT or SIGTERM arrives; long-running commands await this, then shut down cleanly. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (sig: string) => resolve(sig);
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-}
+export { untilSignal };
 
 export function registerServer(program: Command): void {
   withCommonOptions(

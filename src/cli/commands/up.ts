@@ -5,8 +5,8 @@ import { startAgent } from '../../agent/run.js';
 import { hashSecret, newId, newSecret } from '../../server/auth/secrets.js';
 import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
+import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
-import { untilSignal } from './server.js';
 
 interface UpCliOptions extends CommonOptions {
   data: string;
