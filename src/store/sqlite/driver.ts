@@ -13,7 +13,7 @@ type Db = InstanceType<typeof Database>;
  * waiting behind that commit sees the pause. PASSIVE never blocks the writer; but under steady writes it never
  * catches up with the newest frames, so the WAL is rewound by a RESTART once it is large, which then holds
  * the writer only for the few frames appended since the last PASSIVE pass. (Measured on 2 vCPUs under other load,
- * 30-row commits: p99 9-34 ms with the writer checkpointing, 3 ms with this.)
+ * 30-row commits: p99 9-34 ms with the writer checkpointing, about 9 ms with this.)
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -37,8 +37,11 @@ parentPort.on('message', (m) => {
 });
 `;
 const CHECKPOINT_INTERVAL_MS = 200;
-/** 64 MB of 4 KiB pages: rarer RESTARTs gave a commit p99 of 3 ms instead of 9 ms at 16 MB, same machine. */
-const CHECKPOINT_RESTART_PAGES = 16_384;
+/**
+ * 16 MB of 4 KiB pages. 64 MB gave fewer, shorter commit stalls in isolation but a worse ingest p99 in bench/ingest
+ * (3 of 3 paired runs), so the smaller WAL stays.
+ */
+const CHECKPOINT_RESTART_PAGES = 4096;
 type Stmt = Database.Statement<SqlValue[]>;
 
 /**
@@ -91,7 +94,7 @@ export class SqliteDriver implements SqlDriver {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       });
       this.db.pragma('wal_autocheckpoint = 0');
-      // The WAL file grows to the RESTART point; after a rewind it is cut back to this size.
+      // A WAL file that grew past this (a burst outran the checkpointer) is cut back after its next rewind.
       this.db.pragma('journal_size_limit = 67108864');
       this.checkpointer = worker;
     } catch {
