@@ -159,7 +159,10 @@ describe('policy, rules and intel pushed to agents', () => {
     const view = await fetch(new URL(`/api/hosts/${HOST}?findings=0`, srv.url), {
       headers: { authorization: `Bearer ${admin}` },
     });
-    expect((await view.json()).content).toMatchObject({ policy: 'policy-3', intel: 'fleet-2026.11.26' });
+    expect(((await view.json()) as { content: unknown }).content).toMatchObject({
+      policy: 'policy-3',
+      intel: 'fleet-2026.11.26',
+    });
   });
 
   it('polls cheaply (304 while unchanged), drops removed content, and keeps what it applied across restarts', async () => {
