@@ -5,17 +5,25 @@
 // segments of flows JS still inspects (plus SYNs, which set the client side), and DNS datagrams.
 //
 // JS API:
-//   const w = new PcapWalk(fd, maxFlows, batchBytes)  // maps the regular file open on fd (the caller closes it)
-//   w.next(doneIds)   // doneIds: Int32Array of flows JS stopped inspecting, or null. Returns an ArrayBuffer of
-//                     // events (layout below), or null when the walk ended (end of input, an error, or overflow)
-//   w.result()        // counters, per-flow totals, truncation and error, see Result()
-//   w.close()         // unmaps; idempotent
+//   const w = new PcapWalk(fd, maxFlows, scratch, onEvent)
+//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 96 bytes where each
+//       event is written before onEvent() is called; onEvent(big?) returns a number (see below).
+//   w.next(budgetBytes)  // walks about this many input bytes; false once the walk ended (end, error or overflow)
+//   w.result()           // counters, per-flow totals, truncation and error, see Result()
+//   w.close()            // unmaps; idempotent
 //
-// Events, 8-byte aligned, native byte order; 32-byte header of int32 words, then a kind-specific tail:
-//   w0 kind | dir << 8 | tcpFlags << 16     w1 flow id (NEW, TCP) or address family (DNS)
-//   w2 payload length (NEW: family)         w3 TCP seq (NEW: aPort | bPort << 16)
-//   bytes 16..23 packet time, float64 ms    w6 flow payload packets so far (TCP)
-//   NEW: 8 words of addresses (a0..a3, b0..b3); DNS: 8 words (src, dst) then the payload; TCP: the payload.
+// A flow's payload goes to JS from its first payload segment until JS says it has seen enough (onEvent returns
+// 2 + the client direction JS settled on, -1..1); until then every segment with payload or SYN is handed over and
+// onEvent returns 0. Before and after that window this code applies the SYN rules for the client side itself, so
+// the flow's client direction is the same as when JS sees every packet.
+//
+// Event in scratch (int32 words, native byte order):
+//   w0 kind (2 TCP segment, 3 DNS datagram)  w1 flow id (TCP) | family (DNS)  w2 direction  w3 TCP flags
+//   w4 TCP seq  w5 payload length  w6 flow payload packets so far  w7 client direction (first segment)
+//   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16
+//   bytes 48..55 packet time, float64 ms; 56..63 flow's first packet time
+//   w16..w23 addresses (TCP: the flow's a0..a3 b0..b3; DNS: source then destination)
+//   bytes 96.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
 
 #include <napi.h>
 
@@ -45,12 +53,14 @@ constexpr uint32_t kIdb = 1, kPbObsolete = 2, kSpb = 3, kEpb = 6;
 constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
 
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
-enum Kind { kEvNew = 1, kEvTcp = 2, kEvDns = 3 };
+enum Kind { kEvTcp = 2, kEvDns = 3 };
+enum JsState : uint8_t { kNative = 0, kInspected = 1, kDone = 2 };
+constexpr size_t kEventHeader = 96;
 enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
 
 constexpr int kEthIpv4 = 0x0800;
 constexpr int kEthIpv6 = 0x86dd;
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04;
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
 bool SupportedLink(int64_t t) {
   return t == 0 || t == 1 || t == 101 || t == 12 || t == 14 || t == 108 || t == 113 || t == 228 || t == 229 ||
@@ -233,9 +243,10 @@ struct Flow {
   uint32_t a[4], b[4];
   uint16_t aPort, bPort;
   uint32_t hash;
-  bool done = false;
+  uint8_t js = kNative;
+  int8_t clientDir = -1;
   bool finished = false;
-  double packets = 0, bytes = 0, payloadPackets = 0, lastTime = 0;
+  double packets = 0, bytes = 0, payloadPackets = 0, firstTime = 0, lastTime = 0;
 };
 
 uint32_t Imul(uint32_t a, uint32_t b) { return a * b; }
@@ -266,13 +277,22 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
   explicit PcapWalk(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PcapWalk>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-      Napi::TypeError::New(env, "PcapWalk(fd, maxFlows, batchBytes)").ThrowAsJavaScriptException();
+    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsArrayBuffer() ||
+        !info[3].IsFunction()) {
+      Napi::TypeError::New(env, "PcapWalk(fd, maxFlows, scratch, onEvent)").ThrowAsJavaScriptException();
       return;
     }
     int fd = info[0].As<Napi::Number>().Int32Value();
     maxFlows_ = info[1].As<Napi::Number>().DoubleValue();
-    batchBytes_ = size_t(std::max(4096.0, info[2].As<Napi::Number>().DoubleValue()));
+    Napi::ArrayBuffer scratch = info[2].As<Napi::ArrayBuffer>();
+    if (scratch.ByteLength() < kEventHeader + 65536) {
+      Napi::RangeError::New(env, "PcapWalk scratch is too small").ThrowAsJavaScriptException();
+      return;
+    }
+    scratchRef_ = Napi::Persistent(scratch);
+    scratch_ = static_cast<uint8_t*>(scratch.Data());
+    scratchBytes_ = scratch.ByteLength();
+    onEvent_ = Napi::Persistent(info[3].As<Napi::Function>());
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       Napi::Error::New(env, "PcapWalk needs a regular file").ThrowAsJavaScriptException();
@@ -290,7 +310,6 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     slots_.assign(1024, 0);
     mask_ = 1023;
-    out_.reserve(batchBytes_ + 256);
   }
 
   ~PcapWalk() override { Unmap(); }
@@ -324,9 +343,13 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   uint32_t mask_ = 0;
   int32_t last_ = -1;
   View v_;
-  // --- events of the current batch ---
-  size_t batchBytes_ = 1 << 20;
-  std::vector<uint8_t> out_;
+  // --- hand-over to JS ---
+  Napi::Reference<Napi::ArrayBuffer> scratchRef_;
+  uint8_t* scratch_ = nullptr;
+  size_t scratchBytes_ = 0;
+  Napi::FunctionReference onEvent_;
+  napi_env env_ = nullptr;
+  bool jsFailed_ = false;
 
   void Unmap() {
     if (map_) munmap(const_cast<uint8_t*>(map_), size_);
@@ -353,17 +376,36 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   }
 
   // Events -------------------------------------------------------------------------------------------------------
-  uint8_t* Reserve(size_t n) {
-    size_t at = out_.size();
-    out_.resize(at + ((n + 7) & ~size_t(7)));
-    return out_.data() + at;
+  // Writes the event header; the payload follows at kEventHeader when it fits.
+  void Header(int kind, int32_t w1, int dir, int flags, uint32_t seq, int64_t len, double payloadPackets,
+              int clientDir, bool first, int family, uint32_t ports, double time, double firstTime,
+              const uint32_t* a, const uint32_t* b) {
+    int32_t w[12] = {kind,          w1, dir, flags, int32_t(seq), int32_t(len), int32_t(payloadPackets),
+                     clientDir,     first ? 1 : 0,  family, int32_t(ports), 0};
+    std::memcpy(scratch_, w, sizeof w);
+    std::memcpy(scratch_ + 48, &time, 8);
+    std::memcpy(scratch_ + 56, &firstTime, 8);
+    std::memcpy(scratch_ + 64, a, 16);
+    std::memcpy(scratch_ + 80, b, 16);
   }
 
-  static void Header(uint8_t* e, int kind, int dir, int flags, int32_t w1, int32_t w2, int32_t w3, double time,
-                     int32_t w6) {
-    int32_t w[8] = {kind | (dir << 8) | (flags << 16), w1, w2, w3, 0, 0, w6, 0};
-    std::memcpy(e, w, 32);
-    std::memcpy(e + 16, &time, 8);
+  // Calls onEvent with the payload at buf[off, off + len); returns its number (0 when JS threw: the walk ends).
+  double Emit(uint64_t off, int64_t len) {
+    Napi::Env env(env_);
+    Napi::HandleScope scope(env);
+    Napi::Value r;
+    if (kEventHeader + uint64_t(len) <= scratchBytes_) {
+      std::memcpy(scratch_ + kEventHeader, map_ + off, size_t(len));
+      r = onEvent_.Call({});
+    } else {
+      r = onEvent_.Call({Napi::Buffer<uint8_t>::Copy(env, map_ + off, size_t(len))});
+    }
+    if (env.IsExceptionPending() || r.IsEmpty()) {
+      jsFailed_ = true;
+      ended_ = true;
+      return 0;
+    }
+    return r.IsNumber() ? r.As<Napi::Number>().DoubleValue() : 0;
   }
 
   // Packets -------------------------------------------------------------------------------------------------------
@@ -385,12 +427,9 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       Tcp(time);
     } else if (v.proto == 17) {
       udpPackets_++;
-      if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0) {
-        uint8_t* e = Reserve(64 + size_t(v.payloadLen));
-        Header(e, kEvDns, 0, 0, v.family, int32_t(v.payloadLen), 0, time, 0);
-        std::memcpy(e + 32, v.s, 16);
-        std::memcpy(e + 48, v.d, 16);
-        std::memcpy(e + 64, map_ + v.payloadOff, size_t(v.payloadLen));
+      if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0 && !ended_) {
+        Header(kEvDns, v.family, 0, 0, 0, v.payloadLen, 0, -1, false, v.family, 0, time, 0, v.s, v.d);
+        Emit(uint64_t(v.payloadOff), v.payloadLen);
       }
     }
   }
@@ -465,22 +504,33 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
         ended_ = true;
         return;
       }
-      uint8_t* e = Reserve(64);
-      Header(e, kEvNew, 0, 0, id, v.family, int32_t(uint32_t(v.sport) | (uint32_t(v.dport) << 16)), time, 0);
-      std::memcpy(e + 32, v.s, 16);
-      std::memcpy(e + 48, v.d, 16);
+      flows_[size_t(id)].firstTime = time;
     }
     Flow& f = flows_[size_t(id)];
     f.packets++;
     f.bytes += double(v.payloadLen);
     f.lastTime = time;
-    if (v.flags & (kFin | kRst)) f.finished = true;
+    const uint8_t flags = v.flags;
+    if (flags & (kFin | kRst)) f.finished = true;
     if (v.payloadLen > 0) f.payloadPackets++;
-    // JS reads payload of flows it still inspects, and SYNs of every flow (they say which side is the client).
-    if ((v.flags & kSyn) || (!f.done && v.payloadLen > 0)) {
-      uint8_t* e = Reserve(32 + size_t(v.payloadLen));
-      Header(e, kEvTcp, dir, v.flags, id, int32_t(v.payloadLen), int32_t(v.seq), time, int32_t(f.payloadPackets));
-      std::memcpy(e + 32, map_ + v.payloadOff, size_t(v.payloadLen));
+    if (f.js == kInspected ? (v.payloadLen == 0 && !(flags & kSyn)) : (f.js == kDone || v.payloadLen == 0)) {
+      // Not JS's concern: only the client side may change (the SYN rules of analyzer.ts).
+      if ((flags & (kSyn | kAck)) == kSyn)
+        f.clientDir = int8_t(dir);
+      else if ((flags & (kSyn | kAck)) == (kSyn | kAck) && f.clientDir < 0)
+        f.clientDir = int8_t(dir ^ 1);
+      return;
+    }
+    if (ended_) return;
+    const bool first = f.js == kNative;
+    f.js = kInspected;
+    Header(kEvTcp, id, dir, flags, v.seq, v.payloadLen, f.payloadPackets, f.clientDir, first, f.family,
+           uint32_t(f.aPort) | (uint32_t(f.bPort) << 16), time, f.firstTime, f.a, f.b);
+    double r = Emit(uint64_t(v.payloadOff), v.payloadLen);
+    if (r >= 1) {
+      Flow& g = flows_[size_t(id)];
+      g.js = kDone;
+      g.clientDir = int8_t(r - 2);
     }
   }
 
@@ -690,24 +740,18 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   // JS methods ----------------------------------------------------------------------------------------------------
   Napi::Value Next(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() > 0 && info[0].IsTypedArray()) {
-      Napi::Int32Array done = info[0].As<Napi::Int32Array>();
-      for (size_t i = 0; i < done.ElementLength(); i++) {
-        int32_t id = done[i];
-        if (id >= 0 && size_t(id) < flows_.size()) flows_[size_t(id)].done = true;
-      }
-    }
-    out_.clear();
+    env_ = env;
+    double budget = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 1e18;
     if (map_ == nullptr) ended_ = true;
     if (!ended_ && format_ == kUnknown) Detect();
-    while (!ended_ && out_.size() < batchBytes_) {
+    const uint64_t stop = pos_ + uint64_t(std::max(1.0, std::min(budget, 1e18)));
+    while (!ended_ && pos_ < stop) {
       bool more = format_ == kPcap ? PcapRecord() : PcapngBlock();
       if (!more) ended_ = true;
     }
-    if (out_.empty() && ended_) return env.Null();
-    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, out_.size());
-    std::memcpy(ab.Data(), out_.data(), out_.size());
-    return ab;
+    // An exception thrown by onEvent stays pending and reaches the caller of next().
+    if (jsFailed_) return env.Undefined();
+    return Napi::Boolean::New(env, !ended_);
   }
 
   Napi::Value Result(const Napi::CallbackInfo& info) {
@@ -739,16 +783,28 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     o.Set("fragments", fragments_);
     o.Set("tcpPackets", tcpPackets_);
     o.Set("udpPackets", udpPackets_);
-    // Per flow: packets, payload bytes, payload packets, last time, finished.
-    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 5);
+    // Per flow (7 numbers): packets, payload bytes, payload packets, first and last time, finished, client
+    // direction (meaningful unless JS still inspects the flow: 2 when it does).
+    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 7);
+    // Per flow (10 words): family, a0..a3, b0..b3, aPort | bPort << 16.
+    Napi::Int32Array ends = Napi::Int32Array::New(env, flows_.size() * 10);
     double* p = fl.Data();
+    int32_t* q = ends.Data();
     for (const Flow& f : flows_) {
       *p++ = f.packets;
       *p++ = f.bytes;
       *p++ = f.payloadPackets;
+      *p++ = f.firstTime;
       *p++ = f.lastTime;
       *p++ = f.finished ? 1 : 0;
+      *p++ = f.js == kInspected ? 2 : f.clientDir;
+      *q++ = f.family;
+      std::memcpy(q, f.a, 16);
+      std::memcpy(q + 4, f.b, 16);
+      q += 8;
+      *q++ = int32_t(uint32_t(f.aPort) | (uint32_t(f.bPort) << 16));
     }
+    o.Set("flowEnds", ends);
     o.Set("flows", fl);
     return o;
   }

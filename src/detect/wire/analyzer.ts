@@ -22,8 +22,9 @@ import type { PacketHandler } from '../../sources/pcap/records.js';
 import { clientHelloSni, looksLikeClientHello } from '../../sources/pcap/tls.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
 import {
-  type Flow,
+  Flow,
   FlowTable,
+  flowHash,
   RpcState,
   STATE_DONE,
   STATE_HTTP,
@@ -116,8 +117,6 @@ export class WireAnalyzer implements NativeWalkSink {
   private now = 0;
   /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
   private readonly byId: Flow[] = [];
-  /** Native flow ids whose payload is no longer wanted, not yet told to the walk. */
-  private doneIds: number[] = [];
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
@@ -204,9 +203,10 @@ export class WireAnalyzer implements NativeWalkSink {
   // The native walk (sources/pcap/native-walk.ts) counts packets and flows itself and hands over only what the
   // detectors read; these feed that into the same code the JS path runs, so findings are the same.
 
-  flowOpened(id: number, v: PacketView, time: number): void {
-    this.byId[id] = this.flows.get(v, time);
-    this.stats.flows++;
+  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number): void {
+    const flow = new Flow(flowHash(v), v, firstTime);
+    flow.clientDir = clientDir;
+    this.byId[id] = flow;
   }
 
   flowSegment(
@@ -216,27 +216,19 @@ export class WireAnalyzer implements NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
-  ): void {
+  ): number {
     const flow = this.byId[id] as Flow;
     // The only counter the detectors read while a flow is inspected; the rest are set once the walk ends.
     flow.payloadPackets = payloadPackets;
-    const wasDone = flow.state === STATE_DONE;
     this.segment(flow, dir, buf, v, time);
-    if (!wasDone && flow.state === STATE_DONE) this.doneIds.push(id);
+    return flow.state === STATE_DONE ? 2 + flow.clientDir : 0;
   }
 
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void {
     this.udpDns(buf, v, time);
   }
 
-  takeDone(): Int32Array | null {
-    if (this.doneIds.length === 0) return null;
-    const done = Int32Array.from(this.doneIds);
-    this.doneIds = [];
-    return done;
-  }
-
-  /** The walk's packet statistics and each flow's final counters. */
+  /** The walk's packet statistics; every flow, in first-seen order, with its final counters. */
   finishNative(c: NativeWalkCounts): void {
     const st = this.stats;
     st.packets = c.packets;
@@ -246,14 +238,37 @@ export class WireAnalyzer implements NativeWalkSink {
     st.tcpPackets = c.tcpPackets;
     st.udpPackets = c.udpPackets;
     const f = c.flows;
-    for (let id = 0; id < this.byId.length; id++) {
-      const flow = this.byId[id] as Flow;
-      flow.packets = f[id * 5] as number;
-      flow.bytes = f[id * 5 + 1] as number;
-      flow.payloadPackets = f[id * 5 + 2] as number;
-      flow.lastTime = f[id * 5 + 3] as number;
-      flow.finished = f[id * 5 + 4] === 1;
+    const e = c.flowEnds;
+    const v = new PacketView();
+    const n = f.length / 7;
+    for (let id = 0; id < n; id++) {
+      let flow = this.byId[id];
+      const k = id * 7;
+      if (flow === undefined) {
+        const w = id * 10;
+        v.family = e[w] as number;
+        v.s0 = e[w + 1] as number;
+        v.s1 = e[w + 2] as number;
+        v.s2 = e[w + 3] as number;
+        v.s3 = e[w + 4] as number;
+        v.d0 = e[w + 5] as number;
+        v.d1 = e[w + 6] as number;
+        v.d2 = e[w + 7] as number;
+        v.d3 = e[w + 8] as number;
+        v.sport = (e[w + 9] as number) & 0xffff;
+        v.dport = (e[w + 9] as number) >>> 16;
+        flow = new Flow(flowHash(v), v, f[k + 3] as number);
+      }
+      flow.packets = f[k] as number;
+      flow.bytes = f[k + 1] as number;
+      flow.payloadPackets = f[k + 2] as number;
+      flow.lastTime = f[k + 4] as number;
+      flow.finished = f[k + 5] === 1;
+      // 2: JS still inspected the flow at the end, so its own client side stands.
+      if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
+      this.flows.add(flow);
     }
+    st.flows = n;
   }
 
   /**

@@ -123,6 +123,14 @@ function sameEnds(f: Flow, v: PacketView, dir: number): boolean {
   );
 }
 
+/** The flow key of `v`: the same for both directions. */
+export function flowHash(v: PacketView): number {
+  return (
+    ((mixAddr(v.s0, v.s1, v.s2, v.s3, v.sport) + mixAddr(v.d0, v.d1, v.d2, v.d3, v.dport)) ^ v.family) &
+    0x3fffffff
+  );
+}
+
 /**
  * TCP flows keyed by their 5-tuple in either direction. The key is a symmetric hash of the two endpoints; an
  * open-addressing table of (hash, flow number) pairs in typed arrays finds a flow with a probe or two and no
@@ -162,9 +170,7 @@ export class FlowTable {
   }
 
   private find(v: PacketView, time: number): Flow {
-    const h =
-      ((mixAddr(v.s0, v.s1, v.s2, v.s3, v.sport) + mixAddr(v.d0, v.d1, v.d2, v.d3, v.dport)) ^ v.family) &
-      0x3fffffff;
+    const h = flowHash(v);
     const slots = this.slots;
     const hashes = this.hashes;
     const mask = this.mask;
@@ -194,6 +200,19 @@ export class FlowTable {
     this.dir = 0;
     this.created = true;
     return flow;
+  }
+
+  /** Appends a flow built elsewhere (the native walk's, whose lookups happened there) as the newest one. */
+  add(flow: Flow): void {
+    const mask = this.mask;
+    let i = flow.hash & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.list.push(flow);
+    this.slots[i] = this.list.length;
+    this.hashes[i] = flow.hash;
+    this.size++;
+    this.last = null;
+    if (this.size * 2 > mask) this.rebuild((mask + 1) * 2);
   }
 
   /** Re-inserts every flow into a table of `capacity` slots (a power of two). */

@@ -11,17 +11,14 @@ import { openError } from './reader.js';
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_walk.node');
 
-/** Event kinds and layout written by native/pcap_walk.cc (see the comment at its top). */
-const EV_NEW = 1;
+/** Event kinds and layout written by native/pcap_walk.cc into the scratch buffer (see the comment at its top). */
 const EV_TCP = 2;
 const EV_DNS = 3;
-const HEADER_WORDS = 8;
-const ADDR_WORDS = 8;
-/** Events handed over per call: large enough that calls are few, small enough that payload JS no longer wants is
- * seldom copied (a flow stops being forwarded at the first batch after JS says it is done). */
-const BATCH_BYTES = 256 * 1024;
-/** Turn the event loop between batches now and then, as the JS reader does every 64 MiB. */
-const YIELD_EVERY_BATCHES = 64;
+const PAYLOAD_AT = 96;
+/** Room for the payload of nearly every packet; larger ones come as a Buffer argument. */
+const SCRATCH_BYTES = PAYLOAD_AT + 256 * 1024;
+/** Input bytes walked between turns of the event loop, as the JS reader yields every 64 MiB. */
+const YIELD_BYTES = 64 * 1024 * 1024;
 
 interface NativeResult {
   format: string;
@@ -44,24 +41,36 @@ interface NativeResult {
   tcpPackets: number;
   udpPackets: number;
   flows: Float64Array;
+  flowEnds: Int32Array;
 }
 
 interface NativeWalker {
-  next(done: Int32Array | null): ArrayBuffer | null;
+  next(budgetBytes: number): boolean;
   result(): NativeResult;
   close(): void;
 }
 
 interface PcapWalkAddon {
   abiVersion: number;
-  PcapWalk: new (fd: number, maxFlows: number, batchBytes: number) => NativeWalker;
+  PcapWalk: new (
+    fd: number,
+    maxFlows: number,
+    scratch: ArrayBuffer,
+    onEvent: (big?: Buffer) => number,
+  ) => NativeWalker;
 }
 
 /** What the analyzer does with the walk's output. Views and buffers are valid only during the call. */
 export interface NativeWalkSink {
-  /** A TCP flow seen for the first time (ids count up from 0 in first-seen order); `v` holds its first packet. */
-  flowOpened(id: number, v: PacketView, time: number): void;
-  /** A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`. */
+  /**
+   * A flow's first segment JS sees (its first with payload) follows: `v` holds the flow's ends as first seen (s: a,
+   * d: b), with the time of its first packet and the client side known so far (-1 unknown).
+   */
+  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number): void;
+  /**
+   * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`. Returns 0 to
+   * keep receiving the flow's segments, or 2 + its client side (-1..1) once it needs no more payload.
+   */
   flowSegment(
     id: number,
     dir: number,
@@ -69,11 +78,9 @@ export interface NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
-  ): void;
+  ): number;
   /** A UDP datagram to or from port 53 with payload; `v` holds addresses and the payload position. */
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void;
-  /** Flows whose payload is no longer wanted since the last call (null when none). */
-  takeDone(): Int32Array | null;
 }
 
 /** Packet counters of the walk (the analyzer's per-packet statistics) and each flow's totals, by flow id. */
@@ -84,8 +91,13 @@ export interface NativeWalkCounts {
   fragments: number;
   tcpPackets: number;
   udpPackets: number;
-  /** Per flow: packets, payload bytes, payload packets, last packet time, finished (1/0). */
+  /**
+   * Per flow, 7 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
+   * side (-1..1, or 2 when the sink was still inspecting the flow and its own client side stands).
+   */
   flows: Float64Array;
+  /** Per flow, 10 words: family, a0..a3, b0..b3, aPort | bPort << 16. */
+  flowEnds: Int32Array;
 }
 
 export type NativeWalkOutcome =
@@ -154,53 +166,51 @@ function takeSummary(source: string, r: NativeResult): CaptureSummary {
   };
 }
 
-/** Hands one batch of events to the sink. */
-function deliver(ab: ArrayBuffer, v: PacketView, sink: NativeWalkSink): void {
-  const i32 = new Int32Array(ab);
-  const f64 = new Float64Array(ab);
-  const buf = Buffer.from(ab);
-  const n = i32.length;
-  let w = 0;
-  while (w < n) {
-    const head = i32[w] as number;
-    const kind = head & 0xff;
-    const len = i32[w + 2] as number;
-    const time = f64[(w >> 1) + 2] as number;
+/** The event handler the addon calls: reads the event from the scratch buffer and hands it to the sink. */
+function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer) => number {
+  const i32 = new Int32Array(scratch);
+  const f64 = new Float64Array(scratch);
+  const buf = Buffer.from(scratch);
+  const v = new PacketView();
+  const ends = (): void => {
+    v.s0 = i32[16] as number;
+    v.s1 = i32[17] as number;
+    v.s2 = i32[18] as number;
+    v.s3 = i32[19] as number;
+    v.d0 = i32[20] as number;
+    v.d1 = i32[21] as number;
+    v.d2 = i32[22] as number;
+    v.d3 = i32[23] as number;
+    v.family = i32[9] as number;
+  };
+  return (big) => {
+    const kind = i32[0] as number;
+    const time = f64[6] as number;
+    const data = big ?? buf;
+    v.payloadOff = big ? 0 : PAYLOAD_AT;
+    v.payloadLen = i32[5] as number;
     if (kind === EV_TCP) {
-      v.tcpFlags = (head >>> 16) & 0xff;
-      v.seq = i32[w + 3] as number;
-      v.payloadOff = (w + HEADER_WORDS) * 4;
-      v.payloadLen = len;
-      sink.flowSegment(i32[w + 1] as number, (head >>> 8) & 0xff, buf, v, time, i32[w + 6] as number);
-      w += HEADER_WORDS + (((len + 7) & ~7) >> 2);
-    } else if (kind === EV_NEW || kind === EV_DNS) {
-      const a = w + HEADER_WORDS;
-      v.s0 = i32[a] as number;
-      v.s1 = i32[a + 1] as number;
-      v.s2 = i32[a + 2] as number;
-      v.s3 = i32[a + 3] as number;
-      v.d0 = i32[a + 4] as number;
-      v.d1 = i32[a + 5] as number;
-      v.d2 = i32[a + 6] as number;
-      v.d3 = i32[a + 7] as number;
-      if (kind === EV_NEW) {
-        const ports = i32[w + 3] as number;
-        v.family = len;
-        v.proto = 6;
+      const id = i32[1] as number;
+      if (i32[8] === 1) {
+        ends();
+        const ports = i32[10] as number;
         v.sport = ports & 0xffff;
         v.dport = ports >>> 16;
-        sink.flowOpened(i32[w + 1] as number, v, time);
-        w += HEADER_WORDS + ADDR_WORDS;
-      } else {
-        v.family = i32[w + 1] as number;
-        v.proto = 17;
-        v.payloadOff = (a + ADDR_WORDS) * 4;
-        v.payloadLen = len;
-        sink.dnsDatagram(buf, v, time);
-        w += HEADER_WORDS + ADDR_WORDS + (((len + 7) & ~7) >> 2);
+        v.proto = 6;
+        sink.flowOpened(id, v, f64[7] as number, i32[7] as number);
       }
-    } else throw new Error(`pcap_walk addon: unknown event kind ${kind} at word ${w}`);
-  }
+      v.tcpFlags = i32[3] as number;
+      v.seq = i32[4] as number;
+      return sink.flowSegment(id, i32[2] as number, data, v, time, i32[6] as number);
+    }
+    if (kind === EV_DNS) {
+      ends();
+      v.proto = 17;
+      sink.dnsDatagram(data, v, time);
+      return 0;
+    }
+    throw new Error(`pcap_walk addon: unknown event kind ${kind}`);
+  };
 }
 
 /**
@@ -224,14 +234,10 @@ export async function walkCaptureNative(
   }
   try {
     if (!fstatSync(fd).isFile()) return { walked: false, reason: 'not a regular file' };
-    const walker = new mod.PcapWalk(fd, maxFlows, BATCH_BYTES);
+    const scratch = new ArrayBuffer(SCRATCH_BYTES);
+    const walker = new mod.PcapWalk(fd, maxFlows, scratch, eventReader(scratch, sink));
     try {
-      const v = new PacketView();
-      let batches = 0;
-      for (let ab = walker.next(null); ab !== null; ab = walker.next(sink.takeDone())) {
-        deliver(ab, v, sink);
-        if (++batches % YIELD_EVERY_BATCHES === 0) await yieldToEventLoop();
-      }
+      while (walker.next(YIELD_BYTES)) await yieldToEventLoop();
       const r = walker.result();
       if (r.overflow)
         return { walked: false, reason: `more than ${maxFlows} TCP flows (the JS walk closes flows out)` };
@@ -247,6 +253,7 @@ export async function walkCaptureNative(
           tcpPackets: r.tcpPackets,
           udpPackets: r.udpPackets,
           flows: r.flows,
+          flowEnds: r.flowEnds,
         },
       };
     } finally {
