@@ -62,20 +62,49 @@ function detectors(o: LogsCliOptions): Detector[] {
   return [...sshDetectors(config(o)), dnsPoolQuery(intel)];
 }
 
-async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
-  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
+/**
+ * Every line isDnsQueryLine accepts holds one of these: lines without them skip the DNS check undecoded (most of a
+ * log). A test holds the two together.
+ */
+export const DNS_LINE_MARKERS: readonly string[] = [' query[', ': query: ', 'dnsmasq[', ' reply '];
+
+export interface LogFilesResult {
+  findings: Finding[];
+  stats: AuthLogReadStats[];
+  dnsQueries: number;
+  dnsLines: number;
+}
+
+/** What `logs FILE...` does before it reports: auth and DNS query lines of each file through the detectors. */
+export async function analyzeLogFiles(
+  files: readonly string[],
+  hostId: string,
+  detectors: readonly Detector[],
+): Promise<LogFilesResult> {
+  const det = new StatefulDetection(detectors, { id: hostId, name: hostId });
   const stats: AuthLogReadStats[] = [];
   let dnsQueries = 0;
   let dnsLines = 0;
   for (const file of files) {
-    const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId: o.hostId });
+    const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId });
     const divert = (line: string) => (isDnsQueryLine(line) ? (dns.parseLine(line) ?? null) : undefined);
-    for await (const batch of readAuthLogBatches(file, { hostId: o.hostId, divert }, (s) => stats.push(s)))
+    const opts = { hostId, divert, divertMarkers: DNS_LINE_MARKERS };
+    for await (const batch of readAuthLogBatches(file, opts, (s) => stats.push(s)))
       for (const e of batch) det.process(e);
     dnsQueries += dns.stats.queries;
     dnsLines += dns.stats.lines;
   }
-  const findings = det.results();
+  return { findings: det.results(), stats, dnsQueries, dnsLines };
+}
+
+/** The detectors `logs` runs with its default options. */
+export function defaultLogsDetectors(): Detector[] {
+  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), loadInstalledPools(defaultIntelDir()).intel);
+  return [...sshDetectors(), dnsPoolQuery(intel)];
+}
+
+async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
+  const { findings, stats, dnsQueries, dnsLines } = await analyzeLogFiles(files, o.hostId, detectors(o));
   const sum = (k: keyof Omit<AuthLogReadStats, 'file'>) => stats.reduce((a, s) => a + s[k], 0);
   const summary = {
     files: stats.length,

@@ -4,6 +4,7 @@ import type { TelemetryEvent } from '../../model/event.js';
 import { type ByteLineSink, ByteLineSplitter, readChunks } from './byte-lines.js';
 import { parseJournalLine } from './journal.js';
 import { DEFAULT_MAX_LINE, type LineStats } from './lines.js';
+import { MarkerScan } from './markers.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
 
 export interface ReadAuthLogOptions {
@@ -17,6 +18,12 @@ export interface ReadAuthLogOptions {
    * query log interleaved in the same syslog file); undefined hands it on to the auth parser.
    */
   divert?: (line: string) => TelemetryEvent | null | undefined;
+  /**
+   * With `divert`: only lines whose bytes hold one of these ASCII strings are decoded and shown to it; the rest go
+   * to the auth parser as bytes (most never decoded). Give it only when `divert` answers undefined for every line
+   * without them.
+   */
+  divertMarkers?: readonly string[];
 }
 
 export interface AuthLogReadStats extends AuthParseStats {
@@ -62,7 +69,11 @@ export async function* readAuthLogBatches(
     ...(opts.hostId ? { hostId: opts.hostId } : {}),
   });
   const lineStats: LineStats = { tooLong: 0 };
-  const sink = new EventSink(parser, opts.format ?? 'auto', opts.divert);
+  const markers =
+    opts.divert !== undefined && opts.divertMarkers !== undefined
+      ? new MarkerScan(opts.divertMarkers)
+      : undefined;
+  const sink = new EventSink(parser, opts.format ?? 'auto', opts.divert, markers);
   const splitter = new ByteLineSplitter(maxLine, lineStats);
   try {
     // Batches of a few hundred events: the events of a batch are alive together while the consumer works through
@@ -71,6 +82,7 @@ export async function* readAuthLogBatches(
     const full = () => sink.size() >= BATCH;
     for await (const chunk of readChunks(file)) {
       splitter.begin(chunk);
+      markers?.begin(chunk);
       let more = true;
       while (more) {
         more = splitter.pump(sink, full);
@@ -103,6 +115,7 @@ class EventSink implements ByteLineSink {
     private readonly parser: AuthLogParser,
     private readonly format: 'auto' | 'syslog' | 'journal',
     private readonly divert: ReadAuthLogOptions['divert'],
+    private readonly markers: MarkerScan | undefined,
   ) {}
 
   size(): number {
@@ -118,7 +131,7 @@ class EventSink implements ByteLineSink {
   line(buf: Buffer, start: number, end: number): void {
     const out = this.out;
     let decoded: string | undefined;
-    if (this.divert !== undefined) {
+    if (this.divert !== undefined && (this.markers === undefined || this.markers.has(buf, start, end))) {
       decoded = buf.toString('utf8', start, end);
       const other = this.divert(decoded);
       if (other !== undefined) {
