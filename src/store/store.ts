@@ -19,7 +19,10 @@ import type {
   UserRecord,
 } from './types.js';
 
-/** Hosts and what was found on them. Ingest is one transaction per batch and idempotent by record id. */
+/**
+ * Hosts and what was found on them. A batch commits whole or not at all (often in one transaction with batches that
+ * arrived alongside it: group commit), and ingest is idempotent by record id.
+ */
 export interface FleetRepo {
   /** `agentId` is the authenticated sender, recorded on the host; null for local or trusted writers. */
   ingest(batch: IngestBatch, agentId: string | null, receivedAt: Date): Promise<IngestResult>;
