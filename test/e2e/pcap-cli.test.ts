@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const PCAPS = resolve(REPO_ROOT, '../shared/data/pcaps');
 const dir = mkdtempSync(join(tmpdir(), 'mw-pcap-cli-'));
@@ -62,6 +62,29 @@ describe('minewarden pcap', () => {
       }),
     ]);
   });
+
+  const walkAddon = existsSync(resolve(REPO_ROOT, 'build/Release/pcap_walk.node'));
+  it.skipIf(!walkAddon && process.env.MINEWARDEN_REQUIRE_SERVICES !== '1')(
+    '--verbose names the packet walk: native for a file, JavaScript for a pipe; the same findings',
+    async () => {
+      const file = join(PCAPS, 'mining/ndpi/mining.pcapng');
+      const r = await runCli(['pcap', '-v', file, '--format', 'json']);
+      expect(r.stderr).toContain(`${file}: pcapng, native packet walk`);
+      // A shell pipe (a FIFO on /dev/stdin), as `tcpdump -w - | minewarden pcap /dev/stdin` gives.
+      const piped = spawnSync(
+        'sh',
+        ['-c', 'cat "$1" | "$2" "$3" pcap -v /dev/stdin --format json', 'sh', file, process.execPath, BIN],
+        { encoding: 'utf8' },
+      );
+      expect(piped.stderr).toContain('/dev/stdin: pcapng, JavaScript packet walk (not a regular file)');
+      const ids = (out: string) =>
+        (JSON.parse(out).findings as Array<{ ruleId: string; evidence: unknown }>).map((f) => [
+          f.ruleId,
+          f.evidence,
+        ]);
+      expect(ids(piped.stdout)).toEqual(ids(r.stdout));
+    },
+  );
 
   it('no input: a usage error', async () => {
     const r = await runCli(['pcap']);

@@ -16,6 +16,7 @@ interface PcapCliOptions extends CommonOptions {
   summaryInterval: number;
   duration?: number;
   maxFlows: number;
+  verbose: boolean;
 }
 
 async function analyzeFiles(files: readonly string[], o: PcapCliOptions): Promise<void> {
@@ -28,6 +29,10 @@ async function analyzeFiles(files: readonly string[], o: PcapCliOptions): Promis
   const captures: Record<string, unknown>[] = [];
   for (const file of files) {
     const r = await analyzeCaptureFile(file, { intel, minerPorts, maxFlows: o.maxFlows });
+    if (o.verbose)
+      process.stderr.write(
+        `${file}: ${r.format}, ${r.walk === 'native' ? 'native packet walk' : `JavaScript packet walk (${r.walkNote ?? 'no reason given'})`}\n`,
+      );
     findings.push(...r.findings);
     warnings.push(...r.warnings);
     captures.push({
@@ -150,6 +155,11 @@ export function registerPcap(program: Command): void {
       new Option('--max-flows <n>', 'flow table bound (memory); idle flows are closed out beyond it')
         .default(100_000)
         .argParser(parsePositiveInt('--max-flows')),
+    )
+    .option(
+      '-v, --verbose',
+      'say on stderr how each capture file was read (native or JavaScript packet walk)',
+      false,
     )
     .action(async (files: string[], opts: PcapCliOptions) => {
       if (opts.live) {
