@@ -13,17 +13,25 @@ export const NO_PACKAGE_DB: PackageOwnership = { available: false, ownerOf: () =
 
 /** Ownership from a path -> package map, matching across the /usr merge (/bin/x and /usr/bin/x are one file). */
 export function ownershipFromMap(owners: ReadonlyMap<string, string>): PackageOwnership {
+  return ownershipFromLookup(owners.size > 0, (path) => owners.get(path));
+}
+
+/** Ownership from an exact-path lookup, matching across the /usr merge (/bin/x and /usr/bin/x are one file). */
+export function ownershipFromLookup(
+  available: boolean,
+  lookup: (path: string) => string | undefined,
+): PackageOwnership {
   return {
-    available: owners.size > 0,
+    available,
     ownerOf(path) {
-      const direct = owners.get(path);
+      const direct = lookup(path);
       if (direct !== undefined) return direct;
       const merged = /^\/usr\/(s?bin|lib\d*)\//.test(path)
         ? path.slice(4)
         : /^\/(s?bin|lib\d*)\//.test(path)
           ? `/usr${path}`
           : undefined;
-      return merged === undefined ? undefined : owners.get(merged);
+      return merged === undefined ? undefined : lookup(merged);
     },
   };
 }

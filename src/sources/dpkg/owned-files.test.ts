@@ -34,3 +34,30 @@ describe('readDpkgOwnership', () => {
     expect(readDpkgOwnership(root, sink).ownerOf('/usr/bin/junk')).toBe('junk');
   });
 });
+
+describe('readDpkgOwnership on many paths', () => {
+  it('answers like a map of every listed path, first list by name wins, and never owns an unlisted path', () => {
+    const big = mkdtempSync(join(tmpdir(), 'mw-dpkg-big-'));
+    try {
+      const info = join(big, 'var/lib/dpkg/info');
+      mkdirSync(info, { recursive: true });
+      const expected = new Map<string, string>();
+      for (let p = 0; p < 40; p++) {
+        const pkg = `pkg${String(p).padStart(2, '0')}`;
+        const lines = ['/.', '/usr', '/usr/share'];
+        for (let f = 0; f < 500; f++) lines.push(`/usr/share/${pkg}/file-${f}`);
+        // A path two packages list: the first by name keeps it.
+        lines.push(`/usr/bin/shared-${p % 10}`);
+        writeFileSync(join(info, `${pkg}.list`), `${lines.join('\n')}\n`);
+        for (const l of lines.slice(1)) if (!expected.has(l)) expected.set(l, pkg);
+      }
+      const own = readDpkgOwnership(big);
+      for (const [path, pkg] of expected) expect(own.ownerOf(path), path).toBe(pkg);
+      for (let f = 0; f < 2000; f++) expect(own.ownerOf(`/usr/share/pkg00/other-${f}`)).toBeUndefined();
+      expect(own.ownerOf('/usr/share/pkg00/file-1/')).toBeUndefined();
+      expect(own.ownerOf('/usr/share/pkg00/file-')).toBeUndefined();
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  });
+});
