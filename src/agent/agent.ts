@@ -39,6 +39,8 @@ export interface AgentOptions {
   detectors?: (builtin: BuiltinDetectorSet) => Detector[] | undefined;
   /** More heartbeat fields (the content versions applied). */
   heartbeatExtras?: () => Partial<Heartbeat>;
+  /** Read the host's auth log in every scan (default); off when a live follower already reads it as it grows. */
+  scanAuthLog?: boolean;
 }
 
 const FEED_BUFFER = 10_000;
@@ -95,6 +97,7 @@ export class Agent {
       hasher: this.hasher,
       detectors: pushed ?? this.builtin.forScan(),
       realtime: false,
+      logs: this.opts.scanAuthLog ?? true,
       ...(pushed ? {} : { fileMemo: this.fileMemo }),
     });
     const fed = extraEvents();

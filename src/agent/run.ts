@@ -71,6 +71,8 @@ export async function startAgent(
     config,
     transport,
     feeds,
+    // The live follower (attachLiveDetection below) reads the auth log; scans reading it again would double the work.
+    scanAuthLog: !config.sources.authLog.enabled,
     ...(sync
       ? {
           detectors: (builtin) => sync.detectors(builtin),
