@@ -17,10 +17,15 @@
 // onEvent returns 0. Before and after that window this code applies the SYN rules for the client side itself, so
 // the flow's client direction is the same as when JS sees every packet.
 //
+// Unknown flows are looked at here first: while their payload shows nothing the JS sniff would recognise, the misses
+// are counted here and JS never sees them. DNS questions are parsed here too; JS is asked once per distinct name
+// whether it is a pool name (event kind 4, payload: the name; onEvent returns 1 for yes) and sees only the messages
+// about pool names in full.
+//
 // Event in scratch (int32 words, native byte order):
-//   w0 kind (2 TCP segment, 3 DNS datagram)  w1 flow id (TCP) | family (DNS)  w2 direction  w3 TCP flags
-//   w4 TCP seq  w5 payload length  w6 flow payload packets so far  w7 client direction (first segment)
-//   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16
+//   w0 kind (2 TCP segment, 3 DNS datagram, 4 DNS name)  w1 flow id (TCP) | family (DNS)  w2 direction
+//   w3 TCP flags  w4 TCP seq  w5 payload length  w6 flow payload packets so far  w7 client direction (first segment)
+//   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16  w11 misses so far (first)
 //   bytes 48..55 packet time, float64 ms; 56..63 flow's first packet time
 //   w16..w23 addresses (TCP: the flow's a0..a3 b0..b3; DNS: source then destination)
 //   bytes 96.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
@@ -39,6 +44,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,9 +59,11 @@ constexpr uint32_t kIdb = 1, kPbObsolete = 2, kSpb = 3, kEpb = 6;
 constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
 
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
-enum Kind { kEvTcp = 2, kEvDns = 3 };
+enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
 enum JsState : uint8_t { kNative = 0, kInspected = 1, kDone = 2 };
 constexpr size_t kEventHeader = 96;
+// MAX_MISSES of analyzer.ts.
+constexpr int32_t kMaxMisses = 6;
 enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
 
 constexpr int kEthIpv4 = 0x0800;
@@ -231,6 +239,92 @@ int DecodePacket(const uint8_t* b, int64_t off, int64_t caplen, int64_t linkType
   return kNotIp;
 }
 
+
+// --- What the JS analyzer's first look at an unknown flow (sniff in analyzer.ts) would find -----------------------
+// Each test mirrors one of sniff.ts / half-stream.ts / tls.ts. A segment none of them matches only counts a miss in
+// JS, so this code counts it and JS never sees the segment; anything that matches goes to JS.
+
+bool StartsWith(const uint8_t* b, int64_t len, const char* ascii) {
+  int64_t n = int64_t(std::strlen(ascii));
+  return len >= n && std::memcmp(b, ascii, size_t(n)) == 0;
+}
+
+bool StartsMessage(const uint8_t* b, int64_t len) {
+  int64_t end = std::min<int64_t>(len, 16);
+  for (int64_t i = 0; i < end; i++) {
+    uint8_t c = b[i];
+    if (c == 0x7b || c == 0x5b) return true;
+    if (c != 0x20 && c != 0x09 && c != 0x0d && c != 0x0a) return false;
+  }
+  return false;
+}
+
+bool HasLineStartJson(const uint8_t* b, int64_t len) {
+  if (len < 2) return false;
+  return memmem(b, size_t(std::min<int64_t>(len, 4096)), "\n{", 2) != nullptr;
+}
+
+bool CryptoP2p(const uint8_t* b, int64_t len) {
+  if (len >= 24) {
+    uint32_t m = Be32(b);
+    if ((m == 0xf9beb4d9 || m == 0x0b110907 || m == 0xfabfb5da || m == 0x0a03cf40 || m == 0x1c163f28) &&
+        b[4] >= 0x61 && b[4] <= 0x7a)
+      return true;
+  }
+  static const uint8_t kLevin[8] = {0x01, 0x21, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01};
+  return len >= 33 && std::memcmp(b, kLevin, 8) == 0;
+}
+
+bool SniffFindsSomething(const uint8_t* b, int64_t len) {
+  return StartsMessage(b, len) || HasLineStartJson(b, len) || StartsWith(b, len, "POST ") ||
+         StartsWith(b, len, "GET ") || StartsWith(b, len, "HTTP/1.") ||
+         (len >= 6 && b[0] == 0x16 && b[1] == 0x03 && b[5] == 0x01) || CryptoP2p(b, len);
+}
+
+// --- The question name of a DNS message, as parseDns(..., false) in dns.ts reads it --------------------------------
+// Returns false when dns.ts returns null (not a DNS message we read).
+bool DnsQuestionName(const uint8_t* b, int64_t len, std::string& out) {
+  if (len < 12) return false;
+  uint16_t flags = Be16(b + 2);
+  if (Be16(b + 4) != 1 || (flags & 0x7800) != 0) return false;
+  out.clear();
+  const int64_t end = len;
+  int64_t p = 12;
+  int64_t after = -1;
+  int jumps = 0;
+  for (;;) {
+    if (p >= end) return false;
+    int l = b[p];
+    if (l == 0) {
+      if (after < 0) after = p + 1;
+      break;
+    }
+    if ((l & 0xc0) == 0xc0) {
+      if (p + 1 >= end || ++jumps > 16) return false;
+      int64_t target = ((l & 0x3f) << 8) | b[p + 1];
+      if (target >= p) return false;
+      if (after < 0) after = p + 2;
+      p = target;
+      continue;
+    }
+    if ((l & 0xc0) || p + 1 + l > end) return false;
+    if (int64_t(out.size()) + l + 1 > 255) return false;
+    if (!out.empty()) out.push_back('.');
+    for (int64_t i = p + 1; i < p + 1 + l; i++) {
+      uint8_t c = b[i];
+      if (c > 0x20 && c < 0x7f && c != 0x2e && c != 0x5c) {
+        out.push_back(char(c >= 65 && c <= 90 ? c + 32 : c));
+      } else {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\%03u", unsigned(c));
+        out.append(esc);
+      }
+    }
+    p += 1 + l;
+  }
+  return after + 4 <= end;
+}
+
 struct Iface {
   int64_t linkType;
   uint32_t snaplen;
@@ -245,6 +339,8 @@ struct Flow {
   uint32_t hash;
   uint8_t js = kNative;
   int8_t clientDir = -1;
+  // Payload segments whose first bytes showed nothing (analyzer.ts sniff), counted here until JS sees the flow.
+  int32_t misses = 0;
   bool finished = false;
   double packets = 0, bytes = 0, payloadPackets = 0, firstTime = 0, lastTime = 0;
 };
@@ -335,7 +431,9 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   double packets_ = 0, malformed_ = 0, zeroLength_ = 0, otherBlocks_ = 0, bytes_ = 0;
   std::vector<std::pair<int64_t, double>> unsupported_;
   // --- analyzer counters and flow table (analyzer.ts, flow.ts) ---
-  double wPackets_ = 0, notIp_ = 0, short_ = 0, fragments_ = 0, tcpPackets_ = 0, udpPackets_ = 0;
+  double wPackets_ = 0, notIp_ = 0, short_ = 0, fragments_ = 0, tcpPackets_ = 0, udpPackets_ = 0, dnsMessages_ = 0;
+  std::string name_;
+  std::unordered_map<std::string, bool> poolNames_;
   double maxFlows_ = 100000;
   bool overflow_ = false;
   std::vector<Flow> flows_;
@@ -389,16 +487,16 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     std::memcpy(scratch_ + 80, b, 16);
   }
 
-  // Calls onEvent with the payload at buf[off, off + len); returns its number (0 when JS threw: the walk ends).
-  double Emit(uint64_t off, int64_t len) {
+  // Calls onEvent with the payload `data` of `len` bytes; returns its number (0 when JS threw: the walk ends).
+  double Emit(const uint8_t* data, int64_t len) {
     Napi::Env env(env_);
     Napi::HandleScope scope(env);
     Napi::Value r;
     if (kEventHeader + uint64_t(len) <= scratchBytes_) {
-      std::memcpy(scratch_ + kEventHeader, map_ + off, size_t(len));
+      std::memcpy(scratch_ + kEventHeader, data, size_t(len));
       r = onEvent_.Call({});
     } else {
-      r = onEvent_.Call({Napi::Buffer<uint8_t>::Copy(env, map_ + off, size_t(len))});
+      r = onEvent_.Call({Napi::Buffer<uint8_t>::Copy(env, data, size_t(len))});
     }
     if (env.IsExceptionPending() || r.IsEmpty()) {
       jsFailed_ = true;
@@ -406,6 +504,21 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       return 0;
     }
     return r.IsNumber() ? r.As<Napi::Number>().DoubleValue() : 0;
+  }
+
+  // Whether a DNS question name is on the pool lists: JS answers once per name (the lists live there).
+  bool IsPoolName(const std::string& name) {
+    if (name.empty()) return false;
+    auto it = poolNames_.find(name);
+    if (it != poolNames_.end()) return it->second;
+    static const uint32_t kZero[4] = {0, 0, 0, 0};
+    Header(kEvName, 0, 0, 0, 0, int64_t(name.size()), 0, -1, false, 0, 0, 0, 0, kZero, kZero);
+    bool pool = Emit(reinterpret_cast<const uint8_t*>(name.data()), int64_t(name.size())) == 1;
+    if (ended_) return false;
+    // Bounded like the JS caches: a capture of random names must not grow memory without end.
+    if (poolNames_.size() >= 65536) poolNames_.clear();
+    poolNames_.emplace(name, pool);
+    return pool;
   }
 
   // Packets -------------------------------------------------------------------------------------------------------
@@ -428,8 +541,12 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     } else if (v.proto == 17) {
       udpPackets_++;
       if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0 && !ended_) {
+        // The JS analyzer counts every message whose question parses and reads on only for pool names.
+        if (!DnsQuestionName(map_ + v.payloadOff, v.payloadLen, name_)) return;
+        dnsMessages_++;
+        if (!IsPoolName(name_) || ended_) return;
         Header(kEvDns, v.family, 0, 0, 0, v.payloadLen, 0, -1, false, v.family, 0, time, 0, v.s, v.d);
-        Emit(uint64_t(v.payloadOff), v.payloadLen);
+        Emit(map_ + v.payloadOff, v.payloadLen);
       }
     }
   }
@@ -523,10 +640,20 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     if (ended_) return;
     const bool first = f.js == kNative;
+    if (first && !SniffFindsSomething(map_ + v.payloadOff, v.payloadLen)) {
+      // JS would only count a miss (and stop looking at the sixth): do that here.
+      if ((flags & (kSyn | kAck)) == kSyn)
+        f.clientDir = int8_t(dir);
+      else if ((flags & (kSyn | kAck)) == (kSyn | kAck) && f.clientDir < 0)
+        f.clientDir = int8_t(dir ^ 1);
+      if (++f.misses >= kMaxMisses) f.js = kDone;
+      return;
+    }
     f.js = kInspected;
     Header(kEvTcp, id, dir, flags, v.seq, v.payloadLen, f.payloadPackets, f.clientDir, first, f.family,
            uint32_t(f.aPort) | (uint32_t(f.bPort) << 16), time, f.firstTime, f.a, f.b);
-    double r = Emit(uint64_t(v.payloadOff), v.payloadLen);
+    if (first) std::memcpy(scratch_ + 44, &f.misses, 4);
+    double r = Emit(map_ + v.payloadOff, v.payloadLen);
     if (r >= 1) {
       Flow& g = flows_[size_t(id)];
       g.js = kDone;
@@ -783,9 +910,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     o.Set("fragments", fragments_);
     o.Set("tcpPackets", tcpPackets_);
     o.Set("udpPackets", udpPackets_);
-    // Per flow (7 numbers): packets, payload bytes, payload packets, first and last time, finished, client
-    // direction (meaningful unless JS still inspects the flow: 2 when it does).
-    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 7);
+    o.Set("dnsMessages", dnsMessages_);
+    // Per flow (8 numbers): packets, payload bytes, payload packets, first and last time, finished, client
+    // direction (meaningful unless JS still inspects the flow: 2 when it does), misses counted here (-1 when JS saw
+    // the flow's payload and counts its own).
+    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 8);
     // Per flow (10 words): family, a0..a3, b0..b3, aPort | bPort << 16.
     Napi::Int32Array ends = Napi::Int32Array::New(env, flows_.size() * 10);
     double* p = fl.Data();
@@ -798,6 +927,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       *p++ = f.lastTime;
       *p++ = f.finished ? 1 : 0;
       *p++ = f.js == kInspected ? 2 : f.clientDir;
+      *p++ = f.js == kNative || f.misses >= kMaxMisses ? f.misses : -1;
       *q++ = f.family;
       std::memcpy(q, f.a, 16);
       std::memcpy(q + 4, f.b, 16);

@@ -203,9 +203,10 @@ export class WireAnalyzer implements NativeWalkSink {
   // The native walk (sources/pcap/native-walk.ts) counts packets and flows itself and hands over only what the
   // detectors read; these feed that into the same code the JS path runs, so findings are the same.
 
-  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number): void {
+  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number, misses: number): void {
     const flow = new Flow(flowHash(v), v, firstTime);
     flow.clientDir = clientDir;
+    flow.misses = misses;
     this.byId[id] = flow;
   }
 
@@ -228,6 +229,10 @@ export class WireAnalyzer implements NativeWalkSink {
     this.udpDns(buf, v, time);
   }
 
+  isPoolName(name: string): boolean {
+    return this.dns.isPoolName(name);
+  }
+
   /** The walk's packet statistics; every flow, in first-seen order, with its final counters. */
   finishNative(c: NativeWalkCounts): void {
     const st = this.stats;
@@ -237,13 +242,14 @@ export class WireAnalyzer implements NativeWalkSink {
     st.fragments = c.fragments;
     st.tcpPackets = c.tcpPackets;
     st.udpPackets = c.udpPackets;
+    st.dnsMessages = c.dnsMessages;
     const f = c.flows;
     const e = c.flowEnds;
     const v = new PacketView();
-    const n = f.length / 7;
+    const n = f.length / 8;
     for (let id = 0; id < n; id++) {
       let flow = this.byId[id];
-      const k = id * 7;
+      const k = id * 8;
       if (flow === undefined) {
         const w = id * 10;
         v.family = e[w] as number;
@@ -266,6 +272,11 @@ export class WireAnalyzer implements NativeWalkSink {
       flow.finished = f[k + 5] === 1;
       // 2: JS still inspected the flow at the end, so its own client side stands.
       if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
+      const misses = f[k + 7] as number;
+      if (misses >= 0) {
+        flow.misses = misses;
+        if (misses >= MAX_MISSES) flow.state = STATE_DONE;
+      }
       this.flows.add(flow);
     }
     st.flows = n;

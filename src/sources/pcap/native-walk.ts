@@ -14,6 +14,7 @@ export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_wa
 /** Event kinds and layout written by native/pcap_walk.cc into the scratch buffer (see the comment at its top). */
 const EV_TCP = 2;
 const EV_DNS = 3;
+const EV_NAME = 4;
 const PAYLOAD_AT = 96;
 /** Room for the payload of nearly every packet; larger ones come as a Buffer argument. */
 const SCRATCH_BYTES = PAYLOAD_AT + 256 * 1024;
@@ -40,6 +41,7 @@ interface NativeResult {
   fragments: number;
   tcpPackets: number;
   udpPackets: number;
+  dnsMessages: number;
   flows: Float64Array;
   flowEnds: Int32Array;
 }
@@ -63,10 +65,11 @@ interface PcapWalkAddon {
 /** What the analyzer does with the walk's output. Views and buffers are valid only during the call. */
 export interface NativeWalkSink {
   /**
-   * A flow's first segment JS sees (its first with payload) follows: `v` holds the flow's ends as first seen (s: a,
-   * d: b), with the time of its first packet and the client side known so far (-1 unknown).
+   * A flow's first segment JS sees follows (its first payload the sniff may recognise): `v` holds the flow's ends as
+   * first seen (s: a, d: b), with the time of its first packet, the client side known so far (-1 unknown) and the
+   * payload segments before it that showed nothing.
    */
-  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number): void;
+  flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number, misses: number): void;
   /**
    * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`. Returns 0 to
    * keep receiving the flow's segments, or 2 + its client side (-1..1) once it needs no more payload.
@@ -79,8 +82,10 @@ export interface NativeWalkSink {
     time: number,
     payloadPackets: number,
   ): number;
-  /** A UDP datagram to or from port 53 with payload; `v` holds addresses and the payload position. */
+  /** A DNS message about a pool name (UDP port 53); `v` holds addresses and the payload position. */
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void;
+  /** Whether a DNS question name (as parseDns reads it) is a pool name; asked once per name. */
+  isPoolName(name: string): boolean;
 }
 
 /** Packet counters of the walk (the analyzer's per-packet statistics) and each flow's totals, by flow id. */
@@ -91,9 +96,12 @@ export interface NativeWalkCounts {
   fragments: number;
   tcpPackets: number;
   udpPackets: number;
+  /** DNS messages whose question parsed. */
+  dnsMessages: number;
   /**
-   * Per flow, 7 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
-   * side (-1..1, or 2 when the sink was still inspecting the flow and its own client side stands).
+   * Per flow, 8 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
+   * side (-1..1, or 2 when the sink was still inspecting the flow and its own client side stands), payload segments
+   * that showed nothing (-1 when the sink saw the flow's payload and counted its own).
    */
   flows: Float64Array;
   /** Per flow, 10 words: family, a0..a3, b0..b3, aPort | bPort << 16. */
@@ -197,7 +205,7 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
         v.sport = ports & 0xffff;
         v.dport = ports >>> 16;
         v.proto = 6;
-        sink.flowOpened(id, v, f64[7] as number, i32[7] as number);
+        sink.flowOpened(id, v, f64[7] as number, i32[7] as number, i32[11] as number);
       }
       v.tcpFlags = i32[3] as number;
       v.seq = i32[4] as number;
@@ -209,6 +217,8 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
       sink.dnsDatagram(data, v, time);
       return 0;
     }
+    if (kind === EV_NAME)
+      return sink.isPoolName(data.toString('latin1', v.payloadOff, v.payloadOff + v.payloadLen)) ? 1 : 0;
     throw new Error(`pcap_walk addon: unknown event kind ${kind}`);
   };
 }
@@ -252,6 +262,7 @@ export async function walkCaptureNative(
           fragments: r.fragments,
           tcpPackets: r.tcpPackets,
           udpPackets: r.udpPackets,
+          dnsMessages: r.dnsMessages,
           flows: r.flows,
           flowEnds: r.flowEnds,
         },
