@@ -218,6 +218,45 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
     });
   });
 
+  it('DNS: case, escaped bytes, compression pointers, answers and mutated messages count and match alike', async () => {
+    const answer = (q: Buffer, ip: number[]) => {
+      const r = Buffer.from(q);
+      r.writeUInt16BE(0x8180, 2);
+      r.writeUInt16BE(1, 6);
+      // Name pointer to the question (offset 12), type A, class IN, TTL, 4 bytes.
+      return Buffer.concat([r, Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, ...ip])]);
+    };
+    const names = [
+      'POOL.MineXMR.com',
+      'pool.minexmr.com',
+      'xmr.2miners.com',
+      'a\\b.example',
+      'we ird.example.org',
+    ];
+    const msgs: Buffer[] = [];
+    for (const name of names) {
+      const q = dnsQuery(name);
+      msgs.push(q, answer(q, [51, 15, 55, 162]));
+    }
+    let seed = 5;
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % k;
+    };
+    for (let i = 0; i < 300; i++) {
+      const m = Buffer.from(msgs[rnd(msgs.length)] as Buffer);
+      for (let k = 0; k < 1 + rnd(3); k++) m[rnd(m.length)] = rnd(4) === 0 ? 0xc0 : rnd(256);
+      msgs.push(rnd(5) === 0 ? m.subarray(0, rnd(m.length)) : m);
+    }
+    const recs: Rec[] = msgs.map((m, i) => ({
+      frame: ethernet(ipPacket('192.168.1.5', '8.8.8.8', 17, udpDatagram(40000 + i, 53, m))),
+      timeMs: T + i,
+    }));
+    const r = await expectSame(file(pcapFile(recs)));
+    expect('report' in r && r.report.wire.dnsMessages).toBeGreaterThan(20);
+    expect('report' in r && r.report.findings.some((f) => f.ruleId === 'wire.dns.pool-domain')).toBe(true);
+  });
+
   it('past --max-flows the JS walk runs (it closes flows out), with the same result', async () => {
     const path = captures(PCAPS).find((p) => p.endsWith('mining.pcapng')) as string;
     const native = await outcome(path, 'auto', 2);
