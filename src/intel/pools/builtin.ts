@@ -32,10 +32,6 @@ export function loadBuiltinPoolIntel(raw: CuratedPools = data): PoolIntel {
     return { net, text: e.ip, label: e.label };
   });
   const intel = new PoolIntel();
-  intel.addPack(
-    { list: 'builtin', version: raw.version, date: raw.date, source: FILE },
-    domains,
-    nets,
-  );
+  intel.addPack({ list: 'builtin', version: raw.version, date: raw.date, source: FILE }, domains, nets);
   return intel;
 }
