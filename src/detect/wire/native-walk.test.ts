@@ -13,6 +13,7 @@ import {
   sll,
   sll2,
   tcpPacket,
+  tcpSegment,
   udpDatagram,
 } from '../../../test/fixtures/pcap/build.js';
 import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
@@ -255,6 +256,30 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
     const r = await expectSame(file(pcapFile(recs)));
     expect('report' in r && r.report.wire.dnsMessages).toBeGreaterThan(20);
     expect('report' in r && r.report.findings.some((f) => f.ruleId === 'wire.dns.pool-domain')).toBe(true);
+  });
+
+  it('a segment larger than the hand-over buffer (an IPv6 jumbogram) reaches JS whole', async () => {
+    const big = `${JSON.stringify({ id: 1, method: 'login', params: { login: 'x', pass: 'y', agent: 'XMRig/6.21.0', pad: 'a'.repeat(300_000) } })}\n`;
+    const l4 = tcpSegment({
+      src: 'fd00::5',
+      dst: 'fd00::99',
+      sport: 40000,
+      dport: 3333,
+      seq: 1,
+      payload: big,
+    });
+    const head = ipPacket('fd00::5', 'fd00::99', 6, Buffer.alloc(20)).subarray(0, 40);
+    head.writeUInt16BE(0, 4); // payload length 0: a jumbogram, sized by the capture
+    const seg = Buffer.concat([head, l4]);
+    const recs: Rec[] = [{ frame: ethernet(seg), timeMs: T }, ...mixedTraffic((ip) => ethernet(ip))];
+    const r = await expectSame(file(pcapFile(recs)));
+    const jumbo =
+      'report' in r
+        ? r.report.findings.filter(
+            (f) => f.evidence['serverPort'] === 3333 && f.evidence['server'] === 'fd00::99',
+          )
+        : [];
+    expect(jumbo.map((f) => [f.ruleId, f.evidence['server']])).toEqual([['wire.mining.stratum', 'fd00::99']]);
   });
 
   it('past --max-flows the JS walk runs (it closes flows out), with the same result', async () => {
