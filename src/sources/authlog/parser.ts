@@ -156,6 +156,8 @@ export class AuthLogParser {
   private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
   private readonly envelope: BytePrefixReader;
+  /** Where parseLine and parseMessage collect a line's events before copying them out. */
+  private readonly scratch: TelemetryEvent[] = [];
 
   constructor(private readonly opts: AuthParseOptions) {
     this.years = new YearInference(opts.referenceTime);
@@ -207,8 +209,7 @@ export class AuthLogParser {
       pid: r.pid < 0 ? undefined : r.pid,
       message: line.slice(ms - start),
     };
-    const events = this.handle(prefix, line, this.classify(prefix));
-    for (const ev of events) out.push(ev);
+    this.handle(prefix, line, this.classify(prefix), out);
   }
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */
@@ -225,7 +226,7 @@ export class AuthLogParser {
       return NONE;
     }
     const prefix = parsePrefix(line, this.years);
-    return this.handle(prefix, line, this.classify(prefix));
+    return this.collect(prefix, line);
   }
 
   /** Events from a message whose envelope is already known (journal JSON). */
@@ -235,7 +236,7 @@ export class AuthLogParser {
       this.stats.skippedLong++;
       return NONE;
     }
-    return this.handle(prefix, raw, this.classify(prefix));
+    return this.collect(prefix, raw);
   }
 
   /** Failures still waiting for an address when input ended are counted as unattributed. */
@@ -257,8 +258,19 @@ export class AuthLogParser {
     return c0 === 112 || c0 === 40 ? classifyPam(msg) : null;
   }
 
-  private handle(prefix: LinePrefix, line: string, c: Classified): TelemetryEvent[] {
-    if (c === null) return NONE;
+  /** `handle` for callers that want an array of their own (none allocated when the line yields nothing). */
+  private collect(prefix: LinePrefix, line: string): TelemetryEvent[] {
+    const scratch = this.scratch;
+    this.handle(prefix, line, this.classify(prefix), scratch);
+    if (scratch.length === 0) return NONE;
+    const out = scratch.slice();
+    scratch.length = 0;
+    return out;
+  }
+
+  /** Appends the line's events to `out`. */
+  private handle(prefix: LinePrefix, line: string, c: Classified, out: TelemetryEvent[]): void {
+    if (c === null) return;
     // Connection state is keyed by pid (a number: cheap to hash) and checked against host and program, so lines
     // of two hosts in one aggregated log never borrow each other's addresses.
     const pid = prefix.pid;
@@ -267,7 +279,6 @@ export class AuthLogParser {
     let host: string | undefined;
     if (c.host !== undefined) host = this.peerOf(c.host)?.raw ?? c.host;
     else if (pid !== undefined) host = this.peers.find(pid, hn, prog);
-    let out = NONE;
     if (pid !== undefined && host !== undefined) {
       if (c.host !== undefined) this.peers.remember(pid, hn, prog, host);
       const held = this.pending.size > 0 ? this.pending.get(pid) : undefined;
@@ -275,21 +286,18 @@ export class AuthLogParser {
         this.pending.delete(pid);
         held.facts.host = host;
         const ev = this.event(held.prefix, held.line, held.facts, prefix.time);
-        if (ev) out = [ev];
+        if (ev) out.push(ev);
       }
     }
-    if (c.kind === 'peer') return out;
+    if (c.kind === 'peer') return;
     if (host === undefined) {
       if (pid !== undefined) this.pending.set(pid, { facts: c, prefix, line });
       else this.stats.unattributed++;
-      return out;
+      return;
     }
     c.host = host;
     const ev = this.event(prefix, line, c);
-    if (ev === null) return out;
-    if (out === NONE) return [ev];
-    out.push(ev);
-    return out;
+    if (ev !== null) out.push(ev);
   }
 
   private fallback(): number {
