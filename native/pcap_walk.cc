@@ -57,6 +57,7 @@ constexpr uint32_t kBom = 0x1a2b3c4d;
 constexpr uint32_t kIdb = 1, kPbObsolete = 2, kSpb = 3, kEpb = 6;
 // Same bound as MAX_RECORD_BYTES in format.ts.
 constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
+constexpr uint64_t kReleaseBytes = 16 * 1024 * 1024;
 
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
 enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
@@ -396,7 +397,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     size_ = uint64_t(st.st_size);
     if (size_ > 0) {
-      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (m == MAP_FAILED) {
         Napi::Error::New(env, std::string("mmap: ") + std::strerror(errno)).ThrowAsJavaScriptException();
         return;
@@ -415,6 +416,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   const uint8_t* map_ = nullptr;
   uint64_t size_ = 0;
   uint64_t pos_ = 0;
+  uint64_t released_ = 0;
+  uint64_t page_ = uint64_t(sysconf(_SC_PAGESIZE));
   uint64_t needed_ = 24;
   int format_ = kUnknown;
   bool le_ = true;
@@ -875,6 +878,13 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     while (!ended_ && pos_ < stop) {
       bool more = format_ == kPcap ? PcapRecord() : PcapngBlock();
       if (!more) ended_ = true;
+      // Pages behind the walk are never read again (payload reaches JS as copies): unmapping them keeps the
+      // resident size to a window, not the file, as the JS reader's fixed chunk does.
+      if (pos_ - released_ >= kReleaseBytes) {
+        uint64_t upto = pos_ & ~(page_ - 1);
+        madvise(const_cast<uint8_t*>(map_) + released_, upto - released_, MADV_DONTNEED);
+        released_ = upto;
+      }
     }
     // An exception thrown by onEvent stays pending and reaches the caller of next().
     if (jsFailed_) return env.Undefined();
