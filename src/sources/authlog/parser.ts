@@ -1,5 +1,6 @@
 import type { EventFields, TelemetryEvent } from '../../model/event.js';
 import { BytePrefixReader } from './byte-prefix.js';
+import { scanBytes } from './byte-scan.js';
 import type { AuthFacts, Classified } from './classified.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
 import { normalizePeer } from './peer.js';
@@ -53,18 +54,6 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (start: numbe
   .latin1Slice;
 const latin1 = (buf: Buffer, start: number, end: number): string => latin1Slice.call(buf, start, end);
 
-/** -1: a control byte BINARY_RE would find; 0: all ASCII; 1: other bytes (UTF-8 or worse). */
-function scanBytes(buf: Buffer, from: number, to: number): number {
-  let wide = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf[i] as number;
-    if (c < 32) {
-      if (c <= 8 || (c >= 14 && c !== 29)) return -1;
-    } else if (c > 127) wide = 1;
-  }
-  return wide;
-}
-
 /** Whether `buf[from, to)` holds `pat`: a bounded search (Buffer.indexOf would run on past the line). */
 function containsBytes(buf: Buffer, from: number, to: number, pat: Buffer): boolean {
   const n = pat.length;
@@ -90,15 +79,6 @@ function mayBeAuth(buf: Buffer, ms: number, end: number, programKind: number): b
   if (programKind === 2) return true;
   if (c0 === 112 || c0 === 40) return containsBytes(buf, ms, end, PAM_FAILURE);
   return programKind === 1;
-}
-
-/** The bytes BINARY_RE looks for (control characters other than tab, line ends, and auditd's 0x1d). */
-function hasControlByte(buf: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = buf[i] as number;
-    if (c < 32 && (c <= 8 || (c >= 14 && c !== 29))) return true;
-  }
-  return false;
 }
 
 const SLOTS = 1024;
@@ -182,7 +162,7 @@ export class AuthLogParser {
     this.stats.lines++;
     const ms = r.messageStart;
     if (!mayBeAuth(buf, ms, e, r.programKind)) {
-      if (hasControlByte(buf, ms, e)) this.stats.skippedBinary++;
+      if (scanBytes(buf, ms, e) < 0) this.stats.skippedBinary++;
       // Resolved for its effect only: year inference follows every stamp, as in parseLine.
       else r.time();
       return;
