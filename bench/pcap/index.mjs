@@ -76,34 +76,54 @@ try {
   }).split('\n')[0];
 } catch {}
 
-const ours = () => {
-  const m = measure(process.execPath, [resolve(here, 'ours.mjs'), file]);
-  return { ...m, inner: JSON.parse(m.stdout) };
+// `walk`: 'auto' is what `minewarden pcap FILE` does (the native packet walk when the addon is built); 'js' forces
+// the JavaScript walk, measured alongside for comparison.
+const ours = (walk) => {
+  const m = measure(process.execPath, [resolve(here, 'ours.mjs'), file, walk]);
+  return { ...m, inner: JSON.parse(m.stdout.replace(/^[^{]*/, '')) };
 };
 const tshark = () => measure('tshark', ['-r', file, '-Y', FILTER]);
 
 const mine = [];
+const mineJs = [];
 const theirs = [];
 for (let i = 0; i < runs; i++) {
-  mine.push(ours());
+  mine.push(ours('auto'));
+  mineJs.push(ours('js'));
   if (version) theirs.push(tshark());
 }
 const median = (xs, key) => [...xs].map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbps = (s) => size / MB / s;
 const fmt = (s) => `${s.toFixed(2)} s`;
 
-const last = mine[mine.length - 1].inner;
-const ourWall = median(mine, (m) => m.seconds);
-const ourCpu = median(mine, (m) => m.cpuSeconds);
-const ourInnerWall = median(mine, (m) => m.inner.seconds);
-const ourInnerCpu = median(mine, (m) => m.inner.cpuSeconds);
+function describe(runsOf, label) {
+  const last = runsOf[runsOf.length - 1].inner;
+  const r = {
+    wall: median(runsOf, (m) => m.seconds),
+    cpu: median(runsOf, (m) => m.cpuSeconds),
+    innerWall: median(runsOf, (m) => m.inner.seconds),
+    innerCpu: median(runsOf, (m) => m.inner.cpuSeconds),
+  };
+  console.log(
+    `minewarden ${label}, ${last.walk} walk${last.walkNote ? ` (${last.walkNote})` : ''} (node ${process.version}): ` +
+      `whole process median wall ${fmt(r.wall)} = ${mbps(r.wall).toFixed(0)} MB/s, ` +
+      `CPU ${fmt(r.cpu)} = ${mbps(r.cpu).toFixed(0)} MB/s; analysis alone (after start-up and intel load) wall ` +
+      `${fmt(r.innerWall)} = ${mbps(r.innerWall).toFixed(0)} MB/s, CPU ${fmt(r.innerCpu)} = ${mbps(r.innerCpu).toFixed(0)} MB/s; ` +
+      `${last.packets} packets, ${last.flows} TCP flows, ${last.miningFindings} mining flows, ${last.findings} findings, ` +
+      `peak RSS ${Math.max(...runsOf.map((m) => m.inner.maxRssMB)).toFixed(0)} MB (${runs} runs)`,
+  );
+  return r;
+}
+const mineR = describe(mine, 'as shipped');
+const jsR = describe(mineJs, 'JS walk forced');
+const digests = new Set([...mine, ...mineJs].map((m) => m.inner.digest));
 console.log(
-  `minewarden (node ${process.version}): whole process median wall ${fmt(ourWall)} = ${mbps(ourWall).toFixed(0)} MB/s, ` +
-    `CPU ${fmt(ourCpu)} = ${mbps(ourCpu).toFixed(0)} MB/s; analysis alone (after start-up and intel load) wall ` +
-    `${fmt(ourInnerWall)} = ${mbps(ourInnerWall).toFixed(0)} MB/s, CPU ${fmt(ourInnerCpu)} = ${mbps(ourInnerCpu).toFixed(0)} MB/s; ` +
-    `${last.packets} packets, ${last.flows} TCP flows, ${last.miningFindings} mining flows, ${last.findings} findings, ` +
-    `peak RSS ${Math.max(...mine.map((m) => m.inner.maxRssMB)).toFixed(0)} MB (${runs} runs)`,
+  `findings, warnings and counters of every run identical: ${digests.size === 1 ? 'yes' : `NO (${digests.size} different)`}`,
 );
+const ourWall = mineR.wall;
+const ourCpu = mineR.cpu;
+const ourInnerWall = mineR.innerWall;
+const ourInnerCpu = mineR.innerCpu;
 
 if (!version) {
   console.log('tshark: not installed (apt-get install tshark); no ratio');
@@ -135,6 +155,10 @@ if (!version) {
     `ratio, whole processes: ${(tsCpu / ourCpu).toFixed(1)}x tshark by CPU time, ${(tsWall / ourWall).toFixed(1)}x by wall time; ` +
       `analysis alone (each side's start-up taken out): ${((tsCpu - tsStart) / ourInnerCpu).toFixed(1)}x by CPU time ` +
       `(target >= 20x); ${mbps(ourInnerWall).toFixed(0)} MB/s wall, ${mbps(ourInnerCpu).toFixed(0)} MB/s CPU (target >= 300 MB/s)`,
+  );
+  console.log(
+    `JS walk forced, for comparison: ${(tsCpu / jsR.cpu).toFixed(1)}x tshark by whole-process CPU, ` +
+      `${((tsCpu - tsStart) / jsR.innerCpu).toFixed(1)}x analysis alone`,
   );
 }
 rmSync(stdoutFile, { force: true });

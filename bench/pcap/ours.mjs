@@ -1,18 +1,23 @@
 // One measured run of our analyzer over FILE, in its own process so peak RSS is ours alone. Prints JSON.
+// WALK: 'auto' (native packet walk when the addon is built) or 'js'.
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { analyzeCaptureFile } from '../../dist/detect/wire/index.js';
-import { loadBuiltinPoolIntel } from '../../dist/intel/pools/index.js';
+import { loadBuiltinPoolIntel } from '../../dist/intel/pools/builtin.js';
 
 const file = process.argv[2];
+const walk = process.argv[3] === 'js' ? 'js' : 'auto';
 const intel = loadBuiltinPoolIntel();
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
-const r = await analyzeCaptureFile(file, { intel });
+const r = await analyzeCaptureFile(file, { intel, walk });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(c0);
 const mining = r.findings.filter((f) => f.ruleId === 'wire.mining.stratum').length;
 process.stdout.write(
   JSON.stringify({
+    walk: r.walk,
+    walkNote: r.walkNote,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     bytes: statSync(file).size,
@@ -21,5 +26,9 @@ process.stdout.write(
     findings: r.findings.length,
     miningFindings: mining,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    // Every finding, warning and counter, so the two walks can be compared whole.
+    digest: createHash('sha256')
+      .update(JSON.stringify([r.findings, r.warnings, r.capture, r.wire]))
+      .digest('hex'),
   }),
 );

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { analyzeCaptureFile, captureWarnings, WireAnalyzer } from '../../detect/wire/index.js';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
-import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
+import { loadBuiltinPoolIntel } from '../../intel/pools/builtin.js';
 import { MinewardenError, type Warning } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
 import { renderFindingsReport } from '../../report/findings.js';
