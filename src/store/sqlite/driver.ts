@@ -37,6 +37,7 @@ parentPort.on('message', (m) => {
 });
 `;
 const CHECKPOINT_INTERVAL_MS = 200;
+const BUSY_TIMEOUT_MS = 5000;
 /**
  * The worker starts once this many transactions have committed: a server under write load gets it within seconds,
  * while one-shot commands and light users keep SQLite's own checkpointing and skip starting a thread.
@@ -48,6 +49,13 @@ const CHECKPOINTER_AFTER_COMMITS = 100;
  */
 const CHECKPOINT_RESTART_PAGES = 4096;
 type Stmt = Database.Statement<SqlValue[]>;
+type Attempt<T> = { ok: true; value: T } | { ok: false; busy: unknown };
+
+/** With the busy handler waiting, an attempt never comes back busy; a busy error is thrown instead. */
+function unwrap<T>(a: Attempt<T>): T {
+  if (!a.ok) throw a.busy;
+  return a.value;
+}
 
 /**
  * better-sqlite3 is synchronous; the async interface is kept so one store works on both backends. A promise chain
@@ -69,7 +77,7 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('journal_mode = WAL');
     // NORMAL under WAL is durable against process crashes (kill -9); only an OS crash can lose the last commits.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.direct = {
       query: async (sql, params) => this.querySync(sql, params),
@@ -166,19 +174,51 @@ export class SqliteDriver implements SqlDriver {
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.withLock(async () => {
+    return this.checkpointer
+      ? this.transactionYielding(fn)
+      : this.withLock(() => this.attempt(fn, true, unwrap));
+  }
+
+  /**
+   * While the checkpointer rewinds the WAL it holds the write lock; a writer waiting in SQLite's busy handler would
+   * sleep on the event loop and stall every request. Instead the attempt fails fast and is retried after a timer,
+   * outside the lock, so reads and HTTP go on meanwhile; the overall wait is bounded as busy_timeout bounds it.
+   */
+  private async transactionYielding<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+      const out = await this.withLock(() => this.attempt(fn, false, (x) => x));
+      if (out.ok) return out.value;
+      if (Date.now() >= deadline) throw out.busy;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
+  /** One try: BEGIN IMMEDIATE (waiting in SQLite's busy handler, or not), run `fn`, COMMIT. */
+  private async attempt<T, U>(
+    fn: (tx: SqlExecutor) => Promise<T>,
+    wait: boolean,
+    shape: (x: Attempt<T>) => U,
+  ): Promise<U> {
+    if (!wait) this.db.exec('PRAGMA busy_timeout = 0');
+    try {
       this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const out = await fn(this.direct);
-        this.db.exec('COMMIT');
-        if (++this.commits === CHECKPOINTER_AFTER_COMMITS && this.path !== ':memory:')
-          this.startCheckpointer();
-        return out;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    });
+    } catch (err) {
+      if (!wait && /^SQLITE_BUSY/.test((err as { code?: string }).code ?? ''))
+        return shape({ ok: false, busy: err });
+      throw err;
+    } finally {
+      if (!wait) this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    try {
+      const value = await fn(this.direct);
+      this.db.exec('COMMIT');
+      if (++this.commits === CHECKPOINTER_AFTER_COMMITS && this.path !== ':memory:') this.startCheckpointer();
+      return shape({ ok: true, value });
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   exec(script: string): Promise<void> {
