@@ -35,7 +35,7 @@ describe('scanBytes', () => {
       const to = from + Math.floor(rnd() * 300);
       const got = scanBytes(buf, from, to);
       expect(got, `${from}-${to}`).toBe(expected(buf.subarray(from, to)));
-      kinds[got + 1]++;
+      kinds[got + 1] = (kinds[got + 1] ?? 0) + 1;
     }
     expect(Math.min(...kinds)).toBeGreaterThan(1000);
   });

@@ -35,6 +35,8 @@ export interface AuthParseStats {
 }
 
 const SSHD_PROGRAMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
+const kindOf = (program: string | undefined): number =>
+  program === undefined ? 0 : SSHD_PROGRAMS.has(program) ? 1 : program === 'dropbear' ? 2 : 0;
 const MAX_MESSAGE = 2048;
 // NUL and C0 controls are never in syslog text (tab and auditd's 0x1d field separator aside): binary garbage.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point.
@@ -189,7 +191,7 @@ export class AuthLogParser {
       pid: r.pid < 0 ? undefined : r.pid,
       message: line.slice(ms - start),
     };
-    this.handle(prefix, line, this.classify(prefix), out);
+    this.handle(prefix, line, this.classify(prefix, r.programKind), out);
   }
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */
@@ -224,16 +226,17 @@ export class AuthLogParser {
     this.stats.unattributed += this.pending.size;
   }
 
-  private classify(p: LinePrefix): Classified {
+  /** `programKind` as BytePrefixReader gives it (1 sshd, 2 dropbear, 0 other) when known, saving a set lookup. */
+  private classify(p: LinePrefix, programKind = kindOf(p.program)): Classified {
     const msg = p.message;
-    if (msg.startsWith('type=')) return classifyAudit(msg);
+    if (msg.charCodeAt(0) === 116 && msg.startsWith('type=')) return classifyAudit(msg);
     const prog = p.program;
-    if (prog === undefined || SSHD_PROGRAMS.has(prog)) {
+    if (prog === undefined || programKind === 1) {
       const c = classifySshd(msg);
       if (c !== null || prog === undefined) return c;
       return msg.startsWith('pam_') || msg.startsWith('(pam_') ? classifyPam(msg) : null;
     }
-    if (prog === 'dropbear') return classifyDropbear(msg);
+    if (programKind === 2) return classifyDropbear(msg);
     const c0 = msg.charCodeAt(0);
     return c0 === 112 || c0 === 40 ? classifyPam(msg) : null;
   }
@@ -257,15 +260,19 @@ export class AuthLogParser {
     const hn = prefix.hostname;
     const prog = prefix.program;
     let host: string | undefined;
-    if (c.host !== undefined) host = this.peerOf(c.host)?.raw ?? c.host;
-    else if (pid !== undefined) host = this.peers.find(pid, hn, prog);
+    // The line's own peer, normalized: looked up once for the connection memory and the event both.
+    let entry: PeerEntry | null | undefined;
+    if (c.host !== undefined) {
+      entry = this.peerOf(c.host);
+      host = entry?.raw ?? c.host;
+    } else if (pid !== undefined) host = this.peers.find(pid, hn, prog);
     if (pid !== undefined && host !== undefined) {
       if (c.host !== undefined) this.peers.remember(pid, hn, prog, host);
       const held = this.pending.size > 0 ? this.pending.get(pid) : undefined;
       if (held !== undefined && held.prefix.hostname === hn && held.prefix.program === prog) {
         this.pending.delete(pid);
         held.facts.host = host;
-        const ev = this.event(held.prefix, held.line, held.facts, prefix.time);
+        const ev = this.event(held.prefix, held.line, held.facts, entry, prefix.time);
         if (ev) out.push(ev);
       }
     }
@@ -276,7 +283,7 @@ export class AuthLogParser {
       return;
     }
     c.host = host;
-    const ev = this.event(prefix, line, c);
+    const ev = this.event(prefix, line, c, entry);
     if (ev !== null) out.push(ev);
   }
 
@@ -326,8 +333,15 @@ export class AuthLogParser {
     return user;
   }
 
-  private event(prefix: LinePrefix, line: string, f: AuthFacts, lateTime?: number): TelemetryEvent | null {
-    const peer = f.host !== undefined ? this.peerOf(f.host) : null;
+  /** `peer` is f.host normalized when the caller has it already (undefined: look it up). */
+  private event(
+    prefix: LinePrefix,
+    line: string,
+    f: AuthFacts,
+    peer: PeerEntry | null | undefined,
+    lateTime?: number,
+  ): TelemetryEvent | null {
+    if (peer === undefined) peer = f.host !== undefined ? this.peerOf(f.host) : null;
     if (!peer) {
       this.stats.unattributed++;
       return null;
