@@ -8,7 +8,7 @@ const BINARY_RE = /[\u0000-\u0008\u000e-\u001c\u001e\u001f]/;
 function expected(bytes: Uint8Array): number {
   const s = Buffer.from(bytes).toString('latin1');
   if (BINARY_RE.test(s)) return -1;
-  return /[^\x00-\x7f]/.test(s) ? 1 : 0;
+  return /[\u0080-\u00ff]/.test(s) ? 1 : 0;
 }
 
 describe('scanBytes', () => {
