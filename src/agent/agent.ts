@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Detector } from '../detect/detector.js';
 import { DetectionEngine } from '../detect/engine.js';
+import { releaseRegexCaches } from '../detect/sigma/match/regex.js';
 import type { TelemetryEvent } from '../model/event.js';
 import type { Host } from '../model/host.js';
 import { BuiltinDetectorSet } from '../scan/detector-set.js';
@@ -152,6 +153,8 @@ export class Agent {
     const scan = await (this.opts.scan ?? ((x) => this.defaultScan(x)))(() => events);
     this.host = scan.snapshot.host;
     this.scans++;
+    // Rule regexes' matching caches grow with what they have seen; start them afresh every ten scans.
+    if (this.scans % 10 === 0) releaseRegexCaches();
     for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat()))
       this.enqueue(b);
   }

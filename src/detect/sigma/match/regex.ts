@@ -31,10 +31,25 @@ export function compileRegex(pattern: string, flags: RegexFlags, line?: number):
     throw new SigmaRuleError('MW_SIGMA_REGEX', `invalid regular expression /${pattern}/: ${why}`, line);
   }
   // A compiled RE2 program takes 10-450 KB; most rule regexes sit behind literal prefilters and never run in a
-  // scan, so the program checked above is dropped and built again on first use.
+  // scan, so the program checked above is dropped and built again on first use (and after a release).
   let re: RE2JS | undefined;
+  let built = -1;
   return (s) => {
-    re ??= RE2JS.compile(pattern, bits);
+    if (re === undefined || built !== generation) {
+      re = RE2JS.compile(pattern, bits);
+      built = generation;
+    }
     return re.test(s);
   };
+}
+
+let generation = 0;
+
+/**
+ * Lets every rule regex drop its compiled program and matching state; each is built again on its next use. RE2's
+ * lazy DFA grows with the variety of input it has seen (up to 8 MB per regex), so a long-running agent calls this
+ * now and then; compiling all 42 regexes of the built-in pack again costs ~60 ms.
+ */
+export function releaseRegexCaches(): void {
+  generation++;
 }
