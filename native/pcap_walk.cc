@@ -33,7 +33,6 @@
 #include <napi.h>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,7 +56,8 @@ constexpr uint32_t kBom = 0x1a2b3c4d;
 constexpr uint32_t kIdb = 1, kPbObsolete = 2, kSpb = 3, kEpb = 6;
 // Same bound as MAX_RECORD_BYTES in format.ts.
 constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
-constexpr uint64_t kReleaseBytes = 16 * 1024 * 1024;
+// Bytes read at a time: large enough that per-read costs vanish.
+constexpr size_t kChunk = 4 * 1024 * 1024;
 
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
 enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
@@ -395,29 +395,34 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       Napi::Error::New(env, "PcapWalk needs a regular file").ThrowAsJavaScriptException();
       return;
     }
-    size_ = uint64_t(st.st_size);
-    if (size_ > 0) {
-      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (m == MAP_FAILED) {
-        Napi::Error::New(env, std::string("mmap: ") + std::strerror(errno)).ThrowAsJavaScriptException();
-        return;
-      }
-      map_ = static_cast<const uint8_t*>(m);
-      madvise(m, size_, MADV_SEQUENTIAL);
+    // Unknown until the reads reach the end: a file still being written is read as far as it goes, as the JS
+    // reader does.
+    size_ = UINT64_MAX / 2;
+    // Reads, not a mapping: a file cut short while it is read must end the walk like a truncated file, where a
+    // mapping would fault (SIGBUS) on the pages that went away.
+    fd_ = dup(fd);
+    if (fd_ < 0) {
+      Napi::Error::New(env, std::string("dup: ") + std::strerror(errno)).ThrowAsJavaScriptException();
+      return;
     }
+    posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    win_.resize(kChunk);
     slots_.assign(1024, 0);
     mask_ = 1023;
   }
 
-  ~PcapWalk() override { Unmap(); }
+  ~PcapWalk() override { CloseFile(); }
 
  private:
+  // --- input: a window of the file, [winStart_, winEnd_) in win_ ---
+  int fd_ = -1;
+  std::vector<uint8_t> win_;
+  uint64_t winStart_ = 0;
+  uint64_t winEnd_ = 0;
+  int readErrno_ = 0;
   // --- walk state (records.ts) ---
-  const uint8_t* map_ = nullptr;
   uint64_t size_ = 0;
   uint64_t pos_ = 0;
-  uint64_t released_ = 0;
-  uint64_t page_ = uint64_t(sysconf(_SC_PAGESIZE));
   uint64_t needed_ = 24;
   int format_ = kUnknown;
   bool le_ = true;
@@ -452,13 +457,44 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   napi_env env_ = nullptr;
   bool jsFailed_ = false;
 
-  void Unmap() {
-    if (map_) munmap(const_cast<uint8_t*>(map_), size_);
-    map_ = nullptr;
+  void CloseFile() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
   }
 
-  uint32_t U32(uint64_t at) const { return le_ ? Le32(map_ + at) : Be32(map_ + at); }
-  uint16_t U16(uint64_t at) const { return le_ ? Le16(map_ + at) : Be16(map_ + at); }
+  const uint8_t* P(uint64_t at) const { return win_.data() + (at - winStart_); }
+  uint32_t U32(uint64_t at) const { return le_ ? Le32(P(at)) : Be32(P(at)); }
+  uint16_t U16(uint64_t at) const { return le_ ? Le16(P(at)) : Be16(P(at)); }
+
+  // Makes [pos_, pos_ + n) readable, n clipped to the file. A file that turns out shorter than it was (cut while
+  // read) ends where the reads end; a read error ends the walk and is reported.
+  void Fill(uint64_t n) {
+    uint64_t want = pos_ + std::min(n, size_ - pos_);
+    if (want <= winEnd_) return;
+    if (want - winStart_ > win_.size()) {
+      // Keep only the unread bytes, at the front; grow for a record larger than the window.
+      size_t keep = size_t(winEnd_ - pos_);
+      std::memmove(win_.data(), win_.data() + (pos_ - winStart_), keep);
+      winStart_ = pos_;
+      if (want - winStart_ > win_.size()) win_.resize(size_t(want - winStart_));
+    }
+    while (winEnd_ < want) {
+      size_t room = win_.size() - size_t(winEnd_ - winStart_);
+      ssize_t r = pread(fd_, win_.data() + (winEnd_ - winStart_), room, off_t(winEnd_));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        readErrno_ = errno;
+        ended_ = true;
+        size_ = winEnd_;
+        return;
+      }
+      if (r == 0) {
+        size_ = winEnd_;
+        return;
+      }
+      winEnd_ += uint64_t(r);
+    }
+  }
 
   void Fail(uint64_t offset, std::string msg) {
     failed_ = true;
@@ -528,7 +564,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   void OnPacket(uint64_t off, int64_t caplen, double time, int64_t linkType) {
     wPackets_++;
     View& v = v_;
-    int r = DecodePacket(map_, int64_t(off), caplen, linkType, v);
+    const uint8_t* pkt = P(off);
+    int r = DecodePacket(pkt, 0, caplen, linkType, v);
     if (r != kL4) {
       if (r == kNotIp)
         notIp_++;
@@ -540,16 +577,16 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     if (v.proto == 6) {
       tcpPackets_++;
-      Tcp(time);
+      Tcp(pkt, time);
     } else if (v.proto == 17) {
       udpPackets_++;
       if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0 && !ended_) {
         // The JS analyzer counts every message whose question parses and reads on only for pool names.
-        if (!DnsQuestionName(map_ + v.payloadOff, v.payloadLen, name_)) return;
+        if (!DnsQuestionName(pkt + v.payloadOff, v.payloadLen, name_)) return;
         dnsMessages_++;
         if (!IsPoolName(name_) || ended_) return;
         Header(kEvDns, v.family, 0, 0, 0, v.payloadLen, 0, -1, false, v.family, 0, time, 0, v.s, v.d);
-        Emit(map_ + v.payloadOff, v.payloadLen);
+        Emit(pkt + v.payloadOff, v.payloadLen);
       }
     }
   }
@@ -611,7 +648,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     mask_ = mask;
   }
 
-  void Tcp(double time) {
+  void Tcp(const uint8_t* pkt, double time) {
     const View& v = v_;
     int dir = 0;
     bool created = false;
@@ -643,7 +680,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     if (ended_) return;
     const bool first = f.js == kNative;
-    if (first && !SniffFindsSomething(map_ + v.payloadOff, v.payloadLen)) {
+    if (first && !SniffFindsSomething(pkt + v.payloadOff, v.payloadLen)) {
       // JS would only count a miss (and stop looking at the sixth): do that here.
       if ((flags & (kSyn | kAck)) == kSyn)
         f.clientDir = int8_t(dir);
@@ -656,7 +693,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     Header(kEvTcp, id, dir, flags, v.seq, v.payloadLen, f.payloadPackets, f.clientDir, first, f.family,
            uint32_t(f.aPort) | (uint32_t(f.bPort) << 16), time, f.firstTime, f.a, f.b);
     if (first) std::memcpy(scratch_ + 44, &f.misses, 4);
-    double r = Emit(map_ + v.payloadOff, v.payloadLen);
+    double r = Emit(pkt + v.payloadOff, v.payloadLen);
     if (r >= 1) {
       Flow& g = flows_[size_t(id)];
       g.js = kDone;
@@ -666,12 +703,13 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
   // Records -------------------------------------------------------------------------------------------------------
   void Detect() {
+    Fill(24);
     if (size_ - pos_ < 4) {
       ended_ = true;
       return;
     }
-    uint32_t be = Be32(map_ + pos_);
-    uint32_t le = Le32(map_ + pos_);
+    uint32_t be = Be32(P(pos_));
+    uint32_t le = Le32(P(pos_));
     if (be == kShb) {
       format_ = kPcapng;
       needed_ = 12;
@@ -707,6 +745,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
   // One pcap record; false when the input ends before it does.
   bool PcapRecord() {
+    Fill(16);
     if (size_ - pos_ < 16) {
       needed_ = 16;
       return false;
@@ -717,6 +756,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
                      std::to_string(kMaxRecord) + "); the file is corrupt");
       return false;
     }
+    Fill(16 + incl);
     if (size_ - pos_ < 16 + incl) {
       needed_ = 16 + incl;
       return false;
@@ -737,23 +777,24 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   }
 
   bool PcapngBlock() {
+    Fill(12);
     if (size_ - pos_ < 12) {
       needed_ = 12;
       return false;
     }
-    uint32_t typeBE = Be32(map_ + pos_);
+    uint32_t typeBE = Be32(P(pos_));
     if (typeBE == kShb) {
       // Each section states its own byte order, so read it before trusting the length.
-      if (Le32(map_ + pos_ + 8) == kBom)
+      if (Le32(P(pos_ + 8)) == kBom)
         le_ = true;
-      else if (Be32(map_ + pos_ + 8) == kBom)
+      else if (Be32(P(pos_ + 8)) == kBom)
         le_ = false;
       else {
         Fail(pos_, "pcapng section header has no valid byte-order magic");
         return false;
       }
     }
-    uint32_t type = le_ ? Le32(map_ + pos_) : typeBE;
+    uint32_t type = le_ ? Le32(P(pos_)) : typeBE;
     uint64_t len = U32(pos_ + 4);
     if (len < 12 || len % 4 != 0) {
       Fail(pos_, "pcapng block length " + std::to_string(len) + " is not a multiple of 4 of at least 12");
@@ -764,6 +805,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
                      std::to_string(kMaxRecord) + " bytes");
       return false;
     }
+    Fill(len);
     if (size_ - pos_ < len) {
       needed_ = len;
       return false;
@@ -809,7 +851,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       uint32_t olen = U16(o + 2);
       if (code == 0 || o + 4 + olen > optEnd) break;
       if (code == 9 && olen >= 1) {
-        int r = map_[o + 4];
+        int r = *P(o + 4);
         int exp = r & 0x7f;
         double perSec = (r & 0x80) ? std::ldexp(1.0, exp) : std::pow(10.0, exp);
         if (std::isfinite(perSec) && perSec > 0) unitsPerMs = perSec / 1000;
@@ -872,20 +914,14 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     Napi::Env env = info.Env();
     env_ = env;
     double budget = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 1e18;
-    if (map_ == nullptr) ended_ = true;
+    if (fd_ < 0) ended_ = true;
     if (!ended_ && format_ == kUnknown) Detect();
     const uint64_t stop = pos_ + uint64_t(std::max(1.0, std::min(budget, 1e18)));
     while (!ended_ && pos_ < stop) {
       bool more = format_ == kPcap ? PcapRecord() : PcapngBlock();
       if (!more) ended_ = true;
-      // Pages behind the walk are never read again (payload reaches JS as copies): unmapping them keeps the
-      // resident size to a window, not the file, as the JS reader's fixed chunk does.
-      if (pos_ - released_ >= kReleaseBytes) {
-        uint64_t upto = pos_ & ~(page_ - 1);
-        madvise(const_cast<uint8_t*>(map_) + released_, upto - released_, MADV_DONTNEED);
-        released_ = upto;
-      }
     }
+    if (ended_) CloseFile();
     // An exception thrown by onEvent stays pending and reaches the caller of next().
     if (jsFailed_) return env.Undefined();
     return Napi::Boolean::New(env, !ended_);
@@ -899,6 +935,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     o.Set("size", double(size_));
     o.Set("needed", double(needed_));
     o.Set("overflow", overflow_);
+    if (readErrno_ != 0) o.Set("readErrno", readErrno_);
     if (failed_) {
       o.Set("errorOffset", double(errorOffset_));
       o.Set("error", error_);
@@ -950,7 +987,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    Unmap();
+    CloseFile();
     ended_ = true;
     return info.Env().Undefined();
   }

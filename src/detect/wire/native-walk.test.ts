@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ import {
   udpDatagram,
 } from '../../../test/fixtures/pcap/build.js';
 import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
-import { loadPcapWalkAddon, nativeWalkProblem } from '../../sources/pcap/native-walk.js';
+import { loadPcapWalkAddon, nativeWalkProblem, walkCaptureNative } from '../../sources/pcap/native-walk.js';
+import { WireAnalyzer } from './analyzer.js';
 import { analyzeCaptureFile, type CaptureReport } from './capture.js';
 
 const PCAPS = resolve(import.meta.dirname, '../../../../shared/data/pcaps');
@@ -280,6 +281,30 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
           )
         : [];
     expect(jumbo.map((f) => [f.ruleId, f.evidence['server']])).toEqual([['wire.mining.stratum', 'fd00::99']]);
+  });
+
+  it('a file cut short while it is read ends like a truncated file (no fault on the missing bytes)', async () => {
+    const recs = mixedTraffic((ip) => ethernet(ip));
+    const many: Rec[] = [];
+    for (let i = 0; i < 1200; i++) many.push(...recs);
+    const bytes = pcapFile(many);
+    expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
+    const path = file(bytes);
+    const a = new WireAnalyzer({ host: { id: 'h', name: 'h' }, intel });
+    let cut = false;
+    const sink = {
+      flowOpened: (...x: Parameters<WireAnalyzer['flowOpened']>) => {
+        if (!cut) truncateSync(path, 5 * 1024 * 1024 + 3);
+        cut = true;
+        a.flowOpened(...x);
+      },
+      flowSegment: (...x: Parameters<WireAnalyzer['flowSegment']>) => a.flowSegment(...x),
+      dnsDatagram: (...x: Parameters<WireAnalyzer['dnsDatagram']>) => a.dnsDatagram(...x),
+      isPoolName: (name: string) => a.isPoolName(name),
+    };
+    const r = await walkCaptureNative(path, 100_000, sink);
+    expect(r.walked && r.summary.bytesRead).toBe(5 * 1024 * 1024 + 3);
+    expect(r.walked && r.summary.truncated?.offset).toBeLessThan(5 * 1024 * 1024 + 3);
   });
 
   it('past --max-flows the JS walk runs (it closes flows out), with the same result', async () => {

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,8 @@ interface NativeResult {
   size: number;
   needed: number;
   overflow: boolean;
+  /** errno of a failed read. */
+  readErrno?: number;
   error?: string;
   errorOffset?: number;
   packets: number;
@@ -139,7 +142,15 @@ export function nativeWalkProblem(): string {
   return addonProblem;
 }
 
+function errnoName(n: number): string {
+  return Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+}
+
 function takeSummary(source: string, r: NativeResult): CaptureSummary {
+  if (r.readErrno !== undefined)
+    throw new MinewardenError('MW_INPUT_UNREADABLE', `cannot read (${errnoName(r.readErrno)})`, {
+      file: source,
+    });
   if (r.error !== undefined)
     throw new MinewardenError('MW_INPUT_PARSE', `byte offset ${r.errorOffset}: ${r.error}`, { file: source });
   const left = r.size - r.end;
