@@ -153,8 +153,9 @@ export class Agent {
     const scan = await (this.opts.scan ?? ((x) => this.defaultScan(x)))(() => events);
     this.host = scan.snapshot.host;
     this.scans++;
-    // Rule regexes' matching caches grow with what they have seen; start them afresh every ten scans.
-    if (this.scans % 10 === 0) releaseRegexCaches();
+    // Rule regexes' matching caches grow with what they have seen: start them afresh after the first scan (which
+    // reads every swept file) and every ten scans after.
+    if (this.scans === 1 || this.scans % 10 === 0) releaseRegexCaches();
     for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat()))
       this.enqueue(b);
   }
