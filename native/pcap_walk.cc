@@ -1,8 +1,7 @@
 // Native pcap/pcapng packet walk for capture files: record walk, link/IP/TCP/UDP decode and the TCP flow table,
 // the per-packet work that dominates an offline analysis. It mirrors src/sources/pcap/records.ts, decode.ts and the
 // counting part of src/detect/wire/analyzer.ts check for check, so skips, counts and flows are the same; JavaScript
-// keeps every decision about payload. What crosses to JS is only what the JS detectors read: each new flow, the
-// segments of flows JS still inspects (plus SYNs, which set the client side), and DNS datagrams.
+// keeps every decision about payload. What crosses to JS is only what the JS detectors read (see below).
 //
 // JS API:
 //   const w = new PcapWalk(fd, maxFlows, scratch, onEvent)
@@ -10,7 +9,7 @@
 //       event is written before onEvent() is called; onEvent(big?) returns a number (see below).
 //   w.next(budgetBytes)  // walks about this many input bytes; false once the walk ended (end, error or overflow)
 //   w.result()           // counters, per-flow totals, truncation and error, see Result()
-//   w.close()            // unmaps; idempotent
+//   w.close()            // closes its copy of fd; idempotent
 //
 // A flow's payload goes to JS from its first payload segment until JS says it has seen enough (onEvent returns
 // 2 + the client direction JS settled on, -1..1); until then every segment with payload or SYN is handed over and
