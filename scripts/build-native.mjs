@@ -22,7 +22,7 @@ const TARGETS = [
   {
     name: 'pcap_walk',
     what: 'the native capture walk addon',
-    loss: 'capture files will be walked in JavaScript, which is several times slower',
+    loss: 'capture files will be walked in JavaScript, which takes more CPU',
   },
 ];
 
