@@ -36,7 +36,19 @@ interface LogsCliOptions extends CommonOptions {
   intelDir: string;
 }
 
-function config(o: LogsCliOptions): SshDetectionConfig {
+/** The detection options of `logs`, with the defaults its flags have. */
+type DetectionOptions = Pick<
+  LogsCliOptions,
+  'maxRetry' | 'findTime' | 'expandRepeats' | 'successMinFailures' | 'intelDir'
+>;
+const DEFAULTS: Omit<DetectionOptions, 'intelDir'> = {
+  maxRetry: 5,
+  findTime: 600,
+  expandRepeats: false,
+  successMinFailures: 5,
+};
+
+function config(o: DetectionOptions): SshDetectionConfig {
   return {
     bruteForce: { maxRetry: o.maxRetry, findTimeMs: o.findTime * 1000, expandRepeats: o.expandRepeats },
     slowBruteForce: { expandRepeats: o.expandRepeats },
@@ -57,7 +69,7 @@ function skippedWarnings(stats: readonly AuthLogReadStats[]): Warning[] {
 }
 
 /** SSH detectors, plus pool lookups for DNS query logs (dnsmasq, BIND) found among the lines. */
-function detectors(o: LogsCliOptions): Detector[] {
+function detectors(o: DetectionOptions): Detector[] {
   const intel = PoolIntel.merge(loadBuiltinPoolIntel(), loadInstalledPools(o.intelDir).intel);
   return [...sshDetectors(config(o)), dnsPoolQuery(intel)];
 }
@@ -97,10 +109,9 @@ export async function analyzeLogFiles(
   return { findings: det.results(), stats, dnsQueries, dnsLines };
 }
 
-/** The detectors `logs` runs with its default options. */
+/** The detectors `logs` runs when given no options. */
 export function defaultLogsDetectors(): Detector[] {
-  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), loadInstalledPools(defaultIntelDir()).intel);
-  return [...sshDetectors(), dnsPoolQuery(intel)];
+  return detectors({ ...DEFAULTS, intelDir: defaultIntelDir() });
 }
 
 async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
@@ -255,17 +266,17 @@ export function registerLogs(program: Command): void {
     .addOption(new Option('--host-id <id>', 'host the logs belong to').default('localhost'))
     .addOption(
       new Option('--max-retry <n>', 'brute force: attempts within --find-time (fail2ban maxretry)')
-        .default(5)
+        .default(DEFAULTS.maxRetry)
         .argParser(parsePositiveInt('--max-retry')),
     )
     .addOption(
       new Option('--find-time <seconds>', 'brute force window (fail2ban findtime)')
-        .default(600)
+        .default(DEFAULTS.findTime)
         .argParser(parsePositiveInt('--find-time')),
     )
     .addOption(
       new Option('--success-min-failures <n>', 'failures before a success from the same address is critical')
-        .default(5)
+        .default(DEFAULTS.successMinFailures)
         .argParser(parsePositiveInt('--success-min-failures')),
     )
     .addOption(
@@ -274,7 +285,7 @@ export function registerLogs(program: Command): void {
     .option(
       '--expand-repeats',
       'count "message repeated N times" as N attempts (fail2ban counts none)',
-      false,
+      DEFAULTS.expandRepeats,
     )
     .action(async (files: string[], opts: LogsCliOptions) => {
       if (opts.follow) {
