@@ -18,7 +18,7 @@ const RECENT = 64;
 export function valuesSeen(s: DistinctState): string[] {
   const order = [...s.values.keys(), ...s.recent.slice(s.next), ...s.recent.slice(0, s.next)];
   const last = new Map<string, number>();
-  order.forEach((v, i) => last.set(v, i));
+  for (const [i, v] of order.entries()) last.set(v, i);
   return order.filter((v, i) => last.get(v) === i);
 }
 
