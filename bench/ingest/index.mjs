@@ -1,12 +1,13 @@
 // bench/ingest: simulated agents -> `minewarden server` (a child process) on SQLite and on PostgreSQL.
 // Throughput: 20 agents send pre-built 500-finding batches as fast as the server commits them -> findings/s.
 // Latency: open loop at 1,000 requests/s (small batches), latency counted from the scheduled send time -> p50/p99.
-// Server RSS sampled throughout. Then one real `minewarden agent` scanning this host: CPU and RSS over a minute.
+// Server RSS sampled throughout. Then a real `minewarden agent` scanning this host: CPU and RSS over MW_BENCH_AGENT_S,
+// with default flags, with the deployed heap flags, and with the exec feed off; and the machine's process start rate.
 // Env: MW_BENCH_FINDINGS (200000), MW_BENCH_RATE (1000), MW_BENCH_LATENCY_S (10), MW_BENCH_AGENT_S (60),
 //      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip), MW_BENCH_ONLY (sqlite|postgres|agent),
 //      MW_BENCH_AGENT_NODE_OPTIONS (V8 flags for the agent; empty by default).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,7 @@ const RATE = Number(process.env.MW_BENCH_RATE ?? 1000);
 const LAT_S = Number(process.env.MW_BENCH_LATENCY_S ?? 10);
 const AGENT_S = Number(process.env.MW_BENCH_AGENT_S ?? 60);
 const PG_URL = process.env.MW_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-// Empty by default: with the deployed units' --max-old-space-size=64 the agent runs out of heap on this machine
-// (bench/RESULTS.md, "Fleet ingest").
+// Empty by default; the agent is also measured with the deployed units' heap flags and with the exec feed off.
 const AGENT_NODE_OPTIONS = process.env.MW_BENCH_AGENT_NODE_OPTIONS ?? '';
 const ONLY = process.env.MW_BENCH_ONLY ?? 'all';
 const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
@@ -191,18 +191,28 @@ async function pgUp() {
   }
 }
 
-async function agentSteadyState() {
-  const s = await startServer(`sqlite:${join(dir, 'agent-server.db')}`);
+/** Processes started on the whole machine so far (forks, from /proc/stat): what the agent's exec feed has to follow. */
+const forksNow = () => Number(/^processes (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
+
+async function agentSteadyState(label, nodeOptions, configYaml) {
+  const s = await startServer(`sqlite:${join(dir, `agent-server-${label}.db`)}`);
   const { token } = await enrollAgents(s, 0);
+  const extra = [];
+  if (configYaml) {
+    const file = join(dir, `agent-${label}.yaml`);
+    writeFileSync(file, `server: ${s.url}\n${configYaml}`);
+    extra.push('--config', file);
+  }
   const child = spawn(
     process.execPath,
     [
       bin,
       'agent',
+      ...extra,
       '--server',
       s.url,
       '--state-dir',
-      join(dir, 'agent-state'),
+      join(dir, `agent-state-${label}`),
       '--scan-interval',
       '60000',
       '--heartbeat-interval',
@@ -210,13 +220,14 @@ async function agentSteadyState() {
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: AGENT_NODE_OPTIONS },
+      env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: nodeOptions },
     },
   );
   try {
-    // Warm-up: enrollment, first full scan (hashing every executable once), first batches.
+    // Warm-up: enrollment, first full scan (hashing every executable and reading every swept file once).
     await sleep(20_000);
     const c0 = cpuSecondsOf(child.pid);
+    const f0 = forksNow();
     const w0 = performance.now();
     let maxRss = 0;
     let sum = 0;
@@ -228,9 +239,10 @@ async function agentSteadyState() {
       sum += r;
       n++;
     }
-    const cpu = ((cpuSecondsOf(child.pid) - c0) / ((performance.now() - w0) / 1000)) * 100;
+    const secs = (performance.now() - w0) / 1000;
+    const cpu = ((cpuSecondsOf(child.pid) - c0) / secs) * 100;
     console.log(
-      `agent     steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, NODE_OPTIONS="${AGENT_NODE_OPTIONS}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}`,
+      `agent     ${label}: steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, NODE_OPTIONS="${nodeOptions}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}; machine started ${((forksNow() - f0) / secs).toFixed(0)} processes/s`,
     );
   } finally {
     child.kill('SIGTERM');
@@ -255,7 +267,13 @@ try {
       await c.end();
     }
   } else if (ONLY === 'all' || ONLY === 'postgres') console.log('postgres  skipped: not reachable');
-  if (AGENT_S > 0 && (ONLY === 'all' || ONLY === 'agent')) await agentSteadyState();
+  if (AGENT_S > 0 && (ONLY === 'all' || ONLY === 'agent')) {
+    await agentSteadyState('default', AGENT_NODE_OPTIONS);
+    // The deployed units' heap flags (deploy/, docs/operations.md).
+    await agentSteadyState('agent heap', '--max-semi-space-size=1 --max-old-space-size=64');
+    // Without the exec feed: what the periodic scan and shipping cost apart from following process starts.
+    await agentSteadyState('exec off', AGENT_NODE_OPTIONS, 'sources:\n  exec: off\n');
+  }
   console.log(`load average at the end ${load()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
