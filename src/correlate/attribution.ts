@@ -2,6 +2,7 @@ import { z } from 'zod';
 import data from '../intel/data/threat-groups.json' with { type: 'json' };
 import { MinewardenError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
+import { compareText } from '../util/compare.js';
 
 const IndicatorSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -148,5 +149,5 @@ export function attribute(
     const score = Math.round((1 - Math.exp(-sum / SCALE)) * 100) / 100;
     if (score >= threshold) out.push({ group: g.name, score, indicators: matched.map((i) => i.label) });
   }
-  return out.sort((a, b) => b.score - a.score || a.group.localeCompare(b.group));
+  return out.sort((a, b) => b.score - a.score || compareText(a.group, b.group));
 }

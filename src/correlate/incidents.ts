@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '../model/finding.js';
 import { type Incident, STAGES, type Stage } from '../model/incident.js';
 import { maxSeverity, severityRank } from '../model/severity.js';
+import { compareText } from '../util/compare.js';
 import { attribute, type GroupProfile } from './attribution.js';
 import { STAGE_OF_CATEGORY } from './stages.js';
 
@@ -97,7 +98,7 @@ function title(group: readonly Finding[], hostName: string): string {
 function entryPoint(group: readonly Finding[]): string | null {
   const access = group
     .filter((f) => f.category === 'initial-access')
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time))[0];
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.time, b.time))[0];
   if (!access) return null;
   const where = access.entity.ip ? ` from ${access.entity.ip}` : '';
   return `${access.title}${where} at ${access.time}`;
@@ -141,7 +142,7 @@ export function correlateIncidents(findings: Finding[], opts: CorrelateOptions =
   for (const group of groups.values()) {
     if (!group.some((f) => severityRank(f.severity) > min && STAGE_OF_CATEGORY[f.category] !== null))
       continue;
-    const ordered = [...group].sort((a, b) => a.time.localeCompare(b.time));
+    const ordered = [...group].sort((a, b) => compareText(a.time, b.time));
     const stageSet = new Set<Stage>();
     for (const f of ordered) {
       const s = STAGE_OF_CATEGORY[f.category];
@@ -166,6 +167,6 @@ export function correlateIncidents(findings: Finding[], opts: CorrelateOptions =
     });
   }
   return incidents.sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen),
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.firstSeen, b.firstSeen),
   );
 }

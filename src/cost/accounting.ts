@@ -1,3 +1,4 @@
+import { compareText } from '../util/compare.js';
 import { type CpuPrice, costOfCpuSeconds, D, sum } from './money.js';
 import type { UsageSample } from './sample.js';
 
@@ -97,7 +98,7 @@ export function accountWindow(
         : row(c.cpuSeconds, c.startTime ?? requestedFrom, to, 'container-start', price);
     return { id: c.id, runtime: c.runtime, source: c.source, ...r };
   });
-  containers.sort((a, b) => b.cpuSeconds - a.cpuSeconds || a.id.localeCompare(b.id));
+  containers.sort((a, b) => b.cpuSeconds - a.cpuSeconds || compareText(a.id, b.id));
 
   const hd = base ? delta(now.hostCpuSeconds, base.hostCpuSeconds) : null;
   const hostRow =

@@ -2,6 +2,7 @@ import type { EventKind, TelemetryEvent } from '../model/event.js';
 import { type Finding, findingId } from '../model/finding.js';
 import type { HostRef } from '../model/host.js';
 import { severityRank } from '../model/severity.js';
+import { compareText } from '../util/compare.js';
 import { type Detector, draftOf } from './detector.js';
 
 /**
@@ -71,7 +72,7 @@ export class DetectionEngine {
   /** Findings so far, most severe first, then by time. */
   results(): Finding[] {
     return [...this.findings.values()].sort(
-      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.time, b.time),
     );
   }
 }

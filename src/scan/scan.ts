@@ -17,6 +17,7 @@ import { sweepFiles } from '../sources/files/sweep.js';
 import { eachSnapshotEvent } from '../sources/procfs/events.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { type HostSnapshot, type SnapshotOptions, takeSnapshot } from '../sources/procfs/snapshot.js';
+import { compareText } from '../util/compare.js';
 import { scanAuthLogs } from './auth-logs.js';
 import type { FileMemo } from './file-memo.js';
 import { type RealtimeReport, RealtimeWindow } from './realtime.js';
@@ -100,7 +101,7 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
     const auth = await scanAuthLogs(root, { id: snapshot.host.id, name: snapshot.host.name });
     findings.push(...auth.findings);
     findings.sort(
-      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time),
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.time, b.time),
     );
     snapshot.warnings.push(...auth.warnings);
   }

@@ -1,5 +1,6 @@
 import type { WarningSink } from '../../model/errors.js';
 import type { Listener, ProcessInfo, SocketInfo, Transport } from '../../model/inventory.js';
+import { compareText } from '../../util/compare.js';
 import { addressScope } from '../../util/ip.js';
 import { parseNetTable } from './net.js';
 import { errnoOf, readProcBytes } from './read.js';
@@ -92,5 +93,5 @@ export function listenersOf(sockets: readonly SocketInfo[]): Listener[] {
       inode: s.inode,
     });
   }
-  return out.sort((a, b) => a.port - b.port || a.transport.localeCompare(b.transport));
+  return out.sort((a, b) => a.port - b.port || compareText(a.transport, b.transport));
 }
