@@ -43,6 +43,8 @@ export interface NetRule {
   direction: 'ingress' | 'egress';
   /** 'all', 'tcp', 'udp', 'icmp', 'icmpv6' or the raw value. */
   protocol: string;
+  /** The protocol was not a literal (an expression, or left out): `protocol` is 'all' as a guess, not as written. */
+  protocolUnstated?: true;
   /** Undefined when the ports are not written or not literal (e.g. a module's named rules). */
   fromPort: number | undefined;
   toPort: number | undefined;

@@ -34,7 +34,13 @@ const TERRAFORM: [string, string, (f: Finding) => boolean][] = [
   [
     'NetworkACLUnrestrictedIngress22',
     'CKV_AWS_232',
-    (f) => rule('cloud.nacl-remote-admin')(f) && f.entity.port === 22,
+    // An allow-all rule (public_ingress, fail4) is our nacl-allow-all; it counts for port 22 unless a lower-numbered
+    // deny closes 22 first (pass3).
+    (f) =>
+      (rule('cloud.nacl-remote-admin')(f) && f.entity.port === 22) ||
+      (rule('cloud.nacl-allow-all')(f) &&
+        Array.isArray(f.evidence.adminPorts) &&
+        f.evidence.adminPorts.includes(22)),
   ],
 ];
 

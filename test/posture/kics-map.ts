@@ -55,10 +55,7 @@ export const KICS_MAP: KicsMapping[] = [
     loader: 'terraform',
     rule: (f) => f.ruleId === 'posture.cloud.nacl-remote-admin' && f.entity.port === 22,
     exact: true,
-    deviations: {
-      negative: ['negative5.tf:15'],
-      why: 'an allow rule for protocol -1 from 0.0.0.0/0 admits SSH; Checkov CKV_AWS_232 fails the same rule (public_ingress)',
-    },
+    note: 'an allow rule for protocol -1 (negative5.tf) is nacl-allow-all, a check of its own',
   },
   {
     query: 'terraform/aws/remote_desktop_port_open_to_internet',

@@ -13,6 +13,7 @@ import { ingressWebPort } from './ingress-web-port.js';
 import { INSTANCE_EXPOSURE_CHECKS } from './instance-exposure.js';
 import { INSTANCE_METADATA_CHECKS } from './instance-metadata.js';
 import { instancePublicIpDefault } from './instance-public-ip-default.js';
+import { naclAllowAll } from './nacl-allow-all.js';
 import { NETWORK_EXPOSURE_CHECKS } from './network-exposure.js';
 import { VULNERABILITY_CHECKS } from './vulnerabilities.js';
 import { writableSystemMount } from './writable-system-mount.js';
@@ -20,6 +21,7 @@ import { writableSystemMount } from './writable-system-mount.js';
 /** Every cloud/IaC check, one family per file. Host checks (host-*.ts, vulnerabilities.ts) read host facts. */
 export const IAC_CHECKS: readonly PostureCheck[] = [
   ...NETWORK_EXPOSURE_CHECKS,
+  naclAllowAll,
   ingressSensitivePort,
   ingressWebPort,
   ingressUnknownPort,

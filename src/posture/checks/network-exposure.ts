@@ -144,8 +144,21 @@ export const ingressFromWorld: PostureCheck = {
   },
 };
 
+/** NACL ingress rules (allow and deny) with an internet source. */
+export function naclIngressFromWorld(rules: readonly NetRule[]): NetRule[] {
+  return rules.filter((r) => r.action !== undefined && r.direction === 'ingress' && r.world.length > 0);
+}
+
+/**
+ * Protocol -1/"all" as written: every protocol and port. A protocol we could not read is not counted, so the
+ * broader finding rests on what the file says.
+ */
+export function admitsAllTraffic(r: NetRule): boolean {
+  return r.protocol === 'all' && !r.protocolUnstated;
+}
+
 /** NACL rules are evaluated lowest number first: a deny for the same port from the internet wins. */
-function deniedEarlier(rules: readonly NetRule[], allow: NetRule, port: number): boolean {
+export function deniedEarlier(rules: readonly NetRule[], allow: NetRule, port: number): boolean {
   if (allow.ruleNo === undefined) return false;
   return rules.some(
     (d) =>
@@ -170,11 +183,11 @@ export const naclAdminPort: PostureCheck = {
   },
   run(a) {
     const out: PostureHit[] = [];
-    const nacl = a.rules.filter(
-      (r) => r.action !== undefined && r.direction === 'ingress' && r.world.length > 0,
-    );
+    const nacl = naclIngressFromWorld(a.rules);
     for (const r of nacl) {
-      if (r.action !== 'allow') continue;
+      // An allow-all rule is reported once by nacl-allow-all. A tcp/udp rule with ports 0/0 stays here: it is
+      // read as every port of that protocol, SSH among them.
+      if (r.action !== 'allow' || admitsAllTraffic(r)) continue;
       for (const [port, service] of ADMIN_PORTS) {
         if (!includesPort(r, port) || deniedEarlier(nacl, r, port)) continue;
         const b = baseHit(r);

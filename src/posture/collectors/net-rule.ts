@@ -90,6 +90,7 @@ export function buildRule(resource: ResourceRef, p: RuleParts): NetRule {
     unspecifiedSource: world.length === 0 && restricted === 0 && !unknown,
     unknownSource: unknown,
   };
+  if (p.protocol === undefined) rule.protocolUnstated = true;
   if (p.action) rule.action = p.action;
   if (p.ruleNo !== undefined) rule.ruleNo = p.ruleNo;
   const anchors = (p.anchors ?? []).filter((l): l is number => l !== undefined && l > 0);
