@@ -357,6 +357,23 @@ describe('openapi and logs', () => {
       expect(Object.keys(doc.paths)).toContain(r.url.replace(/\/(h1|t-none|e-none|a-none)$/, '/{id}'));
   });
 
+  it('logs one line per request: agent traffic that succeeds at debug, refusals and people at info', () => {
+    const entries = logLines
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; level: number; route?: string; status?: number });
+    const requests = entries.filter((e) => e.msg === 'request');
+    expect(entries.some((e) => e.msg === 'incoming request' || e.msg === 'request completed')).toBe(false);
+    const ingestOk = requests.filter(
+      (e) => e.route === '/api/ingest' && e.status !== undefined && e.status < 400,
+    );
+    const refused = requests.filter((e) => e.status === 401 || e.status === 403);
+    expect(ingestOk.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of ingestOk) expect(e.level).toBe(20);
+    for (const e of refused) expect(e.level).toBe(30);
+  });
+
   it('never writes a token, credential, password or session id to the log', () => {
     expect(logLines.length).toBeGreaterThan(50);
     const text = logLines.join('');
