@@ -6,7 +6,7 @@ import { analyzeLogFiles, defaultLogsDetectors } from '../../dist/cli/commands/l
 const file = process.argv[2];
 const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();
-const { findings, stats } = await analyzeLogFiles([file], 'bench', defaultLogsDetectors());
+const { findings, stats } = await analyzeLogFiles([file], 'bench', await defaultLogsDetectors());
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -1,14 +1,12 @@
+import { readdirSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Detector } from '../../detect/detector.js';
 import { dnsPoolQuery } from '../../detect/detectors/dns-pool-query.js';
 import { type SshDetectionConfig, sshDetectors } from '../../detect/detectors/ssh-detectors.js';
 import { StatefulDetection } from '../../detect/stateful.js';
-import {
-  defaultIntelDir,
-  loadBuiltinPoolIntel,
-  loadInstalledPools,
-  PoolIntel,
-} from '../../intel/pools/index.js';
+import { loadBuiltinPoolIntel } from '../../intel/pools/builtin.js';
+import { defaultIntelDir } from '../../intel/pools/intel-dir.js';
+import { PoolIntel } from '../../intel/pools/pool-intel.js';
 import { MinewardenError, type Warning } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
 import { renderFindingsReport } from '../../report/findings.js';
@@ -68,9 +66,26 @@ function skippedWarnings(stats: readonly AuthLogReadStats[]): Warning[] {
     }));
 }
 
+/**
+ * Packs installed by `intel update`. The store is loaded only when `dir` holds a pack: its metadata schema brings
+ * zod, whose loading was 60 ms of the ~90 ms this command spent importing modules (bench/logs), on hosts that
+ * mostly have no packs.
+ */
+async function installedPools(dir: string): Promise<PoolIntel> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return new PoolIntel();
+  }
+  if (!names.some((n) => n.endsWith('.meta.json'))) return new PoolIntel();
+  const { loadInstalledPools } = await import('../../intel/pools/store.js');
+  return loadInstalledPools(dir).intel;
+}
+
 /** SSH detectors, plus pool lookups for DNS query logs (dnsmasq, BIND) found among the lines. */
-function detectors(o: DetectionOptions): Detector[] {
-  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), loadInstalledPools(o.intelDir).intel);
+async function detectors(o: DetectionOptions): Promise<Detector[]> {
+  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), await installedPools(o.intelDir));
   return [...sshDetectors(config(o)), dnsPoolQuery(intel)];
 }
 
@@ -110,12 +125,16 @@ export async function analyzeLogFiles(
 }
 
 /** The detectors `logs` runs when given no options. */
-export function defaultLogsDetectors(): Detector[] {
+export function defaultLogsDetectors(): Promise<Detector[]> {
   return detectors({ ...DEFAULTS, intelDir: defaultIntelDir() });
 }
 
 async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promise<void> {
-  const { findings, stats, dnsQueries, dnsLines } = await analyzeLogFiles(files, o.hostId, detectors(o));
+  const { findings, stats, dnsQueries, dnsLines } = await analyzeLogFiles(
+    files,
+    o.hostId,
+    await detectors(o),
+  );
   const sum = (k: keyof Omit<AuthLogReadStats, 'file'>) => stats.reduce((a, s) => a + s[k], 0);
   const summary = {
     files: stats.length,
@@ -141,7 +160,7 @@ async function analyzeFiles(files: readonly string[], o: LogsCliOptions): Promis
 
 /** Everything the journal holds for the ssh units, analyzed like a file. */
 async function analyzeJournal(o: LogsCliOptions): Promise<void> {
-  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
+  const det = new StatefulDetection(await detectors(o), { id: o.hostId, name: o.hostId });
   const parser = new AuthLogParser({ referenceTime: Date.now(), hostId: o.hostId });
   const warnings: Warning[] = [];
   await new Promise<void>((resolve) => {
@@ -185,7 +204,7 @@ function printLive(f: Finding, format: CommonOptions['format']): void {
 
 /** Follows one file or the journal and prints each finding the moment a detector reports it. */
 async function follow(files: readonly string[], o: LogsCliOptions): Promise<void> {
-  const det = new StatefulDetection(detectors(o), { id: o.hostId, name: o.hostId });
+  const det = new StatefulDetection(await detectors(o), { id: o.hostId, name: o.hostId });
   const printed = new Set<string>();
   const all: Finding[] = [];
   const parser = new AuthLogParser({

@@ -1,17 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MinewardenError } from '../../model/errors.js';
 import { type PoolListLoad, poolIntelFromText } from './load-list.js';
 import { PoolIntel } from './pool-intel.js';
 
-/** Where `intel update` keeps installed packs: $MINEWARDEN_INTEL_DIR, else a system or per-user data directory. */
-export function defaultIntelDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MINEWARDEN_INTEL_DIR) return env.MINEWARDEN_INTEL_DIR;
-  if (process.getuid?.() === 0) return '/var/lib/minewarden/intel';
-  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'minewarden/intel');
-}
+export { defaultIntelDir } from './intel-dir.js';
 
 const MetaSchema = z.object({
   list: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
