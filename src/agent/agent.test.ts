@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drained, simulatedScan, until } from '../../test/fleet/sim-agent.js';
+import { enrolledAgent, sqliteServer } from '../../test/helpers/fleet-harness.js';
 import { MinewardenError } from '../model/errors.js';
-import { hashSecret, newId, newSecret } from '../server/auth/secrets.js';
-import { type RunningServer, runServer } from '../server/run.js';
-import { Agent } from './agent.js';
 import { loadAgentConfig } from './config.js';
-import { enroll } from './enroll.js';
 import { DiskQueue } from './queue.js';
-import { HttpTransport } from './transport.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -72,53 +68,27 @@ describe('agent config', () => {
   });
 });
 
-async function adminEnrollmentToken(srv: RunningServer): Promise<string> {
-  const token = newSecret('mwe');
-  await srv.store.auth.createEnrollmentToken({
-    id: newId('e'),
-    tokenHash: hashSecret(token),
-    createdBy: 'test',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 60_000),
-    maxUses: 100,
-  });
-  return token;
-}
-
 describe('agent delivery', () => {
   it('queues to disk while the server is down and drains after, storing every finding exactly once', async () => {
     const d = tmp();
-    const db = `sqlite:${join(d, 'server.db')}`;
-    let srv = await runServer({ db, host: '127.0.0.1', port: 0 });
+    let srv = await sqliteServer(d);
     const url = srv.url;
     const port = Number(new URL(url).port);
-    const stateDir = join(d, 'agent');
     const sim = simulatedScan('h-down', 7);
-    const cred = await enroll(
-      url,
-      await adminEnrollmentToken(srv),
-      { id: 'h-down', name: 'h-down' },
-      stateDir,
+    const { agent, cred } = await enrolledAgent(
+      srv,
+      'h-down',
+      join(d, 'agent'),
+      { scanIntervalMs: 3_600_000, heartbeatIntervalMs: 3_600_000, backoff: { initialMs: 50, maxMs: 200 } },
+      { scan: sim.scan },
     );
-    const config = loadAgentConfig(undefined, {
-      server: url,
-      stateDir,
-      scanIntervalMs: 3_600_000,
-      heartbeatIntervalMs: 3_600_000,
-      backoff: { initialMs: 50, maxMs: 200 },
-    });
-    const agent = new Agent({
-      config,
-      transport: new HttpTransport(url, () => cred.credential),
-      scan: sim.scan,
-    });
     agent.start();
     await until('first batch', () => drained([agent]) && agent.shipper.sent >= 1);
     await srv.close();
     for (let i = 0; i < 5; i++) await agent.scanOnce();
     await until('retries while down', () => agent.shipper.retries >= 2);
     expect(agent.queue.stats().depth).toBe(5);
-    srv = await runServer({ db, host: '127.0.0.1', port });
+    srv = await sqliteServer(d, { port });
     await until('drain', () => drained([agent]));
     await agent.stop();
     const stored = await srv.store.fleet.listFindings({ hostId: 'h-down', limit: 10_000 });
@@ -131,26 +101,16 @@ describe('agent delivery', () => {
 
   it('keeps data when its credential is revoked instead of dropping it', async () => {
     const d = tmp();
-    const srv = await runServer({ db: `sqlite:${join(d, 's.db')}`, host: '127.0.0.1', port: 0 });
-    const cred = await enroll(
-      srv.url,
-      await adminEnrollmentToken(srv),
-      { id: 'h-rev', name: 'h-rev' },
+    const srv = await sqliteServer(d, { file: 's.db' });
+    const sim = simulatedScan('h-rev', 2);
+    const { agent, cred } = await enrolledAgent(
+      srv,
+      'h-rev',
       join(d, 'a'),
+      { scanIntervalMs: 3_600_000, backoff: { initialMs: 20, maxMs: 50 } },
+      { scan: sim.scan },
     );
     await srv.store.auth.revokeAgent(cred.agentId, new Date());
-    const sim = simulatedScan('h-rev', 2);
-    const config = loadAgentConfig(undefined, {
-      server: srv.url,
-      stateDir: join(d, 'a'),
-      scanIntervalMs: 3_600_000,
-      backoff: { initialMs: 20, maxMs: 50 },
-    });
-    const agent = new Agent({
-      config,
-      transport: new HttpTransport(srv.url, () => cred.credential),
-      scan: sim.scan,
-    });
     agent.start();
     await until('retries', () => agent.shipper.retries >= 2);
     expect(agent.queue.stats().depth).toBe(1);

@@ -3,31 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drained, simulatedScan, until } from '../../test/fleet/sim-agent.js';
-import { hashSecret, newId, newSecret } from '../server/auth/secrets.js';
-import { type RunningServer, runServer } from '../server/run.js';
-import { Agent, type EventFeed } from './agent.js';
-import { loadAgentConfig } from './config.js';
-import { enroll } from './enroll.js';
+import { enrolledAgent, sqliteServer } from '../../test/helpers/fleet-harness.js';
 import { execFeed, execHeartbeat } from './exec-feed.js';
-import { HttpTransport } from './transport.js';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function enrollmentToken(srv: RunningServer): Promise<string> {
-  const token = newSecret('mwe');
-  await srv.store.auth.createEnrollmentToken({
-    id: newId('e'),
-    tokenHash: hashSecret(token),
-    createdBy: 'test',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 60_000),
-    maxUses: 10,
-  });
-  return token;
-}
 
 describe('exec source in heartbeats', () => {
   it('says off when there is no exec feed, and nothing before the feed started', () => {
@@ -39,28 +21,14 @@ describe('exec source in heartbeats', () => {
   it('ships the mode and the reason for polling, and the server keeps it with the heartbeat', async () => {
     const d = mkdtempSync(join(tmpdir(), 'mw-exec-hb-'));
     dirs.push(d);
-    const srv = await runServer({ db: `sqlite:${join(d, 's.db')}`, host: '127.0.0.1', port: 0 });
-    const stateDir = join(d, 'agent');
-    const cred = await enroll(
-      srv.url,
-      await enrollmentToken(srv),
-      { id: 'h-exec', name: 'h-exec' },
-      stateDir,
+    const srv = await sqliteServer(d, { file: 's.db' });
+    const { agent } = await enrolledAgent(
+      srv,
+      'h-exec',
+      join(d, 'agent'),
+      { scanIntervalMs: 3_600_000, heartbeatIntervalMs: 3_600_000, backoff: { initialMs: 50, maxMs: 200 } },
+      { scan: simulatedScan('h-exec', 1).scan, feeds: [execFeed('h-exec', 'poll', '/proc')] },
     );
-    const config = loadAgentConfig(undefined, {
-      server: srv.url,
-      stateDir,
-      scanIntervalMs: 3_600_000,
-      heartbeatIntervalMs: 3_600_000,
-      backoff: { initialMs: 50, maxMs: 200 },
-    });
-    const feeds: EventFeed[] = [execFeed('h-exec', 'poll', '/proc')];
-    const agent = new Agent({
-      config,
-      transport: new HttpTransport(srv.url, () => cred.credential),
-      scan: simulatedScan('h-exec', 1).scan,
-      feeds,
-    });
     agent.start();
     try {
       await until('first batch', () => drained([agent]) && agent.shipper.sent >= 1);

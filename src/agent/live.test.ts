@@ -2,23 +2,26 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepted, failed, line } from '../../test/fixtures/authlog/lines.js';
-import { batch } from '../../test/fleet/fixtures.js';
 import { until } from '../../test/fleet/sim-agent.js';
 import { FakeRoot } from '../../test/helpers/fake-proc.js';
+import {
+  addAgent,
+  bruteForceFinding,
+  ingestAs,
+  sqliteServer,
+  startEnrolledAgent,
+} from '../../test/helpers/fleet-harness.js';
 import type { Detector } from '../detect/detector.js';
 import { sshDetectors } from '../detect/detectors/ssh-detectors.js';
 import type { TelemetryEvent } from '../model/event.js';
-import { type Finding, findingId } from '../model/finding.js';
-import { hashSecret, newId, newSecret } from '../server/auth/secrets.js';
 import { parseServerConfig } from '../server/config.js';
-import { type RunningServer, runServer } from '../server/run.js';
+import type { RunningServer } from '../server/run.js';
 import type { IngestBatch } from '../store/types.js';
 import type { Agent } from './agent.js';
 import { authFeeds, authFileFeed } from './auth-feed.js';
 import { AgentConfigSchema, loadAgentConfig } from './config.js';
 import { LiveDetection } from './live-detect.js';
 import { agentRegistry } from './metrics.js';
-import { startAgent } from './run.js';
 
 let srv: RunningServer;
 let root: FakeRoot;
@@ -35,40 +38,23 @@ beforeAll(async () => {
   mkdirSync(join(root.root, 'var/log'), { recursive: true });
   writeFileSync(join(root.root, 'var/log/auth.log'), '');
   writeFileSync(join(root.root, 'etc/resolv.conf'), 'nameserver 10.0.0.1\n');
-  srv = await runServer({
-    db: `sqlite:${join(root.root, 'server.db')}`,
-    host: '127.0.0.1',
-    port: 0,
+  srv = await sqliteServer(root.root, {
     config: parseServerConfig({ fleet: { banMinHosts: 2, everyMs: 60_000 } }),
   });
-  const token = newSecret('mwe');
-  await srv.store.auth.createEnrollmentToken({
-    id: newId('e'),
-    tokenHash: hashSecret(token),
-    createdBy: 'test',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 60_000),
-    maxUses: 1,
-  });
-  const config = loadAgentConfig(undefined, {
-    server: srv.url,
-    token,
-    stateDir: join(root.root, 'state'),
-    // An hour between scans: whatever reaches the server during the test came through the live path.
-    scanIntervalMs: 3_600_000,
-    heartbeatIntervalMs: 3_600_000,
-    scan: { root: root.root, sampleMs: 0, hash: false },
-    fleetBans: { pollMs: 1000 },
-    contentSync: { enabled: false },
-    sources: {
-      exec: 'off',
-      authLog: { paths: ['/var/log/auth.log'], journal: 'off', pollMs: 100 },
-      dnsWatch: { pollMs: 100 },
-      flushMs: 100,
+  // Scans an hour apart (the harness default): whatever reaches the server during the test came through the live path.
+  agent = await startEnrolledAgent(
+    srv,
+    { root: root.root, stateDir: join(root.root, 'state') },
+    {
+      fleetBans: { pollMs: 1000 },
+      sources: {
+        exec: 'off',
+        authLog: { paths: ['/var/log/auth.log'], journal: 'off', pollMs: 100 },
+        dnsWatch: { pollMs: 100 },
+        flushMs: 100,
+      },
     },
-  });
-  mkdirSync(config.stateDir, { recursive: true });
-  agent = await startAgent(config);
+  );
   await until('first scan', () => agent.scans >= 1 || agent.lastError !== null);
 });
 
@@ -117,36 +103,7 @@ describe('agent live detection', () => {
 describe('fleet attackers', () => {
   it('a login from an address the fleet bans is ssh.fleet-attacker-login, found by the live SSH detectors', async () => {
     const ip = '198.51.100.23';
-    for (const h of ['b1', 'b2']) {
-      const cred = newSecret('mwa');
-      await srv.store.auth.createAgent({
-        id: `a-${h}`,
-        hostId: h,
-        name: h,
-        credentialHash: hashSecret(cred),
-        createdAt: new Date(),
-      });
-      const entity = { kind: 'source-ip' as const, ip };
-      const f: Finding = {
-        id: findingId(h, 'ssh.brute-force', entity),
-        ruleId: 'ssh.brute-force',
-        title: 'SSH brute force',
-        severity: 'high',
-        confidence: 0.9,
-        category: 'credential-access',
-        techniques: ['T1110'],
-        host: { id: h, name: h },
-        time: new Date().toISOString(),
-        entity,
-        evidence: {},
-      };
-      const res = await fetch(`${srv.url}/api/ingest`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${cred}` },
-        body: JSON.stringify(batch(h, `bb-${h}`, [f])),
-      });
-      expect(res.status).toBe(200);
-    }
+    for (const h of ['b1', 'b2']) await ingestAs(srv, await addAgent(srv, h), h, [bruteForceFinding(h, ip)]);
     await srv.ctx.fleet.kick();
     // The agent has the list once it recorded what it did with it.
     await until('ban list polled', () => existsSync(join(root.root, 'state', 'fleet-bans.json')));

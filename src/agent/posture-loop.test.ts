@@ -13,15 +13,13 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../test/fleet/sim-agent.js';
 import { FakeRoot } from '../../test/helpers/fake-proc.js';
+import { sqliteServer, startEnrolledAgent } from '../../test/helpers/fleet-harness.js';
 import type { Finding } from '../model/finding.js';
-import { hashSecret, newId, newSecret } from '../server/auth/secrets.js';
 import { parseServerConfig } from '../server/config.js';
-import { runServer } from '../server/run.js';
 import type { IngestBatch } from '../store/types.js';
 import { Agent } from './agent.js';
 import { type AgentConfig, loadAgentConfig } from './config.js';
 import { attachPostureLoop, PORT_STATE_FILE, type PostureLoop } from './posture-loop.js';
-import { startAgent } from './run.js';
 import type { Transport } from './transport.js';
 
 const HOST = '0123456789abcdef0123456789abcdef';
@@ -173,36 +171,12 @@ describe('agent posture loop', () => {
   });
 
   it('started by startAgent, its findings pass the server ingest and are stored for the agent host', async () => {
-    const srv = await runServer({
-      db: `sqlite:${join(root.root, 'server.db')}`,
-      host: '127.0.0.1',
-      port: 0,
-      config: parseServerConfig({}),
-    });
-    const token = newSecret('mwe');
-    await srv.store.auth.createEnrollmentToken({
-      id: newId('e'),
-      tokenHash: hashSecret(token),
-      createdBy: 'test',
-      createdAt: new Date(),
-      expiresAt: new Date(Date.now() + 60_000),
-      maxUses: 1,
-    });
+    const srv = await sqliteServer(root.root, { config: parseServerConfig({}) });
     const stateDir = join(root.root, 'state-e2e');
-    mkdirSync(stateDir, { recursive: true });
-    const agent = await startAgent(
-      loadAgentConfig(undefined, {
-        server: srv.url,
-        token,
-        stateDir,
-        scanIntervalMs: 3_600_000,
-        heartbeatIntervalMs: 3_600_000,
-        scan: { root: root.root, sampleMs: 0, hash: false },
-        fleetBans: { enabled: false },
-        contentSync: { enabled: false },
-        sources: { exec: 'off', authLog: { enabled: false }, dnsWatch: { enabled: false } },
-        posture: { firstDelayMs: 0, vulndb: join(root.root, 'no-vulndb') },
-      }),
+    const agent = await startEnrolledAgent(
+      srv,
+      { root: root.root, stateDir },
+      { posture: { firstDelayMs: 0, vulndb: join(root.root, 'no-vulndb') } },
     );
     try {
       const stored = async () =>

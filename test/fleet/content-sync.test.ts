@@ -4,16 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/agent.js';
-import { loadAgentConfig } from '../../src/agent/config.js';
 import { loadCredential } from '../../src/agent/enroll.js';
 import { policyApplier } from '../../src/agent/fleet-ban-apply.js';
 import { banFinding } from '../../src/agent/fleet-bans.js';
 import { ContentSync } from '../../src/agent/policy-sync.js';
-import { startAgent } from '../../src/agent/run.js';
 import { BuiltinDetectorSet } from '../../src/scan/detector-set.js';
 import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
-import { type RunningServer, runServer } from '../../src/server/run.js';
+import type { RunningServer } from '../../src/server/run.js';
 import { FakeRoot, tcp4Line } from '../helpers/fake-proc.js';
+import { sqliteServer, startEnrolledAgent } from '../helpers/fleet-harness.js';
 import { until } from './sim-agent.js';
 
 const HOST = '0123456789abcdef0123456789abcdef';
@@ -68,7 +67,7 @@ beforeAll(async () => {
       sockets: [6],
     })
     .netTable('tcp', [tcp4Line(0, '10.1.1.1', 50000, '198.51.100.77', 8443, '01', 6)]);
-  srv = await runServer({ db: `sqlite:${join(fake.root, 'server.db')}`, host: '127.0.0.1', port: 0 });
+  srv = await sqliteServer(fake.root);
   const userId = newId('u');
   await srv.store.auth.createUser({
     id: userId,
@@ -87,29 +86,11 @@ beforeAll(async () => {
     createdAt: new Date(),
     expiresAt: null,
   });
-  const token = newSecret('mwe');
-  await srv.store.auth.createEnrollmentToken({
-    id: newId('e'),
-    tokenHash: hashSecret(token),
-    createdBy: 'test',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + 60_000),
-    maxUses: 1,
-  });
   stateDir = join(fake.root, 'state');
-  mkdirSync(stateDir, { recursive: true });
-  agent = await startAgent(
-    loadAgentConfig(undefined, {
-      server: srv.url,
-      token,
-      stateDir,
-      scanIntervalMs: 1000,
-      heartbeatIntervalMs: 500,
-      scan: { root: fake.root, sampleMs: 0, hash: false },
-      fleetBans: { enabled: false },
-      contentSync: { pollMs: 500 },
-      sources: { exec: 'off', authLog: { enabled: false }, dnsWatch: { enabled: false } },
-    }),
+  agent = await startEnrolledAgent(
+    srv,
+    { root: fake.root, stateDir },
+    { scanIntervalMs: 1000, heartbeatIntervalMs: 500, contentSync: { pollMs: 500 } },
   );
 });
 

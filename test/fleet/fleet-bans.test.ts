@@ -8,12 +8,10 @@ import { policyApplier } from '../../src/agent/fleet-ban-apply.js';
 import { FLEET_BAN_RULE, FleetBanPoller, recordOnly } from '../../src/agent/fleet-bans.js';
 import { agentRegistry, serveMetrics } from '../../src/agent/metrics.js';
 import { HttpTransport } from '../../src/agent/transport.js';
-import { type Finding, findingId } from '../../src/model/finding.js';
-import { hashSecret, newSecret } from '../../src/server/auth/secrets.js';
 import { parseServerConfig } from '../../src/server/config.js';
-import { type RunningServer, runServer } from '../../src/server/run.js';
+import type { RunningServer } from '../../src/server/run.js';
 import { openStore } from '../../src/store/open.js';
-import { batch } from './fixtures.js';
+import { addAgent, bruteForceFinding, ingestAs, sqliteServer } from '../helpers/fleet-harness.js';
 import { simulatedScan, until } from './sim-agent.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mw-bans-'));
@@ -21,49 +19,12 @@ let srv: RunningServer;
 const creds = new Map<string, string>();
 const ATTACKER = '198.51.100.23';
 
-function brute(hostId: string): Finding {
-  const entity = { kind: 'source-ip' as const, ip: ATTACKER };
-  return {
-    id: findingId(hostId, 'ssh.brute-force', entity),
-    ruleId: 'ssh.brute-force',
-    title: 'SSH brute force',
-    severity: 'high',
-    confidence: 0.9,
-    category: 'credential-access',
-    techniques: ['T1110'],
-    host: { id: hostId, name: hostId },
-    time: new Date().toISOString(),
-    entity,
-    evidence: {},
-  };
-}
-
 beforeAll(async () => {
-  srv = await runServer({
-    db: `sqlite:${join(dir, 'server.db')}`,
-    host: '127.0.0.1',
-    port: 0,
+  srv = await sqliteServer(dir, {
     config: parseServerConfig({ fleet: { banMinHosts: 2, everyMs: 60_000 } }),
   });
-  for (const h of ['b1', 'b2', 'b3']) {
-    const c = newSecret('mwa');
-    await srv.store.auth.createAgent({
-      id: `a-${h}`,
-      hostId: h,
-      name: h,
-      credentialHash: hashSecret(c),
-      createdAt: new Date(),
-    });
-    creds.set(h, c);
-  }
-  for (const h of ['b1', 'b2']) {
-    const res = await fetch(`${srv.url}/api/ingest`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${creds.get(h)}` },
-      body: JSON.stringify(batch(h, `bb-${h}`, [brute(h)])),
-    });
-    expect(res.status).toBe(200);
-  }
+  for (const h of ['b1', 'b2', 'b3']) creds.set(h, await addAgent(srv, h));
+  for (const h of ['b1', 'b2']) await ingestAs(srv, creds.get(h) ?? '', h, [bruteForceFinding(h, ATTACKER)]);
   await srv.ctx.fleet.kick();
   expect(srv.ctx.fleet.bans.map((b) => b.ip)).toEqual([ATTACKER]);
 });
