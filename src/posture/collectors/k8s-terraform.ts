@@ -1,5 +1,6 @@
 import type { ContainerSpec, HostMount, RawResource, Workload } from '../assets.js';
-import { bool, get, items, keyLine, type LNode, num, str, strings } from './tree.js';
+import { containerPorts, containerSecurity, podFields, TERRAFORM_KEYS } from './pod-spec.js';
+import { bool, get, items, keyLine, type LNode, str, strings } from './tree.js';
 
 /** Where each kubernetes_* Terraform resource keeps its pod spec (HCL blocks: one-item sequences). */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -22,16 +23,6 @@ function block(node: LNode | undefined, key: string): LNode | undefined {
   return items(get(node, key))[0];
 }
 
-function flag(node: LNode | undefined, key: string): { value: boolean; line: number } | undefined {
-  const v = bool(get(node, key));
-  return v === undefined ? undefined : { value: v, line: keyLine(node, key) ?? 0 };
-}
-
-function intField(node: LNode | undefined, key: string): { value: number; line: number } | undefined {
-  const v = num(get(node, key));
-  return v === undefined ? undefined : { value: v, line: keyLine(node, key) ?? 0 };
-}
-
 function container(c: LNode, volumes: Map<string, HostMount & { name: string }>): ContainerSpec {
   const sc = block(c, 'security_context');
   const caps = block(sc, 'capabilities');
@@ -51,18 +42,11 @@ function container(c: LNode, volumes: Map<string, HostMount & { name: string }>)
     name: str(get(c, 'name')) ?? '(unnamed)',
     line: c.line,
     image: str(get(c, 'image')),
-    privileged: flag(sc, 'privileged'),
-    allowPrivilegeEscalation: flag(sc, 'allow_privilege_escalation'),
-    runAsUser: intField(sc, 'run_as_user'),
-    runAsNonRoot: flag(sc, 'run_as_non_root'),
-    securityContextLine: keyLine(c, 'security_context'),
+    ...containerSecurity(c, sc, TERRAFORM_KEYS),
     capAdd: strings(get(caps, 'add')).map((s) => ({ name: s.value, line: s.line })),
     capAddLine: keyLine(caps, 'add'),
     hostMounts,
-    ports: items(get(c, 'port')).flatMap((p) => {
-      const port = num(get(p, 'container_port'));
-      return port === undefined ? [] : [{ port, line: keyLine(p, 'container_port') ?? p.line }];
-    }),
+    ports: containerPorts(c, TERRAFORM_KEYS),
     ...(drop
       ? { capDrop: { names: strings(drop).map((d) => d.value), line: keyLine(caps, 'drop') ?? 0 } }
       : {}),
@@ -101,12 +85,7 @@ export function workloadsFromTerraform(resources: readonly RawResource[]): Workl
       resource: r.ref,
       kind,
       namespace,
-      hostPID: flag(spec, 'host_pid'),
-      hostIPC: flag(spec, 'host_ipc'),
-      hostNetwork: flag(spec, 'host_network'),
-      podRunAsUser: intField(psc, 'run_as_user'),
-      podRunAsNonRoot: flag(psc, 'run_as_non_root'),
-      podSecurityContextLine: keyLine(spec, 'security_context'),
+      ...podFields(spec, psc, TERRAFORM_KEYS),
       containers: containers.filter((c) => c.kind === 'map').map((c) => container(c, volumes)),
       hostVolumes: [...volumes.values()],
     });

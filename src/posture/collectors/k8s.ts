@@ -1,6 +1,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { MinewardenError, type WarningSink } from '../../model/errors.js';
 import type { ContainerMount, ContainerSpec, HostMount, ResourceRef, Workload } from '../assets.js';
+import { containerPorts, containerSecurity, flag, MANIFEST_KEYS, podFields } from './pod-spec.js';
 import {
   bool,
   fromYaml,
@@ -9,7 +10,6 @@ import {
   items,
   keyLine,
   type LNode,
-  num,
   str,
   strings,
   uniqPositive,
@@ -30,16 +30,6 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
 };
 
 export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
-
-function flag(node: LNode | undefined, key: string): { value: boolean; line: number } | undefined {
-  const v = bool(get(node, key));
-  return v === undefined ? undefined : { value: v, line: keyLine(node, key) ?? 0 };
-}
-
-function intField(node: LNode | undefined, key: string): { value: number; line: number } | undefined {
-  const v = num(get(node, key));
-  return v === undefined ? undefined : { value: v, line: keyLine(node, key) ?? 0 };
-}
 
 function container(c: LNode, volumes: Map<string, HostMount & { name: string }>): ContainerSpec {
   const sc = get(c, 'securityContext');
@@ -69,18 +59,11 @@ function container(c: LNode, volumes: Map<string, HostMount & { name: string }>)
     name: str(get(c, 'name')) ?? '(unnamed)',
     line: c.line,
     image: str(get(c, 'image')),
-    privileged: flag(sc, 'privileged'),
-    allowPrivilegeEscalation: flag(sc, 'allowPrivilegeEscalation'),
-    runAsUser: intField(sc, 'runAsUser'),
-    runAsNonRoot: flag(sc, 'runAsNonRoot'),
-    securityContextLine: keyLine(c, 'securityContext'),
+    ...containerSecurity(c, sc, MANIFEST_KEYS),
     capAdd: strings(add).map((s) => ({ name: s.value, line: s.line })),
     capAddLine: add ? keyLine(get(sc, 'capabilities'), 'add') : undefined,
     hostMounts,
-    ports: items(get(c, 'ports')).flatMap((p) => {
-      const port = num(get(p, 'containerPort'));
-      return port === undefined ? [] : [{ port, line: keyLine(p, 'containerPort') ?? p.line }];
-    }),
+    ports: containerPorts(c, MANIFEST_KEYS),
     ...capDrop(sc),
     mounts,
   };
@@ -146,12 +129,7 @@ export function workloadFromObject(obj: LNode, file: string, warnings?: WarningS
     resource: ref,
     kind,
     namespace,
-    hostPID: flag(spec, 'hostPID'),
-    hostIPC: flag(spec, 'hostIPC'),
-    hostNetwork: flag(spec, 'hostNetwork'),
-    podRunAsUser: intField(psc, 'runAsUser'),
-    podRunAsNonRoot: flag(psc, 'runAsNonRoot'),
-    podSecurityContextLine: keyLine(spec, 'securityContext'),
+    ...podFields(spec, psc, MANIFEST_KEYS),
     containers: all.filter((c) => c.kind === 'map').map((c) => container(c, volumes)),
     hostVolumes: [...volumes.values()],
   };
