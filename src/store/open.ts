@@ -33,6 +33,11 @@ export interface OpenStoreOptions {
 
 /** Opens, migrates and returns the store. */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  return new SqlStore(await openMigratedDriver(url, opts));
+}
+
+/** The driver for `url`, connected and migrated to the current schema; closed again when either step fails. */
+export async function openMigratedDriver(url: string, opts: OpenStoreOptions = {}): Promise<SqlDriver> {
   const loc = parseStoreUrl(url);
   let driver: SqlDriver;
   if (loc.kind === 'sqlite') {
@@ -61,5 +66,5 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     await driver.close().catch(() => undefined);
     throw err;
   }
-  return new SqlStore(driver);
+  return driver;
 }

@@ -1,9 +1,6 @@
 import { MinewardenError } from '../../model/errors.js';
-import { migrate } from '../../store/migrations.js';
-import { parseStoreUrl } from '../../store/open.js';
-import { PostgresDriver } from '../../store/postgres/driver.js';
+import { openMigratedDriver } from '../../store/open.js';
 import { num, type SqlDriver, str } from '../../store/sql/driver.js';
-import { SqliteDriver } from '../../store/sqlite/driver.js';
 import { type PortState, parsePortState } from './port-state.js';
 
 /**
@@ -51,30 +48,5 @@ export class SqlPortStateStore {
 
 /** Opens (and migrates) the store at `url` (sqlite:PATH, a path, or postgres://) for listener state only. */
 export async function openPortStateStore(url: string, schema?: string): Promise<SqlPortStateStore> {
-  const loc = parseStoreUrl(url, '--db');
-  let driver: SqlDriver;
-  if (loc.kind === 'sqlite') driver = new SqliteDriver(loc.path);
-  else {
-    const pg = new PostgresDriver(loc.url, schema === undefined ? {} : { schema });
-    try {
-      await pg.init();
-    } catch (err) {
-      await pg.close().catch(() => undefined);
-      throw new MinewardenError(
-        'MW_STORE_UNAVAILABLE',
-        `cannot reach PostgreSQL: ${(err as Error).message}`,
-        {
-          field: '--db',
-        },
-      );
-    }
-    driver = pg;
-  }
-  try {
-    await migrate(driver);
-  } catch (err) {
-    await driver.close().catch(() => undefined);
-    throw err;
-  }
-  return new SqlPortStateStore(driver);
+  return new SqlPortStateStore(await openMigratedDriver(url, schema === undefined ? {} : { schema }));
 }
