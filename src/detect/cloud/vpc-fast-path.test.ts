@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
 import { loadBuiltinPoolIntel, PoolIntel, poolIntelFromText } from '../../intel/pools/index.js';
@@ -181,5 +182,31 @@ describe('VPC flow records read as bytes', () => {
       expect(fast.findings.some((f) => f.entity.ip === '2001:db8::1')).toBe(true);
       expect(fast.findings).toEqual(slow.findings);
     }
+  });
+
+  it('read from a plain file into one reused buffer, give what the gzip copy (a fresh buffer a chunk) gives', async () => {
+    const text = lines(30_000);
+    const plain = path.join(dir, 'reuse.log');
+    const gz = path.join(dir, 'reuse.log.gz');
+    await writeFile(plain, text);
+    await writeFile(gz, gzipSync(Buffer.from(text)));
+    // Several 1 MiB chunks, so lines cross chunk boundaries and the buffer is read into again.
+    expect((await stat(plain)).size).toBeGreaterThan(3 << 20);
+    const hosts = new HostResolver();
+    const a = await findings(plain, true, hosts);
+    const b = await findings(gz, true, hosts);
+    expect(a.stats.gzip).toBe(false);
+    expect(b.stats.gzip).toBe(true);
+    const same = (s: typeof a.stats) => ({
+      ...s,
+      file: '',
+      gzip: null,
+      bytesRead: 0,
+      examples: s.examples.map((e) => e.slice(s.file.length)),
+    });
+    expect(a.stats.examples.length).toBeGreaterThan(0);
+    expect(same(a.stats)).toEqual(same(b.stats));
+    expect(a.findings.length).toBeGreaterThan(0);
+    expect(a.findings).toEqual(b.findings);
   });
 });

@@ -493,8 +493,11 @@ export async function readVpcFlowFile(
   onEvent: EventSink,
   o: VpcFlowOptions = {},
 ): Promise<CloudReadStats> {
-  const input = await openInput(file, o);
-  const json = input.first === 0x7b || input.first === 0x5b;
+  const isJson = (first: number) => first === 0x7b || first === 0x5b;
+  // The line splitter copies the piece of a line it carries over, and records are valid only during their call:
+  // text is read into one buffer again and again.
+  const input = await openInput(file, o, (first) => !isJson(first));
+  const json = isJson(input.first);
   const stats = newStats(file, json ? 'aws-vpc-flow-cloudwatch' : 'aws-vpc-flow');
   const parser = o.onFlow
     ? new VpcFlowLineParser(stats, o.onFlow, o.hosts, o.fields, true)
