@@ -1,6 +1,5 @@
-import { coversAllPorts } from '../collectors/net-rule.js';
-import type { PostureCheck, PostureHit } from './check.js';
-import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
+import type { PostureCheck } from './check.js';
+import { portRangeHits, REFS_SG } from './network-exposure.js';
 import { portsInRange, SENSITIVE_PORTS } from './port-catalog.js';
 
 /** "SMB (445), NFS (2049) and 3 more": a wide range names its first few services, the evidence lists all. */
@@ -23,22 +22,14 @@ export const ingressSensitivePort: PostureCheck = {
     references: REFS_SG,
   },
   run(a) {
-    const out: PostureHit[] = [];
-    for (const r of sgIngressToWorld(a.rules)) {
-      // Rules with every port open are reported once by ingress-all-ports.
-      if (coversAllPorts(r) || r.fromPort === undefined || r.toPort === undefined) continue;
-      if (r.protocol !== 'tcp' && r.protocol !== 'udp') continue;
-      const ports = portsInRange(SENSITIVE_PORTS, r.fromPort, r.toPort);
-      if (ports.length === 0) continue;
-      const b = baseHit(r);
-      out.push({
-        ...b,
-        key: `${r.line}`,
+    return portRangeHits(a.rules, (from, to) => {
+      const ports = portsInRange(SENSITIVE_PORTS, from, to);
+      if (ports.length === 0) return undefined;
+      return {
         port: ports[0]!,
         title: `${named(ports)} open to the internet`,
-        evidence: { ...b.evidence, sensitivePorts: ports },
-      });
-    }
-    return out;
+        evidence: { sensitivePorts: ports },
+      };
+    });
   },
 };

@@ -1,6 +1,5 @@
-import { coversAllPorts } from '../collectors/net-rule.js';
-import type { PostureCheck, PostureHit } from './check.js';
-import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
+import type { PostureCheck } from './check.js';
+import { portRangeHits, REFS_SG } from './network-exposure.js';
 import { KNOWN_PORTS } from './port-catalog.js';
 
 /** First port in [from, to] that no catalogue names, or undefined. */
@@ -26,20 +25,9 @@ export const ingressUnknownPort: PostureCheck = {
     references: REFS_SG,
   },
   run(a) {
-    const out: PostureHit[] = [];
-    for (const r of sgIngressToWorld(a.rules)) {
-      if (coversAllPorts(r) || r.fromPort === undefined || r.toPort === undefined) continue;
-      if (r.protocol !== 'tcp' && r.protocol !== 'udp') continue;
-      const unknown = firstUnknown(r.fromPort, r.toPort);
-      if (unknown === undefined) continue;
-      const b = baseHit(r);
-      out.push({
-        ...b,
-        key: `${r.line}`,
-        port: unknown,
-        evidence: { ...b.evidence, firstUnknownPort: unknown },
-      });
-    }
-    return out;
+    return portRangeHits(a.rules, (from, to) => {
+      const unknown = firstUnknown(from, to);
+      return unknown === undefined ? undefined : { port: unknown, evidence: { firstUnknownPort: unknown } };
+    });
   },
 };

@@ -1,6 +1,5 @@
-import { coversAllPorts, includesPort } from '../collectors/net-rule.js';
-import type { PostureCheck, PostureHit } from './check.js';
-import { baseHit, REFS_SG, sgIngressToWorld } from './network-exposure.js';
+import type { PostureCheck } from './check.js';
+import { REFS_SG, servicePortHits } from './network-exposure.js';
 import { WEB_PORTS } from './port-catalog.js';
 
 const PLAIN_TEXT = new Set([80, 8080]);
@@ -22,22 +21,6 @@ export const ingressWebPort: PostureCheck = {
     references: REFS_SG,
   },
   run(a) {
-    const out: PostureHit[] = [];
-    for (const r of sgIngressToWorld(a.rules)) {
-      if (coversAllPorts(r)) continue;
-      for (const [port, service] of WEB_PORTS) {
-        if (!includesPort(r, port)) continue;
-        const b = baseHit(r);
-        out.push({
-          ...b,
-          key: `${r.line}:${port}`,
-          port,
-          title: `${service} (port ${port}) is open to the internet`,
-          severity: PLAIN_TEXT.has(port) ? 'medium' : 'low',
-          evidence: { ...b.evidence, port, service },
-        });
-      }
-    }
-    return out;
+    return servicePortHits(a.rules, WEB_PORTS, (port) => (PLAIN_TEXT.has(port) ? 'medium' : 'low'));
   },
 };

@@ -1,3 +1,4 @@
+import type { Severity } from '../../model/severity.js';
 import type { NetRule } from '../assets.js';
 import { coversAllPorts, describePorts, includesPort, isOpenToWorld } from '../collectors/net-rule.js';
 import { type PostureCheck, type PostureHit, uniqLines } from './check.js';
@@ -51,6 +52,67 @@ export function baseHit(r: NetRule): PostureHit {
   };
 }
 
+/**
+ * One hit per catalogue port that a security-group rule from the internet lets in, titled by its service. A rule
+ * covering every port is reported once by ingress-all-ports, not once per service.
+ */
+export function servicePortHits(
+  rules: readonly NetRule[],
+  ports: ReadonlyMap<number, string>,
+  severityFor: (port: number) => Severity,
+): PostureHit[] {
+  const out: PostureHit[] = [];
+  for (const r of sgIngressToWorld(rules)) {
+    if (coversAllPorts(r)) continue;
+    for (const [port, service] of ports) {
+      if (!includesPort(r, port)) continue;
+      const b = baseHit(r);
+      out.push({
+        ...b,
+        key: `${r.line}:${port}`,
+        port,
+        title: `${service} (port ${port}) is open to the internet`,
+        severity: severityFor(port),
+        evidence: { ...b.evidence, port, service },
+      });
+    }
+  }
+  return out;
+}
+
+/** What a port-range check found in one rule's range: the port the hit names, its title, what the evidence adds. */
+export interface RangeFinding {
+  port: number;
+  title?: string;
+  evidence: Record<string, unknown>;
+}
+
+/**
+ * One hit per tcp/udp security-group rule from the internet in whose port range `pick` finds something. Rules with
+ * every port open are reported once by ingress-all-ports; rules without a port range say nothing of ports.
+ */
+export function portRangeHits(
+  rules: readonly NetRule[],
+  pick: (fromPort: number, toPort: number) => RangeFinding | undefined,
+): PostureHit[] {
+  const out: PostureHit[] = [];
+  for (const r of sgIngressToWorld(rules)) {
+    if (coversAllPorts(r) || r.fromPort === undefined || r.toPort === undefined) continue;
+    if (r.protocol !== 'tcp' && r.protocol !== 'udp') continue;
+    const found = pick(r.fromPort, r.toPort);
+    if (!found) continue;
+    const b = baseHit(r);
+    out.push({
+      ...b,
+      key: `${r.line}`,
+      port: found.port,
+      ...(found.title === undefined ? {} : { title: found.title }),
+      evidence: { ...b.evidence, ...found.evidence },
+    });
+  }
+  return out;
+}
+
 export const ingressAllPorts: PostureCheck = {
   meta: {
     id: 'posture.cloud.ingress-all-ports',
@@ -89,24 +151,7 @@ function portCheck(
       references: REFS_SG,
     },
     run(a) {
-      const out: PostureHit[] = [];
-      for (const r of sgIngressToWorld(a.rules)) {
-        // A rule covering every port is reported once by ingress-all-ports, not once per service.
-        if (coversAllPorts(r)) continue;
-        for (const [port, service] of ports) {
-          if (!includesPort(r, port)) continue;
-          const b = baseHit(r);
-          out.push({
-            ...b,
-            key: `${r.line}:${port}`,
-            port,
-            title: `${service} (port ${port}) is open to the internet`,
-            severity: severityFor(port),
-            evidence: { ...b.evidence, port, service },
-          });
-        }
-      }
-      return out;
+      return servicePortHits(a.rules, ports, severityFor);
     },
   };
 }
