@@ -5,9 +5,11 @@
 // with default flags, with the deployed heap flags, and with the exec feed off; and the machine's process start rate.
 // Env: MW_BENCH_FINDINGS (200000), MW_BENCH_RATE (1000), MW_BENCH_LATENCY_S (10), MW_BENCH_AGENT_S (60),
 //      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip), MW_BENCH_ONLY (sqlite|postgres|agent),
-//      MW_BENCH_AGENT_NODE_OPTIONS (V8 flags for the agent; empty by default).
+//      MW_BENCH_AGENT_RUNS (default,deployed,exec-off: which agent runs),
+//      MW_BENCH_AGENT_NODE_OPTIONS (V8 flags for the agent; empty by default), MW_BENCH_AGENT_METRICS (1: read the
+//      agent's V8 heap from its /metrics).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,9 @@ const PG_URL = process.env.MW_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/te
 // Empty by default; the agent is also measured with the deployed units' heap flags and with the exec feed off.
 const AGENT_NODE_OPTIONS = process.env.MW_BENCH_AGENT_NODE_OPTIONS ?? '';
 const ONLY = process.env.MW_BENCH_ONLY ?? 'all';
+const AGENT_METRICS = process.env.MW_BENCH_AGENT_METRICS === '1';
+// As in deploy/systemd/minewarden-agent.service and deploy/kubernetes/agent-daemonset.yaml.
+const DEPLOYED_FLAGS = '--max-semi-space-size=1 --max-old-space-size=64';
 const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -194,15 +199,80 @@ async function pgUp() {
 /** Processes started on the whole machine so far (forks, from /proc/stat): what the agent's exec feed has to follow. */
 const forksNow = () => Number(/^processes (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
 
+/**
+ * utime + stime in seconds of every thread of a process, by thread id, with its name and what it waits in (wchan):
+ * Node 20 names no thread, so a thread is told by its place and wait: the main thread first (epoll), then the
+ * platform's delayed-task thread (epoll), V8's workers (GC and compiler helpers, --v8-pool-size, futex), libuv's
+ * threadpool (fs calls, futex) and the exec reader (netlink, poll).
+ */
+function threadCpu(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8');
+      out.set(Number(tid), { wchan, cpu: (Number(f[11]) + Number(f[12])) / 100, sys: Number(f[12]) / 100 });
+    } catch {}
+  }
+  return out;
+}
+
+const waitName = (w) =>
+  w.includes('epoll')
+    ? 'epoll'
+    : w.includes('futex')
+      ? 'futex'
+      : w.includes('poll')
+        ? 'poll'
+        : w || 'running';
+
+/** Per thread (in creation order): CPU seconds (and system part) between two threadCpu samples. */
+function threadCpuSince(a, b) {
+  return [...b]
+    .sort((x, y) => x[0] - y[0])
+    .map(([tid, t], i) => ({
+      name: i === 0 ? 'main' : `t${i}:${waitName(t.wchan)}`,
+      cpu: t.cpu - (a.get(tid)?.cpu ?? 0),
+      sys: t.sys - (a.get(tid)?.sys ?? 0),
+    }));
+}
+
+/** Rss, Anonymous and file-backed resident memory from /proc/PID/smaps_rollup, in bytes. */
+function smapsRollup(pid) {
+  const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
+  return { rss: kb('Rss'), anon: kb('Anonymous'), file: kb('Rss') - kb('Anonymous') };
+}
+
+/** V8 heap and process memory from the agent's /metrics (nodejs_* gauges), when it serves them. */
+async function agentHeap(url) {
+  try {
+    const text = await (await fetch(url)).text();
+    const g = (name) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return {
+      heapUsed: g('minewarden_agent_nodejs_heap_size_used_bytes'),
+      heapTotal: g('minewarden_agent_nodejs_heap_size_total_bytes'),
+      external: g('minewarden_agent_nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
+}
+
 async function agentSteadyState(label, nodeOptions, configYaml) {
   const s = await startServer(`sqlite:${join(dir, `agent-server-${label}.db`)}`);
   const { token } = await enrollAgents(s, 0);
-  const extra = [];
-  if (configYaml) {
-    const file = join(dir, `agent-${label}.yaml`);
-    writeFileSync(file, `server: ${s.url}\n${configYaml}`);
-    extra.push('--config', file);
-  }
+  // With MW_BENCH_AGENT_METRICS=1 the agent serves /metrics so the bench can read its V8 heap (prom-client and its
+  // event-loop monitor then add their own CPU and ~10 MB, so it is off by default).
+  const metricsPort = AGENT_METRICS ? 19_000 + (process.pid % 1000) : 0;
+  const file = join(dir, `agent-${label}.yaml`);
+  writeFileSync(
+    file,
+    `server: ${s.url}\n${metricsPort ? `metrics: 127.0.0.1:${metricsPort}\n` : ''}${configYaml ?? ''}`,
+  );
+  const extra = ['--config', file];
   const child = spawn(
     process.execPath,
     [
@@ -226,6 +296,7 @@ async function agentSteadyState(label, nodeOptions, configYaml) {
   try {
     // Warm-up: enrollment, first full scan (hashing every executable and reading every swept file once).
     await sleep(20_000);
+    const t0 = threadCpu(child.pid);
     const c0 = cpuSecondsOf(child.pid);
     const f0 = forksNow();
     const w0 = performance.now();
@@ -241,8 +312,28 @@ async function agentSteadyState(label, nodeOptions, configYaml) {
     }
     const secs = (performance.now() - w0) / 1000;
     const cpu = ((cpuSecondsOf(child.pid) - c0) / secs) * 100;
+    const threads = threadCpuSince(t0, threadCpu(child.pid));
+    const sm = smapsRollup(child.pid);
+    const heap = metricsPort ? await agentHeap(`http://127.0.0.1:${metricsPort}/metrics`) : null;
     console.log(
       `agent     ${label}: steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, NODE_OPTIONS="${nodeOptions}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}; machine started ${((forksNow() - f0) / secs).toFixed(0)} processes/s`,
+    );
+    console.log(
+      `          threads (% of one core): ${threads
+        .filter(([, t]) => t.cpu > 0)
+        .map(
+          ([name, t]) =>
+            `${name}${t.threads > 1 ? ` ×${t.threads}` : ''} ${((t.cpu / secs) * 100).toFixed(2)}%`,
+        )
+        .join(', ')} (${threads.reduce((k, [, t]) => k + t.threads, 0)} threads)`,
+    );
+    console.log(
+      `          memory at the end: RSS ${mb(sm.rss)} = anonymous ${mb(sm.anon)} + file-backed ${mb(sm.file)}` +
+        (heap
+          ? `; V8 heap used ${mb(heap.heapUsed)} of ${mb(heap.heapTotal)}, external ${mb(heap.external)}`
+          : metricsPort
+            ? '; V8 heap: /metrics not reachable'
+            : ''),
     );
   } finally {
     child.kill('SIGTERM');
@@ -268,11 +359,13 @@ try {
     }
   } else if (ONLY === 'all' || ONLY === 'postgres') console.log('postgres  skipped: not reachable');
   if (AGENT_S > 0 && (ONLY === 'all' || ONLY === 'agent')) {
-    await agentSteadyState('default', AGENT_NODE_OPTIONS);
-    // The deployed units' heap flags (deploy/, docs/operations.md).
-    await agentSteadyState('agent heap', '--max-semi-space-size=1 --max-old-space-size=64');
+    const runs = (process.env.MW_BENCH_AGENT_RUNS ?? 'default,deployed,exec-off').split(',');
+    if (runs.includes('default')) await agentSteadyState('default', AGENT_NODE_OPTIONS);
+    // The deployed units' flags (deploy/, docs/operations.md).
+    if (runs.includes('deployed')) await agentSteadyState('deployed flags', DEPLOYED_FLAGS);
     // Without the exec feed: what the periodic scan and shipping cost apart from following process starts.
-    await agentSteadyState('exec off', AGENT_NODE_OPTIONS, 'sources:\n  exec: off\n');
+    if (runs.includes('exec-off'))
+      await agentSteadyState('exec off', AGENT_NODE_OPTIONS, 'sources:\n  exec: off\n');
   }
   console.log(`load average at the end ${load()}`);
 } finally {
