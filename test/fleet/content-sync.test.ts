@@ -56,6 +56,12 @@ async function findings(): Promise<{ ruleId: string; ip?: string }[]> {
   }));
 }
 
+/** A content sync with the enrolled agent's credential and state dir that polls only when the test asks. */
+function agentContentSync(): ContentSync {
+  const cred = loadCredential(stateDir)!;
+  return new ContentSync({ server: srv.url, credential: () => cred.credential, stateDir, pollMs: 60_000 });
+}
+
 beforeAll(async () => {
   fake = new FakeRoot()
     .add({ pid: 1, comm: 'init', argv: ['/sbin/init'], exe: '/sbin/init' })
@@ -147,13 +153,7 @@ describe('policy, rules and intel pushed to agents', () => {
   });
 
   it('polls cheaply (304 while unchanged), drops removed content, and keeps what it applied across restarts', async () => {
-    const cred = loadCredential(stateDir)!;
-    const sync = new ContentSync({
-      server: srv.url,
-      credential: () => cred.credential,
-      stateDir,
-      pollMs: 60_000,
-    });
+    const sync = agentContentSync();
     // Restored from the state dir before any poll: a restart without the server still runs the fleet's content.
     expect(sync.versions()).toMatchObject({ intel: 'fleet-2026.11.26', policy: 'policy-3' });
     expect(sync.policy()?.rules[0]?.id).toBe('ban-fleet');
@@ -233,13 +233,7 @@ describe('policy, rules and intel pushed to agents', () => {
   });
 
   it('hands pushed fleet bans to the pushed policy; without one they are only recorded', async () => {
-    const cred = loadCredential(stateDir)!;
-    const sync = new ContentSync({
-      server: srv.url,
-      credential: () => cred.credential,
-      stateDir,
-      pollMs: 60_000,
-    });
+    const sync = agentContentSync();
     const now = Date.now();
     const ban = banFinding(
       { id: HOST, name: 'fakehost' },
