@@ -1,6 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { type AttemptLog, iso, SshShared } from './ssh-common.js';
+import { type AttemptLog, type AuthViewDetector, iso, SshShared } from './ssh-common.js';
 
 export interface SshBruteForceOptions {
   /** Attempts within findTime that make a brute force (fail2ban sshd jail: maxretry = 5). */
@@ -37,7 +37,10 @@ interface State {
 }
 
 /** fail2ban's sshd jail as a detector: maxRetry attempts from one address within findTime. */
-export function sshBruteForce(opts: SshBruteForceOptions = {}, shared = new SshShared()): StatefulDetector {
+export function sshBruteForce(
+  opts: SshBruteForceOptions = {},
+  shared = new SshShared(),
+): StatefulDetector & AuthViewDetector {
   const maxRetry = Math.max(1, opts.maxRetry ?? 5);
   const findTimeMs = opts.findTimeMs ?? 600_000;
   const counter = shared.counter(opts.reasons, opts.expandRepeats);
@@ -53,19 +56,22 @@ export function sshBruteForce(opts: SshBruteForceOptions = {}, shared = new SshS
   return {
     meta,
     kinds: ['auth'],
+    view: shared.view,
     detect(e) {
-      const v = shared.view.of(e);
-      const n = counter.count(e, v);
+      return this.observe(shared.view.of(e));
+    },
+    observe(v) {
+      const n = counter.count(v);
       const ip = v.peer;
       if (n === 0 || ip === undefined) return null;
-      const rec = shared.source(e, ip);
-      const log = counter.log(rec, e, v, n);
+      const rec = shared.source(v, ip);
+      const log = counter.log(rec, v, n);
       let s = rec.slots[slot] as State | undefined;
       if (s === undefined) {
         s = { recent: new Float64Array(maxRetry), next: 0, filled: 0, log, maxInWindow: 0, reported: false };
         rec.slots[slot] = s;
       }
-      const time = e.time;
+      const time = v.time;
       for (let i = Math.min(n, maxRetry); i > 0; i--) {
         s.recent[s.next] = time;
         s.next = s.next + 1 === maxRetry ? 0 : s.next + 1;

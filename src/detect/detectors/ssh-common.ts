@@ -1,4 +1,6 @@
 import type { TelemetryEvent } from '../../model/event.js';
+import type { AuthRecord } from '../../sources/authlog/record.js';
+import type { Detector, Hit } from '../detector.js';
 
 /**
  * Auth reasons that count as a guessing attempt by default: fail2ban's sshd filter in its default (normal) mode,
@@ -44,8 +46,10 @@ function attemptsOf(v: AuthView, reasons: ReadonlySet<string>, expandRepeats: bo
  * The fields of an auth event the SSH detectors read, taken from the event once however many detectors look at it
  * (seven read the same few fields of every event: reading them once is a measurable part of bench/logs).
  */
-export class AuthView {
+export class AuthView implements AuthRecord {
   private current: TelemetryEvent | undefined = undefined;
+  /** Changes whenever the view holds another attempt: what per-attempt caches are keyed by. */
+  seq = 0;
   time = 0;
   failure = false;
   success = false;
@@ -61,6 +65,7 @@ export class AuthView {
   of(e: TelemetryEvent): this {
     if (e === this.current) return this;
     this.current = e;
+    this.seq++;
     const f = e.fields;
     this.time = e.time;
     const outcome = f['auth.outcome'];
@@ -76,6 +81,26 @@ export class AuthView {
     this.line = text(f['log.message']);
     return this;
   }
+
+  /** After its fields were written directly (an `AuthRecord` from the parser): a new attempt, no event behind it. */
+  written(): this {
+    this.current = undefined;
+    this.seq++;
+    return this;
+  }
+}
+
+/**
+ * An SSH detector that can read an attempt from its set's view as well as from an event: `detect(e)` is
+ * `observe(view.of(e))`, and the `logs` file path writes attempts into `view` and calls `observe` without events.
+ */
+export interface AuthViewDetector extends Detector {
+  readonly view: AuthView;
+  observe(v: AuthView): Hit | null;
+}
+
+export function isAuthViewDetector(d: Detector): d is AuthViewDetector {
+  return typeof (d as Partial<AuthViewDetector>).observe === 'function';
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -85,9 +110,9 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
  * the same way: the count is worked out once per event, and each source keeps one attempt log for all of them.
  */
 export class AttemptCounter {
-  private event: TelemetryEvent | undefined = undefined;
+  private seq = -1;
   private n = 0;
-  private logged: TelemetryEvent | undefined = undefined;
+  private loggedSeq = -1;
 
   constructor(
     private readonly reasons: ReadonlySet<string>,
@@ -96,23 +121,23 @@ export class AttemptCounter {
     readonly slot: number,
   ) {}
 
-  count(e: TelemetryEvent, v: AuthView): number {
-    if (e !== this.event) {
-      this.event = e;
+  count(v: AuthView): number {
+    if (v.seq !== this.seq) {
+      this.seq = v.seq;
       this.n = attemptsOf(v, this.reasons, this.expandRepeats);
     }
     return this.n;
   }
 
   /** The source's attempt log under this counting, with the event added once whichever detector asks first. */
-  log(rec: SourceRecord, e: TelemetryEvent, v: AuthView, n: number): AttemptLog {
+  log(rec: SourceRecord, v: AuthView, n: number): AttemptLog {
     let log = rec.logs[this.slot];
     if (log === undefined) {
       log = new AttemptLog();
       rec.logs[this.slot] = log;
     }
-    if (this.logged !== e) {
-      this.logged = e;
+    if (this.loggedSeq !== v.seq) {
+      this.loggedSeq = v.seq;
       log.add(v.time, v.user, v.line, n);
     }
     return log;
@@ -134,7 +159,7 @@ export class SshShared {
   private readonly sources = new KeyedState<SourceRecord>(MAX_TRACKED, () => new SourceRecord());
   private readonly counters = new Map<string, AttemptCounter>();
   private slots = 0;
-  private recEvent: TelemetryEvent | undefined = undefined;
+  private recSeq = -1;
   private rec: SourceRecord | undefined = undefined;
 
   counter(reasons: readonly string[] | undefined, expandRepeats: boolean | undefined): AttemptCounter {
@@ -153,11 +178,11 @@ export class SshShared {
     return this.slots++;
   }
 
-  /** The record of the event's source (created when missing). */
-  source(e: TelemetryEvent, peer: string): SourceRecord {
-    if (e === this.recEvent && this.rec !== undefined) return this.rec;
+  /** The record of the viewed attempt's source (created when missing). */
+  source(v: AuthView, peer: string): SourceRecord {
+    if (v.seq === this.recSeq && this.rec !== undefined) return this.rec;
     const rec = this.sources.get(peer);
-    this.recEvent = e;
+    this.recSeq = v.seq;
     this.rec = rec;
     return rec;
   }

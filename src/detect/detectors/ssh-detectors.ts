@@ -1,9 +1,8 @@
-import type { Detector } from '../detector.js';
 import { type SshBruteForceOptions, sshBruteForce } from './ssh-brute-force.js';
-import { SshShared } from './ssh-common.js';
+import { type AuthViewDetector, SshShared } from './ssh-common.js';
 import { type FleetAttackerIntel, sshFleetAttackerLogin } from './ssh-fleet-attacker-login.js';
 import { type SshPasswordSprayOptions, sshPasswordSpray } from './ssh-password-spray.js';
-import { sshRootPasswordLogin } from './ssh-root-password-login.js';
+import { rootPasswordLogin } from './ssh-root-password-login.js';
 import { type SshSlowBruteForceOptions, sshSlowBruteForce } from './ssh-slow-brute-force.js';
 import {
   type SshSuccessAfterFailuresOptions,
@@ -21,7 +20,7 @@ export interface SshDetectionConfig {
 }
 
 /** Fresh SSH detectors (they hold per-address state, so each run needs its own set, fed the same events). */
-export function sshDetectors(config: SshDetectionConfig = {}): Detector[] {
+export function sshDetectors(config: SshDetectionConfig = {}): AuthViewDetector[] {
   // One shared state: each event's fields are read once and each source's record is looked up once for all.
   const shared = new SshShared();
   return [
@@ -30,7 +29,7 @@ export function sshDetectors(config: SshDetectionConfig = {}): Detector[] {
     sshUserEnumeration(config.userEnumeration, shared),
     sshPasswordSpray(config.passwordSpray, shared),
     sshSuccessAfterFailures(config.successAfterFailures, shared),
-    sshRootPasswordLogin,
-    sshFleetAttackerLogin(config.fleet),
+    rootPasswordLogin(shared.view),
+    sshFleetAttackerLogin(config.fleet, shared.view),
   ];
 }

@@ -1,6 +1,14 @@
 import type { Hit, RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { AttemptLog, iso, KeyedState, MAX_TRACKED, SshShared, touchBounded } from './ssh-common.js';
+import {
+  AttemptLog,
+  type AuthViewDetector,
+  iso,
+  KeyedState,
+  MAX_TRACKED,
+  SshShared,
+  touchBounded,
+} from './ssh-common.js';
 
 export interface DistinctState {
   /** Distinct values -> last time seen, until the key is reported; bounded to a little over the threshold. */
@@ -43,7 +51,10 @@ export interface DistinctSpec {
  * within the window: user enumeration from one address, password spraying against one account. Reports each key
  * once; `snapshot` gives its evidence as it stands now.
  */
-export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshShared()): StatefulDetector {
+export function distinctAttemptsDetector(
+  spec: DistinctSpec,
+  shared = new SshShared(),
+): StatefulDetector & AuthViewDetector {
   const counter = shared.counter(spec.reasons, spec.expandRepeats);
   // Keyed by address: a slot in the shared source records (and their shared attempt log). Keyed by account: a
   // table and logs of its own.
@@ -59,9 +70,12 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
   return {
     meta: spec.meta,
     kinds: ['auth'],
+    view: shared.view,
     detect(e) {
-      const v = shared.view.of(e);
-      const n = counter.count(e, v);
+      return this.observe(shared.view.of(e));
+    },
+    observe(v) {
+      const n = counter.count(v);
       const ip = v.peer;
       const user = v.user;
       if (n === 0 || ip === undefined || user === undefined) return null;
@@ -71,8 +85,8 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
       if (slot >= 0) {
         key = ip;
         value = user;
-        const rec = shared.source(e, ip);
-        const log = counter.log(rec, e, v, n);
+        const rec = shared.source(v, ip);
+        const log = counter.log(rec, v, n);
         let st = rec.slots[slot] as DistinctState | undefined;
         if (st === undefined) {
           st = { values: new Map(), log, reported: false, recent: [], next: 0 };
@@ -85,7 +99,7 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
         value = ip;
         s = byUser.get(user);
         // The account is the key: its log need not collect account names.
-        s.log.add(e.time, undefined, v.line, n);
+        s.log.add(v.time, undefined, v.line, n);
       }
       if (s.reported) {
         if (spec.valuesInEvidence) {
@@ -94,14 +108,14 @@ export function distinctAttemptsDetector(spec: DistinctSpec, shared = new SshSha
         }
         return null;
       }
-      const since = e.time - spec.windowMs;
-      touchBounded(s.values, value, e.time, spec.cap, since);
+      const since = v.time - spec.windowMs;
+      touchBounded(s.values, value, v.time, spec.cap, since);
       let count = 0;
       for (const t of s.values.values()) if (t >= since) count++;
       if (count < spec.distinct) return null;
       s.reported = true;
       reported.push({ key, s });
-      return { entity: spec.entity(key), evidence: { ...spec.evidence(key, s), detectedAt: iso(e.time) } };
+      return { entity: spec.entity(key), evidence: { ...spec.evidence(key, s), detectedAt: iso(v.time) } };
     },
     snapshot() {
       return reported.map(({ key, s }) => ({ entity: spec.entity(key), evidence: spec.evidence(key, s) }));

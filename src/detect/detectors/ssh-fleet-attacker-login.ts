@@ -1,6 +1,5 @@
-import type { Detector, RuleMeta } from '../detector.js';
-import { str } from './fields.js';
-import { peerOf } from './ssh-common.js';
+import type { RuleMeta } from '../detector.js';
+import { AuthView, type AuthViewDetector } from './ssh-common.js';
 
 /** What the fleet knows about an address: the server fills this from brute-force findings of other hosts. */
 export interface FleetAttackerIntel {
@@ -22,23 +21,30 @@ const meta: RuleMeta = {
 };
 
 /** Successful logins from addresses the fleet has seen guessing passwords elsewhere. */
-export function sshFleetAttackerLogin(intel: FleetAttackerIntel = NO_FLEET_INTEL): Detector {
+export function sshFleetAttackerLogin(
+  intel: FleetAttackerIntel = NO_FLEET_INTEL,
+  view = new AuthView(),
+): AuthViewDetector {
   return {
     meta,
     kinds: ['auth'],
+    view,
     detect(e) {
-      if (e.fields['auth.outcome'] !== 'success') return null;
-      const ip = peerOf(e);
+      return this.observe(view.of(e));
+    },
+    observe(v) {
+      if (!v.success) return null;
+      const ip = v.peer;
       const known = ip !== undefined ? intel.lookup(ip) : null;
       if (ip === undefined || !known) return null;
       return {
         entity: { kind: 'source-ip', ip },
         evidence: {
           ip,
-          user: str(e, 'auth.user') ?? null,
+          user: v.user ?? null,
           bruteForcedHosts: [...known.hosts],
           ...(known.firstSeen ? { firstSeenInFleet: known.firstSeen } : {}),
-          line: str(e, 'log.message') ?? null,
+          line: v.line ?? null,
         },
       };
     },

@@ -1,6 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import type { SshShared } from './ssh-common.js';
+import type { AuthViewDetector, SshShared } from './ssh-common.js';
 import { distinctAttemptsDetector, valuesSeen } from './ssh-distinct.js';
 
 export interface SshPasswordSprayOptions {
@@ -25,7 +25,10 @@ const meta: RuleMeta = {
 };
 
 /** Many addresses failing for one account: a botnet spreading guesses so no single address trips a ban. */
-export function sshPasswordSpray(opts: SshPasswordSprayOptions = {}, shared?: SshShared): StatefulDetector {
+export function sshPasswordSpray(
+  opts: SshPasswordSprayOptions = {},
+  shared?: SshShared,
+): StatefulDetector & AuthViewDetector {
   const distinct = opts.distinctSources ?? 10;
   const windowMs = opts.windowMs ?? 3_600_000;
   return distinctAttemptsDetector(

@@ -1,6 +1,5 @@
-import type { Detector, RuleMeta } from '../detector.js';
-import { str } from './fields.js';
-import { peerOf } from './ssh-common.js';
+import type { RuleMeta } from '../detector.js';
+import { AuthView, type AuthViewDetector } from './ssh-common.js';
 
 const meta: RuleMeta = {
   id: 'ssh.root-password-login',
@@ -16,17 +15,26 @@ const meta: RuleMeta = {
 
 const PASSWORD_METHODS = new Set(['password', 'keyboard-interactive', 'keyboard-interactive/pam']);
 
-export const sshRootPasswordLogin: Detector = {
-  meta,
-  kinds: ['auth'],
-  detect(e) {
-    if (e.fields['auth.outcome'] !== 'success' || str(e, 'auth.user') !== 'root') return null;
-    const method = str(e, 'auth.method');
-    const ip = peerOf(e);
-    if (method === undefined || !PASSWORD_METHODS.has(method) || ip === undefined) return null;
-    return {
-      entity: { kind: 'source-ip', ip, name: 'root' },
-      evidence: { ip, user: 'root', method, line: str(e, 'log.message') ?? null },
-    };
-  },
-};
+/** Root logins by password, read through `view` (an SSH detector set passes its shared one). */
+export function rootPasswordLogin(view: AuthView): AuthViewDetector {
+  return {
+    meta,
+    kinds: ['auth'],
+    view,
+    detect(e) {
+      return this.observe(view.of(e));
+    },
+    observe(v) {
+      if (!v.success || v.user !== 'root') return null;
+      const method = v.method;
+      const ip = v.peer;
+      if (method === undefined || !PASSWORD_METHODS.has(method) || ip === undefined) return null;
+      return {
+        entity: { kind: 'source-ip', ip, name: 'root' },
+        evidence: { ip, user: 'root', method, line: v.line ?? null },
+      };
+    },
+  };
+}
+
+export const sshRootPasswordLogin: AuthViewDetector = rootPasswordLogin(new AuthView());

@@ -1,6 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { type AttemptLog, iso, SshShared } from './ssh-common.js';
+import { type AttemptLog, type AuthViewDetector, iso, SshShared } from './ssh-common.js';
 
 export interface SshSlowBruteForceOptions {
   /** Bucket size (CrowdSec ssh-slow-bf: capacity 10): the alert fires when it overflows. */
@@ -38,7 +38,7 @@ interface State {
 export function sshSlowBruteForce(
   opts: SshSlowBruteForceOptions = {},
   shared = new SshShared(),
-): StatefulDetector {
+): StatefulDetector & AuthViewDetector {
   const capacity = opts.capacity ?? 10;
   const leakMs = opts.leakMs ?? 60_000;
   const counter = shared.counter(opts.reasons, opts.expandRepeats);
@@ -53,26 +53,29 @@ export function sshSlowBruteForce(
   return {
     meta,
     kinds: ['auth'],
+    view: shared.view,
     detect(e) {
-      const v = shared.view.of(e);
-      const n = counter.count(e, v);
+      return this.observe(shared.view.of(e));
+    },
+    observe(v) {
+      const n = counter.count(v);
       const ip = v.peer;
       if (n === 0 || ip === undefined) return null;
-      const rec = shared.source(e, ip);
-      const log = counter.log(rec, e, v, n);
+      const rec = shared.source(v, ip);
+      const log = counter.log(rec, v, n);
       let s = rec.slots[slot] as State | undefined;
       // A new bucket starts empty at this attempt; an existing one drains for the time since its last.
       if (s === undefined) {
-        s = { level: 0, at: e.time, log, reported: false };
+        s = { level: 0, at: v.time, log, reported: false };
         rec.slots[slot] = s;
       }
-      const drained = Math.max(0, e.time - s.at) / leakMs;
+      const drained = Math.max(0, v.time - s.at) / leakMs;
       s.level = Math.max(0, s.level - drained) + n;
-      s.at = e.time;
+      s.at = v.time;
       if (s.reported || s.level <= capacity) return null;
       s.reported = true;
       reported.push({ ip, s });
-      return { entity: { kind: 'source-ip', ip }, evidence: { ...evidence(ip, s), detectedAt: iso(e.time) } };
+      return { entity: { kind: 'source-ip', ip }, evidence: { ...evidence(ip, s), detectedAt: iso(v.time) } };
     },
     snapshot() {
       return reported.map(({ ip, s }) => ({ entity: { kind: 'source-ip', ip }, evidence: evidence(ip, s) }));

@@ -1,6 +1,6 @@
 import type { Hit, RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import { type AttemptLog, iso, SshShared } from './ssh-common.js';
+import { type AttemptLog, type AuthViewDetector, iso, SshShared } from './ssh-common.js';
 
 export interface SshSuccessAfterFailuresOptions {
   /** Failed attempts from the address, within the look-back, that make a later success suspect. */
@@ -34,7 +34,7 @@ interface State {
 export function sshSuccessAfterFailures(
   opts: SshSuccessAfterFailuresOptions = {},
   shared = new SshShared(),
-): StatefulDetector {
+): StatefulDetector & AuthViewDetector {
   const minFailures = Math.max(1, opts.minFailures ?? 5);
   const lookBackMs = opts.lookBackMs ?? 3_600_000;
   const counter = shared.counter(opts.reasons, opts.expandRepeats);
@@ -44,14 +44,17 @@ export function sshSuccessAfterFailures(
   return {
     meta,
     kinds: ['auth'],
+    view: shared.view,
     detect(e) {
-      const v = shared.view.of(e);
+      return this.observe(shared.view.of(e));
+    },
+    observe(v) {
       const ip = v.peer;
       if (ip === undefined) return null;
       if (v.success) {
         const s = shared.peek(ip)?.slots[slot] as State | undefined;
         if (!s) return null;
-        const since = e.time - lookBackMs;
+        const since = v.time - lookBackMs;
         let inWindow = 0;
         for (let i = 0; i < s.filled; i++) if ((s.recent[i] as number) >= since) inWindow++;
         if (inWindow < minFailures) return null;
@@ -61,7 +64,7 @@ export function sshSuccessAfterFailures(
             ip,
             loggedInAs: v.user ?? '',
             method: v.method ?? null,
-            successAt: iso(e.time),
+            successAt: iso(v.time),
             successLine: v.line ?? null,
             failuresBefore: s.log.attempts,
             failuresInLookBack: inWindow,
@@ -72,17 +75,17 @@ export function sshSuccessAfterFailures(
         hits.set(ip, hit);
         return hit;
       }
-      const n = counter.count(e, v);
+      const n = counter.count(v);
       if (n === 0) return null;
-      const rec = shared.source(e, ip);
-      const log = counter.log(rec, e, v, n);
+      const rec = shared.source(v, ip);
+      const log = counter.log(rec, v, n);
       let s = rec.slots[slot] as State | undefined;
       if (s === undefined) {
         s = { recent: new Float64Array(minFailures), next: 0, filled: 0, log };
         rec.slots[slot] = s;
       }
       for (let i = Math.min(n, minFailures); i > 0; i--) {
-        s.recent[s.next] = e.time;
+        s.recent[s.next] = v.time;
         s.next = s.next + 1 === minFailures ? 0 : s.next + 1;
         if (s.filled < minFailures) s.filled++;
       }

@@ -1,6 +1,6 @@
 import type { RuleMeta } from '../detector.js';
 import type { StatefulDetector } from '../stateful.js';
-import type { SshShared } from './ssh-common.js';
+import type { AuthViewDetector, SshShared } from './ssh-common.js';
 import { distinctAttemptsDetector } from './ssh-distinct.js';
 
 export interface SshUserEnumerationOptions {
@@ -26,7 +26,7 @@ const meta: RuleMeta = {
 export function sshUserEnumeration(
   opts: SshUserEnumerationOptions = {},
   shared?: SshShared,
-): StatefulDetector {
+): StatefulDetector & AuthViewDetector {
   const distinct = opts.distinctUsers ?? 6;
   const windowMs = opts.windowMs ?? 600_000;
   return distinctAttemptsDetector(

@@ -1,0 +1,24 @@
+/**
+ * An auth attempt as plain fields, for a consumer that takes them straight from the parser instead of as an `auth`
+ * event: the file path of `logs` feeds the SSH detectors this way, with no event object per line. The fields mean
+ * what the event fields of the same name mean (`peer` is `source.ip`, else `source.domain`; `line` is
+ * `log.message`; `count` is 1 unless syslog folded repeats).
+ */
+export interface AuthRecord {
+  time: number;
+  failure: boolean;
+  success: boolean;
+  reason: string | undefined;
+  method: string | undefined;
+  user: string | undefined;
+  invalidUser: boolean;
+  count: number;
+  peer: string | undefined;
+  line: string | undefined;
+}
+
+/** Where the parser writes each record (one reused object) before calling `emit`; valid only during the call. */
+export interface AuthRecordSink {
+  readonly record: AuthRecord;
+  emit(): void;
+}
