@@ -49,6 +49,8 @@ interface Window {
   acceptedNames: string[];
   acceptedFlows: number;
   rejected: Set<number>;
+  /** rejected.size, kept here: once the set is full, a record reads this window object only. */
+  rejectedSources: number;
   rejectedNames: string[];
   rejectedFlows: number;
   bruteReported: boolean;
@@ -136,6 +138,7 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
         acceptedNames: [],
         acceptedFlows: 0,
         rejected: new Set(),
+        rejectedSources: 0,
         rejectedNames: [],
         rejectedFlows: 0,
         bruteReported: false,
@@ -177,11 +180,12 @@ export function flowAdminPortDetectors(config: Partial<AdminPortConfig> = {}): C
       }
     } else {
       w.rejectedFlows++;
-      if (w.rejected.size < MAX_SOURCES && !w.rejected.has(r.remote)) {
+      if (w.rejectedSources < MAX_SOURCES && !w.rejected.has(r.remote)) {
         if (w.rejectedNames.length < SAMPLES) w.rejectedNames.push(remoteText(r));
         w.rejected.add(r.remote);
+        w.rejectedSources++;
       }
-      if (!w.scanReported && w.rejected.size >= c.scanSources) {
+      if (!w.scanReported && w.rejectedSources >= c.scanSources) {
         w.scanReported = true;
         lastHits.scan = {
           entity: serviceEntity(r, dp, service),

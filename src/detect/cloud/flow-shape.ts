@@ -194,12 +194,18 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     const slot = h & mask;
     const o = slot * W;
     if (v[o + HASH] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
-      v.fill(0, o, o + W);
+      // Every field written here (not a fill call: most records start a connection over).
       v[o + HASH] = h;
       v[o + FIRST] = start;
       v[o + LAST_START] = start;
       v[o + LAST_END] = end;
       v[o + INTERVALS] = 1;
+      v[o + MAX_GAP] = 0;
+      v[o + PKT_OUT] = 0;
+      v[o + PKT_IN] = 0;
+      v[o + BYTES_OUT] = 0;
+      v[o + BYTES_IN] = 0;
+      v[o + PEAK] = 0;
     } else if (start > (v[o + LAST_START] as number)) {
       v[o + MAX_GAP] = Math.max(v[o + MAX_GAP] as number, start - (v[o + LAST_START] as number));
       v[o + INTERVALS] = (v[o + INTERVALS] as number) + 1;

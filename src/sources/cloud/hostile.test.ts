@@ -77,6 +77,25 @@ describe('hostile VPC flow log text', () => {
     );
   });
 
+  it('takes control bytes inside a value as part of it: only spaces separate values', async () => {
+    const file = path.join(dir, 'ctl.log');
+    await writeFile(
+      file,
+      [
+        HEADER,
+        GOOD.replace('eni-1235b8ca123456789', 'eni-12\t35\u0001b8'),
+        `${GOOD}\t`,
+        `${GOOD.replace(' OK', '')} \tOK`,
+        `${GOOD}\r`,
+      ].join('\n'),
+    );
+    const ifaces: unknown[] = [];
+    const s = await readVpcFlowFile(file, (e) => ifaces.push(e.fields['cloud.interfaceId']));
+    expect(ifaces).toEqual(['eni-12\t35\u0001b8', 'eni-1235b8ca123456789']);
+    expect(s.skipped.malformed).toBe(2);
+    expect(s.examples).toEqual([`${file}:3: unknown log-status OK\t`, `${file}:4: unknown log-status \tOK`]);
+  });
+
   it('refuses a header without addresses, naming the file and line', async () => {
     const file = path.join(dir, 'noaddr.log');
     await writeFile(file, 'version account-id interface-id packets bytes\n2 1 eni-1 3 4\n');

@@ -197,7 +197,17 @@ export class VpcFlowLineParser {
         continue;
       }
       at[n] = pos;
-      while (++pos < end && bytes[pos] !== 32);
+      // A value runs to the next space. The inner loop tests only the byte: it stops at any byte up to 32, which is
+      // the newline or CR after the line (and past the end of the array, undefined); a control byte inside the
+      // line is stepped over, and a scan past `end` is cut back to it.
+      for (;;) {
+        while ((bytes[++pos] as number) > 32);
+        if (pos >= end) {
+          pos = end;
+          break;
+        }
+        if (bytes[pos] === 32) break;
+      }
       to[n++] = pos;
       if (n === MAX_VALUES) break;
     }
@@ -424,20 +434,39 @@ export class VpcFlowLineParser {
     return i;
   }
 
-  /** Two hash lanes (FNV-1a and a multiply-rotate) over value i's bytes, and a mark between values. */
+  /**
+   * Two hash lanes over value i's bytes taken four at a time (a multiply and an xor-shift each: a quarter of the
+   * serial multiplies of a byte-wise hash), after a mark holding the value's length, so values cannot run together.
+   */
   private hashValue(i: number): void {
-    let a = Math.imul(this.h1 ^ 0x1f, 0x01000193);
-    let b = Math.imul(this.h2 ^ 0x1f, 0x5bd1e995);
+    let from = 0;
+    let end = 0;
     if (i >= 0) {
-      const bytes = this.bytes;
-      const end = this.to[i] as number;
-      for (let k = this.at[i] as number; k < end; k++) {
-        const ch = bytes[k] as number;
-        a = Math.imul(a ^ ch, 0x01000193);
-        b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ ch;
-      }
+      from = this.at[i] as number;
+      end = this.to[i] as number;
     }
-    this.h1 = a;
+    const mark = 0x1f ^ ((end - from + 1) << 8);
+    let a = Math.imul(this.h1 ^ mark, 0x01000193);
+    let b = Math.imul(this.h2 ^ mark, 0x5bd1e995);
+    const bytes = this.bytes;
+    let k = from;
+    for (; k + 4 <= end; k += 4) {
+      const w =
+        (bytes[k] as number) |
+        ((bytes[k + 1] as number) << 8) |
+        ((bytes[k + 2] as number) << 16) |
+        ((bytes[k + 3] as number) << 24);
+      a = Math.imul(a ^ w, 0x01000193);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ w, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    for (; k < end; k++) {
+      const ch = bytes[k] as number;
+      a = Math.imul(a ^ ch, 0x01000193);
+      b = Math.imul(b ^ ch, 0x5bd1e995);
+    }
+    this.h1 = a ^ (a >>> 16);
     this.h2 = b;
   }
 
