@@ -3,7 +3,7 @@ import { type Finding, findingId } from '../model/finding.js';
 import type { HostRef } from '../model/host.js';
 import { severityRank } from '../model/severity.js';
 import { compareText } from '../util/compare.js';
-import { type Detector, draftOf } from './detector.js';
+import { type Detector, draftOf, type Hit } from './detector.js';
 
 /**
  * Routes events to the detectors that asked for their kind and turns hits into findings. Findings with the same id
@@ -30,22 +30,27 @@ export class DetectionEngine {
   process(event: TelemetryEvent, hits?: Set<Finding>): void {
     const detectors = this.byKind.get(event.kind);
     if (!detectors) return;
-    for (const d of detectors) {
-      const out = d.detect(event);
-      if (out === null) continue;
-      for (const hit of Array.isArray(out) ? out : [out]) {
-        const draft = draftOf(d.meta, hit);
-        const id = findingId(this.host.id, draft.ruleId, draft.entity);
-        const prev = this.findings.get(id);
-        if (prev) {
-          if (severityRank(draft.severity) > severityRank(prev.severity)) prev.severity = draft.severity;
-          hits?.add(prev);
-          continue;
-        }
-        const finding: Finding = { ...draft, id, host: this.host, time: new Date(event.time).toISOString() };
-        this.findings.set(id, finding);
-        hits?.add(finding);
+    for (const d of detectors) this.report(d, d.detect(event), event.time, hits);
+  }
+
+  /**
+   * What a detector found about input at `time` (epoch ms), as `process` records it: for a caller that feeds a
+   * detector without events (the SSH detectors reading parser records).
+   */
+  report(d: Detector, out: Hit | Hit[] | null, time: number, hits?: Set<Finding>): void {
+    if (out === null) return;
+    for (const hit of Array.isArray(out) ? out : [out]) {
+      const draft = draftOf(d.meta, hit);
+      const id = findingId(this.host.id, draft.ruleId, draft.entity);
+      const prev = this.findings.get(id);
+      if (prev) {
+        if (severityRank(draft.severity) > severityRank(prev.severity)) prev.severity = draft.severity;
+        hits?.add(prev);
+        continue;
       }
+      const finding: Finding = { ...draft, id, host: this.host, time: new Date(time).toISOString() };
+      this.findings.set(id, finding);
+      hits?.add(finding);
     }
   }
 

@@ -38,6 +38,11 @@ export class StatefulDetection {
     this.engine.process(event);
   }
 
+  /** A detector's hits about input at `time` without an event (see `DetectionEngine.report`). */
+  report(d: Detector, out: Hit | Hit[] | null, time: number): void {
+    this.engine.report(d, out, time);
+  }
+
   results(): Finding[] {
     const latest = new Map<string, Hit>();
     for (const d of this.stateful)

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Detector } from '../../detect/detector.js';
 import { dnsPoolQuery } from '../../detect/detectors/dns-pool-query.js';
 import { type SshDetectionConfig, sshDetectors } from '../../detect/detectors/ssh-detectors.js';
+import { sshRecordSink } from '../../detect/detectors/ssh-records.js';
 import { StatefulDetection } from '../../detect/stateful.js';
 import { loadBuiltinPoolIntel } from '../../intel/pools/builtin.js';
 import { defaultIntelDir } from '../../intel/pools/intel-dir.js';
@@ -102,20 +103,40 @@ export interface LogFilesResult {
   dnsLines: number;
 }
 
-/** What `logs FILE...` does before it reports: auth and DNS query lines of each file through the detectors. */
+/**
+ * What `logs FILE...` does before it reports: auth and DNS query lines of each file through the detectors. Auth
+ * attempts reach the SSH detectors as parser records, without an event per line, unless `records` is false or a
+ * detector other than those takes auth events; the findings are the same either way (a test holds them equal).
+ */
 export async function analyzeLogFiles(
   files: readonly string[],
   hostId: string,
   detectors: readonly Detector[],
+  { records = true }: { records?: boolean } = {},
 ): Promise<LogFilesResult> {
   const det = new StatefulDetection(detectors, { id: hostId, name: hostId });
+  const sink = records ? sshRecordSink(detectors, det) : null;
   const stats: AuthLogReadStats[] = [];
   let dnsQueries = 0;
   let dnsLines = 0;
   for (const file of files) {
     const dns = new DnsQueryLogParser({ referenceTime: Date.now(), hostId });
-    const divert = (line: string) => (isDnsQueryLine(line) ? (dns.parseLine(line) ?? null) : undefined);
-    const opts = { hostId, divert, divertMarkers: DNS_LINE_MARKERS };
+    // Records are detected as they are parsed, so DNS events are too: the detectors see lines in file order.
+    const divert =
+      sink === null
+        ? (line: string) => (isDnsQueryLine(line) ? (dns.parseLine(line) ?? null) : undefined)
+        : (line: string) => {
+            if (!isDnsQueryLine(line)) return undefined;
+            const e = dns.parseLine(line);
+            if (e) det.process(e);
+            return null;
+          };
+    const opts = {
+      hostId,
+      divert,
+      divertMarkers: DNS_LINE_MARKERS,
+      ...(sink === null ? {} : { records: sink }),
+    };
     for await (const batch of readAuthLogBatches(file, opts, (s) => stats.push(s)))
       for (const e of batch) det.process(e);
     dnsQueries += dns.stats.queries;

@@ -10,3 +10,4 @@ export {
   readAuthLogBatches,
   readAuthLogFile,
 } from './read-file.js';
+export type { AuthRecord, AuthRecordSink } from './record.js';

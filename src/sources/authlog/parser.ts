@@ -6,6 +6,7 @@ import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.j
 import { normalizePeer } from './peer.js';
 import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
+import type { AuthRecordSink } from './record.js';
 import { classifySshd } from './sshd-messages.js';
 
 export interface AuthParseOptions {
@@ -21,6 +22,11 @@ export interface AuthParseOptions {
   /** Lines longer than this are skipped and counted (default 64 KiB). */
   maxLineLength?: number;
   source?: string;
+  /**
+   * When given, auth attempts are written into `records.record` and emitted instead of returned as events (no
+   * event object per line): for a consumer that reads the fields directly, such as the SSH detectors of `logs`.
+   */
+  records?: AuthRecordSink;
 }
 
 export interface AuthParseStats {
@@ -346,6 +352,26 @@ export class AuthLogParser {
       this.stats.unattributed++;
       return null;
     }
+    if (f.outcome === 'failure') this.stats.failures++;
+    else this.stats.successes++;
+    this.stats.events++;
+    const time = prefix.time ?? f.time ?? lateTime ?? this.fallback();
+    const sink = this.opts.records;
+    if (sink !== undefined) {
+      const r = sink.record;
+      r.time = time;
+      r.failure = f.outcome === 'failure';
+      r.success = f.outcome === 'success';
+      r.reason = f.reason;
+      r.method = f.method;
+      r.user = f.user === undefined ? undefined : this.userOf(f.user);
+      r.invalidUser = f.invalidUser === true;
+      r.count = f.count !== undefined && f.count > 1 ? f.count : 1;
+      r.peer = peer.ip ?? peer.domain;
+      r.line = line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE) : line;
+      sink.emit();
+      return null;
+    }
     // Every event gets the same keys in the same order (absent ones undefined): one object shape means the
     // detectors' field reads stay monomorphic, which is most of their speed.
     const fields: Record<string, EventFields[string]> = {
@@ -363,12 +389,9 @@ export class AuthLogParser {
       'log.hostname': prefix.hostname,
       'log.message': line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE) : line,
     };
-    if (f.outcome === 'failure') this.stats.failures++;
-    else this.stats.successes++;
-    this.stats.events++;
     return {
       kind: 'auth',
-      time: prefix.time ?? f.time ?? lateTime ?? this.fallback(),
+      time,
       hostId: prefix.hostname ?? this.opts.hostId ?? 'unknown',
       source: this.opts.source ?? 'authlog',
       fields,

@@ -6,6 +6,7 @@ import { parseJournalLine } from './journal.js';
 import { DEFAULT_MAX_LINE, type LineStats } from './lines.js';
 import { MarkerScan } from './markers.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
+import type { AuthRecordSink } from './record.js';
 
 export interface ReadAuthLogOptions {
   hostId?: string;
@@ -24,6 +25,8 @@ export interface ReadAuthLogOptions {
    * without them.
    */
   divertMarkers?: readonly string[];
+  /** Auth attempts go here as records instead of events (see `AuthParseOptions.records`). */
+  records?: AuthRecordSink;
 }
 
 export interface AuthLogReadStats extends AuthParseStats {
@@ -67,6 +70,7 @@ export async function* readAuthLogBatches(
     referenceTime: mtimeMs,
     maxLineLength: maxLine,
     ...(opts.hostId ? { hostId: opts.hostId } : {}),
+    ...(opts.records ? { records: opts.records } : {}),
   });
   const lineStats: LineStats = { tooLong: 0 };
   const markers =

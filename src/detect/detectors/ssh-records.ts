@@ -1,0 +1,29 @@
+import type { AuthRecordSink } from '../../sources/authlog/record.js';
+import type { Detector } from '../detector.js';
+import type { StatefulDetection } from '../stateful.js';
+import { type AuthView, type AuthViewDetector, isAuthViewDetector } from './ssh-common.js';
+
+/**
+ * A sink for the auth parser that hands each attempt straight to the SSH detectors of one set, with no event object
+ * per line (bench/logs), and records their hits in `det` as the engine would from events. Null unless every
+ * detector that takes `auth` events is an SSH detector reading the same view: anything else needs the events.
+ */
+export function sshRecordSink(detectors: readonly Detector[], det: StatefulDetection): AuthRecordSink | null {
+  const ssh: AuthViewDetector[] = [];
+  let view: AuthView | undefined;
+  for (const d of detectors) {
+    if (!d.kinds.includes('auth')) continue;
+    if (!isAuthViewDetector(d) || (view !== undefined && d.view !== view)) return null;
+    view = d.view;
+    ssh.push(d);
+  }
+  if (view === undefined) return null;
+  const v = view;
+  return {
+    record: v,
+    emit() {
+      v.written();
+      for (const d of ssh) det.report(d, d.observe(v), v.time);
+    },
+  };
+}
