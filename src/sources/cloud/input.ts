@@ -88,7 +88,7 @@ function* readPlainSync(path: string, stats: ByteStats, reuse: ChunkReuse): Gene
         shared ??= Buffer.allocUnsafe(CHUNK);
         buf = shared;
       } else buf = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, buf, 0, CHUNK, pos);
+      const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) return;
       pos += n;
       stats.bytesIn += n;

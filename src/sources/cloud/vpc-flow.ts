@@ -197,17 +197,7 @@ export class VpcFlowLineParser {
         continue;
       }
       at[n] = pos;
-      // A value runs to the next space. The inner loop tests only the byte: it stops at any byte up to 32, which is
-      // the newline or CR after the line (and past the end of the array, undefined); a control byte inside the
-      // line is stepped over, and a scan past `end` is cut back to it.
-      for (;;) {
-        while ((bytes[++pos] as number) > 32);
-        if (pos >= end) {
-          pos = end;
-          break;
-        }
-        if (bytes[pos] === 32) break;
-      }
+      while (++pos < end && bytes[pos] !== 32);
       to[n++] = pos;
       if (n === MAX_VALUES) break;
     }
