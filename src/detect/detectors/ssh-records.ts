@@ -23,7 +23,10 @@ export function sshRecordSink(detectors: readonly Detector[], det: StatefulDetec
     record: v,
     emit() {
       v.written();
-      for (const d of ssh) det.report(d, d.observe(v), v.time);
+      for (const d of ssh) {
+        const hit = d.observe(v);
+        if (hit !== null) det.report(d, hit, v.time);
+      }
     },
   };
 }
