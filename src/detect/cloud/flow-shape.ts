@@ -48,7 +48,7 @@ export interface FlowShapeConfig {
   maxPacketRatio: number;
   /** Mean IP bytes per packet coming back from the far end: above bare ACKs (40-52), so data flows. */
   minInboundBytesPerPacket: number;
-  /** Slots of the connection table (a power of two); memory is fixed at 88 bytes a slot. */
+  /** Slots of the connection table (a power of two); memory is fixed at 84 bytes a slot. */
   slots: number;
 }
 
@@ -76,19 +76,20 @@ interface Named {
   last: Hit;
 }
 
-// Per-slot numbers, W of them; the connection's hash first, so a record touches one slot's memory only.
-const HASH = 0;
-const FIRST = 1;
-const LAST_START = 2;
-const LAST_END = 3;
-const INTERVALS = 4;
-const MAX_GAP = 5;
-const PKT_OUT = 6;
-const PKT_IN = 7;
-const BYTES_OUT = 8;
-const BYTES_IN = 9;
-const PEAK = 10;
-const W = 11;
+// Per-slot numbers, W of them. The connection's hash is kept apart, in `tags`: most records start a connection
+// over, and then the slot's numbers are only written (the stores drain while the next lines are read) while the
+// 4-byte tag, from a table small enough to stay in cache, is the only thing read.
+const FIRST = 0;
+const LAST_START = 1;
+const LAST_END = 2;
+const INTERVALS = 3;
+const MAX_GAP = 4;
+const PKT_OUT = 5;
+const PKT_IN = 6;
+const BYTES_OUT = 7;
+const BYTES_IN = 8;
+const PEAK = 9;
+const W = 10;
 
 /** FNV-1a over the host id. */
 function fnv(s: string): number {
@@ -128,6 +129,7 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
   const slots = 2 ** Math.ceil(Math.log2(Math.max(16, c.slots)));
   const mask = slots - 1;
   const v = new Float64Array(slots * W);
+  const tags = new Int32Array(slots);
   const reported = new Map<string, Named>();
 
   const shapeOk = (o: number): boolean => {
@@ -193,9 +195,9 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
     const h = connHash(lastHostHash, r.local, r.localPort, r.remote, port);
     const slot = h & mask;
     const o = slot * W;
-    if (v[o + HASH] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
+    if (tags[slot] !== h || start - (v[o + LAST_END] as number) > c.maxGapMs) {
       // Every field written here (not a fill call: most records start a connection over).
-      v[o + HASH] = h;
+      tags[slot] = h;
       v[o + FIRST] = start;
       v[o + LAST_START] = start;
       v[o + LAST_END] = end;
@@ -251,7 +253,7 @@ export function flowStratumShape(config: Partial<FlowShapeConfig> = {}): CloudDe
       for (const n of reported.values()) {
         const o = n.slot * W;
         // Still in its slot and still shaped so: fresh evidence; else what was reported stands.
-        const hit = v[o + HASH] === n.hash && shapeOk(o) ? hitOf(n, o) : n.last;
+        const hit = tags[n.slot] === n.hash && shapeOk(o) ? hitOf(n, o) : n.last;
         out.push({ ...hit, hostId: n.hostId, time: Date.parse(String(hit.evidence['first'])) });
       }
       return out;
