@@ -2,11 +2,12 @@
 // Throughput: 20 agents send pre-built 500-finding batches as fast as the server commits them -> findings/s.
 // Latency: open loop at 1,000 requests/s (small batches), latency counted from the scheduled send time -> p50/p99.
 // Server RSS sampled throughout. Then a real `minewarden agent` scanning this host: CPU and RSS over MW_BENCH_AGENT_S,
-// with default flags, with the deployed heap flags, and with the exec feed off; and the machine's process start rate.
+// with default flags, with the deployed node flags, and with the exec feed off; and the machine's process start rate.
+// The agent's hourly posture pass runs in the warm-up. Per thread CPU and memory (anonymous / file-backed) printed.
 // Env: MW_BENCH_FINDINGS (200000), MW_BENCH_RATE (1000), MW_BENCH_LATENCY_S (10), MW_BENCH_AGENT_S (60),
 //      MW_BENCH_PG (postgres://postgres@127.0.0.1:5432/test; "off" to skip), MW_BENCH_ONLY (sqlite|postgres|agent),
 //      MW_BENCH_AGENT_RUNS (default,deployed,exec-off: which agent runs),
-//      MW_BENCH_AGENT_NODE_OPTIONS (V8 flags for the agent; empty by default), MW_BENCH_AGENT_METRICS (1: read the
+//      MW_BENCH_AGENT_NODE_FLAGS (node/V8 flags on the agent's command line; empty by default), MW_BENCH_AGENT_METRICS (1: read the
 //      agent's V8 heap from its /metrics).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,11 +34,12 @@ const LAT_S = Number(process.env.MW_BENCH_LATENCY_S ?? 10);
 const AGENT_S = Number(process.env.MW_BENCH_AGENT_S ?? 60);
 const PG_URL = process.env.MW_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Empty by default; the agent is also measured with the deployed units' heap flags and with the exec feed off.
-const AGENT_NODE_OPTIONS = process.env.MW_BENCH_AGENT_NODE_OPTIONS ?? '';
+// On the command line rather than in NODE_OPTIONS, which refuses some V8 flags (--single-threaded-gc).
+const AGENT_NODE_FLAGS = process.env.MW_BENCH_AGENT_NODE_FLAGS ?? '';
 const ONLY = process.env.MW_BENCH_ONLY ?? 'all';
 const AGENT_METRICS = process.env.MW_BENCH_AGENT_METRICS === '1';
 // As in deploy/systemd/minewarden-agent.service and deploy/kubernetes/agent-daemonset.yaml.
-const DEPLOYED_FLAGS = '--max-semi-space-size=1 --max-old-space-size=64';
+const DEPLOYED_FLAGS = '--max-semi-space-size=1 --max-old-space-size=64 --v8-pool-size=1';
 const bin = fileURLToPath(new URL('../../bin/minewarden', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -261,7 +263,7 @@ async function agentHeap(url) {
   }
 }
 
-async function agentSteadyState(label, nodeOptions, configYaml) {
+async function agentSteadyState(label, nodeFlags, configYaml) {
   const s = await startServer(`sqlite:${join(dir, `agent-server-${label}.db`)}`);
   const { token } = await enrollAgents(s, 0);
   // With MW_BENCH_AGENT_METRICS=1 the agent serves /metrics so the bench can read its V8 heap (prom-client and its
@@ -270,12 +272,14 @@ async function agentSteadyState(label, nodeOptions, configYaml) {
   const file = join(dir, `agent-${label}.yaml`);
   writeFileSync(
     file,
-    `server: ${s.url}\n${metricsPort ? `metrics: 127.0.0.1:${metricsPort}\n` : ''}${configYaml ?? ''}`,
+    // The hourly posture pass runs during the warm-up (by default it starts 30 s after the agent, inside the window).
+    `server: ${s.url}\nposture:\n  firstDelayMs: 5000\n${metricsPort ? `metrics: 127.0.0.1:${metricsPort}\n` : ''}${configYaml ?? ''}`,
   );
   const extra = ['--config', file];
   const child = spawn(
     process.execPath,
     [
+      ...nodeFlags.split(' ').filter((f) => f !== ''),
       bin,
       'agent',
       ...extra,
@@ -290,7 +294,7 @@ async function agentSteadyState(label, nodeOptions, configYaml) {
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: nodeOptions },
+      env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: '' },
     },
   );
   try {
@@ -316,16 +320,13 @@ async function agentSteadyState(label, nodeOptions, configYaml) {
     const sm = smapsRollup(child.pid);
     const heap = metricsPort ? await agentHeap(`http://127.0.0.1:${metricsPort}/metrics`) : null;
     console.log(
-      `agent     ${label}: steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, NODE_OPTIONS="${nodeOptions}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}; machine started ${((forksNow() - f0) / secs).toFixed(0)} processes/s`,
+      `agent     ${label}: steady state over ${AGENT_S} s (scan every 60 s, heartbeat every 30 s, node flags "${nodeFlags}"): CPU ${cpu.toFixed(2)}% of one core, RSS mean ${mb(sum / n)}, max ${mb(maxRss)}; machine started ${((forksNow() - f0) / secs).toFixed(0)} processes/s`,
     );
     console.log(
-      `          threads (% of one core): ${threads
-        .filter(([, t]) => t.cpu > 0)
-        .map(
-          ([name, t]) =>
-            `${name}${t.threads > 1 ? ` ×${t.threads}` : ''} ${((t.cpu / secs) * 100).toFixed(2)}%`,
-        )
-        .join(', ')} (${threads.reduce((k, [, t]) => k + t.threads, 0)} threads)`,
+      `          threads, % of one core (system part): ${threads
+        .filter((t) => t.cpu > 0)
+        .map((t) => `${t.name} ${((t.cpu / secs) * 100).toFixed(2)}% (${((t.sys / secs) * 100).toFixed(2)}%)`)
+        .join(', ')}; ${threads.length} threads`,
     );
     console.log(
       `          memory at the end: RSS ${mb(sm.rss)} = anonymous ${mb(sm.anon)} + file-backed ${mb(sm.file)}` +
@@ -360,12 +361,13 @@ try {
   } else if (ONLY === 'all' || ONLY === 'postgres') console.log('postgres  skipped: not reachable');
   if (AGENT_S > 0 && (ONLY === 'all' || ONLY === 'agent')) {
     const runs = (process.env.MW_BENCH_AGENT_RUNS ?? 'default,deployed,exec-off').split(',');
-    if (runs.includes('default')) await agentSteadyState('default', AGENT_NODE_OPTIONS);
+    if (runs.includes('default'))
+      await agentSteadyState(AGENT_NODE_FLAGS ? 'flags' : 'default', AGENT_NODE_FLAGS);
     // The deployed units' flags (deploy/, docs/operations.md).
     if (runs.includes('deployed')) await agentSteadyState('deployed flags', DEPLOYED_FLAGS);
     // Without the exec feed: what the periodic scan and shipping cost apart from following process starts.
     if (runs.includes('exec-off'))
-      await agentSteadyState('exec off', AGENT_NODE_OPTIONS, 'sources:\n  exec: off\n');
+      await agentSteadyState('exec off', AGENT_NODE_FLAGS, 'sources:\n  exec: off\n');
   }
   console.log(`load average at the end ${load()}`);
 } finally {

@@ -5,6 +5,8 @@ import { AuthLogParser, followJournal, LogFollower, parseJournalLine } from '../
 import type { EventFeed } from './agent.js';
 import type { AgentConfig } from './config.js';
 
+const ABSENT_POLL_MS = 15_000;
+
 type FeedLog = (msg: string, fields?: Record<string, unknown>) => void;
 
 function newParser(hostId: string, source: string): AuthLogParser {
@@ -108,7 +110,12 @@ export function authFeeds(
   if (!cfg.enabled) return [];
   const prefix = root === '/' ? '' : root.replace(/\/+$/, '');
   const files = cfg.paths.map((p) => `${prefix}${p}`);
-  const feeds = files.map((f) => authFileFeed(f, hostId, cfg.pollMs, log));
+  // A file that is not there at start (most hosts have only one of auth.log and secure; journal-only hosts neither)
+  // is looked for every ABSENT_POLL_MS instead of every pollMs: a failing stat each second was most of a live
+  // follower's cost. A log that appears later is still followed from its start, at most that much later.
+  const feeds = files.map((f) =>
+    authFileFeed(f, hostId, existsSync(f) ? cfg.pollMs : Math.max(cfg.pollMs, ABSENT_POLL_MS), log),
+  );
   const journal =
     cfg.journal === 'on' ||
     (cfg.journal === 'auto' && root === '/' && !files.some((f) => existsSync(f)) && onPath('journalctl'));

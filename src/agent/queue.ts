@@ -19,9 +19,25 @@ export interface QueueLimits {
  * is reported in heartbeats). Later scans re-report what is still true, so losing old batches loses history, not
  * the current state.
  */
+function prepareAll(db: InstanceType<typeof Database>) {
+  return {
+    insert: db.prepare('INSERT INTO queue (batch_id, bytes, body) VALUES (?, ?, ?)'),
+    oldest: db.prepare('SELECT seq, bytes FROM queue ORDER BY seq'),
+    del: db.prepare('DELETE FROM queue WHERE seq = ?'),
+    peek: db.prepare('SELECT seq, batch_id, body FROM queue ORDER BY seq LIMIT 1'),
+    bump: db.prepare(
+      'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
+    ),
+    counter: db.prepare('SELECT value FROM counters WHERE name = ?'),
+    stats: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM queue'),
+  };
+}
+
 export class DiskQueue {
   private readonly db: InstanceType<typeof Database>;
   private readonly limits: QueueLimits;
+  // Prepared once: compiling a statement on every push, peek and ack cost more than running it.
+  private readonly sql: ReturnType<typeof prepareAll>;
 
   constructor(path: string, limits: QueueLimits) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -32,19 +48,18 @@ export class DiskQueue {
       bytes INTEGER NOT NULL, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     this.limits = limits;
+    this.sql = prepareAll(this.db);
   }
 
   push(batchId: string, body: string): void {
     const bytes = Buffer.byteLength(body);
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO queue (batch_id, bytes, body) VALUES (?, ?, ?)').run(batchId, bytes, body);
+      this.sql.insert.run(batchId, bytes, body);
       const s = this.stats();
       let over = Math.max(0, s.depth - this.limits.maxBatches);
       let bytesOver = s.bytes - this.limits.maxBytes;
       if (over === 0 && bytesOver <= 0) return;
-      const oldest = this.db
-        .prepare('SELECT seq, bytes FROM queue ORDER BY seq')
-        .iterate() as IterableIterator<{ seq: number; bytes: number }>;
+      const oldest = this.sql.oldest.iterate() as IterableIterator<{ seq: number; bytes: number }>;
       const drop: number[] = [];
       for (const r of oldest) {
         if (over <= 0 && bytesOver <= 0) break;
@@ -54,21 +69,18 @@ export class DiskQueue {
         over--;
         bytesOver -= r.bytes;
       }
-      const del = this.db.prepare('DELETE FROM queue WHERE seq = ?');
-      for (const seq of drop) del.run(seq);
+      for (const seq of drop) this.sql.del.run(seq);
       this.bump('dropped', drop.length);
     })();
   }
 
   peek(): QueuedBatch | null {
-    const r = this.db.prepare('SELECT seq, batch_id, body FROM queue ORDER BY seq LIMIT 1').get() as
-      | { seq: number; batch_id: string; body: string }
-      | undefined;
+    const r = this.sql.peek.get() as { seq: number; batch_id: string; body: string } | undefined;
     return r ? { seq: r.seq, batchId: r.batch_id, body: r.body } : null;
   }
 
   ack(seq: number): void {
-    this.db.prepare('DELETE FROM queue WHERE seq = ?').run(seq);
+    this.sql.del.run(seq);
   }
 
   /** Drops one batch the server refused as invalid (4xx): resending it would block the queue forever. */
@@ -81,22 +93,16 @@ export class DiskQueue {
 
   private bump(name: string, n: number): void {
     if (n === 0) return;
-    this.db
-      .prepare(
-        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
-      )
-      .run(name, n);
+    this.sql.bump.run(name, n);
   }
 
   counter(name: 'dropped' | 'rejected'): number {
-    const r = this.db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as
-      | { value: number }
-      | undefined;
+    const r = this.sql.counter.get(name) as { value: number } | undefined;
     return r?.value ?? 0;
   }
 
   stats(): { depth: number; bytes: number } {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM queue').get() as {
+    const r = this.sql.stats.get() as {
       n: number;
       b: number;
     };
