@@ -184,13 +184,13 @@ describe('VPC flow records read as bytes', () => {
     }
   });
 
-  it('read from a plain file into one reused buffer, give what the gzip copy (a fresh buffer a chunk) gives', async () => {
+  it('read from a plain file into two buffers taken in turn, give what the gzip copy (a fresh buffer a chunk) gives', async () => {
     const text = lines(30_000);
     const plain = path.join(dir, 'reuse.log');
     const gz = path.join(dir, 'reuse.log.gz');
     await writeFile(plain, text);
     await writeFile(gz, gzipSync(Buffer.from(text)));
-    // Several 1 MiB chunks, so lines cross chunk boundaries and the buffer is read into again.
+    // Several 1 MiB chunks, so lines cross chunk boundaries and the buffers are read into again.
     expect((await stat(plain)).size).toBeGreaterThan(3 << 20);
     const hosts = new HostResolver();
     const a = await findings(plain, true, hosts);

@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { MinewardenError } from '../../model/errors.js';
@@ -60,43 +60,42 @@ export interface ByteStats {
 }
 
 const CHUNK = 1 << 20;
-/** Chunks read in a row before other work queued on the event loop gets a turn. */
-const CHUNKS_PER_TURN = 16;
-
-/** Whether the consumer lets go of each chunk before asking for the next, so one buffer can be read into again. */
+/** Whether the consumer lets go of each chunk before asking for the next, so buffers can be read into again. */
 export interface ChunkReuse {
   on: boolean;
 }
 
 /**
- * A regular file's bytes read on this thread (readSync), into one reused buffer when `reuse.on`: for a file read
- * through once, this beats a stream (no thread-pool hand-off, no 1 MiB buffer per chunk for the GC, and the bytes
- * are still in this core's cache when parsed). Null when the path is not a regular file (a FIFO must not block).
+ * A regular file's bytes, the next chunk read (on the thread pool) while the consumer works on this one; into two
+ * buffers taken in turn when `reuse.on`, so a file read through once leaves the GC no 1 MiB buffer per chunk.
  */
-function* readPlainSync(path: string, stats: ByteStats, reuse: ChunkReuse): Generator<Buffer | null> {
-  const fd = openSync(path, 'r');
-  try {
-    if (!fstatSync(fd).isFile()) {
-      yield null;
-      return;
+async function* readPlain(fh: FileHandle, stats: ByteStats, reuse: ChunkReuse): AsyncGenerator<Buffer> {
+  const pair: (Buffer | undefined)[] = [undefined, undefined];
+  const take = (i: number): Buffer => {
+    if (!reuse.on) return Buffer.allocUnsafe(CHUNK);
+    let b = pair[i];
+    if (!b) {
+      b = Buffer.allocUnsafe(CHUNK);
+      pair[i] = b;
     }
-    let shared: Buffer | null = null;
-    let pos = 0;
+    return b;
+  };
+  let turn = 0;
+  let pos = 0;
+  let pending = fh.read(take(turn), 0, CHUNK, pos);
+  try {
     for (;;) {
-      let buf: Buffer;
-      if (reuse.on) {
-        shared ??= Buffer.allocUnsafe(CHUNK);
-        buf = shared;
-      } else buf = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) return;
-      pos += n;
-      stats.bytesIn += n;
-      stats.bytesOut += n;
-      yield buf.subarray(0, n);
+      const { bytesRead, buffer } = await pending;
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      stats.bytesIn += bytesRead;
+      stats.bytesOut += bytesRead;
+      turn ^= 1;
+      pending = fh.read(take(turn), 0, CHUNK, pos);
+      yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    closeSync(fd);
+    await pending.catch(() => undefined);
   }
 }
 
@@ -112,35 +111,25 @@ export async function* readBytes(
 ): AsyncGenerator<Buffer> {
   const maxRatio = o.maxRatio ?? 200;
   const bombMin = o.bombMinBytes ?? 64 * CHUNK;
-  let magic: Buffer;
+  let fh: FileHandle;
   try {
-    const fh = await open(path, 'r');
-    try {
-      magic = Buffer.alloc(2);
-      await fh.read(magic, 0, 2, 0);
-    } finally {
-      await fh.close();
-    }
+    fh = await open(path, 'r');
   } catch (err) {
     throw inputError(path, err);
   }
-  stats.gzip = magic[0] === 0x1f && magic[1] === 0x8b;
-  if (!stats.gzip) {
-    let turn = 0;
-    let regular = true;
-    try {
-      for (const chunk of readPlainSync(path, stats, reuse)) {
-        if (chunk === null) {
-          regular = false;
-          break;
-        }
-        if (++turn % CHUNKS_PER_TURN === 0) await new Promise((ok) => setImmediate(ok));
-        yield chunk;
-      }
-      if (regular) return;
-    } catch (err) {
-      throw inputError(path, err);
+  try {
+    const magic = Buffer.alloc(2);
+    await fh.read(magic, 0, 2, 0);
+    stats.gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+    // Plain regular files are read by position; anything else (a FIFO) as a stream.
+    if (!stats.gzip && (await fh.stat()).isFile()) {
+      yield* readPlain(fh, stats, reuse);
+      return;
     }
+  } catch (err) {
+    throw inputError(path, err);
+  } finally {
+    await fh.close();
   }
   const raw = createReadStream(path, { highWaterMark: CHUNK });
   raw.on('data', (c) => {

@@ -514,7 +514,7 @@ export async function readVpcFlowFile(
 ): Promise<CloudReadStats> {
   const isJson = (first: number) => first === 0x7b || first === 0x5b;
   // The line splitter copies the piece of a line it carries over, and records are valid only during their call:
-  // text is read into one buffer again and again.
+  // text is read into two buffers taken in turn.
   const input = await openInput(file, o, (first) => !isJson(first));
   const json = isJson(input.first);
   const stats = newStats(file, json ? 'aws-vpc-flow-cloudwatch' : 'aws-vpc-flow');
