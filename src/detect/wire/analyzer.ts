@@ -1,6 +1,4 @@
-import type { PoolIntel } from '../../intel/pools/index.js';
 import type { Finding } from '../../model/finding.js';
-import type { HostRef } from '../../model/host.js';
 import { severityRank } from '../../model/severity.js';
 import {
   addrText,
@@ -19,13 +17,13 @@ import {
 import { parseDns } from '../../sources/pcap/dns.js';
 import type { NativeWalkCounts, NativeWalkSink } from '../../sources/pcap/native-walk.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
-import { clientHelloSni, looksLikeClientHello } from '../../sources/pcap/tls.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
+import { sniffFlow, tlsHello } from './first-payload.js';
 import {
   Flow,
   FlowTable,
   flowHash,
-  RpcState,
+  type RpcState,
   STATE_DONE,
   STATE_HTTP,
   STATE_JSON,
@@ -34,56 +32,20 @@ import {
 } from './flow.js';
 import { dnsFinding, flowEnds, flowFinding, type ReportContext } from './flow-report.js';
 import { HalfStream, startsMessage } from './half-stream.js';
+import {
+  LIVE_WAIT_MESSAGES,
+  MAX_INSPECTED_MESSAGES,
+  MAX_JSON_PACKETS,
+  MAX_KEPT_FINDINGS,
+  MAX_RPC_PROBE,
+} from './limits.js';
+import { applyNativeCounts, nativeFlows } from './native-flows.js';
 import { RpcClassifier } from './rpc-classifier.js';
-import { cryptoP2p, hasLineStartJson, isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
+import { isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
+import { emptyWireStats, type WireOptions, type WireStats } from './wire-stats.js';
 
-export interface WireOptions {
-  host: HostRef;
-  intel?: PoolIntel | null;
-  /** Ports pools commonly listen on; only used to tell client from server when no SYN was seen. */
-  minerPorts?: ReadonlySet<number>;
-  /** Flow table bound; past it idle and uninteresting flows are dropped first. */
-  maxFlows?: number;
-  /** A flow with no packet for this long (packet time) is closed out when the table is swept. */
-  idleMs?: number;
-  /** Called once per flow or DNS name as soon as it is recognised (live mode prints these). */
-  onFinding?: (f: Finding) => void;
-}
-
-export interface WireStats {
-  packets: number;
-  notIp: number;
-  /** Packets whose captured bytes end inside a header (snaplen shorter than the headers). */
-  short: number;
-  fragments: number;
-  tcpPackets: number;
-  udpPackets: number;
-  flows: number;
-  flowsEvicted: number;
-  dnsMessages: number;
-  /** JSON-RPC lines longer than the line limit, classified by their start and skipped. */
-  cutLines: number;
-  /** Holes in a TCP stream we could not fill (lost or heavily reordered segments). */
-  streamGaps: number;
-}
-
-/** Inspect at most this many payload packets of a flow that shows nothing we know. */
-const MAX_MISSES = 6;
-/** A JSON or HTTP flow that has not shown a mining method after this many payload packets is left alone. */
-const MAX_RPC_PROBE = 64;
-/** A JSON-looking flow that has not completed enough lines after this many payload packets is left alone. */
-const MAX_JSON_PACKETS = 1024;
-const MAX_TLS_HELLO = 16 * 1024;
-/**
- * Messages of a recognised mining flow read in full: enough for the handshake (agent, login) and the first jobs and
- * submits; after that the flow is only counted (see `enough`), as DPI engines stop once a flow is classified.
- */
-export const MAX_INSPECTED_MESSAGES = 16;
-/** Live mode: mining messages to wait for the login before reporting a flow anyway. */
-const LIVE_WAIT_MESSAGES = 8;
-const MAX_KEPT_FINDINGS = 10_000;
-/** A ClientHello being collected with nothing held yet. */
-const EMPTY = Buffer.alloc(0);
+export { MAX_INSPECTED_MESSAGES } from './limits.js';
+export type { WireOptions, WireStats } from './wire-stats.js';
 
 /**
  * Stratum and pool detection over decoded packets. Pure: packets (with their capture time) in, findings out, no
@@ -92,19 +54,7 @@ const EMPTY = Buffer.alloc(0);
  * out to be mining, and then only line by line.
  */
 export class WireAnalyzer implements NativeWalkSink {
-  readonly stats: WireStats = {
-    packets: 0,
-    notIp: 0,
-    short: 0,
-    fragments: 0,
-    tcpPackets: 0,
-    udpPackets: 0,
-    flows: 0,
-    flowsEvicted: 0,
-    dnsMessages: 0,
-    cutLines: 0,
-    streamGaps: 0,
-  };
+  readonly stats: WireStats = emptyWireStats();
   readonly flows = new FlowTable();
   private readonly view = new PacketView();
   private readonly dns: DnsWatch;
@@ -117,6 +67,7 @@ export class WireAnalyzer implements NativeWalkSink {
   private now = 0;
   /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
   private readonly byId: Flow[] = [];
+  private readonly onRecognised = (flow: Flow): void => this.recognised(flow);
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
@@ -127,7 +78,7 @@ export class WireAnalyzer implements NativeWalkSink {
       minerPorts: opts.minerPorts ?? new Set(),
       poolByIp: new Map(),
     };
-    this.classifier = new RpcClassifier((flow) => this.recognised(flow));
+    this.classifier = new RpcClassifier(this.onRecognised);
     this.maxFlows = opts.maxFlows ?? 100_000;
     this.idleMs = opts.idleMs ?? 15 * 60_000;
   }
@@ -186,11 +137,11 @@ export class WireAnalyzer implements NativeWalkSink {
     if (state === STATE_NEW) {
       if (len === 0) return;
       if (flow.tls === null) {
-        this.sniff(flow, dir, buf, off, len);
+        sniffFlow(flow, dir, buf, off, len, this.onRecognised);
         state = flow.state;
       }
       if (flow.tls !== null) {
-        this.tlsHello(flow, buf, off, len);
+        tlsHello(flow, buf, off, len, this.ctx.intel, this.onRecognised);
         return;
       }
     } else if (len === 0 && !syn) return;
@@ -235,93 +186,8 @@ export class WireAnalyzer implements NativeWalkSink {
 
   /** The walk's packet statistics; every flow, in first-seen order, with its final counters. */
   finishNative(c: NativeWalkCounts): void {
-    const st = this.stats;
-    st.packets = c.packets;
-    st.notIp = c.notIp;
-    st.short = c.short;
-    st.fragments = c.fragments;
-    st.tcpPackets = c.tcpPackets;
-    st.udpPackets = c.udpPackets;
-    st.dnsMessages = c.dnsMessages;
-    const f = c.flows;
-    const e = c.flowEnds;
-    const v = new PacketView();
-    const n = f.length / 8;
-    for (let id = 0; id < n; id++) {
-      let flow = this.byId[id];
-      const k = id * 8;
-      if (flow === undefined) {
-        const w = id * 10;
-        v.family = e[w] as number;
-        v.s0 = e[w + 1] as number;
-        v.s1 = e[w + 2] as number;
-        v.s2 = e[w + 3] as number;
-        v.s3 = e[w + 4] as number;
-        v.d0 = e[w + 5] as number;
-        v.d1 = e[w + 6] as number;
-        v.d2 = e[w + 7] as number;
-        v.d3 = e[w + 8] as number;
-        v.sport = (e[w + 9] as number) & 0xffff;
-        v.dport = (e[w + 9] as number) >>> 16;
-        flow = new Flow(flowHash(v), v, f[k + 3] as number);
-      }
-      flow.packets = f[k] as number;
-      flow.bytes = f[k + 1] as number;
-      flow.payloadPackets = f[k + 2] as number;
-      flow.lastTime = f[k + 4] as number;
-      flow.finished = f[k + 5] === 1;
-      // 2: JS still inspected the flow at the end, so its own client side stands.
-      if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
-      const misses = f[k + 7] as number;
-      if (misses >= 0) {
-        flow.misses = misses;
-        if (misses >= MAX_MISSES) flow.state = STATE_DONE;
-      }
-      this.flows.add(flow);
-    }
-    st.flows = n;
-  }
-
-  /**
-   * Decides what an unknown flow is from its first payload bytes; the caller then hands the same bytes to the reader
-   * of that kind. Classification only, so the readers are not compiled into it a second time.
-   */
-  private sniff(flow: Flow, dir: number, buf: Buffer, off: number, len: number): void {
-    if (startsMessage(buf, off, len) || hasLineStartJson(buf, off, len)) {
-      flow.state = STATE_JSON;
-      flow.rpc = new RpcState();
-    } else if (isHttpRequest(buf, off, len) || isHttpResponse(buf, off, len)) {
-      flow.state = STATE_HTTP;
-      flow.rpc = new RpcState();
-      flow.rpc.http = true;
-    } else if (looksLikeClientHello(buf, off, len)) {
-      if (flow.clientDir < 0) flow.clientDir = dir;
-      flow.tls = EMPTY;
-    } else {
-      const p2p = cryptoP2p(buf, off, len);
-      if (p2p) {
-        flow.p2p = p2p;
-        flow.state = STATE_DONE;
-        this.recognised(flow);
-      } else if (++flow.misses >= MAX_MISSES) flow.state = STATE_DONE;
-    }
-  }
-
-  private tlsHello(flow: Flow, buf: Buffer, off: number, len: number): void {
-    const held = flow.tls as Buffer;
-    const all =
-      held.length === 0 ? buf.subarray(off, off + len) : Buffer.concat([held, buf.subarray(off, off + len)]);
-    const sni = clientHelloSni(all, 0, all.length);
-    if (sni === null && all.length < MAX_TLS_HELLO && flow.payloadPackets < 8) {
-      flow.tls = Buffer.from(all);
-      return;
-    }
-    flow.tls = null;
-    flow.state = STATE_DONE;
-    if (sni) {
-      flow.sni = sni;
-      if (this.ctx.intel?.lookupDomain(sni)) this.recognised(flow);
-    }
+    applyNativeCounts(this.stats, c);
+    this.stats.flows = nativeFlows(c, this.byId, (flow) => this.flows.add(flow));
   }
 
   private json(

@@ -1,0 +1,60 @@
+import { PacketView } from '../../sources/pcap/decode.js';
+import type { NativeWalkCounts } from '../../sources/pcap/native-walk.js';
+import { Flow, flowHash, STATE_DONE } from './flow.js';
+import { MAX_MISSES } from './limits.js';
+import type { WireStats } from './wire-stats.js';
+
+/** The native walk's packet statistics, copied over the JS counters. */
+export function applyNativeCounts(st: WireStats, c: NativeWalkCounts): void {
+  st.packets = c.packets;
+  st.notIp = c.notIp;
+  st.short = c.short;
+  st.fragments = c.fragments;
+  st.tcpPackets = c.tcpPackets;
+  st.udpPackets = c.udpPackets;
+  st.dnsMessages = c.dnsMessages;
+}
+
+/**
+ * Every flow of the walk, in first-seen order, with its final counters: the flows JS inspected (`byId`) get the
+ * walk's counts, the rest are built from their packed ends. Returns how many flows there were.
+ */
+export function nativeFlows(c: NativeWalkCounts, byId: readonly Flow[], add: (flow: Flow) => void): number {
+  const f = c.flows;
+  const e = c.flowEnds;
+  const v = new PacketView();
+  const n = f.length / 8;
+  for (let id = 0; id < n; id++) {
+    let flow = byId[id];
+    const k = id * 8;
+    if (flow === undefined) {
+      const w = id * 10;
+      v.family = e[w] as number;
+      v.s0 = e[w + 1] as number;
+      v.s1 = e[w + 2] as number;
+      v.s2 = e[w + 3] as number;
+      v.s3 = e[w + 4] as number;
+      v.d0 = e[w + 5] as number;
+      v.d1 = e[w + 6] as number;
+      v.d2 = e[w + 7] as number;
+      v.d3 = e[w + 8] as number;
+      v.sport = (e[w + 9] as number) & 0xffff;
+      v.dport = (e[w + 9] as number) >>> 16;
+      flow = new Flow(flowHash(v), v, f[k + 3] as number);
+    }
+    flow.packets = f[k] as number;
+    flow.bytes = f[k + 1] as number;
+    flow.payloadPackets = f[k + 2] as number;
+    flow.lastTime = f[k + 4] as number;
+    flow.finished = f[k + 5] === 1;
+    // 2: JS still inspected the flow at the end, so its own client side stands.
+    if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
+    const misses = f[k + 7] as number;
+    if (misses >= 0) {
+      flow.misses = misses;
+      if (misses >= MAX_MISSES) flow.state = STATE_DONE;
+    }
+    add(flow);
+  }
+  return n;
+}
