@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAzureNsgFile } from './azure-nsg.js';
 import { readCloudTrailFile } from './cloudtrail.js';
 import { readResolverFile } from './route53-resolver.js';
-import { readVpcFlowFile } from './vpc-flow.js';
+import { readVpcFlowFile } from './vpc-flow-file.js';
 
 let dir = '';
 beforeAll(async () => {

@@ -4,7 +4,8 @@ import { type GcpOptions, readGcpLoggingFile } from './gcp-logging.js';
 import { listInputFiles } from './input.js';
 import { type ResolverOptions, readResolverFile } from './route53-resolver.js';
 import type { CloudReadStats } from './stats.js';
-import { type EventSink, readVpcFlowFile, type VpcFlowOptions } from './vpc-flow.js';
+import type { EventSink } from './vpc-flow.js';
+import { readVpcFlowFile, type VpcFlowOptions } from './vpc-flow-file.js';
 
 export { readAzureNsgFile } from './azure-nsg.js';
 export { readCloudTrailFile } from './cloudtrail.js';
@@ -24,14 +25,9 @@ export { JsonRecordSplitter } from './json-split.js';
 export { LineSplitter } from './lines.js';
 export { readResolverFile } from './route53-resolver.js';
 export { type CloudReadStats, skippedTotal } from './stats.js';
-export {
-  type EventSink,
-  type FlowSink,
-  readVpcFlowFile,
-  VpcFlowLineParser,
-  type VpcFlowOptions,
-} from './vpc-flow.js';
+export { type EventSink, type FlowSink, VpcFlowLineParser } from './vpc-flow.js';
 export { DEFAULT_FIELDS as VPC_FLOW_DEFAULT_FIELDS } from './vpc-flow-fields.js';
+export { readVpcFlowFile, type VpcFlowOptions } from './vpc-flow-file.js';
 
 /** The log families `cloudlogs` reads, one option each. */
 export const CLOUD_SOURCES = ['vpc-flow', 'resolver', 'cloudtrail', 'gcp', 'azure-nsg'] as const;

@@ -16,10 +16,8 @@ import {
 } from './flow-record.js';
 import type { HostResolver } from './hosts.js';
 import { HostResolver as DefaultResolver } from './hosts.js';
-import { type ByteSourceOptions, openInput } from './input.js';
-import { readJsonRecords } from './json-records.js';
-import { ByteLineSplitter } from './lines.js';
-import { type CloudReadStats, newStats, noteProblem } from './stats.js';
+import { type CloudReadStats, noteProblem } from './stats.js';
+import { vpcFlowEvent } from './vpc-flow-event.js';
 import {
   type ColumnMap,
   columnMap,
@@ -27,23 +25,13 @@ import {
   headerFields,
   SUPPORTED_VERSIONS,
 } from './vpc-flow-fields.js';
+import { VpcFlowRecord } from './vpc-flow-record.js';
+import { LineValues, MAX_VALUES } from './vpc-flow-values.js';
 
 export type EventSink = (event: TelemetryEvent) => void;
 /** Takes a record while it is valid: the reader refills the same object for the next line. */
 export type FlowSink = (record: FlowRecord) => void;
 
-export interface VpcFlowOptions extends ByteSourceOptions {
-  hosts?: HostResolver;
-  /** The log's field list when the records come without a header (CloudWatch Logs, custom formats). */
-  fields?: readonly string[];
-  maxLine?: number;
-  /** Records go here as FlowRecords instead of events (the fast path of `cloudlogs`). */
-  onFlow?: FlowSink;
-}
-
-const TRANSPORT: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
-/** More values than any format has fields: the line is malformed whatever follows. */
-const MAX_VALUES = 64;
 /** Slots of the memo of hosts by (instance, interface, account). */
 const MEMO_SLOTS = 1 << 16;
 const MEMO_MASK = MEMO_SLOTS - 1;
@@ -59,60 +47,14 @@ const EGRESS = enc('egress');
 const ACCEPT = enc('ACCEPT');
 const REJECT = enc('REJECT');
 
-/** The record of the line the parser holds; its text and event are read from that line's bytes. */
-class VpcFlowRecord implements FlowRecord {
-  seq = 0;
-  readonly source = 'aws-vpc-flow';
-  hostId = '';
-  time = 0;
-  end = 0;
-  src = 0;
-  dst = 0;
-  srcPublic = false;
-  dstPublic = false;
-  sport = -1;
-  dport = -1;
-  tcp = false;
-  packets = 0;
-  bytes = 0;
-  replyPackets = 0;
-  replyBytes = 0;
-  action = ACTION_NONE;
-  direction = DIRECTION_NONE;
-  remoteService = false;
-  local = 0;
-  remote = 0;
-  localPort = -1;
-  remotePort = -1;
-  remotePublic = false;
-  fromLocal = true;
-  localInitiated = true;
-
-  constructor(private readonly p: VpcFlowLineParser) {}
-
-  srcText(): string {
-    return this.p.text(this.p.srcAt);
-  }
-
-  dstText(): string {
-    return this.p.text(this.p.dstAt);
-  }
-
-  event(): TelemetryEvent {
-    return this.p.currentEvent(this);
-  }
-}
-
 /**
  * Turns VPC flow log records (space-separated values in the order of the header or the given field list) into flow
  * records. One instance per file: the header line, when there is one, sets the columns. Lines are read as bytes in
  * place: values are offsets into the line, numbers and IPv4 addresses are read digit by digit, and no string is cut
  * unless a rule reports on the line (the host of a line is remembered per distinct set of ids).
  */
-export class VpcFlowLineParser {
+export class VpcFlowLineParser extends LineValues {
   private cols: ColumnMap;
-  private readonly at = new Int32Array(MAX_VALUES);
-  private readonly to = new Int32Array(MAX_VALUES);
   private readonly hosts: HostResolver;
   private readonly hostsByIpv4: ReadonlyMap<number, string>;
   private readonly memo = new Int32Array(MEMO_SLOTS * 4);
@@ -121,10 +63,6 @@ export class VpcFlowLineParser {
   private readonly record: VpcFlowRecord;
   private readonly sink: FlowSink;
   private sawRecord = false;
-  private h1 = 0;
-  private h2 = 0;
-  private bytes: Uint8Array = new Uint8Array(0);
-  private buf: Buffer = Buffer.alloc(0);
   /** Value indexes of the addresses the current record uses (pkt-* when present). */
   srcAt = -1;
   dstAt = -1;
@@ -136,6 +74,7 @@ export class VpcFlowLineParser {
     fields: readonly string[] = DEFAULT_FIELDS,
     asRecords = false,
   ) {
+    super();
     this.hosts = hosts ?? new DefaultResolver();
     this.hostsByIpv4 = this.hosts.ipv4Hosts();
     this.cols = this.columns(fields, 0);
@@ -278,52 +217,9 @@ export class VpcFlowLineParser {
     return true;
   }
 
-  /** The value at index i as text (undefined when absent). */
-  text(i: number): string {
-    return this.buf.toString('latin1', this.at[i], this.to[i]);
-  }
-
   /** The held line as the model's flow event, exactly as the log gave it. */
-  currentEvent(r: VpcFlowRecord): TelemetryEvent {
-    const c = this.cols;
-    const src = this.text(this.srcAt);
-    const dst = this.text(this.dstAt);
-    const endS = c.end >= 0 ? this.int(c.end) : this.int(c.start);
-    const packets = this.int(c.packets);
-    const bytes = this.int(c.bytes);
-    const flags = this.int(c.flags);
-    const proto = this.int(c.proto);
-    const direction = this.str(c.direction);
-    const t = r.time;
-    return {
-      kind: 'flow',
-      time: t,
-      hostId: r.hostId,
-      source: 'aws-vpc-flow',
-      fields: {
-        'source.ip': src,
-        'source.port': r.sport < 0 ? undefined : r.sport,
-        'destination.ip': dst,
-        'destination.port': r.dport < 0 ? undefined : r.dport,
-        'network.transport': Number.isNaN(proto) ? this.str(c.proto) : (TRANSPORT[proto] ?? String(proto)),
-        'flow.packets': Number.isNaN(packets) ? undefined : packets,
-        'flow.bytes': Number.isNaN(bytes) ? undefined : bytes,
-        'flow.start': t,
-        'flow.end': Number.isNaN(endS) ? t : endS * 1000,
-        'flow.action':
-          r.action === ACTION_ACCEPT ? 'accept' : r.action === ACTION_REJECT ? 'reject' : undefined,
-        'flow.direction': direction,
-        'flow.tcpFlags': Number.isNaN(flags) ? undefined : flags,
-        'flow.remoteService': direction === 'ingress' ? this.str(c.srcService) : this.str(c.dstService),
-        'cloud.provider': 'aws',
-        'cloud.account': this.str(c.account),
-        'cloud.region': this.str(c.region),
-        'cloud.instanceId': this.str(c.instance),
-        'cloud.interfaceId': this.str(c.iface),
-        'cloud.vpcId': this.str(c.vpc),
-        'cloud.subnetId': this.str(c.subnet),
-      },
-    };
+  currentEvent(r: FlowRecord): TelemetryEvent {
+    return vpcFlowEvent(this, this.cols, this.srcAt, this.dstAt, r);
   }
 
   /** Reads an address value into the record: IPv4 digit by digit, anything else through its text. */
@@ -424,130 +320,9 @@ export class VpcFlowLineParser {
     return i;
   }
 
-  /**
-   * Two hash lanes over value i's bytes taken four at a time (a multiply and an xor-shift each: a quarter of the
-   * serial multiplies of a byte-wise hash), after a mark holding the value's length, so values cannot run together.
-   */
-  private hashValue(i: number): void {
-    let from = 0;
-    let end = 0;
-    if (i >= 0) {
-      from = this.at[i] as number;
-      end = this.to[i] as number;
-    }
-    const mark = 0x1f ^ ((end - from + 1) << 8);
-    let a = Math.imul(this.h1 ^ mark, 0x01000193);
-    let b = Math.imul(this.h2 ^ mark, 0x5bd1e995);
-    const bytes = this.bytes;
-    let k = from;
-    for (; k + 4 <= end; k += 4) {
-      const w =
-        (bytes[k] as number) |
-        ((bytes[k + 1] as number) << 8) |
-        ((bytes[k + 2] as number) << 16) |
-        ((bytes[k + 3] as number) << 24);
-      a = Math.imul(a ^ w, 0x01000193);
-      a ^= a >>> 15;
-      b = Math.imul(b ^ w, 0x5bd1e995);
-      b ^= b >>> 13;
-    }
-    for (; k < end; k++) {
-      const ch = bytes[k] as number;
-      a = Math.imul(a ^ ch, 0x01000193);
-      b = Math.imul(b ^ ch, 0x5bd1e995);
-    }
-    this.h1 = a ^ (a >>> 16);
-    this.h2 = b;
-  }
-
-  private is(i: number, word: Uint8Array): boolean {
-    if (i < 0 || this.width(i) !== word.length) return false;
-    const b = this.bytes;
-    const from = this.at[i] as number;
-    for (let k = 0; k < word.length; k++) if (b[from + k] !== word[k]) return false;
-    return true;
-  }
-
-  /** The column is in the format and its value is not `-` (AWS: no value). */
-  private present(i: number): boolean {
-    return i >= 0 && !(this.width(i) === 1 && this.bytes[this.at[i] as number] === 45);
-  }
-
-  private width(i: number): number {
-    return (this.to[i] as number) - (this.at[i] as number);
-  }
-
-  private str(i: number): string | undefined {
-    return this.present(i) ? this.text(i) : undefined;
-  }
-
-  /** Value i as a non-negative integer read in place; NaN when absent (`-` too) or not digits. */
-  private int(i: number): number {
-    if (i < 0) return Number.NaN;
-    const b = this.bytes;
-    const end = this.to[i] as number;
-    let v = 0;
-    for (let k = this.at[i] as number; k < end; k++) {
-      const d = (b[k] as number) - 48;
-      if (d < 0 || d > 9) return Number.NaN;
-      v = v * 10 + d;
-    }
-    return v;
-  }
-
   private bad(lineNo: number, message: string): false {
     this.stats.skipped.malformed++;
     noteProblem(this.stats, lineNo, message);
     return false;
   }
-}
-
-/**
- * Reads one VPC flow log file: text as delivered to S3 (header line, plain or gzip) or a CloudWatch Logs JSON export
- * (`aws logs filter-log-events`/`get-log-events` output, subscription payloads) whose messages are records.
- * Records go to `o.onFlow` when given (no event is built unless a rule asks), else to `onEvent` as events.
- */
-export async function readVpcFlowFile(
-  file: string,
-  onEvent: EventSink,
-  o: VpcFlowOptions = {},
-): Promise<CloudReadStats> {
-  const isJson = (first: number) => first === 0x7b || first === 0x5b;
-  // The line splitter copies the piece of a line it carries over, and records are valid only during their call:
-  // text is read into two buffers taken in turn.
-  const input = await openInput(file, o, (first) => !isJson(first));
-  const json = isJson(input.first);
-  const stats = newStats(file, json ? 'aws-vpc-flow-cloudwatch' : 'aws-vpc-flow');
-  const parser = o.onFlow
-    ? new VpcFlowLineParser(stats, o.onFlow, o.hosts, o.fields, true)
-    : new VpcFlowLineParser(stats, onEvent, o.hosts, o.fields);
-  if (json) {
-    await readJsonRecords(
-      input.chunks,
-      stats,
-      (value, line) => {
-        const message = (value as { message?: unknown } | null)?.message;
-        if (typeof message !== 'string') {
-          stats.skipped.other++;
-          noteProblem(stats, line, 'a CloudWatch Logs event without a message string');
-          return;
-        }
-        parser.parse(message.trim(), line);
-      },
-      o,
-    );
-  } else {
-    const lines = new ByteLineSplitter(
-      (bytes, buf, start, end, n) => parser.parseBytes(bytes, buf, start, end, n),
-      o.maxLine ?? 64 * 1024,
-    );
-    for await (const chunk of input.chunks) lines.push(chunk);
-    lines.end();
-    stats.skipped.tooLarge += lines.tooLong;
-    if (lines.tooLong) noteProblem(stats, 0, `${lines.tooLong} line(s) over the line limit skipped`);
-  }
-  stats.gzip = input.bytes.gzip;
-  stats.bytesRead = input.bytes.bytesIn;
-  stats.cutOff = input.bytes.cutOff;
-  return stats;
 }
