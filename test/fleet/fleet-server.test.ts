@@ -10,6 +10,7 @@ import { hashSecret, newSecret } from '../../src/server/auth/secrets.js';
 import { parseServerConfig } from '../../src/server/config.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
+import { bruteForceFinding } from '../helpers/fleet-harness.js';
 import { batch } from './fixtures.js';
 import { until } from './sim-agent.js';
 import { httpReceiver } from './sink-receivers.js';
@@ -58,23 +59,6 @@ function poolFinding(hostId: string, pool: string, time: string): Finding {
     time,
     entity,
     evidence: { hostname: pool, matched: pool, matchKind: 'domain' },
-  };
-}
-
-function bruteFinding(hostId: string, ip: string, time: string): Finding {
-  const entity = { kind: 'source-ip' as const, ip };
-  return {
-    id: findingId(hostId, 'ssh.brute-force', entity),
-    ruleId: 'ssh.brute-force',
-    title: 'SSH brute force',
-    severity: 'high',
-    confidence: 0.9,
-    category: 'credential-access',
-    techniques: ['T1110'],
-    host: { id: hostId, name: hostId },
-    time,
-    entity,
-    evidence: { attempts: 40 },
   };
 }
 
@@ -148,11 +132,11 @@ describe('fleet correlation', () => {
 
   it('an address brute-forcing three hosts goes on the ban list the agents poll; two hosts are not enough', async () => {
     const t = '2025-03-01T11:00:00.000Z';
-    await ingest('h1', [bruteFinding('h1', '198.51.100.7', t)]);
-    await ingest('h2', [bruteFinding('h2', '198.51.100.7', t)]);
+    await ingest('h1', [bruteForceFinding('h1', '198.51.100.7', t, { attempts: 40 })]);
+    await ingest('h2', [bruteForceFinding('h2', '198.51.100.7', t, { attempts: 40 })]);
     await built.ctx.fleet.runOnce(Date.parse(t));
     expect((await get('/api/fleet/bans')).json().bans).toEqual([]);
-    await ingest('h3', [bruteFinding('h3', '198.51.100.7', t)]);
+    await ingest('h3', [bruteForceFinding('h3', '198.51.100.7', t, { attempts: 40 })]);
     await built.ctx.fleet.runOnce(Date.parse(t) + 60_000);
     const bans = (await get('/api/agent/fleet-bans', creds.get('h4'))).json().bans as {
       ip: string;

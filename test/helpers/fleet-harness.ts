@@ -88,7 +88,12 @@ export async function enrolledAgent(
 }
 
 /** An SSH brute-force finding from `ip` on `hostId`, as the live detector reports it. */
-export function bruteForceFinding(hostId: string, ip: string): Finding {
+export function bruteForceFinding(
+  hostId: string,
+  ip: string,
+  time = new Date().toISOString(),
+  evidence: Finding['evidence'] = {},
+): Finding {
   const entity = { kind: 'source-ip' as const, ip };
   return {
     id: findingId(hostId, 'ssh.brute-force', entity),
@@ -99,9 +104,9 @@ export function bruteForceFinding(hostId: string, ip: string): Finding {
     category: 'credential-access',
     techniques: ['T1110'],
     host: { id: hostId, name: hostId },
-    time: new Date().toISOString(),
+    time,
     entity,
-    evidence: {},
+    evidence,
   };
 }
 

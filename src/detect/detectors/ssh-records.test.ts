@@ -1,26 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { realSshLogs, SSHLOGS } from '../../../test/helpers/sshlogs.js';
 import { analyzeLogFiles, defaultLogsDetectors } from '../../cli/commands/logs.js';
 import type { Detector } from '../detector.js';
 import { sshDetectors } from './ssh-detectors.js';
 
-const SSHLOGS = resolve(import.meta.dirname, '../../../../shared/data/sshlogs');
 const GENERATOR = resolve(import.meta.dirname, '../../../bench/logs/generate.mjs');
-
-function realLogs(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = resolve(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.log') || p.includes('/fail2ban/logs/')) out.push(p);
-    }
-  };
-  walk(SSHLOGS);
-  return out.sort();
-}
 
 /** Low thresholds, so that every SSH detector fires on small logs too; folded repeats expanded. */
 const eager = (): Detector[] =>
@@ -44,7 +31,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'mw-ssh-records-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('logs: SSH detectors fed parser records find what they find from events', () => {
-  const files = realLogs();
+  const files = realSshLogs();
 
   it('finds the real logs', () => {
     expect(files.length).toBeGreaterThan(20);

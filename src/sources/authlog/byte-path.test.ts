@@ -1,24 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { realSshLogs, SSHLOGS } from '../../../test/helpers/sshlogs.js';
 import type { TelemetryEvent } from '../../model/event.js';
 import { AuthLogParser } from './parser.js';
-
-const SSHLOGS = resolve(import.meta.dirname, '../../../../shared/data/sshlogs');
-
-/** Every real auth log we have: Loghub, fail2ban's samples and test cases, CrowdSec's hub tests. */
-function realLogs(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = resolve(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.log') || p.includes('/fail2ban/logs/')) out.push(p);
-    }
-  };
-  walk(SSHLOGS);
-  return out.sort();
-}
 
 /**
  * Lines of the real logs, shuffled and damaged the ways real files are: CRLF ends, months out of order (year
@@ -82,7 +66,7 @@ function bothWays(
 }
 
 describe('parseBytes gives what parseLine gives', () => {
-  const files = realLogs();
+  const files = realSshLogs();
 
   it('finds the real logs', () => {
     expect(files.length).toBeGreaterThan(20);
