@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { LineStats } from './lines.js';
+import { isGzip, type LineStats } from './lines.js';
 
 /** Receives each line as a byte range (newline excluded); the bytes are only valid during the call. */
 export interface ByteLineSink {
@@ -98,17 +98,6 @@ export class ByteLineSplitter {
  * consumed while they are still young (bench/logs).
  */
 const CHUNK = 1 << 18;
-
-async function isGzip(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * The bytes of a file (gunzipped when it is gzip, by magic bytes), chunk by chunk. A plain file is read into one

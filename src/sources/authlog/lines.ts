@@ -65,7 +65,8 @@ export class LineSplitter {
   }
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** Whether a file is gzip, by its magic bytes (not its name). */
+export async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
     const buf = Buffer.alloc(2);
