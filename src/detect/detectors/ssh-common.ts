@@ -60,7 +60,30 @@ export class AuthView implements AuthRecord {
   count = 1;
   /** The source address, or its host name when only that was logged. */
   peer: string | undefined = undefined;
-  line: string | undefined = undefined;
+  private lineText: string | undefined = undefined;
+  private lineBuf: Uint8Array | undefined = undefined;
+  private lineStart = 0;
+  private lineEnd = 0;
+
+  get line(): string | undefined {
+    const b = this.lineBuf;
+    if (b !== undefined) {
+      this.lineText = Buffer.prototype.latin1Slice.call(b, this.lineStart, this.lineEnd) as string;
+      this.lineBuf = undefined;
+    }
+    return this.lineText;
+  }
+
+  set line(v: string | undefined) {
+    this.lineText = v;
+    this.lineBuf = undefined;
+  }
+
+  asciiLine(buf: Uint8Array, start: number, end: number): void {
+    this.lineBuf = buf;
+    this.lineStart = start;
+    this.lineEnd = end;
+  }
 
   of(e: TelemetryEvent): this {
     if (e === this.current) return this;
@@ -138,7 +161,7 @@ export class AttemptCounter {
     }
     if (this.loggedSeq !== v.seq) {
       this.loggedSeq = v.seq;
-      log.add(v.time, v.user, v.line, n);
+      log.add(v.time, v.user, log.wantsSample() ? v.line : undefined, n);
     }
     return log;
   }
@@ -259,6 +282,11 @@ export class AttemptLog {
   readonly users = new Set<string>();
   usersDropped = 0;
   readonly samples: string[] = [];
+
+  /** Whether `add` would keep a line now: callers read a line only then (reading one may decode it). */
+  wantsSample(maxSamples = 5): boolean {
+    return this.samples.length < maxSamples;
+  }
 
   add(
     time: number,

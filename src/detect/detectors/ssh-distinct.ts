@@ -99,7 +99,7 @@ export function distinctAttemptsDetector(
         value = ip;
         s = byUser.get(user);
         // The account is the key: its log need not collect account names.
-        s.log.add(v.time, undefined, v.line, n);
+        s.log.add(v.time, undefined, s.log.wantsSample() ? v.line : undefined, n);
       }
       if (s.reported) {
         if (spec.valuesInEvidence) {

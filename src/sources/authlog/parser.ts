@@ -7,6 +7,7 @@ import { normalizePeer } from './peer.js';
 import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
 import type { AuthRecordSink } from './record.js';
+import { ATTEMPT, classifySshdBytes, NOTHING, SshdByteFacts } from './sshd-bytes.js';
 import { classifySshd } from './sshd-messages.js';
 
 export interface AuthParseOptions {
@@ -104,6 +105,27 @@ function slotOf(s: string): number {
   return (h ^ (h >>> 15)) & (SLOTS - 1);
 }
 
+/** `slotOf` of the string the ASCII bytes `buf[start, end)` decode to. */
+function slotOfBytes(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 0) return 0;
+  const at = (k: number): number => (k >= 0 && k < n ? (buf[start + k] as number) : 0);
+  let h = n;
+  h = Math.imul(h ^ at(n - 1), 0x01000193);
+  h = Math.imul(h ^ at(n - 2), 0x01000193);
+  h = Math.imul(h ^ at(n - 3), 0x01000193);
+  h = Math.imul(h ^ at(n >> 1), 0x01000193);
+  h = Math.imul(h ^ at(0), 0x01000193);
+  return (h ^ (h >>> 15)) & (SLOTS - 1);
+}
+
+function sameAscii(buf: Uint8Array, start: number, end: number, s: string): boolean {
+  const n = s.length;
+  if (n !== end - start) return false;
+  for (let k = 0; k < n; k++) if (buf[start + k] !== s.charCodeAt(k)) return false;
+  return true;
+}
+
 interface PeerEntry {
   raw: string;
   ip: string | undefined;
@@ -146,6 +168,7 @@ export class AuthLogParser {
   private readonly envelope: BytePrefixReader;
   /** Where parseLine and parseMessage collect a line's events before copying them out. */
   private readonly scratch: TelemetryEvent[] = [];
+  private readonly fast = new SshdByteFacts();
 
   constructor(private readonly opts: AuthParseOptions) {
     this.years = new YearInference(opts.referenceTime);
@@ -169,6 +192,8 @@ export class AuthLogParser {
     }
     this.stats.lines++;
     const ms = r.messageStart;
+    if (r.programKind === 1 && classifySshdBytes(buf, ms, e, this.fast) && this.fastLine(buf, start, e, out))
+      return;
     if (!mayBeAuth(buf, ms, e, r.programKind)) {
       if (scanBytes(buf, ms, e) < 0) this.stats.skippedBinary++;
       // Resolved for its effect only: year inference follows every stamp, as in parseLine.
@@ -198,6 +223,71 @@ export class AuthLogParser {
       message: line.slice(ms - start),
     };
     this.handle(prefix, line, this.classify(prefix, r.programKind), out);
+  }
+
+  /**
+   * A line `classifySshdBytes` read (all printable ASCII): what `handle` would do with its facts, from the byte
+   * ranges, with no decoded line unless an event needs one. False, before any state changes, for the cases left to
+   * the string path: an address that does not normalize, and a failure held back for this connection.
+   */
+  private fastLine(buf: Buffer, start: number, end: number, out: TelemetryEvent[]): boolean {
+    const f = this.fast;
+    const r = this.envelope;
+    if (f.kind === NOTHING) {
+      // Resolved for its effect only: year inference follows every stamp, as in parseLine.
+      r.time();
+      return true;
+    }
+    const entry = this.peerOfBytes(buf, f.hostStart, f.hostEnd);
+    if (entry === null) return false;
+    const pid = r.pid < 0 ? undefined : r.pid;
+    if (pid !== undefined && this.pending.size > 0 && this.pending.get(pid) !== undefined) return false;
+    const time = r.time();
+    if (pid !== undefined) this.peers.remember(pid, r.hostname, r.program, entry.raw);
+    if (f.kind !== ATTEMPT) return true;
+    const sink = this.opts.records;
+    if (sink === undefined) {
+      const line = latin1(buf, start, end);
+      const prefix: LinePrefix = {
+        time,
+        hostname: r.hostname,
+        program: r.program,
+        pid,
+        message: line.slice(r.messageStart - start),
+      };
+      const facts: AuthFacts = {
+        kind: 'auth',
+        outcome: f.failure ? 'failure' : 'success',
+        reason: f.reason as AuthFacts['reason'],
+        method: f.method,
+        user: f.userStart < 0 ? undefined : latin1(buf, f.userStart, f.userEnd),
+        invalidUser: f.invalidUser,
+        host: entry.raw,
+        port: f.port,
+        count: f.count > 0 ? f.count : undefined,
+        time: undefined,
+      };
+      const ev = this.event(prefix, line, facts, entry);
+      if (ev !== null) out.push(ev);
+      return true;
+    }
+    if (f.failure) this.stats.failures++;
+    else this.stats.successes++;
+    this.stats.events++;
+    const rec = sink.record;
+    rec.time = time;
+    rec.failure = f.failure;
+    rec.success = !f.failure;
+    rec.reason = f.reason;
+    rec.method = f.method;
+    rec.user = f.userStart < 0 ? undefined : this.userOfBytes(buf, f.userStart, f.userEnd);
+    rec.invalidUser = f.invalidUser === true;
+    rec.count = Math.max(f.count, 1);
+    rec.peer = entry.ip ?? entry.domain;
+    // ASCII: a byte is a character, so the cap on message length is a cap on bytes.
+    rec.asciiLine(buf, start, Math.min(end, start + MAX_MESSAGE));
+    sink.emit();
+    return true;
   }
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */
@@ -323,6 +413,21 @@ export class AuthLogParser {
     this.peerKeys[slot] = entry === null ? raw : entry.raw;
     this.peerSlots[slot] = entry;
     return entry;
+  }
+
+  /** `peerOf` of the ASCII bytes `buf[start, end)`, decoding them only when the slot holds another peer. */
+  private peerOfBytes(buf: Buffer, start: number, end: number): PeerEntry | null {
+    const slot = slotOfBytes(buf, start, end);
+    const key = this.peerKeys[slot];
+    if (key !== undefined && sameAscii(buf, start, end, key)) return this.peerSlots[slot] as PeerEntry | null;
+    return this.peerOf(latin1(buf, start, end));
+  }
+
+  /** `userOf` of the ASCII bytes `buf[start, end)`, decoding them only when the slot holds another name. */
+  private userOfBytes(buf: Buffer, start: number, end: number): string {
+    const key = this.userKeys[slotOfBytes(buf, start, end)];
+    if (key !== undefined && sameAscii(buf, start, end, key)) return key;
+    return this.userOf(latin1(buf, start, end));
   }
 
   private userOf(raw: string): string {

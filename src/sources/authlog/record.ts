@@ -15,6 +15,11 @@ export interface AuthRecord {
   count: number;
   peer: string | undefined;
   line: string | undefined;
+  /**
+   * Sets `line` to the ASCII bytes `buf[start, end)`, to be decoded only if something reads it while the record is
+   * emitted (the bytes are reused after): a few sample lines per source are read, out of millions.
+   */
+  asciiLine(buf: Uint8Array, start: number, end: number): void;
 }
 
 /** Where the parser writes each record (one reused object) before calling `emit`; valid only during the call. */
