@@ -1,12 +1,14 @@
 // One measured run of our analyzer over FILE, in its own process so peak RSS is ours alone. Prints JSON.
-// WALK: 'auto' (native packet walk when the addon is built) or 'js'.
+// WALK: 'auto' (native packet walk when the addon is built) or 'js'. V8 is set up as `minewarden pcap FILE` sets it
+// (tuneV8ForBatchAnalysis, src/detect/wire/batch-v8.ts) unless V8=default.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { analyzeCaptureFile } from '../../dist/detect/wire/index.js';
+import { analyzeCaptureFile, tuneV8ForBatchAnalysis } from '../../dist/detect/wire/index.js';
 import { loadBuiltinPoolIntel } from '../../dist/intel/pools/builtin.js';
 
 const file = process.argv[2];
 const walk = process.argv[3] === 'js' ? 'js' : 'auto';
+if (process.env.V8 !== 'default') tuneV8ForBatchAnalysis();
 const intel = loadBuiltinPoolIntel();
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
@@ -18,6 +20,7 @@ process.stdout.write(
   JSON.stringify({
     walk: r.walk,
     walkNote: r.walkNote,
+    v8: process.env.V8 === 'default' ? 'defaults' : 'as pcap FILE sets it',
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     bytes: statSync(file).size,

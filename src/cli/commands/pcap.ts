@@ -1,6 +1,11 @@
 import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
-import { analyzeCaptureFile, captureWarnings, WireAnalyzer } from '../../detect/wire/index.js';
+import {
+  analyzeCaptureFile,
+  captureWarnings,
+  tuneV8ForBatchAnalysis,
+  WireAnalyzer,
+} from '../../detect/wire/index.js';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
 import { loadBuiltinPoolIntel } from '../../intel/pools/builtin.js';
 import { MinewardenError, type Warning } from '../../model/errors.js';
@@ -22,6 +27,7 @@ interface PcapCliOptions extends CommonOptions {
 async function analyzeFiles(files: readonly string[], o: PcapCliOptions): Promise<void> {
   if (files.length === 0)
     throw new MinewardenError('MW_USAGE', 'give one or more capture FILEs, or --live IFACE');
+  tuneV8ForBatchAnalysis();
   const intel = loadBuiltinPoolIntel();
   const minerPorts = new Set(loadMinerPorts().keys());
   const findings: Finding[] = [];
