@@ -30,7 +30,7 @@ import {
   STATE_MINING,
   STATE_NEW,
 } from './flow.js';
-import { dnsFinding, flowEnds, flowFinding, type ReportContext } from './flow-report.js';
+import { dnsFinding, flowEnds, flowFinding, mayReport, type ReportContext } from './flow-report.js';
 import { HalfStream, startsMessage } from './half-stream.js';
 import {
   LIVE_WAIT_MESSAGES,
@@ -184,10 +184,18 @@ export class WireAnalyzer implements NativeWalkSink {
     return this.dns.isPoolName(name);
   }
 
-  /** The walk's packet statistics; every flow, in first-seen order, with its final counters. */
+  /**
+   * The walk's packet statistics, and its flows a report needs (those JS inspected, and the rest that may deserve a
+   * finding: to a pool address) in first-seen order with their final counters; `stats.flows` counts them all.
+   */
   finishNative(c: NativeWalkCounts): void {
     applyNativeCounts(this.stats, c);
-    this.stats.flows = nativeFlows(c, this.byId, (flow) => this.flows.add(flow));
+    this.stats.flows = nativeFlows(
+      c,
+      this.byId,
+      (flow) => mayReport(flow, this.ctx),
+      (flow) => this.flows.add(flow),
+    );
   }
 
   private json(

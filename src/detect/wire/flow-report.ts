@@ -12,6 +12,11 @@ const FAST_ISO_LIMIT = 253_402_300_800_000;
 const DAY_MS = 86_400_000;
 let isoDay = -1;
 let isoDayText = '';
+/** The text up to the seconds' dot of the last whole second formatted, and that second. */
+let isoSecond = -1;
+let isoSecondText = '';
+/** '000Z' to '999Z': the milliseconds and the zone in one piece. */
+const MILLI_Z = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
@@ -19,26 +24,29 @@ function pad2(n: number): string {
 
 /**
  * Packet times as Date#toISOString writes them. A report builds thousands of these and Date's formatter is slow, so
- * the date part is formatted once per day and the time of day by arithmetic. Times outside Date's range (hostile
- * timestamps) are shown as the epoch rather than failing the report.
+ * the date part is formatted once per day, the time of day once per second, and each call joins that with a
+ * prebuilt millisecond text (one string piece allocated). Times outside Date's range (hostile timestamps) are shown
+ * as the epoch rather than failing the report.
  */
 export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < FAST_ISO_LIMIT)) return new Date(ms >= 0 && ms <= 8.64e15 ? ms : 0).toISOString();
   // Date keeps whole milliseconds (TimeClip truncates), and ms is not negative here.
   const t = Math.floor(ms);
-  const day = Math.floor(t / DAY_MS);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  const second = Math.floor(t / 1000);
+  if (second !== isoSecond) {
+    const day = Math.floor(t / DAY_MS);
+    if (day !== isoDay) {
+      isoDay = day;
+      isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    }
+    let r = second - day * 86_400;
+    const h = Math.floor(r / 3600);
+    r -= h * 3600;
+    const m = Math.floor(r / 60);
+    isoSecond = second;
+    isoSecondText = `${isoDayText}${pad2(h)}:${pad2(m)}:${pad2(r - m * 60)}.`;
   }
-  let r = t - day * DAY_MS;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  const s = Math.floor(r / 1000);
-  const milli = r - s * 1000;
-  return `${isoDayText}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  return isoSecondText + (MILLI_Z[t - second * 1000] as string);
 }
 
 function endpoint(family: number, ip: string, port: number): string {
@@ -123,7 +131,7 @@ function finding(ctx: ReportContext, meta: RuleMeta, hit: Hit, time: number): Fi
     severity: hit.severity ?? meta.severity,
     confidence: hit.confidence ?? meta.confidence,
     category: meta.category,
-    techniques: [...meta.techniques],
+    techniques: meta.techniques.slice(),
     entity: hit.entity,
     evidence: hit.evidence,
     recommendation: meta.recommendation,
@@ -147,12 +155,17 @@ function matchEvidence(m: PoolMatch): Record<string, unknown> {
   return { indicator: m.indicator, list: m.list, ...(m.label ? { label: m.label } : {}) };
 }
 
+/** Whether `flow` may deserve a finding; false says flowFinding returns null, without building any text but one address. */
+export function mayReport(flow: Flow, ctx: ReportContext): boolean {
+  if (flow.rpc?.protocol || flow.p2p) return true;
+  return (ctx.intel !== null || ctx.dns.resolved.size > 0) && serverIsPool(flow, ctx);
+}
+
 /** The finding a flow deserves, if any: mining protocol, else TLS to a pool, else a pool address, else P2P info. */
 export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
+  if (!mayReport(flow, ctx)) return null;
   const rpc = flow.rpc;
   const protocol = rpc?.protocol ?? null;
-  const maybePool = ctx.intel !== null || ctx.dns.resolved.size > 0;
-  if (!protocol && !flow.p2p && !(maybePool && serverIsPool(flow, ctx))) return null;
   const ends = flowEnds(flow, ctx.minerPorts);
   const pool = poolOf(ctx, ends, flow.sni);
   if (!protocol && !flow.p2p && !pool) return null;

@@ -72,6 +72,11 @@ export class Flow {
     v: PacketView,
     time: number,
   ) {
+    this.setEnds(v, time);
+  }
+
+  /** The ends of `v` as a (sender) and b, first seen at `time`. */
+  setEnds(v: PacketView, time: number): void {
     this.family = v.family;
     this.a0 = v.s0;
     this.a1 = v.s1;

@@ -15,45 +15,67 @@ export function applyNativeCounts(st: WireStats, c: NativeWalkCounts): void {
   st.dnsMessages = c.dnsMessages;
 }
 
+/** The ends of flow `id` as the walk packed them (10 words per flow), into `v`. */
+function endsOf(e: Int32Array, id: number, v: PacketView): void {
+  const w = id * 10;
+  v.family = e[w] as number;
+  v.s0 = e[w + 1] as number;
+  v.s1 = e[w + 2] as number;
+  v.s2 = e[w + 3] as number;
+  v.s3 = e[w + 4] as number;
+  v.d0 = e[w + 5] as number;
+  v.d1 = e[w + 6] as number;
+  v.d2 = e[w + 7] as number;
+  v.d3 = e[w + 8] as number;
+  v.sport = (e[w + 9] as number) & 0xffff;
+  v.dport = (e[w + 9] as number) >>> 16;
+}
+
+/** The walk's final counters of flow `k / 8`, onto `flow`. */
+function setCounts(flow: Flow, f: Float64Array, k: number): void {
+  flow.packets = f[k] as number;
+  flow.bytes = f[k + 1] as number;
+  flow.payloadPackets = f[k + 2] as number;
+  flow.lastTime = f[k + 4] as number;
+  flow.finished = f[k + 5] === 1;
+  // 2: JS still inspected the flow at the end, so its own client side stands.
+  if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
+  const misses = f[k + 7] as number;
+  if (misses >= 0) {
+    flow.misses = misses;
+    if (misses >= MAX_MISSES) flow.state = STATE_DONE;
+  }
+}
+
 /**
- * Every flow of the walk, in first-seen order, with its final counters: the flows JS inspected (`byId`) get the
- * walk's counts, the rest are built from their packed ends. Returns how many flows there were.
+ * The flows of the walk a report needs, in first-seen order, with their final counters: every flow JS inspected
+ * (`byId`), and of the rest (most of a capture: their payload showed nothing) those `mayReport` keeps, built from
+ * their packed ends. The rest are looked at through one reused object and never become flows of their own. Returns
+ * how many flows the walk had.
  */
-export function nativeFlows(c: NativeWalkCounts, byId: readonly Flow[], add: (flow: Flow) => void): number {
+export function nativeFlows(
+  c: NativeWalkCounts,
+  byId: readonly Flow[],
+  mayReport: (flow: Flow) => boolean,
+  add: (flow: Flow) => void,
+): number {
   const f = c.flows;
   const e = c.flowEnds;
   const v = new PacketView();
+  const probe = new Flow(0, v, 0);
   const n = f.length / 8;
   for (let id = 0; id < n; id++) {
     let flow = byId[id];
     const k = id * 8;
     if (flow === undefined) {
-      const w = id * 10;
-      v.family = e[w] as number;
-      v.s0 = e[w + 1] as number;
-      v.s1 = e[w + 2] as number;
-      v.s2 = e[w + 3] as number;
-      v.s3 = e[w + 4] as number;
-      v.d0 = e[w + 5] as number;
-      v.d1 = e[w + 6] as number;
-      v.d2 = e[w + 7] as number;
-      v.d3 = e[w + 8] as number;
-      v.sport = (e[w + 9] as number) & 0xffff;
-      v.dport = (e[w + 9] as number) >>> 16;
+      endsOf(e, id, v);
+      probe.setEnds(v, f[k + 3] as number);
+      probe.clientDir = -1;
+      setCounts(probe, f, k);
+      if (!mayReport(probe)) continue;
       flow = new Flow(flowHash(v), v, f[k + 3] as number);
     }
-    flow.packets = f[k] as number;
-    flow.bytes = f[k + 1] as number;
-    flow.payloadPackets = f[k + 2] as number;
-    flow.lastTime = f[k + 4] as number;
-    flow.finished = f[k + 5] === 1;
-    // 2: JS still inspected the flow at the end, so its own client side stands.
-    if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
-    const misses = f[k + 7] as number;
-    if (misses >= 0) {
-      flow.misses = misses;
-      if (misses >= MAX_MISSES) flow.state = STATE_DONE;
-    }
+    setCounts(flow, f, k);
     add(flow);
   }
   return n;

@@ -12,7 +12,7 @@ import {
 } from './format.js';
 
 /** Big-endian reads by hand: they run several times per packet and must inline; bounds are checked by callers. */
-function u16(b: Buffer, p: number): number {
+export function u16(b: Buffer, p: number): number {
   return ((b[p] as number) << 8) | (b[p + 1] as number);
 }
 

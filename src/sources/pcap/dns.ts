@@ -1,4 +1,4 @@
-import { addrText } from './decode.js';
+import { addrText, u16 } from './decode.js';
 
 /** A DNS message's question and address answers; only what pool matching needs. */
 export interface DnsMessage {
@@ -75,7 +75,7 @@ function escapedLabel(buf: Buffer, s: number, e: number): string {
 }
 
 function ipv6Text(buf: Buffer, p: number): string {
-  const w = (i: number) => buf.readUInt32BE(p + i);
+  const w = (i: number) => ((u16(buf, p + i) << 16) | u16(buf, p + i + 2)) >>> 0;
   return addrText(6, w(0), w(4), w(8), w(12));
 }
 
@@ -86,19 +86,19 @@ function ipv6Text(buf: Buffer, p: number): string {
 export function parseDns(buf: Buffer, off: number, len: number, answers = true): DnsMessage | null {
   const end = off + len;
   if (len < 12) return null;
-  const flags = buf.readUInt16BE(off + 2);
-  const qd = buf.readUInt16BE(off + 4);
-  const an = buf.readUInt16BE(off + 6);
+  const flags = u16(buf, off + 2);
+  const qd = u16(buf, off + 4);
+  const an = u16(buf, off + 6);
   if (qd !== 1 || (flags & 0x7800) !== 0) return null;
   const q = readName(buf, off, end, off + 12);
   if (!q || q[1] + 4 > end) return null;
   const [name, afterName] = q;
   const msg: DnsMessage = {
-    id: buf.readUInt16BE(off),
+    id: u16(buf, off),
     response: (flags & 0x8000) !== 0,
     rcode: flags & 0x0f,
     name,
-    qtype: buf.readUInt16BE(afterName),
+    qtype: u16(buf, afterName),
     addresses: [],
   };
   if (!answers) return msg;
@@ -107,8 +107,8 @@ export function parseDns(buf: Buffer, off: number, len: number, answers = true):
     const rr = readName(buf, off, end, p);
     if (!rr || rr[1] + 10 > end) break;
     p = rr[1];
-    const type = buf.readUInt16BE(p);
-    const rdlen = buf.readUInt16BE(p + 8);
+    const type = u16(buf, p);
+    const rdlen = u16(buf, p + 8);
     p += 10;
     if (p + rdlen > end) break;
     if (type === 1 && rdlen === 4) msg.addresses.push(`${buf[p]}.${buf[p + 1]}.${buf[p + 2]}.${buf[p + 3]}`);
