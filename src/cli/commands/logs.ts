@@ -11,15 +11,12 @@ import { PoolIntel } from '../../intel/pools/pool-intel.js';
 import { MinewardenError, type Warning } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
 import { renderFindingsReport } from '../../report/findings.js';
-import {
-  AuthLogParser,
-  type AuthLogReadStats,
-  followJournal,
-  LogFollower,
-  parseJournalLine,
-  readAuthLogBatches,
-} from '../../sources/authlog/index.js';
-import { DnsQueryLogParser, isDnsQueryLine } from '../../sources/dns/index.js';
+// The modules `logs FILE` needs, one by one: the following and journal readers (child processes, readline, file
+// watching) are loaded only by the modes that use them, as start-up is part of every run's cost (bench/logs).
+import { parseJournalLine } from '../../sources/authlog/journal.js';
+import { AuthLogParser } from '../../sources/authlog/parser.js';
+import { type AuthLogReadStats, readAuthLogBatches } from '../../sources/authlog/read-file.js';
+import { DnsQueryLogParser, isDnsQueryLine } from '../../sources/dns/query-log.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
 
@@ -184,6 +181,7 @@ async function analyzeJournal(o: LogsCliOptions): Promise<void> {
   const det = new StatefulDetection(await detectors(o), { id: o.hostId, name: o.hostId });
   const parser = new AuthLogParser({ referenceTime: Date.now(), hostId: o.hostId });
   const warnings: Warning[] = [];
+  const { followJournal } = await import('../../sources/authlog/journal-follow.js');
   await new Promise<void>((resolve) => {
     followJournal({
       follow: false,
@@ -244,6 +242,7 @@ async function follow(files: readonly string[], o: LogsCliOptions): Promise<void
   };
   let stop: () => Promise<void>;
   if (o.journal) {
+    const { followJournal } = await import('../../sources/authlog/journal-follow.js');
     const end = followJournal({
       onLine: (l) => {
         for (const e of parseJournalLine(parser, l)) det.process(e);
@@ -261,6 +260,7 @@ async function follow(files: readonly string[], o: LogsCliOptions): Promise<void
     const [file] = files;
     if (files.length !== 1 || file === undefined)
       throw new MinewardenError('MW_USAGE', '--follow takes exactly one FILE (or --journal)');
+    const { LogFollower } = await import('../../sources/authlog/follow.js');
     const f = new LogFollower(file, {
       fromEnd: o.fromEnd,
       onLines: (lines) => {

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { isGzip, type LineStats } from './lines.js';
 
 /** Receives each line as a byte range (newline excluded); the bytes are only valid during the call. */
@@ -105,6 +104,8 @@ const CHUNK = 1 << 18;
  */
 export async function* readChunks(file: string): AsyncGenerator<Buffer> {
   if (await isGzip(file)) {
+    // Loaded only for a gzip file: most runs read plain logs, and every module loaded is start-up time.
+    const { createGunzip } = await import('node:zlib');
     const raw = createReadStream(file, { highWaterMark: 1 << 16 });
     try {
       for await (const chunk of raw.pipe(createGunzip())) yield chunk as Buffer;
