@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { CloudFeedSchema } from '../detect/cloud/watch-config.js';
 import { MinewardenError } from '../model/errors.js';
 
 /** Everything the agent reads from its one YAML file; command-line flags override single keys. */
@@ -132,6 +133,11 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Cloud logs (VPC flow, resolver, CloudTrail, GCP, Azure NSG) from directories a log shipper fills, watched as
+     * `cloudlogs --watch` does (state in stateDir); findings ship like a scan's. Off while no directory is given.
+     */
+    cloud: CloudFeedSchema.prefault({}),
     /** Policy, custom rules and pool intel pushed by the server, polled cheaply (ETag, 304). */
     contentSync: z
       .object({

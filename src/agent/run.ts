@@ -2,6 +2,7 @@ import { MinewardenError } from '../model/errors.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
 import { Agent, type AgentOptions, type EventFeed } from './agent.js';
+import { attachCloudFeed, openAgentCloudWatch } from './cloud-feed.js';
 import type { AgentConfig } from './config.js';
 import { enroll, loadCredential } from './enroll.js';
 import { execFeed } from './exec-feed.js';
@@ -26,6 +27,8 @@ export async function startAgent(
 ): Promise<Agent> {
   const root = config.scan.root;
   const host = readHostInfo(root === '/' ? '' : root, procDirOf(root), root === '/');
+  // Before enrollment: a cloud directory that is missing or a file stops the start without using the token.
+  const cloudWatch = await openAgentCloudWatch(config);
   let cred = loadCredential(config.stateDir);
   if (cred && config.server && cred.server !== config.server) cred = null;
   if (!cred) {
@@ -113,6 +116,7 @@ export async function startAgent(
     ...(opts.log ? { log: opts.log } : {}),
   });
   const posture = attachPostureLoop(agent, config, host, opts.log);
+  const cloud = cloudWatch ? attachCloudFeed(agent, config, cloudWatch, host, opts.log) : null;
   if (config.metrics) {
     const { agentRegistry, serveMetrics } = await import('./metrics.js');
     const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans, { live, sync }));
@@ -122,6 +126,7 @@ export async function startAgent(
   agent.start();
   live?.start();
   posture?.start();
+  cloud?.start();
   sync?.start();
   bans?.start();
   return agent;

@@ -135,7 +135,7 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
   });
 
   const config = opts.config ?? parseServerConfig({});
-  const ingest = new IngestService(opts.store);
+  const ingest = new IngestService(opts.store, config.cloud.collectors);
   const sinks = new Sinks(
     config.sinks,
     opts.version ?? '0.0.0',

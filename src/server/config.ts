@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { CloudFeedShape } from '../detect/cloud/watch-config.js';
 import { MinewardenError } from '../model/errors.js';
 import { SinkConfigSchema } from '../sinks/config.js';
 
@@ -34,6 +35,22 @@ export const ServerConfigSchema = z.strictObject({
         .default('minewarden.ingest'),
       /** How long a batch held by a replica that died waits before another replica gets it. */
       ackWaitMs: z.number().int().min(500).max(600_000).default(10_000),
+    })
+    .prefault({}),
+  /**
+   * Cloud logs: directories a log shipper fills, watched by the server itself (`--cloud-*`, as cloudlogs --watch),
+   * and the agents allowed to ship cloud-log findings about hosts other than their own.
+   */
+  cloud: z
+    .strictObject({
+      ...CloudFeedShape,
+      /** Watch state (files read, findings reported); default under MINEWARDEN_STATE_DIR or /var/lib/minewarden. */
+      state: z.string().min(1).optional(),
+      /**
+       * Host ids of agents that watch cloud logs (`agent --cloud-*`): their `cloud.*` findings may name other hosts
+       * (the instances the logs are about). Any other agent reports its own host only.
+       */
+      collectors: z.array(z.string().min(1)).max(1000).default([]),
     })
     .prefault({}),
   metrics: z

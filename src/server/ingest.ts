@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { IngestBatch, IngestResult } from '../store/types.js';
+import { splitForeignFindings } from './cloud-hosts.js';
 
 /** Something that wants to see each batch after it is committed (metrics, sinks, fleet correlation). */
 export type IngestListener = (
@@ -21,12 +22,23 @@ export class IngestRejected extends Error {
   }
 }
 
-/** An agent reports for the host it enrolled as, and nothing else; a stolen credential cannot write other hosts. */
-export function checkOwnership(batch: IngestBatch, hostId: string): void {
+/**
+ * An agent reports for the host it enrolled as, and nothing else; a stolen credential cannot write other hosts. The
+ * one exception is opt-in: an agent the server's `cloud.collectors` lists watches cloud logs, whose findings
+ * (`cloud.*` rules) are about the instances the logs name; the batch itself is still its own host's.
+ */
+export function checkOwnership(batch: IngestBatch, hostId: string, cloudCollector = false): void {
   if (batch.host.id !== hostId)
     throw new IngestRejected(403, `agent is enrolled for host ${hostId}, not ${batch.host.id}`);
-  const f = batch.findings.findIndex((x) => x.host.id !== hostId);
-  if (f >= 0) throw new IngestRejected(403, `findings[${f}].host.id is not the agent's host`);
+  const f = batch.findings.findIndex(
+    (x) => x.host.id !== hostId && !(cloudCollector && x.ruleId.startsWith('cloud.')),
+  );
+  if (f >= 0) {
+    const hint = batch.findings[f]?.ruleId.startsWith('cloud.')
+      ? ` (an agent watching cloud logs needs its host id in the server's cloud.collectors)`
+      : '';
+    throw new IngestRejected(403, `findings[${f}].host.id is not the agent's host${hint}`);
+  }
   const i = batch.incidents.findIndex((x) => x.host.id !== hostId);
   if (i >= 0) throw new IngestRejected(403, `incidents[${i}].host.id is not the agent's host`);
 }
@@ -35,7 +47,15 @@ export function checkOwnership(batch: IngestBatch, hostId: string): void {
 export class IngestService {
   private readonly listeners: IngestListener[] = [];
 
-  constructor(private readonly store: Store) {}
+  private readonly collectors: ReadonlySet<string>;
+
+  /** `cloudCollectors`: host ids of agents that may ship cloud-log findings about other hosts (checkOwnership). */
+  constructor(
+    private readonly store: Store,
+    cloudCollectors: readonly string[] = [],
+  ) {
+    this.collectors = new Set(cloudCollectors);
+  }
 
   onIngested(l: IngestListener): void {
     this.listeners.push(l);
@@ -46,11 +66,28 @@ export class IngestService {
     agent: { agentId: string; hostId: string } | null,
     via: IngestVia = 'http',
   ): Promise<IngestResult> {
-    if (agent) checkOwnership(batch, agent.hostId);
-    const result = await this.store.fleet.ingest(batch, agent?.agentId ?? null, new Date());
+    const collector = agent !== null && this.collectors.has(agent.hostId);
+    if (agent) checkOwnership(batch, agent.hostId, collector);
+    if (!collector) return this.commit(batch, agent?.agentId ?? null, via);
+    // A collector's findings about other hosts are stored under those hosts (not as the collector's), one batch
+    // each after its own; a failure part way is resent whole by the agent and the ids keep the records single.
+    const parts = await splitForeignFindings(batch, agent.hostId, this.store);
+    const total: IngestResult = { findings: 0, incidents: 0, heartbeats: 0, inventory: 0 };
+    for (const [i, part] of parts.entries()) {
+      const r = await this.commit(part, i === 0 ? agent.agentId : null, via);
+      total.findings += r.findings;
+      total.incidents += r.incidents;
+      total.heartbeats += r.heartbeats;
+      total.inventory += r.inventory;
+    }
+    return total;
+  }
+
+  private async commit(batch: IngestBatch, agentId: string | null, via: IngestVia): Promise<IngestResult> {
+    const result = await this.store.fleet.ingest(batch, agentId, new Date());
     for (const l of this.listeners) {
       try {
-        l(batch, result, agent?.agentId ?? null, via);
+        l(batch, result, agentId, via);
       } catch {
         // A listener's failure (a sink, a metric) must never undo or fail an ingest that committed.
       }

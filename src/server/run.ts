@@ -6,6 +6,7 @@ import { type Retention, RetentionSchema } from '../store/types.js';
 import { type BuiltServer, buildServer } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { BusConsumer } from './bus-consumer.js';
+import { CloudIngest } from './cloud-ingest.js';
 import type { ServerConfig } from './config.js';
 import { splitDbSchema } from './db-url.js';
 
@@ -29,11 +30,15 @@ export interface RunningServer extends BuiltServer {
   url: string;
   firstAdmin: { name: string; password: string } | null;
   bus: BusConsumer | null;
+  /** The server's own cloud-log watch (`cloud` config); null when no directory is given. */
+  cloud: CloudIngest | null;
   close(): Promise<void>;
 }
 
 /** Opens the store, makes the first admin on an empty database, listens, and runs retention on a timer. */
 export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
+  // First: a cloud directory that is missing or a file stops the start before anything is opened.
+  const cloudWatch = opts.config ? await CloudIngest.openWatcher(opts.config.cloud) : null;
   const { db, schema } = splitDbSchema(opts.db);
   const store = await openStore(db, schema === undefined ? {} : { schema });
   const firstAdmin = await ensureFirstAdmin(store);
@@ -75,6 +80,12 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     }
   }
   built.ctx.fleet.start();
+  const cloud = cloudWatch
+    ? new CloudIngest(cloudWatch, store, built.ctx.ingest, built.ctx.config.cloud.intervalMs, (msg, f) =>
+        built.app.log.warn(f ?? {}, msg),
+      )
+    : null;
+  cloud?.start();
   const policy = RetentionSchema.parse(opts.retention ?? {});
   const timer = setInterval(() => {
     store
@@ -88,9 +99,11 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     url: address.replace('0.0.0.0', '127.0.0.1'),
     firstAdmin,
     bus,
+    cloud,
     async close() {
       clearInterval(timer);
       await bus?.close();
+      await cloud?.close();
       await built.ctx.fleet.close();
       await built.app.close();
       await built.ctx.sinks.close();

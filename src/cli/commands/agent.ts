@@ -4,8 +4,9 @@ import { startAgent } from '../../agent/run.js';
 import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
+import { type CloudFlagOptions, cloudOverrides, withCloudOptions } from './cloud-options.js';
 
-interface AgentCliOptions extends CommonOptions {
+interface AgentCliOptions extends CommonOptions, CloudFlagOptions {
   config?: string;
   server?: string;
   token?: string;
@@ -17,11 +18,14 @@ interface AgentCliOptions extends CommonOptions {
 }
 
 export function registerAgent(program: Command): void {
-  withCommonOptions(
-    program
-      .command('agent')
-      .description('scan this host continuously and ship findings, heartbeats and inventory'),
-    ['table', 'json'],
+  withCloudOptions(
+    withCommonOptions(
+      program
+        .command('agent')
+        .description('scan this host continuously and ship findings, heartbeats and inventory'),
+      ['table', 'json'],
+    ),
+    'agent',
   )
     .addOption(new Option('--config <file>', 'agent YAML config (flags override its keys)'))
     .addOption(new Option('--server <url>', 'fleet server URL'))
@@ -53,6 +57,7 @@ export function registerAgent(program: Command): void {
         scanIntervalMs: opts.scanInterval,
         heartbeatIntervalMs: opts.heartbeatInterval,
         ...(opts.root ? { scan: { root: opts.root } } : {}),
+        cloud: cloudOverrides(opts),
       });
       const log = (msg: string, fields: Record<string, unknown> = {}) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);

@@ -1,11 +1,12 @@
 import { type Command, Option } from 'commander';
-import { loadServerConfig } from '../../server/config.js';
+import { loadServerConfig, parseServerConfig } from '../../server/config.js';
 import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, withCommonOptions } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
+import { type CloudFlagOptions, cloudOverrides, withCloudOptions } from './cloud-options.js';
 
-interface ServerCliOptions extends CommonOptions {
+interface ServerCliOptions extends CommonOptions, CloudFlagOptions {
   db: string;
   bus?: string;
   host: string;
@@ -17,9 +18,12 @@ interface ServerCliOptions extends CommonOptions {
 export { untilSignal };
 
 export function registerServer(program: Command): void {
-  withCommonOptions(
-    program.command('server').description('run the fleet server: HTTP API, ingest, storage'),
-    ['table', 'json'],
+  withCloudOptions(
+    withCommonOptions(
+      program.command('server').description('run the fleet server: HTTP API, ingest, storage'),
+      ['table', 'json'],
+    ),
+    'server',
   )
     .addOption(
       new Option('--db <url>', 'sqlite:PATH or postgres://...').default('sqlite:./data/minewarden.db'),
@@ -34,7 +38,12 @@ export function registerServer(program: Command): void {
     .addOption(new Option('--config <file>', 'server YAML: sinks, fleet correlation, metrics, bus names'))
     .option('-q, --quiet', 'no request log on stderr', false)
     .action(async (opts: ServerCliOptions) => {
-      const config = loadServerConfig(opts.config);
+      const fromFile = loadServerConfig(opts.config);
+      const cloud = cloudOverrides(opts);
+      // Flags replace the file's cloud keys they give; the result is validated again.
+      const config = cloud
+        ? parseServerConfig({ ...fromFile, cloud: { ...fromFile.cloud, ...cloud } })
+        : fromFile;
       const srv = await runServer({
         config,
         db: opts.db,

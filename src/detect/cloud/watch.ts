@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Warning } from '../../model/errors.js';
 import { MinewardenError } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
@@ -118,17 +119,9 @@ export class CloudLogWatcher {
           warnings: [{ code: 'MW_W_CLOUD_SKIPPED', message: err.message }],
         });
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      // timers/promises drops its abort listener when the time is up: a listener left per look would pile up
+      // (and warn) in an agent or server that watches for weeks.
+      await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
 }
