@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bruteForceFinding } from '../../test/helpers/fleet-harness.js';
 import { type Finding, findingId } from '../model/finding.js';
+import { defaultFeedStatePath } from '../sources/cloud/dir-feed.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import type { IngestBatch } from '../store/types.js';
-import { CloudIngest } from './cloud-ingest.js';
+import { CloudIngest, serverStatePath } from './cloud-ingest.js';
 import { parseServerConfig } from './config.js';
 import { checkOwnership, IngestRejected, IngestService } from './ingest.js';
 
@@ -93,6 +94,10 @@ describe("the server's own cloud-log watch", () => {
     expect(c.cloud).toMatchObject({ vpcFlow: [], collectors: [], intervalMs: 10_000 });
     expect(await CloudIngest.openWatcher(c.cloud)).toBeNull();
     expect(() => parseServerConfig({ cloud: { vpcFlows: ['/x'] } })).toThrow(/cloud/);
+    // Not the file `cloudlogs --watch` keeps for the same directories: neither takes the other's files as read.
+    const [mine, cli] = [serverStatePath(['/srv/vpc']), defaultFeedStatePath(['/srv/vpc'])];
+    expect(mine).not.toBe(cli);
+    expect(dirname(mine)).toBe(dirname(cli));
   });
 
   it('stores findings through the ingest path, a mapped host keeping its record', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudLogWatcher, CloudWatchBatch } from '../detect/cloud/watch.js';
 import { cloudFeedDirs } from '../detect/cloud/watch-config.js';
@@ -10,8 +11,23 @@ import { byHost, storedHostOf } from './cloud-hosts.js';
 import type { ServerConfig } from './config.js';
 import type { IngestService } from './ingest.js';
 
+/**
+ * Where the watch state lives unless `cloud.state` says: beside `cloudlogs --watch`'s for the same directories but
+ * not the same file, so a `cloudlogs --watch` run over them does not take the server's files as read.
+ */
+export function serverStatePath(roots: readonly string[]): string {
+  const p = defaultFeedStatePath(roots);
+  return join(dirname(p), `server-${basename(p)}`);
+}
+
 /** Prefix of the batches the server writes for cloud logs it watches itself. */
 export const CLOUD_BATCH_PREFIX = 'cloud:';
+
+export type CloudIngestLog = (
+  level: 'info' | 'warn' | 'error',
+  msg: string,
+  f?: Record<string, unknown>,
+) => void;
 
 /**
  * The server's own watch of cloud-log directories (`server --cloud-*`, as cloudlogs --watch): each look's new
@@ -31,7 +47,7 @@ export class CloudIngest {
     private readonly store: Store,
     private readonly ingest: IngestService,
     private readonly intervalMs: number,
-    private readonly log: (msg: string, f?: Record<string, unknown>) => void = () => {},
+    private readonly log: CloudIngestLog = () => {},
   ) {}
 
   /**
@@ -42,12 +58,12 @@ export class CloudIngest {
     const roots = cloudFeedDirs(c);
     if (roots.length === 0) return null;
     const { openCloudFeed } = await import('../detect/cloud/watch-open.js');
-    return openCloudFeed(c, c.state ?? defaultFeedStatePath(roots));
+    return openCloudFeed(c, c.state ?? serverStatePath(roots));
   }
 
   private async onBatch(b: CloudWatchBatch): Promise<void> {
     this.looks++;
-    for (const w of b.warnings) this.log('cloud log warning', { path: w.path, message: w.message });
+    for (const w of b.warnings) this.log('warn', 'cloud log warning', { path: w.path, message: w.message });
     for (const list of byHost(b.findings).values()) {
       const host = await storedHostOf(this.store, (list[0] as Finding).host);
       for (let i = 0; i < list.length; i += MAX_BATCH_FINDINGS) {
@@ -73,7 +89,7 @@ export class CloudIngest {
     }
     this.findings += b.findings.length;
     if (b.findings.length > 0)
-      this.log('cloud findings stored', { files: b.files.length, findings: b.findings.length });
+      this.log('info', 'cloud findings stored', { files: b.files.length, findings: b.findings.length });
   }
 
   /** One look now (tests; the loop calls the same). */
@@ -94,7 +110,7 @@ export class CloudIngest {
         // The store failing (a database restart) ends a look before its state is saved: its files are read again
         // at the next one, and the watch goes on.
         this.lastError = (err as Error).message;
-        this.log('cloud log look failed', { error: this.lastError });
+        this.log('error', 'cloud log look failed', { error: this.lastError });
         await sleep(this.intervalMs, undefined, { signal }).catch(() => undefined);
       }
     }

@@ -81,8 +81,12 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   }
   built.ctx.fleet.start();
   const cloud = cloudWatch
-    ? new CloudIngest(cloudWatch, store, built.ctx.ingest, built.ctx.config.cloud.intervalMs, (msg, f) =>
-        built.app.log.warn(f ?? {}, msg),
+    ? new CloudIngest(
+        cloudWatch,
+        store,
+        built.ctx.ingest,
+        built.ctx.config.cloud.intervalMs,
+        (level, msg, f) => built.app.log[level](f ?? {}, msg),
       )
     : null;
   cloud?.start();
