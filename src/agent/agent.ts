@@ -56,7 +56,7 @@ export class Agent {
   private readonly usage = new SelfUsage();
   private readonly hasher: ExeHasher;
   private builtin: BuiltinDetectorSet | undefined;
-  private readonly fileMemo = new FileMemo();
+  private readonly fileMemo: FileMemo;
   private timers: NodeJS.Timeout[] = [];
   private host: Host | null = null;
   private events: TelemetryEvent[] = [];
@@ -71,6 +71,7 @@ export class Agent {
     const c = opts.config;
     this.queue = new DiskQueue(join(c.stateDir, 'queue.db'), c.queue);
     this.hasher = new ExeHasher(c.scan.hashMaxMb * 1024 * 1024);
+    this.fileMemo = new FileMemo({ sweepIntervalMs: c.scan.sweepIntervalMs });
     this.shipper = new Shipper(this.queue, opts.transport, {
       initialBackoffMs: c.backoff.initialMs,
       maxBackoffMs: c.backoff.maxMs,

@@ -54,9 +54,14 @@ export const AgentConfigSchema = z
         sampleMs: z.number().int().min(0).max(10_000).default(1000),
         hash: z.boolean().default(true),
         hashMaxMb: z.number().int().positive().max(4096).default(64),
+        /**
+         * The whole file sweep runs at least this often; the scans between check the persistence locations with
+         * `stat` and sweep at once when one changed (src/scan/file-memo.ts). 0: every scan sweeps.
+         */
+        sweepIntervalMs: z.number().int().min(0).max(86_400_000).default(300_000),
       })
       .strict()
-      .default({ root: '/', sampleMs: 1000, hash: true, hashMaxMb: 64 }),
+      .default({ root: '/', sampleMs: 1000, hash: true, hashMaxMb: 64, sweepIntervalMs: 300_000 }),
     queue: z
       .object({
         /** Batches kept on disk while the server cannot be reached; past this the oldest are dropped and counted. */

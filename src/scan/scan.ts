@@ -13,6 +13,7 @@ import type { Incident } from '../model/incident.js';
 import { severityRank } from '../model/severity.js';
 import { readDpkgOwnership } from '../sources/dpkg/owned-files.js';
 import { fileEvents } from '../sources/files/events.js';
+import type { PersistenceKind } from '../sources/files/locations.js';
 import { sweepFiles } from '../sources/files/sweep.js';
 import { eachSnapshotEvent } from '../sources/procfs/events.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
@@ -63,10 +64,18 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
     opts.detectors ?? builtinDetectors({ minerPorts: loadMinerPorts(), packages: readDpkgOwnership(root) });
   const engine = new DetectionEngine(detectors, { id: snapshot.host.id, name: snapshot.host.name });
   engine.processAll(eachSnapshotEvent(snapshot));
-  if (opts.files !== false) {
+  const memo = opts.fileMemo;
+  const prefix = root === '/' ? '' : root.replace(/\/+$/, '');
+  if (opts.files !== false && memo && !memo.needsSweep(prefix, Date.now())) {
+    // Nothing checked every scan changed since the last sweep: its findings and warnings stand in.
+    const last = memo.carry();
+    engine.adopt(last.findings);
+    snapshot.warnings.push(...last.warnings);
+  } else if (opts.files !== false) {
     const sink = new WarningSink();
-    const memo = opts.fileMemo;
     memo?.begin();
+    // Homes come from passwd (swept) and the entries of /home.
+    memo?.look(prefix, '/home', 'authorized_keys');
     // One file at a time: contents go through the detectors and are dropped, never held all at once.
     sweepFiles(root, sink, {
       onFile: (f) => {
@@ -76,15 +85,16 @@ export async function scanHost(opts: ScanOptions = {}): Promise<ScanResult> {
       },
       ...(memo
         ? {
-            unchanged: (path: string, st: Stats) => {
-              const found = memo.unchanged(path, st);
+            unchanged: (path: string, st: Stats, kind: PersistenceKind) => {
+              const found = memo.unchanged(path, st, kind);
               if (found) engine.adopt(found);
               return found !== undefined;
             },
+            onLook: (path: string, kind: PersistenceKind) => memo.look(prefix, path, kind),
           }
         : {}),
     });
-    memo?.end();
+    memo?.end(sink.items);
     snapshot.warnings.push(...sink.items);
   }
   if (seen) {

@@ -40,7 +40,9 @@ export interface SweepOptions {
    * Asked before a file is read, with its stat: true skips reading it (a repeated sweep that remembers what it saw
    * last time and handles unchanged files itself). The file still counts toward maxFiles.
    */
-  unchanged?: (path: string, st: import('node:fs').Stats) => boolean;
+  unchanged?: (path: string, st: import('node:fs').Stats, kind: PersistenceKind) => boolean;
+  /** Told of each directory before it is listed and each file location before it is tried (present or not). */
+  onLook?: (path: string, kind: PersistenceKind) => void;
 }
 
 // Unit directories hold hundreds of vendor units; only files that can run something are worth reading there.
@@ -113,7 +115,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) return;
-      if (opts.unchanged?.(hostPath, st)) {
+      if (opts.unchanged?.(hostPath, st, kind)) {
         count++;
         return;
       }
@@ -158,6 +160,7 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
 
   const walk = (hostDir: string, kind: PersistenceKind, depth: number): void => {
     let entries: import('node:fs').Dirent[];
+    opts.onLook?.(hostDir, kind);
     try {
       entries = readdirSync(`${prefix}${hostDir}`, { withFileTypes: true });
     } catch (err) {
@@ -183,14 +186,17 @@ export function sweepFiles(root: string, warnings: WarningSink, opts: SweepOptio
   };
 
   const visit = (loc: Location): void => {
-    if (loc.depth === undefined) readOne(loc.path, loc.kind);
-    else walk(loc.path, loc.kind, loc.depth);
+    if (loc.depth === undefined) {
+      opts.onLook?.(loc.path, loc.kind);
+      readOne(loc.path, loc.kind);
+    } else walk(loc.path, loc.kind, loc.depth);
   };
 
   for (const loc of SYSTEM_LOCATIONS) visit(loc);
   for (const home of homesOf(prefix)) {
     for (const f of HOME_FILES) {
       const p = `${home}/${f.rel}`;
+      opts.onLook?.(p, f.kind);
       let isDir = false;
       try {
         isDir = statSync(`${prefix}${p}`).isDirectory();
