@@ -19,6 +19,14 @@ export interface CloudWatchOptions extends CloudAnalyzeOptions {
   statePath: string;
 }
 
+/**
+ * Findings one engine holds before the watch starts a new one after a look (the detectors' open windows are lost, as
+ * with the agent's live engine). An agent or server watches for months: the engine would grow with every finding,
+ * and once it held more than the finding ids the state remembers (DirFeed, 20,000) the oldest would be handed over
+ * again at every look. Below that, what an old engine reported stays remembered and is not repeated by a new one.
+ */
+export const ENGINE_FINDINGS = 10_000;
+
 /** What one poll read and found: only findings not reported before, in this run or an earlier one. */
 export interface CloudWatchBatch {
   files: CloudReadStats[];
@@ -37,7 +45,7 @@ export class CloudLogWatcher {
   private constructor(
     private readonly feed: DirFeed,
     private readonly sources: ReadonlyMap<string, CloudSource>,
-    private readonly detection: CloudDetection,
+    private detection: CloudDetection,
     private readonly o: CloudWatchOptions,
     private readonly hosts: HostResolver,
   ) {}
@@ -60,6 +68,9 @@ export class CloudLogWatcher {
     const detection = new CloudDetection(cloudDetectors(o), (id) => hosts.ref(id));
     return new CloudLogWatcher(feed, sources, detection, o, hosts);
   }
+
+  /** Looks whose engine was replaced by a fresh one (ENGINE_FINDINGS). */
+  engineRestarts = 0;
 
   /** Files read over all runs, as the state has them. */
   get filesDone(): number {
@@ -90,12 +101,17 @@ export class CloudLogWatcher {
         failed.push({ code: 'MW_W_CLOUD_SKIPPED', message: err.message, path: f.path });
       }
     }
-    const findings = ready.length ? this.detection.results().filter((x) => !this.feed.wasEmitted(x.id)) : [];
+    const all = ready.length ? this.detection.results() : [];
+    const findings = all.filter((x) => !this.feed.wasEmitted(x.id));
     const batch = { files, findings, warnings: [...failed, ...cloudWarnings(files)] };
     await onBatch(batch);
     for (const f of ready) this.feed.markDone(f);
     this.feed.noteEmitted(findings.map((x) => x.id));
     if (ready.length) await this.feed.save();
+    if (all.length > ENGINE_FINDINGS) {
+      this.detection = new CloudDetection(cloudDetectors(this.o), (id) => this.hosts.ref(id));
+      this.engineRestarts++;
+    }
     return batch;
   }
 
