@@ -5,7 +5,7 @@
 //
 // JS API:
 //   const w = new PcapWalk(fd, maxFlows, scratch, onEvent)
-//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 96 bytes where each
+//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 104 bytes where each
 //       event is written before onEvent() is called; onEvent(big?) returns a number (see below).
 //   w.next(budgetBytes)  // walks about this many input bytes; false once the walk ended (end, error or overflow)
 //   w.result()           // counters, per-flow totals, truncation and error, see Result()
@@ -27,7 +27,9 @@
 //   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16  w11 misses so far (first)
 //   bytes 48..55 packet time, float64 ms; 56..63 flow's first packet time
 //   w16..w23 addresses (TCP: the flow's a0..a3 b0..b3; DNS: source then destination)
-//   bytes 96.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
+//   w24 w25 (TCP) offsets of the first and last newline in the payload, -1 when it has none: most stratum segments
+//   hold one line, so JS splits them into lines without searching them again
+//   bytes 104.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
 
 #include <napi.h>
 
@@ -61,7 +63,7 @@ constexpr size_t kChunk = 4 * 1024 * 1024;
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
 enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
 enum JsState : uint8_t { kNative = 0, kInspected = 1, kDone = 2 };
-constexpr size_t kEventHeader = 96;
+constexpr size_t kEventHeader = 104;
 // MAX_MISSES of analyzer.ts.
 constexpr int32_t kMaxMisses = 6;
 enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
@@ -692,7 +694,14 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     Header(kEvTcp, id, dir, flags, v.seq, v.payloadLen, f.payloadPackets, f.clientDir, first, f.family,
            uint32_t(f.aPort) | (uint32_t(f.bPort) << 16), time, f.firstTime, f.a, f.b);
     if (first) std::memcpy(scratch_ + 44, &f.misses, 4);
-    double r = Emit(pkt + v.payloadOff, v.payloadLen);
+    const uint8_t* payload = pkt + v.payloadOff;
+    int32_t nl[2] = {-1, -1};
+    if (const void* at = v.payloadLen > 0 ? std::memchr(payload, '\n', size_t(v.payloadLen)) : nullptr) {
+      nl[0] = int32_t(static_cast<const uint8_t*>(at) - payload);
+      nl[1] = int32_t(static_cast<const uint8_t*>(memrchr(payload, '\n', size_t(v.payloadLen))) - payload);
+    }
+    std::memcpy(scratch_ + 96, nl, sizeof nl);
+    double r = Emit(payload, v.payloadLen);
     if (r >= 1) {
       Flow& g = flows_[size_t(id)];
       g.js = kDone;
@@ -994,7 +1003,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapWalk", PcapWalk::Init(env));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

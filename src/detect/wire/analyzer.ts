@@ -14,7 +14,7 @@ import {
   TCP_RST,
   TCP_SYN,
 } from '../../sources/pcap/decode.js';
-import { parseDns } from '../../sources/pcap/dns.js';
+import { type DnsMessage, parseDns } from '../../sources/pcap/dns.js';
 import type { NativeWalkCounts, NativeWalkSink } from '../../sources/pcap/native-walk.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
@@ -31,7 +31,7 @@ import {
   STATE_NEW,
 } from './flow.js';
 import { dnsFinding, flowEnds, flowFinding, mayReport, type ReportContext } from './flow-report.js';
-import { HalfStream, startsMessage } from './half-stream.js';
+import { HalfStream, type NewlineHint, startsMessage } from './half-stream.js';
 import {
   LIVE_WAIT_MESSAGES,
   MAX_INSPECTED_MESSAGES,
@@ -68,6 +68,8 @@ export class WireAnalyzer implements NativeWalkSink {
   /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
   private readonly byId: Flow[] = [];
   private readonly onRecognised = (flow: Flow): void => this.recognised(flow);
+  /** Where the current segment's newlines are, when the native walk said (`buf` null otherwise). */
+  private readonly newlines: NewlineHint = { buf: null, first: -1, last: -1 };
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
@@ -168,16 +170,25 @@ export class WireAnalyzer implements NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
+    nlFirst: number,
+    nlLast: number,
   ): number {
     const flow = this.byId[id] as Flow;
     // The only counter the detectors read while a flow is inspected; the rest are set once the walk ends.
     flow.payloadPackets = payloadPackets;
+    const nl = this.newlines;
+    nl.buf = buf;
+    nl.first = nlFirst < 0 ? -1 : v.payloadOff + nlFirst;
+    nl.last = nlLast < 0 ? -1 : v.payloadOff + nlLast;
     this.segment(flow, dir, buf, v, time);
+    nl.buf = null;
     return flow.state === STATE_DONE ? 2 + flow.clientDir : 0;
   }
 
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void {
-    this.udpDns(buf, v, time);
+    // The walk sends only messages whose question names a pool: read them in full at once.
+    const msg = parseDns(buf, v.payloadOff, v.payloadLen);
+    if (msg) this.poolDns(msg, v, time);
   }
 
   isPoolName(name: string): boolean {
@@ -217,7 +228,8 @@ export class WireAnalyzer implements NativeWalkSink {
     this.classifier.begin(flow, dir, t);
     const gaps = stream.gaps;
     const cut = stream.cutLines;
-    stream.push(buf, off, len, seq, syn, this.classifier.onLine);
+    const nl = this.newlines;
+    stream.push(buf, off, len, seq, syn, this.classifier.onLine, nl.buf === buf ? nl : null);
     this.stats.streamGaps += stream.gaps - gaps;
     this.stats.cutLines += stream.cutLines - cut;
     // Count messages, not packets: a first line split over many segments (or cut at the line limit) must still
@@ -274,6 +286,10 @@ export class WireAnalyzer implements NativeWalkSink {
     this.stats.dnsMessages++;
     if (!this.dns.isPoolName(msg.name)) return;
     if (msg.response) msg = parseDns(buf, v.payloadOff, v.payloadLen) ?? msg;
+    this.poolDns(msg, v, time);
+  }
+
+  private poolDns(msg: DnsMessage, v: PacketView, time: number): void {
     const src = addrText(v.family, v.s0, v.s1, v.s2, v.s3);
     const dst = addrText(v.family, v.d0, v.d1, v.d2, v.d3);
     const q = this.dns.observe(msg, src, dst, time);

@@ -30,17 +30,29 @@ export class DnsWatch {
   readonly resolved = new Map<string, { name: string; match: PoolMatch }>();
   dropped = 0;
 
+  /** The last name looked up and its answer: the messages about one name come in runs (query, response). */
+  private lastName = '';
+  private lastMatch: PoolMatch | null = null;
+
   constructor(private readonly intel: PoolIntel | null) {}
+
+  private match(name: string): PoolMatch | null {
+    if (this.intel === null || name === '') return null;
+    if (name !== this.lastName) {
+      this.lastMatch = this.intel.lookupDomain(name);
+      this.lastName = name;
+    }
+    return this.lastMatch;
+  }
 
   /** True when `name` is on the pool lists (the cheap test before a message is read in full). */
   isPoolName(name: string): boolean {
-    return this.intel !== null && name !== '' && this.intel.lookupDomain(name) !== null;
+    return this.match(name) !== null;
   }
 
   /** Returns the entry when this message is about a pool name (new or updated), else null. */
   observe(msg: DnsMessage, src: string, dst: string, time: number): PoolQuery | null {
-    if (!this.intel || msg.name === '') return null;
-    const match = this.intel.lookupDomain(msg.name);
+    const match = this.match(msg.name);
     if (!match) return null;
     const client = msg.response ? dst : src;
     const server = msg.response ? src : dst;

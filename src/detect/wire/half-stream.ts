@@ -6,6 +6,16 @@ export const MAX_LINE_BYTES = 256 * 1024;
 const MAX_OOO_SEGMENTS = 16;
 const MAX_OOO_BYTES = 128 * 1024;
 
+/**
+ * Where the first and last newline of a segment's payload in `buf` are (offsets in `buf`, -1: none), when the caller
+ * knows: the native walk finds them while it copies the segment out, so most segments (one line each) need no search.
+ */
+export interface NewlineHint {
+  buf: Buffer | null;
+  first: number;
+  last: number;
+}
+
 interface Segment {
   seq: number;
   data: Buffer;
@@ -28,8 +38,19 @@ export class HalfStream {
   gaps = 0;
   cutLines = 0;
 
-  /** Payload of one segment. `syn` marks the segment that carries SYN (its sequence number is one before data). */
-  push(buf: Buffer, off: number, len: number, seq: number, syn: boolean, onLine: LineHandler): void {
+  /**
+   * Payload of one segment. `syn` marks the segment that carries SYN (its sequence number is one before data);
+   * `newlines`, when given, says where the newlines of buf[off, off + len) are.
+   */
+  push(
+    buf: Buffer,
+    off: number,
+    len: number,
+    seq: number,
+    syn: boolean,
+    onLine: LineHandler,
+    newlines: NewlineHint | null = null,
+  ): void {
     if (!this.started) {
       this.started = true;
       this.nextSeq = syn ? (seq + 1) >>> 0 : seq;
@@ -39,11 +60,11 @@ export class HalfStream {
     if (len === 0) return;
     const diff = (seq - this.nextSeq) | 0;
     if (diff === 0) {
-      this.deliver(buf, off, len, onLine);
+      this.deliver(buf, off, len, onLine, newlines);
       if (this.ooo) this.drain(onLine);
     } else if (diff < 0) {
       if (diff + len <= 0) return;
-      this.deliver(buf, off - diff, len + diff, onLine);
+      this.deliver(buf, off - diff, len + diff, onLine, newlines);
       if (this.ooo) this.drain(onLine);
     } else if (this.holdable(len)) {
       this.ooo ??= [];
@@ -57,7 +78,7 @@ export class HalfStream {
       this.lineLen = 0;
       this.nextSeq = seq;
       this.skipping = !startsMessage(buf, off, len);
-      this.deliver(buf, off, len, onLine);
+      this.deliver(buf, off, len, onLine, newlines);
     }
   }
 
@@ -77,7 +98,7 @@ export class HalfStream {
         if (diff > 0) continue;
         list.splice(i, 1);
         this.oooBytes -= seg.data.length;
-        if (diff + seg.data.length > 0) this.deliver(seg.data, -diff, seg.data.length + diff, onLine);
+        if (diff + seg.data.length > 0) this.deliver(seg.data, -diff, seg.data.length + diff, onLine, null);
         progressed = true;
         break;
       }
@@ -85,15 +106,29 @@ export class HalfStream {
     if (list.length === 0) this.ooo = null;
   }
 
-  private deliver(buf: Buffer, off: number, len: number, onLine: LineHandler): void {
+  /** Splits buf[off, off + len) (the whole payload or its tail) into lines; `newlines` is about the whole payload. */
+  private deliver(
+    buf: Buffer,
+    off: number,
+    len: number,
+    onLine: LineHandler,
+    newlines: NewlineHint | null,
+  ): void {
     this.nextSeq = (this.nextSeq + len) >>> 0;
     const end = off + len;
     let s = off;
-    // One view per segment lets the native search stop at the segment's end instead of running on into the buffer.
-    const seg = buf.subarray(off, end);
+    // One view per segment lets the native search stop at the segment's end instead of running on into the buffer;
+    // made only when the newline positions given do not already answer.
+    let seg: Buffer | null = null;
     while (s < end) {
-      const found = seg.indexOf(0x0a, s - off);
-      const nl = found < 0 ? end : off + found;
+      let nl: number;
+      if (newlines !== null && s <= newlines.first) nl = newlines.first;
+      else if (newlines !== null && s > newlines.last) nl = end;
+      else {
+        seg ??= buf.subarray(off, end);
+        const found = seg.indexOf(0x0a, s - off);
+        nl = found < 0 ? end : off + found;
+      }
       if (this.skipping) {
         if (nl < end) this.skipping = false;
         s = nl + 1;

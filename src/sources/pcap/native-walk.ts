@@ -16,7 +16,7 @@ export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_wa
 const EV_TCP = 2;
 const EV_DNS = 3;
 const EV_NAME = 4;
-const PAYLOAD_AT = 96;
+const PAYLOAD_AT = 104;
 /** Room for the payload of nearly every packet; larger ones come as a Buffer argument. */
 const SCRATCH_BYTES = PAYLOAD_AT + 256 * 1024;
 /** Input bytes walked between turns of the event loop, as the JS reader yields every 64 MiB. */
@@ -74,8 +74,9 @@ export interface NativeWalkSink {
    */
   flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number, misses: number): void;
   /**
-   * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`. Returns 0 to
-   * keep receiving the flow's segments, or 2 + its client side (-1..1) once it needs no more payload.
+   * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`; `nlFirst` and
+   * `nlLast` are the offsets of the payload's first and last newline (-1: none). Returns 0 to keep receiving the
+   * flow's segments, or 2 + its client side (-1..1) once it needs no more payload.
    */
   flowSegment(
     id: number,
@@ -84,6 +85,8 @@ export interface NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
+    nlFirst: number,
+    nlLast: number,
   ): number;
   /** A DNS message about a pool name (UDP port 53); `v` holds addresses and the payload position. */
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void;
@@ -120,7 +123,7 @@ let addonProblem = '';
 
 function isAddon(x: unknown): x is PcapWalkAddon {
   const o = x as Partial<PcapWalkAddon> | null;
-  return typeof o === 'object' && o !== null && o.abiVersion === 1 && typeof o.PcapWalk === 'function';
+  return typeof o === 'object' && o !== null && o.abiVersion === 2 && typeof o.PcapWalk === 'function';
 }
 
 /** The native walk addon, loaded once; null (with `nativeWalkProblem()` saying why) when it is not built here. */
@@ -220,7 +223,16 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
       }
       v.tcpFlags = i32[3] as number;
       v.seq = i32[4] as number;
-      return sink.flowSegment(id, i32[2] as number, data, v, time, i32[6] as number);
+      return sink.flowSegment(
+        id,
+        i32[2] as number,
+        data,
+        v,
+        time,
+        i32[6] as number,
+        i32[24] as number,
+        i32[25] as number,
+      );
     }
     if (kind === EV_DNS) {
       ends();
