@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime } from './flow-report.js';
+import { isoTime, methodCounts } from './flow-report.js';
 
 describe('isoTime', () => {
   it('writes what Date#toISOString writes, for whole and fractional milliseconds across days and years', () => {
@@ -17,5 +17,21 @@ describe('isoTime', () => {
     expect(isoTime(8.64e15)).toBe(new Date(8.64e15).toISOString());
     for (const bad of [-1, Number.NaN, 8.64e15 + 1, Number.POSITIVE_INFINITY])
       expect(isoTime(bad)).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
+
+describe('methodCounts', () => {
+  it('gives what Object.fromEntries gives, also for method names that are object internals', () => {
+    const m = new Map<string, number>([
+      ['mining.notify', 3],
+      ['__proto__', 2],
+      ['constructor', 1],
+      ['7', 4],
+      ['toString', 5],
+    ]);
+    const counts = methodCounts(m);
+    expect(counts).toEqual(Object.fromEntries(m));
+    expect(JSON.stringify(counts)).toBe(JSON.stringify(Object.fromEntries(m)));
+    expect(Object.getPrototypeOf(counts)).toBe(Object.prototype);
   });
 });

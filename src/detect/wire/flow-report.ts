@@ -78,9 +78,10 @@ export function flowEnds(flow: Flow, knownPorts: ReadonlySet<number>): FlowEnds 
   const a = addrText(flow.family, flow.a0, flow.a1, flow.a2, flow.a3);
   const b = addrText(flow.family, flow.b0, flow.b1, flow.b2, flow.b3);
   const aIsClient = clientSide(flow, knownPorts) === 0;
-  const [client, clientPort, server, serverPort] = aIsClient
-    ? [a, flow.aPort, b, flow.bPort]
-    : [b, flow.bPort, a, flow.aPort];
+  const client = aIsClient ? a : b;
+  const clientPort = aIsClient ? flow.aPort : flow.bPort;
+  const server = aIsClient ? b : a;
+  const serverPort = aIsClient ? flow.bPort : flow.aPort;
   const tuple = `tcp ${endpoint(flow.family, client, clientPort)} -> ${endpoint(flow.family, server, serverPort)}`;
   return { client, clientPort, server, serverPort, tuple };
 }
@@ -155,6 +156,18 @@ function matchEvidence(m: PoolMatch): Record<string, unknown> {
   return { indicator: m.indicator, list: m.list, ...(m.label ? { label: m.label } : {}) };
 }
 
+/** The method counts as an object, in the order first seen (what Object.fromEntries gives, without an iterator). */
+export function methodCounts(methods: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  methods.forEach((n, name) => {
+    // Names come from the wire: "__proto__" must become a key, as Object.fromEntries makes it, not the prototype.
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value: n, enumerable: true, writable: true, configurable: true });
+    else out[name] = n;
+  });
+  return out;
+}
+
 /** Whether `flow` may deserve a finding; false says flowFinding returns null, without building any text but one address. */
 export function mayReport(flow: Flow, ctx: ReportContext): boolean {
   if (flow.rpc?.protocol || flow.p2p) return true;
@@ -193,7 +206,7 @@ export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
     evidence['login'] = rpc.login ?? null;
     evidence['handshakeSeen'] = rpc.handshake;
     evidence['messagesInspected'] = rpc.messages;
-    evidence['methods'] = Object.fromEntries(rpc.methods);
+    evidence['methods'] = methodCounts(rpc.methods);
     const strong = rpc.handshake || rpc.login !== undefined;
     const confidence = Math.min(
       0.99,

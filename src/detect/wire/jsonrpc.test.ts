@@ -28,6 +28,25 @@ describe('findBytes', () => {
     const line = Buffer.from(`{"id":1,"params":["${'a'.repeat(500)}"],"method":"mining.submit"}`);
     expect(findMethod(line, 0, line.length)).toBe('mining.submit');
   });
+
+  it('findMethod gives known and unknown names alike, including near misses of known ones', () => {
+    const names = [
+      'mining.notify',
+      'mining.notifz',
+      'Mining.notify',
+      'login',
+      'logi',
+      'job',
+      'jobs',
+      'x',
+      '',
+      'é',
+    ];
+    for (const name of names) {
+      const line = Buffer.from(`{"id":1,"method":"${name}","params":[]}`, 'latin1');
+      expect(findMethod(line, 0, line.length), name).toBe(name === '' ? '' : name);
+    }
+  });
 });
 
 describe('hasLineStartJson', () => {

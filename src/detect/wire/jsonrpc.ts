@@ -49,7 +49,26 @@ export function findMethod(buf: Buffer, s: number, e: number): string | null {
   const stop = Math.min(e, start + 64);
   while (p < stop && buf[p] !== Q) p++;
   if (p >= stop) return null;
-  return buf.toString('latin1', start, p);
+  return knownMethod(buf, start, p) ?? buf.toString('latin1', start, p);
+}
+
+/** Method names the classifier looks up, by length; filled once the sets below exist. */
+const KNOWN_BY_LENGTH = new Map<number, Array<{ bytes: Buffer; name: string }>>();
+
+/**
+ * The known method name buf[s, e) spells, or null. Nearly every message of a mining flow names one of a dozen
+ * methods: handing out the one string for it saves building a new string per message and hashing it in each lookup.
+ */
+function knownMethod(buf: Buffer, s: number, e: number): string | null {
+  const candidates = KNOWN_BY_LENGTH.get(e - s);
+  if (candidates === undefined) return null;
+  outer: for (let k = 0; k < candidates.length; k++) {
+    const c = candidates[k] as { bytes: Buffer; name: string };
+    const b = c.bytes;
+    for (let i = 0; i < b.length; i++) if (buf[s + i] !== b[i]) continue outer;
+    return c.name;
+  }
+  return null;
 }
 
 /** Methods that name a mining protocol by themselves. */
@@ -199,4 +218,16 @@ export function identityOf(method: string, json: string): Identity {
     if (login) out.login = worker ? `${login}.${worker}` : login;
   }
   return out;
+}
+
+for (const name of new Set([
+  ...METHOD_PROTOCOL.keys(),
+  ...MONERO_METHODS,
+  ...CLIENT_METHODS,
+  ...SERVER_METHODS,
+  ...IDENTITY_METHODS,
+])) {
+  const list = KNOWN_BY_LENGTH.get(name.length) ?? [];
+  list.push({ bytes: Buffer.from(name, 'latin1'), name });
+  KNOWN_BY_LENGTH.set(name.length, list);
 }
