@@ -1,7 +1,8 @@
 // Builds the native addons into build/Release/ during `npm ci` / `npm install`:
 //   proc_connector (native/proc_connector.cc): real-time exec events; without it the exec source polls /proc.
 //   pcap_walk (native/pcap_walk.cc): the packet walk of capture files; without it `pcap` walks packets in JS.
-// Both are optional speed-ups. Each target is built on its own, so one that fails leaves the other; a failure prints
+//   procfs_read (native/procfs_read.cc): per-process /proc reads of a scan; without it they go through node:fs.
+// All are optional speed-ups. Each target is built on its own, so one that fails leaves the other; a failure prints
 // ONE warning naming what is lost, keeps the full log in build/native-build.log, and the script exits 0 so that
 // installing the product never fails because of it.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,11 @@ const TARGETS = [
     name: 'pcap_walk',
     what: 'the native capture walk addon',
     loss: 'capture files will be walked in JavaScript, which takes more CPU',
+  },
+  {
+    name: 'procfs_read',
+    what: 'the native /proc reader addon',
+    loss: 'scans will read /proc through Node, which takes about twice the time',
   },
 ];
 

@@ -6,7 +6,7 @@ import { eachSnapshotEvent } from '../../dist/sources/procfs/events.js';
 import { ExeHasher } from '../../dist/sources/procfs/exe-hash.js';
 import { takeSnapshot } from '../../dist/sources/procfs/snapshot.js';
 
-const [root = '/', iterArg = '20'] = process.argv.slice(2);
+const [root = '/', iterArg = '20', reader = 'auto'] = process.argv.slice(2);
 const iterations = Number(iterArg);
 const quantile = (xs, q) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
@@ -19,7 +19,7 @@ let processes = 0;
 for (let i = 0; i < iterations + 2; i++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const snap = await takeSnapshot({ root, sampleMs: 0, hasher });
+  const snap = await takeSnapshot({ root, sampleMs: 0, hasher, reader });
   new DetectionEngine(detectors, snap.host).processAll(eachSnapshotEvent(snap)).results();
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);

@@ -41,12 +41,20 @@ function buildFixture(n: number): FakeRoot {
 /** The V8 heap sizing a long-running agent uses (deploy/ and docs/operations.md): small young generation. */
 const AGENT_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
 
-function runChild(root: string, iterations: number, flags: readonly string[] = []): Result {
+function runChild(
+  root: string,
+  iterations: number,
+  flags: readonly string[] = [],
+  reader: 'auto' | 'js' = 'auto',
+): Result {
   const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
-  const r = spawnSync(process.execPath, [...flags, child, root, String(iterations)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...flags, child, root, String(iterations), reader], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Result;
   if (flags.length) result.target += ' (agent heap)';
+  if (reader === 'js') result.target += ', JS reader';
   return result;
 }
 
@@ -58,12 +66,16 @@ async function main(): Promise<void> {
       runChild(fake.root, 20, AGENT_FLAGS),
       runChild('/', 20),
       runChild('/', 20, AGENT_FLAGS),
+      // The fallback when the native reader is not built.
+      runChild(fake.root, 20, AGENT_FLAGS, 'js'),
     ];
     console.log('bench/scan (per scan: collect + detect; CPU sampling wait excluded)');
-    console.log('target                     processes  wall median  wall p95  cpu median  max RSS');
+    console.log(
+      'target                                 processes  wall median  wall p95  cpu median  max RSS',
+    );
     for (const r of results) {
       console.log(
-        `${r.target.padEnd(26)} ${String(r.processes).padStart(9)}  ${r.wallMsMedian.toFixed(1).padStart(8)} ms` +
+        `${r.target.padEnd(38)} ${String(r.processes).padStart(9)}  ${r.wallMsMedian.toFixed(1).padStart(8)} ms` +
           `  ${r.wallMsP95.toFixed(1).padStart(6)} ms  ${r.cpuMsMedian.toFixed(1).padStart(7)} ms  ${r.maxRssMB.toFixed(1)} MB`,
       );
     }

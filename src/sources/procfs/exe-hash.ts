@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
+interface ProcessHash {
+  sha256: string;
+  start: number;
+  link: string;
+  procDir: string;
+}
+
 export type HashResult = { sha256: string } | { skipped: 'too-large' | 'unreadable'; detail: string };
 
 /**
@@ -10,8 +17,8 @@ export type HashResult = { sha256: string } | { skipped: 'too-large' | 'unreadab
  */
 export class ExeHasher {
   private readonly cache = new Map<string, string>();
-  /** (pid, start time, exe link) -> digest: a process cannot change its image without a new exe link. */
-  private readonly byProcess = new Map<string, string>();
+  /** pid -> digest of its image, with what identifies the process: it cannot change its image without a new link. */
+  private readonly byProcess = new Map<number, ProcessHash>();
   private readonly chunk = Buffer.allocUnsafe(1024 * 1024);
 
   constructor(
@@ -20,19 +27,22 @@ export class ExeHasher {
   ) {}
 
   /**
-   * Hashes a process's executable, skipping even the open+fstat when the same process (same pid, start time and exe
-   * link) was hashed by an earlier scan: long-running callers rescan thousands of unchanged processes.
+   * Hashes a process's executable (procDir/pid/exe), skipping even the open+fstat when the same process (same tree,
+   * pid, start time and exe link) was hashed by an earlier scan: long-running callers rescan thousands of unchanged
+   * processes, and this lookup allocates nothing.
    */
-  hashProcess(exePath: string, identity: string): HashResult {
-    const known = this.byProcess.get(identity);
-    if (known) return { sha256: known };
-    const r = this.hash(exePath);
-    if ('sha256' in r) this.remember(this.byProcess, identity, r.sha256);
+  hashProcess(procDir: string, pid: number, startTicks: number, link: string): HashResult {
+    const known = this.byProcess.get(pid);
+    if (known && known.start === startTicks && known.link === link && known.procDir === procDir) return known;
+    const r = this.hash(`${procDir}/${pid}/exe`);
+    if ('sha256' in r) {
+      this.remember(this.byProcess, pid, { sha256: r.sha256, start: startTicks, link, procDir });
+    }
     return r;
   }
 
-  private remember(map: Map<string, string>, key: string, value: string): void {
-    if (map.size >= this.maxEntries) {
+  private remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+    if (!map.has(key) && map.size >= this.maxEntries) {
       const oldest = map.keys().next().value;
       if (oldest !== undefined) map.delete(oldest);
     }

@@ -6,8 +6,17 @@ import { closeSync, openSync, readSync } from 'node:fs';
  */
 const shared = Buffer.allocUnsafe(64 * 1024);
 
-/** Returns the bytes read (a view into a shared buffer: copy or decode before the next call), cut at `cap`. */
-export function readProcBytes(path: string, cap = shared.length): { data: Buffer; truncated: boolean } {
+/**
+ * Returns the bytes read (a view into a shared buffer: copy or decode before the next call), cut at `cap`.
+ * `whole`: the file gives all it has to one large enough read (a single-record procfs file such as stat, status,
+ * cgroup, or cmdline, or a regular file), so a short read is its end and the closing read that returns 0 is saved.
+ * Multi-record seq files (/proc/net/tcp) return one page at a time and must be read to 0.
+ */
+export function readProcBytes(
+  path: string,
+  cap = shared.length,
+  whole = false,
+): { data: Buffer; truncated: boolean } {
   const fd = openSync(path, 'r');
   try {
     let buf = shared;
@@ -19,8 +28,9 @@ export function readProcBytes(path: string, cap = shared.length): { data: Buffer
         buf.copy(bigger, 0, 0, len);
         buf = bigger;
       }
-      const n = readSync(fd, buf, len, Math.min(buf.length, cap) - len, null);
-      if (n === 0) return { data: buf.subarray(0, len), truncated: false };
+      const want = Math.min(buf.length, cap) - len;
+      const n = readSync(fd, buf, len, want, null);
+      if (n === 0 || (whole && n < want)) return { data: buf.subarray(0, len + n), truncated: false };
       len += n;
       if (len >= cap) break;
     }
@@ -33,8 +43,8 @@ export function readProcBytes(path: string, cap = shared.length): { data: Buffer
   }
 }
 
-export function readProcText(path: string): string {
-  return readProcBytes(path).data.toString('latin1');
+export function readProcText(path: string, whole = false): string {
+  return readProcBytes(path, shared.length, whole).data.toString('latin1');
 }
 
 /** Node's errno for a failed fs call, or undefined. */

@@ -5,6 +5,8 @@ import type { Host } from '../../model/host.js';
 import type { Listener, ProcessInfo, SocketInfo } from '../../model/inventory.js';
 import { ExeHasher } from './exe-hash.js';
 import { readBootTimeMs, readHostCpuTicks, readHostInfo } from './host-info.js';
+import { nativeReadProblem, readProcessesNative } from './native-read.js';
+import { pageSize } from './page-size.js';
 import { readPasswd } from './passwd.js';
 import { CLOCK_TICKS, listPids, type ReadContext, readProcess, startTimeMs } from './process.js';
 import { readProcText } from './read.js';
@@ -23,6 +25,11 @@ export interface SnapshotOptions {
   cmdlineCap?: number;
   /** Reused across snapshots by long-running callers so binaries are hashed once. */
   hasher?: ExeHasher;
+  /**
+   * How processes are read: 'native' (native/procfs_read.cc) when it is built, else 'js' (node:fs); both give the
+   * same snapshot. Default 'auto': native when available.
+   */
+  reader?: 'auto' | 'js' | 'native';
 }
 
 export interface HostSnapshot {
@@ -142,13 +149,26 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
     cmdlineCap: opts.cmdlineCap ?? 64 * 1024,
     hasher: opts.hash === false ? null : (opts.hasher ?? new ExeHasher(opts.hashMaxBytes)),
     counts: { exeUnreadable: 0, hashSkipped: 0, hashTooLarge: 0 },
+    pageSize: pageSize(),
+    containers: new Map(),
   };
   const elapsedSec = first ? (performance.now() - t0) / 1000 : 0;
-  const processes: ProcessInfo[] = [];
   const now = Date.now();
-  for (const pid of listPids(procDir)) {
-    const p = readProcess(ctx, pid);
-    if (!p) continue;
+  const pids = listPids(procDir);
+  const reader = opts.reader ?? 'auto';
+  let processes = reader === 'js' ? null : readProcessesNative(ctx, pids);
+  if (!processes) {
+    if (reader === 'native') {
+      throw new MinewardenError('MW_INTERNAL', `native /proc reader unavailable: ${nativeReadProblem()}`);
+    }
+    processes = [];
+    for (const pid of pids) {
+      const p = readProcess(ctx, pid);
+      if (p) processes.push(p);
+    }
+  }
+  for (const p of processes) {
+    const pid = p.pid;
     if (first && elapsedSec > 0) {
       // A process born during the interval (or a recycled pid, which has another start time) counts from zero.
       const before = first.get(pid);
@@ -171,7 +191,6 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
         }
       }
     }
-    processes.push(p);
   }
   const { sockets, listeners } = readSockets(procDir, processes, warnings);
 
