@@ -37,6 +37,11 @@ function attemptsOf(v: AuthView, reasons: ReadonlySet<string>, expandRepeats: bo
   if (!v.failure) return 0;
   const reason = v.reason;
   if (reason === undefined || !reasons.has(reason)) return 0;
+  return attemptsCounted(v, reason, expandRepeats);
+}
+
+/** `attemptsOf` once the reason is known to count. */
+function attemptsCounted(v: AuthView, reason: string, expandRepeats: boolean): number {
   // A valid user offering several keys fails publickey for each before one works: not guessing (fail2ban agrees).
   if (reason === 'failed' && v.method === 'publickey' && !v.invalidUser) return 0;
   return expandRepeats ? Math.max(1, v.count) : 1;
@@ -144,10 +149,22 @@ export class AttemptCounter {
     readonly slot: number,
   ) {}
 
+  /** The last reason looked up in `reasons`, and the answer: reasons come from a short list, in runs. */
+  private lastReason: string | undefined = undefined;
+  private lastCounts = false;
+
   count(v: AuthView): number {
     if (v.seq !== this.seq) {
       this.seq = v.seq;
-      this.n = attemptsOf(v, this.reasons, this.expandRepeats);
+      const reason = v.reason;
+      if (!v.failure || reason === undefined) this.n = 0;
+      else {
+        if (reason !== this.lastReason) {
+          this.lastReason = reason;
+          this.lastCounts = this.reasons.has(reason);
+        }
+        this.n = this.lastCounts ? attemptsCounted(v, reason, this.expandRepeats) : 0;
+      }
     }
     return this.n;
   }

@@ -45,17 +45,28 @@ export class BytePrefixReader {
     let i = this.readStamp(buf, start, end);
     if (i < 0) return false;
     // Host token: printable ASCII up to a space; a tag-like token there means no host (left to the slow path).
+    // The host of the line before, checked first, is nearly always the one: a log is mostly one host's.
     const hostStart = i;
-    while (i < end) {
-      const c = buf[i] as number;
-      if (c === 32) break;
-      if (c < 33 || c > 126) return false;
-      i++;
+    const prevHost = this.hostname;
+    if (
+      prevHost !== '' &&
+      sameAscii(buf, i, i + prevHost.length, prevHost) &&
+      buf[i + prevHost.length] === 32
+    ) {
+      i += prevHost.length;
+      if (i >= end) return false;
+    } else {
+      while (i < end) {
+        const c = buf[i] as number;
+        if (c === 32) break;
+        if (c < 33 || c > 126) return false;
+        i++;
+      }
+      if (i >= end || i === hostStart) return false;
+      const h0 = buf[hostStart] as number;
+      if (h0 === 91 || buf[i - 1] === 58) return false;
+      this.hostname = latin1(buf, hostStart, i);
     }
-    if (i >= end || i === hostStart) return false;
-    const h0 = buf[hostStart] as number;
-    if (h0 === 91 || buf[i - 1] === 58) return false;
-    this.hostname = this.internHost(buf, hostStart, i);
     i++;
     // The tag: `prog[pid]:` or `prog:`, followed by a space.
     const progStart = i;
@@ -188,13 +199,8 @@ export class BytePrefixReader {
     return this.hourBase + m * 60_000 + s * 1000;
   }
 
-  private internHost(buf: Uint8Array, start: number, end: number): string {
-    const prev = this.hostname;
-    if (sameAscii(buf, start, end, prev)) return prev;
-    return latin1(buf, start, end);
-  }
-
   private internProgram(buf: Uint8Array, start: number, end: number): void {
+    if (sameAscii(buf, start, end, this.program)) return;
     for (const p of this.programs)
       if (sameAscii(buf, start, end, p.name)) {
         this.program = p.name;

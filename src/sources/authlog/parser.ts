@@ -107,10 +107,8 @@ function slotOf(s: string): number {
 
 const BYTE_SLOTS = 4096;
 
-/** FNV-1a over `buf[start, end)`, folded to a slot of the byte-keyed caches. */
-function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+/** A slot of the byte-keyed caches for an `fnv` hash. */
+function byteSlot(h: number): number {
   return (h ^ (h >>> 15)) & (BYTE_SLOTS - 1);
 }
 
@@ -236,7 +234,7 @@ export class AuthLogParser {
       r.time();
       return true;
     }
-    const entry = this.peerOfBytes(buf, f.hostStart, f.hostEnd);
+    const entry = this.peerOfBytes(buf, f.hostStart, f.hostEnd, f.hostHash);
     if (entry === null) return false;
     const pid = r.pid < 0 ? undefined : r.pid;
     if (pid !== undefined && this.pending.size > 0 && this.pending.get(pid) !== undefined) return false;
@@ -278,7 +276,7 @@ export class AuthLogParser {
     rec.success = !f.failure;
     rec.reason = f.reason;
     rec.method = f.method;
-    rec.user = f.userStart < 0 ? undefined : this.userOfBytes(buf, f.userStart, f.userEnd);
+    rec.user = f.userStart < 0 ? undefined : this.userOfBytes(buf, f.userStart, f.userEnd, f.userHash);
     rec.invalidUser = f.invalidUser === true;
     rec.count = Math.max(f.count, 1);
     rec.peer = entry.ip ?? entry.domain;
@@ -417,8 +415,8 @@ export class AuthLogParser {
    * `peerOf` of the ASCII bytes `buf[start, end)`, decoding them only on a miss. A table of its own, hashed on every
    * byte: `slotOf` reads five characters, and addresses differ in the middle as often as at the ends.
    */
-  private peerOfBytes(buf: Buffer, start: number, end: number): PeerEntry | null {
-    const slot = hashBytes(buf, start, end);
+  private peerOfBytes(buf: Buffer, start: number, end: number, hash: number): PeerEntry | null {
+    const slot = byteSlot(hash);
     const key = this.bytePeerKeys[slot];
     if (key !== undefined && sameAscii(buf, start, end, key)) return this.bytePeers[slot] as PeerEntry | null;
     const raw = latin1(buf, start, end);
@@ -429,8 +427,8 @@ export class AuthLogParser {
   }
 
   /** `userOf` of the ASCII bytes `buf[start, end)`, decoding them only on a miss. */
-  private userOfBytes(buf: Buffer, start: number, end: number): string {
-    const slot = hashBytes(buf, start, end);
+  private userOfBytes(buf: Buffer, start: number, end: number, hash: number): string {
+    const slot = byteSlot(hash);
     const key = this.byteUsers[slot];
     if (key !== undefined && sameAscii(buf, start, end, key)) return key;
     const user = this.userOf(latin1(buf, start, end));

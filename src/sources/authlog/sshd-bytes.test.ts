@@ -5,7 +5,7 @@ import { AuthView } from '../../detect/detectors/ssh-common.js';
 import type { TelemetryEvent } from '../../model/event.js';
 import { AuthLogParser } from './parser.js';
 import type { AuthRecord } from './record.js';
-import { classifySshdBytes, SshdByteFacts } from './sshd-bytes.js';
+import { classifySshdBytes, fnv, SshdByteFacts } from './sshd-bytes.js';
 
 type Rec = Omit<AuthRecord, 'asciiLine'>;
 
@@ -169,6 +169,11 @@ describe('classifySshdBytes', () => {
       return classifySshdBytes(b, 0, b.length, f);
     };
     expect(taken('Failed password for invalid user admin from 1.2.3.4 port 22 ssh2')).toBe(true);
+    const b = Buffer.from('Failed password for invalid user admin from 1.2.3.4 port 22 ssh2');
+    expect(b.toString('latin1', f.userStart, f.userEnd)).toBe('admin');
+    expect(f.userHash).toBe(fnv(b, f.userStart, f.userEnd));
+    expect(b.toString('latin1', f.hostStart, f.hostEnd)).toBe('1.2.3.4');
+    expect(f.hostHash).toBe(fnv(b, f.hostStart, f.hostEnd));
     expect(taken('Failed password for root from 2001:db8::1 port 22 ssh2')).toBe(false);
     expect(taken('Failed password for invalid user Ünïcødé from 1.2.3.4 port 22 ssh2')).toBe(false);
     expect(taken('Received disconnect from 1.2.3.4 port 22:3: Auth fail [preauth]')).toBe(false);

@@ -18,8 +18,11 @@ export class SshdByteFacts {
   invalidUser: boolean | undefined = undefined;
   userStart = -1;
   userEnd = -1;
+  /** FNV-1a of the user's bytes, worked out while they were scanned (see `fnv`). */
+  userHash = 0;
   hostStart = -1;
   hostEnd = -1;
+  hostHash = 0;
   port: number | undefined = undefined;
   count = 0;
 }
@@ -41,6 +44,7 @@ const PREAUTH = bytes(' [preauth]');
 const PAM_AUTH = bytes('pam_unix(sshd:auth): authentication failure;');
 const PAM_SESSION = bytes('pam_unix(sshd:session): session ');
 const RHOST = bytes(' rhost=');
+const PAM_FIELDS = bytes(' logname= uid=0 euid=0 tty=ssh ruser= rhost=');
 const USER_EQ = bytes('user=');
 const CLOSED_BY = bytes('Connection closed by ');
 const DISCONNECTED_FROM = bytes('Disconnected from ');
@@ -79,24 +83,49 @@ function token(buf: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+/** The FNV-1a hash of a byte string, as the token readers fold it in: callers key caches by it. */
+export function fnv(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_BASIS;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
+  return h;
+}
+
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** `token` for a user name, hashing it on the way into `f.userHash`. */
+function userToken(buf: Uint8Array, i: number, end: number, f: SshdByteFacts): number {
+  let h = FNV_BASIS;
+  while (i < end) {
+    const c = buf[i] as number;
+    if (c < 33 || c > 126) break;
+    h = Math.imul(h ^ c, FNV_PRIME);
+    i++;
+  }
+  f.userHash = h;
+  return i;
+}
+
 /**
  * End of a host token: letters, digits, dot, dash and underscore only. No colon (IPv6 and `host:` forms are left
- * to the regexes, whose lazy host captures can split on a colon), no brackets.
+ * to the regexes, whose lazy host captures can split on a colon), no brackets. Hashed into `f.hostHash`.
  */
-function hostToken(buf: Uint8Array, i: number, end: number): number {
+function hostToken(buf: Uint8Array, i: number, end: number, f: SshdByteFacts): number {
+  let h = FNV_BASIS;
   while (i < end) {
     const c = buf[i] as number;
     if (
-      (c >= 48 && c <= 57) ||
+      (c >= 46 && c <= 57 && c !== 47) ||
       (c >= 97 && c <= 122) ||
       (c >= 65 && c <= 90) ||
-      c === 46 ||
       c === 45 ||
       c === 95
-    )
+    ) {
+      h = Math.imul(h ^ c, FNV_PRIME);
       i++;
-    else break;
+    } else break;
   }
+  f.hostHash = h;
   return i;
 }
 
@@ -131,7 +160,7 @@ function methodOf(buf: Uint8Array, start: number, end: number): string | undefin
 
 /** `host port N` with nothing after the digits but `end` or a byte the form allows: the index after the digits. */
 function hostPort(buf: Uint8Array, i: number, end: number, f: SshdByteFacts): number {
-  const h = hostToken(buf, i, end);
+  const h = hostToken(buf, i, end, f);
   if (h === i) return -1;
   f.hostStart = i;
   f.hostEnd = h;
@@ -164,7 +193,7 @@ export function classifySshdBytes(buf: Uint8Array, ms: number, end: number, f: S
       // Invalid user <user> from <host> port <n>[ [preauth]]
       if (!at(buf, ms, end, INVALID)) return false;
       const us = ms + INVALID.length;
-      const ue = token(buf, us, end);
+      const ue = userToken(buf, us, end, f);
       if (ue === us || !at(buf, ue, end, FROM)) return false;
       const i = hostPort(buf, ue + FROM.length, end, f);
       if (i < 0 || !(i === end || (i + PREAUTH.length === end && at(buf, i, end, PREAUTH)))) return false;
@@ -221,7 +250,7 @@ export function classifySshdBytes(buf: Uint8Array, ms: number, end: number, f: S
       const method = methodOf(buf, mStart, mEnd);
       if (method === undefined) return false;
       const us = mEnd + FOR.length;
-      const ue = token(buf, us, end);
+      const ue = userToken(buf, us, end, f);
       if (ue === us || !at(buf, ue, end, FROM)) return false;
       const i = hostPort(buf, ue + FROM.length, end, f);
       if (i < 0 || !(i === end || (buf[i] === 32 && printable(buf, i, end)))) return false;
@@ -250,7 +279,7 @@ function failed(buf: Uint8Array, ms: number, end: number, f: SshdByteFacts): boo
   let us = mEnd + FOR.length;
   const invalid = at(buf, us, end, INVALID_USER);
   if (invalid) us += INVALID_USER.length;
-  const ue = token(buf, us, end);
+  const ue = userToken(buf, us, end, f);
   if (ue === us || !at(buf, ue, end, FROM)) return false;
   let i = hostPort(buf, ue + FROM.length, end, f);
   // ` ssh2` (or ` ssh`, any digits) and the end of the message.
@@ -274,7 +303,7 @@ function closed(buf: Uint8Array, from: number, end: number, f: SshdByteFacts): b
   let ue = -1;
   if (at(buf, i, end, AUTHENTICATING_USER) || at(buf, i, end, INVALID_USER)) {
     us = i + (buf[i] === 97 ? AUTHENTICATING_USER.length : INVALID_USER.length);
-    ue = token(buf, us, end);
+    ue = userToken(buf, us, end, f);
     if (ue === us || buf[ue] !== 32) return false;
     i = ue + 1;
   }
@@ -300,8 +329,10 @@ function pam(buf: Uint8Array, ms: number, end: number, f: SshdByteFacts): boolea
     return true;
   }
   if (!at(buf, ms, end, PAM_AUTH)) return false;
-  // The first ` rhost=` must be the real one (followed by ` user=` or the end): ruser is free text.
+  // The first ` rhost=` must be the real one (followed by ` user=` or the end): ruser is free text. Linux-PAM's
+  // usual fields before it are matched whole, which is cheaper than looking at each byte.
   let i = ms + PAM_AUTH.length;
+  if (at(buf, i, end, PAM_FIELDS)) i += PAM_FIELDS.length - RHOST.length;
   const last = end - RHOST.length;
   for (;;) {
     if (i > last) return false;
@@ -311,7 +342,7 @@ function pam(buf: Uint8Array, ms: number, end: number, f: SshdByteFacts): boolea
     i++;
   }
   const hs = i + RHOST.length;
-  const he = hostToken(buf, hs, end);
+  const he = hostToken(buf, hs, end, f);
   if (he === hs) return false;
   f.hostStart = hs;
   f.hostEnd = he;
@@ -321,7 +352,7 @@ function pam(buf: Uint8Array, ms: number, end: number, f: SshdByteFacts): boolea
     while (i < end && buf[i] === 32) i++;
     if (!at(buf, i, end, USER_EQ)) return false;
     const us = i + USER_EQ.length;
-    const ue = token(buf, us, end);
+    const ue = userToken(buf, us, end, f);
     if (ue === us || ue !== end) return false;
     f.userStart = us;
     f.userEnd = ue;
