@@ -48,6 +48,7 @@ constexpr int32_t kNotRead = INT32_MIN;
 // In place of a length: the field follows parsed (see the record layout).
 constexpr int32_t kStatParsed = INT32_MIN + 1;
 constexpr int32_t kUidParsed = INT32_MIN + 1;
+constexpr int32_t kSameAsPrevious = INT32_MIN + 2;
 
 class Out {
  public:
@@ -281,7 +282,42 @@ void UidLines(const char* s, size_t n, std::string& out) {
   }
 }
 
+// The last value written of a field that neighbouring processes often share (workers of one program: the same
+// executable, command line, directory and cgroup). A repeat is written as kSameAsPrevious and JS reuses the string it
+// decoded for the previous record, which saves the decoding and the garbage. `pending` becomes `last` only once its
+// record is known to fit, so a record rolled back for lack of room leaves JS and this in step.
+struct Repeat {
+  std::string last, pending;
+  bool hasLast = false, hasPending = false;
+  void Reset() { hasLast = hasPending = false; }
+  void Write(Out& out, ssize_t n, const char* p) {
+    hasPending = false;
+    if (n > 0 && hasLast && size_t(n) == last.size() && std::memcmp(p, last.data(), size_t(n)) == 0) {
+      out.I32(kSameAsPrevious);
+      return;
+    }
+    out.Field(n, p);
+    if (n >= 0) {
+      pending.assign(p, size_t(n));
+      hasPending = true;
+    }
+  }
+  void Commit() {
+    if (!hasPending) return;
+    last.swap(pending);
+    hasLast = true;
+    hasPending = false;
+  }
+};
+
 struct Scratch {
+  Repeat cmdline, exe, cgroup, cwd;
+  void ResetRepeats() {
+    for (Repeat* r : {&cmdline, &exe, &cgroup, &cwd}) r->Reset();
+  }
+  void Commit() {
+    for (Repeat* r : {&cmdline, &exe, &cgroup, &cwd}) r->Commit();
+  }
   std::vector<char> file = std::vector<char>(64 * 1024);
   std::vector<char> dents = std::vector<char>(32 * 1024);
   std::vector<double> sockets;
@@ -354,13 +390,13 @@ bool ReadOne(int procfd, int32_t pid, size_t cmdlineCap, int flags, Scratch& s, 
   } else {
     bool truncated = false;
     ssize_t n = ReadSmall(procfd, rel("cmdline"), s.file, cmdlineCap, &truncated);
-    out.Field(n, s.file.data());
+    s.cmdline.Write(out, n, s.file.data());
     if (n >= 0 && truncated) recFlags |= kFlagArgsTruncated;
   }
 
   char link[kLinkMax];
   ssize_t exeLen = kthread ? kNotRead : ReadLink(procfd, rel("exe"), link);
-  out.Field(exeLen, link);
+  s.exe.Write(out, exeLen, link);
   if (live && exeLen > 0 && !EndsWith(link, size_t(exeLen), " (deleted)") &&
       !(exeLen >= 7 && std::memcmp(link, "/memfd:", 7) == 0)) {
     // The running image against what the path names now, inside the process's own root (containers).
@@ -375,7 +411,7 @@ bool ReadOne(int procfd, int32_t pid, size_t cmdlineCap, int flags, Scratch& s, 
   }
 
   ssize_t cg = ReadSmall(procfd, rel("cgroup"), s.file, s.file.size(), nullptr);
-  out.Field(cg, s.file.data());
+  s.cgroup.Write(out, cg, s.file.data());
 
   ssize_t nsLen = ReadLink(procfd, rel("ns/net"), link);
   out.F64(nsLen > 0 ? NsInode(link, size_t(nsLen)) : -1);
@@ -385,7 +421,7 @@ bool ReadOne(int procfd, int32_t pid, size_t cmdlineCap, int flags, Scratch& s, 
   else FdSockets(procfd, rel("fd"), s.sockets, s.dents);
 
   ssize_t cwdLen = kthread ? kNotRead : ReadLink(procfd, rel("cwd"), link);
-  out.Field(cwdLen, link);
+  s.cwd.Write(out, cwdLen, link);
 
   out.I32(int32_t(s.sockets.size()));
   for (double v : s.sockets) out.F64(v);
@@ -418,9 +454,11 @@ Napi::Value ReadProcs(const Napi::CallbackInfo& info) {
   size_t cap = outArr.ByteLength();
   size_t at = 0;
   size_t i = from;
+  scratch.ResetRepeats();
   for (; i < pids.ElementLength(); i++) {
     Out out(base, cap, at);
     if (!ReadOne(procfd, pids[i], cmdlineCap, flags, scratch, out)) break;
+    scratch.Commit();
     at = out.at();
   }
   close(procfd);

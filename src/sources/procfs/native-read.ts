@@ -15,6 +15,16 @@ export const PROCFS_READ_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/procf
 const NOT_READ = -0x80000000;
 /** In place of a length: the field follows already parsed. */
 const PARSED = -0x7fffffff;
+/** In place of a length: the same bytes as the last record of this call that had the field. */
+const SAME = -0x7ffffffe;
+
+/** What the previous records of one readProcs call decoded, for SAME. */
+interface Repeats {
+  args: string[];
+  exe: string;
+  cgroup: string;
+  cwd: string;
+}
 const FLAG_EXE_REPLACED = 1;
 const FLAG_ARGS_TRUNCATED = 2;
 const LIVE = 1;
@@ -64,6 +74,21 @@ function errnoName(negative: number): string {
   return errnoNames.get(-negative) ?? `errno ${-negative}`;
 }
 
+const parsedStat: ProcStat = {
+  pid: 0,
+  comm: '',
+  state: '',
+  ppid: 0,
+  flags: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  threads: 0,
+  starttime: 0,
+  rssPages: 0,
+};
+
 // Reused between scans; grown when one process's record does not fit (a huge command line or many sockets).
 let out = Buffer.allocUnsafe(256 * 1024);
 
@@ -85,14 +110,15 @@ export function readProcessesNative(ctx: ReadContext, pids: readonly number[]): 
       continue;
     }
     let at = 0;
-    for (let i = from; i < next; i++) at = decodeRecord(ctx, out, at, result);
+    const last: Repeats = { args: [], exe: '', cgroup: '', cwd: '' };
+    for (let i = from; i < next; i++) at = decodeRecord(ctx, out, at, result, last);
     from = next;
   }
   return result;
 }
 
 /** Decodes one record at `at` into `result` (or a warning); returns where the next record starts. */
-function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessInfo[]): number {
+function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessInfo[], last: Repeats): number {
   const pid = b.readInt32LE(at);
   const statLen = b.readInt32LE(at + 4);
   at += 8;
@@ -104,20 +130,20 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
     at += commLen;
     const state = String.fromCharCode(b.readInt32LE(at));
     at += 4;
-    stat = {
-      pid,
-      comm,
-      state,
-      ppid: b.readDoubleLE(at),
-      flags: b.readDoubleLE(at + 8),
-      utime: b.readDoubleLE(at + 16),
-      stime: b.readDoubleLE(at + 24),
-      cutime: b.readDoubleLE(at + 32),
-      cstime: b.readDoubleLE(at + 40),
-      threads: b.readDoubleLE(at + 48),
-      starttime: b.readDoubleLE(at + 56),
-      rssPages: b.readDoubleLE(at + 64),
-    };
+    // assembleProcess keeps none of it, so one object serves every record.
+    stat = parsedStat;
+    stat.pid = pid;
+    stat.comm = comm;
+    stat.state = state;
+    stat.ppid = b.readDoubleLE(at);
+    stat.flags = b.readDoubleLE(at + 8);
+    stat.utime = b.readDoubleLE(at + 16);
+    stat.stime = b.readDoubleLE(at + 24);
+    stat.cutime = b.readDoubleLE(at + 32);
+    stat.cstime = b.readDoubleLE(at + 40);
+    stat.threads = b.readDoubleLE(at + 48);
+    stat.starttime = b.readDoubleLE(at + 56);
+    stat.rssPages = b.readDoubleLE(at + 64);
     at += 72;
   } else if (statLen < 0) {
     warnStatUnreadable(ctx, pid, errnoName(statLen), undefined);
@@ -144,8 +170,12 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
   let args: string[] = [];
   const cmdLen = b.readInt32LE(at);
   at += 4;
-  if (cmdLen >= 0) {
-    if (stat) args = splitCmdline(b, at, at + cmdLen);
+  if (cmdLen === SAME) {
+    // A copy of the array (callers may treat it as theirs); its strings are shared.
+    args = last.args.slice();
+  } else if (cmdLen >= 0) {
+    args = splitCmdline(b, at, at + cmdLen);
+    last.args = args;
     at += cmdLen;
   }
 
@@ -153,8 +183,11 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
   at += 4;
   let link: string | null = null;
   let linkErrno: string | undefined;
-  if (exeLen >= 0) {
+  if (exeLen === SAME) {
+    link = last.exe;
+  } else if (exeLen >= 0) {
     link = b.toString('utf8', at, at + exeLen);
+    last.exe = link;
     at += exeLen;
   } else if (exeLen !== NOT_READ) {
     linkErrno = errnoName(exeLen);
@@ -163,8 +196,11 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
   const cgLen = b.readInt32LE(at);
   at += 4;
   let cgroup: string | null = null;
-  if (cgLen >= 0) {
+  if (cgLen === SAME) {
+    cgroup = last.cgroup;
+  } else if (cgLen >= 0) {
     cgroup = b.toString('latin1', at, at + cgLen);
+    last.cgroup = cgroup;
     at += cgLen;
   }
 
@@ -174,8 +210,11 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
   const cwdLen = b.readInt32LE(at);
   at += 4;
   let cwd: string | null = null;
-  if (cwdLen >= 0) {
+  if (cwdLen === SAME) {
+    cwd = last.cwd;
+  } else if (cwdLen >= 0) {
     cwd = b.toString('utf8', at, at + cwdLen);
+    last.cwd = cwd;
     at += cwdLen;
   }
 
@@ -200,7 +239,7 @@ function decodeRecord(ctx: ReadContext, b: Buffer, at: number, result: ProcessIn
         stat,
         uid,
         args,
-        cmdLen >= 0 && (recFlags & FLAG_ARGS_TRUNCATED) !== 0,
+        (cmdLen >= 0 || cmdLen === SAME) && (recFlags & FLAG_ARGS_TRUNCATED) !== 0,
         link,
         linkErrno,
         (recFlags & FLAG_EXE_REPLACED) !== 0,
