@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setImmediate as yieldNow } from 'node:timers/promises';
 import { z } from 'zod';
 import { MinewardenError } from '../../model/errors.js';
-import { inputError, listInputFiles } from './input.js';
+import { inputError } from './input.js';
 
 /**
  * Names a log shipper gives a file while it is still writing it (Fluent Bit, rclone, `aws s3 sync`, gsutil, curl,
@@ -48,6 +50,63 @@ export type DirFeedState = z.infer<typeof StateSchema>;
 
 /** Finding ids remembered across restarts (the newest are kept). */
 const MAX_EMITTED = 20_000;
+
+/** Files looked at between two turns of the event loop: a look at a large tree does not hold up an agent or server. */
+const YIELD_EVERY = 2000;
+
+interface Listed {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The files under a root (itself when it is a file) in name order, with size and mtime, partial names left out; as
+ * listInputFiles walks (no dot names, symlinked directories not followed). Every look re-checks every file, done ones
+ * included, so the walk takes entry types from readdir and stats synchronously: a tenth of the CPU that fs/promises
+ * costs per file (10,000 files: ~60 ms a look instead of ~1 s on this machine).
+ */
+async function listWithStats(root: string, skip: string): Promise<Listed[]> {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(root);
+  } catch (err) {
+    throw inputError(root, err);
+  }
+  if (st.isFile())
+    return isPartialName(basename(root)) || root === skip
+      ? []
+      : [{ path: root, size: st.size, mtimeMs: st.mtimeMs }];
+  if (!st.isDirectory())
+    throw new MinewardenError('MW_INPUT_UNREADABLE', 'not a file or directory', { file: root });
+  const out: Listed[] = [];
+  let seen = 0;
+  const walk = async (dir: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      throw inputError(dir, err);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) await walk(path);
+      else if (e.isFile() && !isPartialName(e.name) && path !== skip) {
+        if (++seen % YIELD_EVERY === 0) await yieldNow();
+        try {
+          const f = statSync(path);
+          out.push({ path, size: f.size, mtimeMs: f.mtimeMs });
+        } catch {
+          // gone between the listing and now (rotation)
+        }
+      }
+    }
+  };
+  await walk(root);
+  return out;
+}
 
 export interface ReadyFile {
   /** The directory (as given) the file was found under. */
@@ -127,17 +186,9 @@ export class DirFeed {
     const present = new Set<string>();
     const ready: ReadyFile[] = [];
     for (const root of this.roots) {
-      for (const path of await listInputFiles(root)) {
-        const name = path.slice(path.lastIndexOf('/') + 1);
-        if (isPartialName(name) || path === this.statePath) continue;
-        let st: Awaited<ReturnType<typeof stat>>;
-        try {
-          st = await stat(path);
-        } catch {
-          continue; // gone between the listing and now (rotation)
-        }
+      for (const { path, size, mtimeMs } of await listWithStats(root, this.statePath)) {
         present.add(path);
-        const now = { size: st.size, mtimeMs: st.mtimeMs };
+        const now = { size, mtimeMs };
         const done = this.state.files[path];
         if (done && done.size === now.size && done.mtimeMs === now.mtimeMs) continue;
         const before = this.seen.get(path);
