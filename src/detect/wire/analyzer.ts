@@ -30,7 +30,14 @@ import {
   STATE_MINING,
   STATE_NEW,
 } from './flow.js';
-import { dnsFinding, flowEnds, flowFinding, mayReport, type ReportContext } from './flow-report.js';
+import {
+  dnsFinding,
+  flowEnds,
+  flowFinding,
+  Ipv4PoolCache,
+  mayReport,
+  type ReportContext,
+} from './flow-report.js';
 import { HalfStream, type NewlineHint, startsMessage } from './half-stream.js';
 import {
   LIVE_WAIT_MESSAGES,
@@ -79,6 +86,7 @@ export class WireAnalyzer implements NativeWalkSink {
       dns: this.dns,
       minerPorts: opts.minerPorts ?? new Set(),
       poolByIp: new Map(),
+      poolV4: new Ipv4PoolCache(),
     };
     this.classifier = new RpcClassifier(this.onRecognised);
     this.maxFlows = opts.maxFlows ?? 100_000;

@@ -28,6 +28,8 @@ const MAX_ADDRESSES = 16;
 export class DnsWatch {
   readonly queries = new Map<string, PoolQuery>();
   readonly resolved = new Map<string, { name: string; match: PoolMatch }>();
+  /** The IPv4 keys of `resolved` as address words (signed, as flows keep them): asked without building text. */
+  readonly resolvedV4 = new Set<number>();
   dropped = 0;
 
   /** The last name looked up and its answer: the messages about one name come in runs (query, response). */
@@ -82,10 +84,25 @@ export class DnsWatch {
       q.responses++;
       for (const a of msg.addresses) {
         if (!q.addresses.includes(a) && q.addresses.length < MAX_ADDRESSES) q.addresses.push(a);
-        if (!this.resolved.has(a) && this.resolved.size < MAX_RESOLVED)
+        if (!this.resolved.has(a) && this.resolved.size < MAX_RESOLVED) {
           this.resolved.set(a, { name: msg.name, match });
+          const w = ipv4Word(a);
+          if (w !== null) this.resolvedV4.add(w);
+        }
       }
     } else q.queries++;
     return q;
   }
+}
+
+/** The address word of a dotted IPv4 text as DNS answers are written (four decimal octets), or null. */
+function ipv4Word(text: string): number | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  let w = 0;
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) return null;
+    w = (w << 8) | Number(p);
+  }
+  return w | 0;
 }

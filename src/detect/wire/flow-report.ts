@@ -9,24 +9,25 @@ import { WIRE_RULES } from './rules.js';
 
 /** Year 10000: past it toISOString writes six-digit years, which only Date itself formats. */
 const FAST_ISO_LIMIT = 253_402_300_800_000;
-const DAY_MS = 86_400_000;
-let isoDay = -1;
-let isoDayText = '';
-/** The text up to the seconds' dot of the last whole second formatted, and that second. */
-let isoSecond = -1;
-let isoSecondText = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
+const HOUR_TEXT = TWO_DIGITS.slice(0, 24).map((d) => `${d}:`);
+const MINUTE_TEXT = TWO_DIGITS.map((d) => `${d}:`);
+const SECOND_TEXT = TWO_DIGITS.map((d) => `${d}.`);
 /** '000Z' to '999Z': the milliseconds and the zone in one piece. */
 const MILLI_Z = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
-}
+/** The texts of the day, minute and second formatted last, and which they were. */
+let isoDay = -1;
+let isoDayText = '';
+let isoMinute = -1;
+let isoMinuteText = '';
+let isoSecond = -1;
+let isoSecondText = '';
 
 /**
  * Packet times as Date#toISOString writes them. A report builds thousands of these and Date's formatter is slow, so
- * the date part is formatted once per day, the time of day once per second, and each call joins that with a
- * prebuilt millisecond text (one string piece allocated). Times outside Date's range (hostile timestamps) are shown
- * as the epoch rather than failing the report.
+ * the date is formatted once per day, the rest is joined from prebuilt pieces (a new minute or second costs one or
+ * two joins, each call one more). Times outside Date's range (hostile timestamps) are shown as the epoch rather than
+ * failing the report.
  */
 export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < FAST_ISO_LIMIT)) return new Date(ms >= 0 && ms <= 8.64e15 ? ms : 0).toISOString();
@@ -34,17 +35,20 @@ export function isoTime(ms: number): string {
   const t = Math.floor(ms);
   const second = Math.floor(t / 1000);
   if (second !== isoSecond) {
-    const day = Math.floor(t / DAY_MS);
-    if (day !== isoDay) {
-      isoDay = day;
-      isoDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    const minute = Math.floor(second / 60);
+    if (minute !== isoMinute) {
+      const day = Math.floor(minute / 1440);
+      if (day !== isoDay) {
+        isoDay = day;
+        isoDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
+      }
+      const inDay = minute - day * 1440;
+      const hour = Math.floor(inDay / 60);
+      isoMinute = minute;
+      isoMinuteText = isoDayText + (HOUR_TEXT[hour] as string) + (MINUTE_TEXT[inDay - hour * 60] as string);
     }
-    let r = second - day * 86_400;
-    const h = Math.floor(r / 3600);
-    r -= h * 3600;
-    const m = Math.floor(r / 60);
     isoSecond = second;
-    isoSecondText = `${isoDayText}${pad2(h)}:${pad2(m)}:${pad2(r - m * 60)}.`;
+    isoSecondText = isoMinuteText + (SECOND_TEXT[second - minute * 60] as string);
   }
   return isoSecondText + (MILLI_Z[t - second * 1000] as string);
 }
@@ -93,6 +97,8 @@ export interface ReportContext {
   minerPorts: ReadonlySet<number>;
   /** Pool-list answers per server address: a report asks about the same servers for many flows. */
   poolByIp?: Map<string, PoolMatch | null>;
+  /** Whether IPv4 servers are on the pool lists, by address word (see Ipv4PoolCache). */
+  poolV4?: Ipv4PoolCache;
 }
 
 const MAX_POOL_BY_IP = 65_536;
@@ -110,17 +116,43 @@ function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
   return m;
 }
 
+/** Slots of the per-report cache of "is this IPv4 server on the pool lists". */
+const V4_CACHE_SLOTS = 4096;
+
+/**
+ * Pool-list answers for IPv4 server addresses by their word, in a small direct-mapped table: asked for every flow of
+ * a capture, most of which go nowhere near a pool, without building the address text or growing a map.
+ */
+export class Ipv4PoolCache {
+  private readonly words = new Int32Array(V4_CACHE_SLOTS);
+  /** 0: empty slot, 1: not a pool, 2: a pool. */
+  private readonly state = new Uint8Array(V4_CACHE_SLOTS);
+
+  isPool(intel: PoolIntel, w: number): boolean {
+    const i = (w ^ (w >>> 12) ^ (w >>> 24)) & (V4_CACHE_SLOTS - 1);
+    if (this.state[i] !== 0 && this.words[i] === w) return this.state[i] === 2;
+    const pool = intel.lookupIp(addrText(4, w, 0, 0, 0)) !== null;
+    this.words[i] = w;
+    this.state[i] = pool ? 2 : 1;
+    return pool;
+  }
+}
+
 /**
  * Whether a flow whose payload showed nothing goes to a pool, by its SNI, its server's address or a pool name that
- * resolved to it. Most flows of a capture are like this and most answer no, so only the server's address text (cached)
- * is built to ask.
+ * resolved to it. Most flows of a capture are like this and most answer no: an IPv4 server is asked about by its
+ * address word, others by their (cached) address text.
  */
 function serverIsPool(flow: Flow, ctx: ReportContext): boolean {
   if (flow.sni && ctx.intel?.lookupDomain(flow.sni)) return true;
-  const server =
-    clientSide(flow, ctx.minerPorts) === 0
-      ? addrText(flow.family, flow.b0, flow.b1, flow.b2, flow.b3)
-      : addrText(flow.family, flow.a0, flow.a1, flow.a2, flow.a3);
+  const aIsClient = clientSide(flow, ctx.minerPorts) === 0;
+  if (flow.family === 4 && ctx.poolV4) {
+    const w = aIsClient ? flow.b0 : flow.a0;
+    return (ctx.intel !== null && ctx.poolV4.isPool(ctx.intel, w)) || ctx.dns.resolvedV4.has(w);
+  }
+  const server = aIsClient
+    ? addrText(flow.family, flow.b0, flow.b1, flow.b2, flow.b3)
+    : addrText(flow.family, flow.a0, flow.a1, flow.a2, flow.a3);
   return poolByIp(ctx, server) !== null || ctx.dns.resolved.has(server);
 }
 

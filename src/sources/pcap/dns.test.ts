@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDns } from './dns.js';
+import { parseDns, readName, skipName } from './dns.js';
 
 function message(labels: Buffer[], answer?: number[]): Buffer {
   const h = Buffer.alloc(12);
@@ -33,5 +33,33 @@ describe('parseDns', () => {
       addresses: ['192.0.2.7'],
     });
     expect(parseDns(m, 0, m.length, false)).toMatchObject({ name: 'xmr.example.net', addresses: [] });
+  });
+});
+
+describe('skipName', () => {
+  it('ends names where readName does, and fails where it fails, on random and hostile bytes', () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pieces = [
+      () => [rand(64)],
+      () => [0xc0 | rand(4), rand(256)],
+      () => [0],
+      () => [rand(256)],
+      () => [63, ...Array.from({ length: 63 }, () => rand(256))],
+      () => [5, 0x2e, 0x5c, 0x20, 0x7f, 0x41],
+    ];
+    for (let k = 0; k < 20_000; k++) {
+      const bytes: number[] = [];
+      const parts = 1 + rand(12);
+      for (let i = 0; i < parts; i++) bytes.push(...(pieces[rand(pieces.length)] as () => number[])());
+      const buf = Buffer.from(bytes);
+      for (const p of [0, rand(buf.length)]) {
+        const r = readName(buf, 0, buf.length, p);
+        expect(skipName(buf, 0, buf.length, p), `${buf.toString('hex')} at ${p}`).toBe(r ? r[1] : -1);
+      }
+    }
   });
 });

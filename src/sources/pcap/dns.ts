@@ -19,7 +19,7 @@ const MAX_JUMPS = 16;
  * Reads a possibly compressed name at `p`. Returns [name, position after the name in the original sequence], or
  * null on a malformed name: pointers must point backwards and are limited in number, so hostile loops end.
  */
-function readName(buf: Buffer, start: number, end: number, p: number): [string, number] | null {
+export function readName(buf: Buffer, start: number, end: number, p: number): [string, number] | null {
   let out = '';
   let after = -1;
   let jumps = 0;
@@ -45,6 +45,38 @@ function readName(buf: Buffer, start: number, end: number, p: number): [string, 
     p += 1 + len;
   }
   return [out, after];
+}
+
+/**
+ * Where a name at `p` ends, as readName would say (-1 where it returns null), without building its text: the names of
+ * answer records are only stepped over. The length limit counts the text readName would build, escapes included.
+ */
+export function skipName(buf: Buffer, start: number, end: number, p: number): number {
+  let textLen = 0;
+  let after = -1;
+  let jumps = 0;
+  for (;;) {
+    if (p >= end) return -1;
+    const len = buf[p] ?? 0;
+    if (len === 0) return after < 0 ? p + 1 : after;
+    if ((len & 0xc0) === 0xc0) {
+      if (p + 1 >= end || ++jumps > MAX_JUMPS) return -1;
+      const target = start + (((len & 0x3f) << 8) | (buf[p + 1] ?? 0));
+      if (target >= p) return -1;
+      if (after < 0) after = p + 2;
+      p = target;
+      continue;
+    }
+    if (len & 0xc0 || p + 1 + len > end) return -1;
+    if (textLen + len + 1 > MAX_NAME) return -1;
+    let labelLen = 0;
+    for (let i = p + 1; i < p + 1 + len; i++) {
+      const c = buf[i] ?? 0;
+      labelLen += c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c ? 1 : 4;
+    }
+    textLen = textLen > 0 ? textLen + 1 + labelLen : labelLen;
+    p += 1 + len;
+  }
 }
 
 /**
@@ -104,9 +136,9 @@ export function parseDns(buf: Buffer, off: number, len: number, answers = true):
   if (!answers) return msg;
   let p = afterName + 4;
   for (let i = 0; i < an && i < 64; i++) {
-    const rr = readName(buf, off, end, p);
-    if (!rr || rr[1] + 10 > end) break;
-    p = rr[1];
+    const after = skipName(buf, off, end, p);
+    if (after < 0 || after + 10 > end) break;
+    p = after;
     const type = u16(buf, p);
     const rdlen = u16(buf, p + 8);
     p += 10;
