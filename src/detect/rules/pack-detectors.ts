@@ -51,7 +51,11 @@ function capEvidence(hit: Hit): Hit {
 export function packRuleDetectors(
   rules: readonly { readonly rule: SigmaRule; readonly fields: PackMetaFields }[],
 ): Detector[] {
-  const ruleset = new CompiledRuleset(rules.map((r) => r.rule));
+  // Remembers answers per input: scans and agents see the same processes and commands over and over.
+  const ruleset = new CompiledRuleset(
+    rules.map((r) => r.rule),
+    { memo: true },
+  );
   const byRule = new Map(rules.map((r) => [r.rule, r.fields]));
   const detectors = sigmaDetectors(ruleset);
   return detectors.map((d, i) => {

@@ -52,8 +52,17 @@ export class Bucket {
   readonly picked: Int32Array;
   private count = 0;
 
+  /**
+   * Every field a rule here reads, sorted, when that is all they read (no keyword search): the answer for an event
+   * depends on these values only. Null otherwise.
+   */
+  readonly readFields: readonly string[] | null;
+
   constructor(readonly rules: readonly SigmaRule[]) {
     this.tests = rules.map((r) => r.detection.test);
+    this.readFields = rules.every((r) => r.detection.keywords === false)
+      ? [...new Set(rules.flatMap((r) => r.detection.fields))].sort()
+      : null;
     const always: number[] = [];
     const fieldNo = new Map<string, number>();
     const needleIndex = new Map<string, number>();

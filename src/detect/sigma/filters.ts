@@ -39,7 +39,12 @@ export function applyFilters(rules: readonly SigmaRule[], filters: readonly Sigm
     const fields = new Set([...rule.detection.fields, ...apply.flatMap((f) => f.detection.fields)]);
     return {
       ...rule,
-      detection: { ...rule.detection, test, fields: [...fields] },
+      detection: {
+        ...rule.detection,
+        test,
+        fields: [...fields],
+        keywords: rule.detection.keywords !== false || apply.some((f) => f.detection.keywords !== false),
+      },
       filters: apply.map((f) => f.id ?? f.name ?? f.title),
     };
   });

@@ -1,6 +1,7 @@
 import { Bucket } from './bucket.js';
 import { eventLogsource, ruleSeesEvent } from './logsource.js';
 import { EvalContext, type MatchInput } from './match/context.js';
+import { memoKey, ResultMemo } from './memo.js';
 import type { SigmaRule } from './parse/rule.js';
 
 /** Most events match nothing: one shared empty answer instead of an allocation per event. */
@@ -21,8 +22,19 @@ export class CompiledRuleset {
   private readonly stated = new Map<string, Map<string, Map<string, Bucket>>>();
   private statedSize = 0;
   private readonly ctx = new EvalContext();
+  private readonly memo: ResultMemo | null;
 
-  constructor(readonly rules: readonly SigmaRule[]) {}
+  /**
+   * `memo`: remember the answer per distinct values of the fields a logsource's rules read (when none searches
+   * keywords), for callers that see the same input again and again: an agent's process snapshots and exec events
+   * (a busy host starts the same commands over and over).
+   */
+  constructor(
+    readonly rules: readonly SigmaRule[],
+    options: { memo?: boolean } = {},
+  ) {
+    this.memo = options.memo ? new ResultMemo() : null;
+  }
 
   private bucketFor(input: MatchInput): Bucket {
     const ls = input.logsource;
@@ -70,6 +82,18 @@ export class CompiledRuleset {
   match(input: MatchInput): readonly SigmaRule[] {
     const b = this.bucketFor(input);
     if (b.rules.length === 0) return NONE;
+    if (this.memo === null || b.readFields === null || input.extra !== undefined)
+      return this.evaluate(b, input);
+    const key = memoKey(input.event.fields, b.readFields);
+    if (key === null) return this.evaluate(b, input);
+    const known = this.memo.get(b, key);
+    if (known !== undefined) return known;
+    const out = this.evaluate(b, input);
+    this.memo.set(b, key, out);
+    return out;
+  }
+
+  private evaluate(b: Bucket, input: MatchInput): readonly SigmaRule[] {
     const n = b.candidates(input.event.fields, input.extra);
     if (n === 0) return NONE;
     // The per-event view is only built when some rule is worth evaluating.

@@ -12,6 +12,11 @@ export interface CompiledDetection {
   readonly requirement: Requirement;
   /** Model fields the rule reads, for documentation and for `rules lint`. */
   readonly fields: readonly string[];
+  /**
+   * Whether some search is a keyword search (any field, unmapped ones too): then `fields` is not all the rule reads.
+   * Absent means unknown, and is taken as true.
+   */
+  readonly keywords?: boolean;
 }
 
 interface Compiled {
@@ -115,11 +120,15 @@ export function compileDetection(
     }
   };
   const conds = parsed.conditions.map((c) => build(parseCondition(c, line)));
-  if (conds.length === 1) return { ...conds[0]!, fields: [...fields] };
+  const keywords = [...parsed.identifiers.values()].some((id) =>
+    id.groups.some((items) => items.some((it) => it.field === null)),
+  );
+  if (conds.length === 1) return { ...conds[0]!, fields: [...fields], keywords };
   const tests = conds.map((c) => c.test);
   return {
     test: (ctx) => someTest(tests, ctx),
     requirement: requireAny(conds.map((c) => c.requirement)),
     fields: [...fields],
+    keywords,
   };
 }
