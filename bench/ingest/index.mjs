@@ -297,9 +297,19 @@ async function agentSteadyState(label, nodeFlags, configYaml) {
       env: { ...process.env, MINEWARDEN_ENROLL_TOKEN: token, NODE_OPTIONS: '' },
     },
   );
+  // The agent's log, kept short: shown when it exits before the bench is done with it.
+  let errTail = '';
+  child.stderr.on('data', (d) => {
+    errTail = (errTail + d).slice(-2000);
+  });
+  const alive = () => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`agent ${label} exited early (${child.exitCode ?? child.signalCode}): ${errTail}`);
+  };
   try {
     // Warm-up: enrollment, first full scan (hashing every executable and reading every swept file once).
     await sleep(20_000);
+    alive();
     const t0 = threadCpu(child.pid);
     const c0 = cpuSecondsOf(child.pid);
     const f0 = forksNow();
@@ -309,6 +319,7 @@ async function agentSteadyState(label, nodeFlags, configYaml) {
     let n = 0;
     while (performance.now() - w0 < AGENT_S * 1000) {
       await sleep(1000);
+      alive();
       const r = rssOf(child.pid).rss;
       maxRss = Math.max(maxRss, r);
       sum += r;
@@ -337,8 +348,11 @@ async function agentSteadyState(label, nodeFlags, configYaml) {
             : ''),
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // An agent that died early (bad flags) has exited already: waiting for 'exit' would hang the bench.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     await stopServer(s);
   }
 }
