@@ -5,7 +5,7 @@
 //
 // JS API:
 //   const w = new PcapWalk(fd, maxFlows, scratch, onEvent)
-//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 104 bytes where each
+//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 120 bytes where each
 //       event is written before onEvent() is called; onEvent(big?) returns a number (see below).
 //   w.next(budgetBytes)  // walks about this many input bytes; false once the walk ended (end, error or overflow)
 //   w.result()           // counters, per-flow totals, truncation and error, see Result()
@@ -27,9 +27,10 @@
 //   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16  w11 misses so far (first)
 //   bytes 48..55 packet time, float64 ms; 56..63 flow's first packet time
 //   w16..w23 addresses (TCP: the flow's a0..a3 b0..b3; DNS: source then destination)
-//   w24 w25 (TCP) offsets of the first and last newline in the payload, -1 when it has none: most stratum segments
-//   hold one line, so JS splits them into lines without searching them again
-//   bytes 104.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
+//   w24..w29 (TCP) marks in the payload, offsets or -1 (see PayloadMarks): first and last newline, first and last
+//   `"method"` key, and the method name after the first key as jsonrpc.ts findMethod reads it on that key's line
+//   (start, end; -1 when it reads none). Most stratum segments hold one line, so JS needs no search of its own.
+//   bytes 120.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
 
 #include <napi.h>
 
@@ -63,7 +64,7 @@ constexpr size_t kChunk = 4 * 1024 * 1024;
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
 enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
 enum JsState : uint8_t { kNative = 0, kInspected = 1, kDone = 2 };
-constexpr size_t kEventHeader = 104;
+constexpr size_t kEventHeader = 120;
 // MAX_MISSES of analyzer.ts.
 constexpr int32_t kMaxMisses = 6;
 enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
@@ -281,6 +282,51 @@ bool SniffFindsSomething(const uint8_t* b, int64_t len) {
   return StartsMessage(b, len) || HasLineStartJson(b, len) || StartsWith(b, len, "POST ") ||
          StartsWith(b, len, "GET ") || StartsWith(b, len, "HTTP/1.") ||
          (len >= 6 && b[0] == 0x16 && b[1] == 0x03 && b[5] == 0x01) || CryptoP2p(b, len);
+}
+
+// --- Marks in a TCP payload that spare JS a search (event words 24..29) ------------------------------------------
+bool IsJsonSpace(uint8_t c) { return c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a; }
+
+// out: first and last newline, first and last `"method"` key, and the start and end of the method name that
+// jsonrpc.ts findMethod reads after the first key, on the line holding it (-1 for each that is not there).
+void PayloadMarks(const uint8_t* b, int64_t len, int32_t* out) {
+  for (int i = 0; i < 6; i++) out[i] = -1;
+  if (len <= 0) return;
+  const uint8_t* end = b + len;
+  const auto* nl = static_cast<const uint8_t*>(std::memchr(b, '\n', size_t(len)));
+  if (nl) {
+    out[0] = int32_t(nl - b);
+    out[1] = int32_t(static_cast<const uint8_t*>(memrchr(b, '\n', size_t(len))) - b);
+  }
+  static const char kKey[] = "\"method\"";
+  constexpr size_t kKeyLen = sizeof kKey - 1;
+  const auto* key = static_cast<const uint8_t*>(memmem(b, size_t(len), kKey, kKeyLen));
+  if (!key) return;
+  out[2] = int32_t(key - b);
+  const uint8_t* last = key;
+  for (const uint8_t* q = key + 1; q < end;) {
+    const auto* next = static_cast<const uint8_t*>(memmem(q, size_t(end - q), kKey, kKeyLen));
+    if (!next) break;
+    last = next;
+    q = next + 1;
+  }
+  out[3] = int32_t(last - b);
+  // findMethod on a line [s, e) holding the key: e is the line's newline, where its reads stop (a read at e sees the
+  // newline, which is neither ':' nor '"'). A line without a newline in this payload is not handed over from it.
+  const auto* lineNl = static_cast<const uint8_t*>(std::memchr(key, '\n', size_t(end - key)));
+  const uint8_t* e = lineNl ? lineNl : end;
+  const uint8_t* p = key + kKeyLen;
+  while (p < e && IsJsonSpace(*p)) p++;
+  if (p >= e || *p != ':') return;
+  p++;
+  while (p < e && IsJsonSpace(*p)) p++;
+  if (p >= e || *p != '"') return;
+  const uint8_t* start = ++p;
+  const uint8_t* stop = std::min(e, start + 64);
+  while (p < stop && *p != '"') p++;
+  if (p >= stop) return;
+  out[4] = int32_t(start - b);
+  out[5] = int32_t(p - b);
 }
 
 // --- The question name of a DNS message, as parseDns(..., false) in dns.ts reads it --------------------------------
@@ -695,12 +741,9 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
            uint32_t(f.aPort) | (uint32_t(f.bPort) << 16), time, f.firstTime, f.a, f.b);
     if (first) std::memcpy(scratch_ + 44, &f.misses, 4);
     const uint8_t* payload = pkt + v.payloadOff;
-    int32_t nl[2] = {-1, -1};
-    if (const void* at = v.payloadLen > 0 ? std::memchr(payload, '\n', size_t(v.payloadLen)) : nullptr) {
-      nl[0] = int32_t(static_cast<const uint8_t*>(at) - payload);
-      nl[1] = int32_t(static_cast<const uint8_t*>(memrchr(payload, '\n', size_t(v.payloadLen))) - payload);
-    }
-    std::memcpy(scratch_ + 96, nl, sizeof nl);
+    int32_t marks[6];
+    PayloadMarks(payload, v.payloadLen, marks);
+    std::memcpy(scratch_ + 96, marks, sizeof marks);
     double r = Emit(payload, v.payloadLen);
     if (r >= 1) {
       Flow& g = flows_[size_t(id)];
@@ -1003,7 +1046,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapWalk", PcapWalk::Init(env));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

@@ -15,7 +15,7 @@ import {
   TCP_SYN,
 } from '../../sources/pcap/decode.js';
 import { type DnsMessage, parseDns } from '../../sources/pcap/dns.js';
-import type { NativeWalkCounts, NativeWalkSink } from '../../sources/pcap/native-walk.js';
+import type { NativeWalkCounts, NativeWalkSink, PayloadMarks } from '../../sources/pcap/native-walk.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
 import { sniffFlow, tlsHello } from './first-payload.js';
@@ -38,7 +38,7 @@ import {
   mayReport,
   type ReportContext,
 } from './flow-report.js';
-import { HalfStream, type NewlineHint, startsMessage } from './half-stream.js';
+import { HalfStream, type SegmentHint, startsMessage } from './half-stream.js';
 import {
   LIVE_WAIT_MESSAGES,
   MAX_INSPECTED_MESSAGES,
@@ -75,8 +75,16 @@ export class WireAnalyzer implements NativeWalkSink {
   /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
   private readonly byId: Flow[] = [];
   private readonly onRecognised = (flow: Flow): void => this.recognised(flow);
-  /** Where the current segment's newlines are, when the native walk said (`buf` null otherwise). */
-  private readonly newlines: NewlineHint = { buf: null, first: -1, last: -1 };
+  /** Where things are in the current segment's payload, when the native walk said (`buf` null otherwise). */
+  private readonly hint: SegmentHint = {
+    buf: null,
+    first: -1,
+    last: -1,
+    methodKey: -1,
+    lastMethodKey: -1,
+    methodStart: -1,
+    methodEnd: -1,
+  };
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
@@ -88,7 +96,7 @@ export class WireAnalyzer implements NativeWalkSink {
       poolByIp: new Map(),
       poolV4: new Ipv4PoolCache(),
     };
-    this.classifier = new RpcClassifier(this.onRecognised);
+    this.classifier = new RpcClassifier(this.onRecognised, this.hint);
     this.maxFlows = opts.maxFlows ?? 100_000;
     this.idleMs = opts.idleMs ?? 15 * 60_000;
   }
@@ -178,18 +186,22 @@ export class WireAnalyzer implements NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
-    nlFirst: number,
-    nlLast: number,
+    marks: PayloadMarks,
   ): number {
     const flow = this.byId[id] as Flow;
     // The only counter the detectors read while a flow is inspected; the rest are set once the walk ends.
     flow.payloadPackets = payloadPackets;
-    const nl = this.newlines;
-    nl.buf = buf;
-    nl.first = nlFirst < 0 ? -1 : v.payloadOff + nlFirst;
-    nl.last = nlLast < 0 ? -1 : v.payloadOff + nlLast;
+    const h = this.hint;
+    const at = v.payloadOff;
+    h.buf = buf;
+    h.first = marks.firstNewline < 0 ? -1 : at + marks.firstNewline;
+    h.last = marks.lastNewline < 0 ? -1 : at + marks.lastNewline;
+    h.methodKey = marks.firstMethodKey < 0 ? -1 : at + marks.firstMethodKey;
+    h.lastMethodKey = marks.lastMethodKey < 0 ? -1 : at + marks.lastMethodKey;
+    h.methodStart = marks.methodStart < 0 ? -1 : at + marks.methodStart;
+    h.methodEnd = marks.methodEnd < 0 ? -1 : at + marks.methodEnd;
     this.segment(flow, dir, buf, v, time);
-    nl.buf = null;
+    h.buf = null;
     return flow.state === STATE_DONE ? 2 + flow.clientDir : 0;
   }
 
@@ -236,8 +248,8 @@ export class WireAnalyzer implements NativeWalkSink {
     this.classifier.begin(flow, dir, t);
     const gaps = stream.gaps;
     const cut = stream.cutLines;
-    const nl = this.newlines;
-    stream.push(buf, off, len, seq, syn, this.classifier.onLine, nl.buf === buf ? nl : null);
+    const h = this.hint;
+    stream.push(buf, off, len, seq, syn, this.classifier.onLine, h.buf === buf ? h : null);
     this.stats.streamGaps += stream.gaps - gaps;
     this.stats.cutLines += stream.cutLines - cut;
     // Count messages, not packets: a first line split over many segments (or cut at the line limit) must still
@@ -275,7 +287,7 @@ export class WireAnalyzer implements NativeWalkSink {
       body = head.bodyStart;
     } else if (startsMessage(buf, off, len)) body = off;
     if (body >= 0 && body < off + len && startsMessage(buf, body, off + len - body)) {
-      this.classifier.onLine(buf, body, off + len, false);
+      this.classifier.onMessage(buf, body, off + len);
     }
     if (flow.state === STATE_HTTP && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
     else if (rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);

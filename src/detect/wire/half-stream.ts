@@ -7,13 +7,19 @@ const MAX_OOO_SEGMENTS = 16;
 const MAX_OOO_BYTES = 128 * 1024;
 
 /**
- * Where the first and last newline of a segment's payload in `buf` are (offsets in `buf`, -1: none), when the caller
- * knows: the native walk finds them while it copies the segment out, so most segments (one line each) need no search.
+ * Where things are in the payload of the segment being read from `buf` (offsets in `buf`, -1: none), when the caller
+ * knows (`buf` null otherwise): the native walk finds them while it copies the segment out, so most segments (one
+ * line each) need no search here. The first and last newline; the first and last `"method"` key and the method name
+ * after the first key as findMethod reads it on that key's line (start -1: it reads none).
  */
-export interface NewlineHint {
+export interface SegmentHint {
   buf: Buffer | null;
   first: number;
   last: number;
+  methodKey: number;
+  lastMethodKey: number;
+  methodStart: number;
+  methodEnd: number;
 }
 
 interface Segment {
@@ -49,7 +55,7 @@ export class HalfStream {
     seq: number,
     syn: boolean,
     onLine: LineHandler,
-    newlines: NewlineHint | null = null,
+    newlines: SegmentHint | null = null,
   ): void {
     if (!this.started) {
       this.started = true;
@@ -112,7 +118,7 @@ export class HalfStream {
     off: number,
     len: number,
     onLine: LineHandler,
-    newlines: NewlineHint | null,
+    newlines: SegmentHint | null,
   ): void {
     this.nextSeq = (this.nextSeq + len) >>> 0;
     const end = off + len;

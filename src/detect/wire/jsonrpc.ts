@@ -49,7 +49,12 @@ export function findMethod(buf: Buffer, s: number, e: number): string | null {
   const stop = Math.min(e, start + 64);
   while (p < stop && buf[p] !== Q) p++;
   if (p >= stop) return null;
-  return knownMethod(buf, start, p) ?? buf.toString('latin1', start, p);
+  return methodName(buf, start, p);
+}
+
+/** The method name buf[s, e) as findMethod hands it out. */
+export function methodName(buf: Buffer, s: number, e: number): string {
+  return knownMethod(buf, s, e) ?? buf.toString('latin1', s, e);
 }
 
 /** Method names the classifier looks up, by length; filled once the sets below exist. */

@@ -134,6 +134,29 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
     await expectSame(file(pcapngFile([{ linkType }], recs, { simple: true })));
   });
 
+  it("JSON lines with the method key in awkward places: the walk's payload marks read as findMethod reads", async () => {
+    const odd = [
+      '{"x":1}\n{"id":1,"method":"mining.subscribe","params":["cgminer/4.10"]}\n',
+      '{"id":2,"method" : \t"mining.authorize","params":["w.1","x"]}\n{"id":3,"method":"mining.submit"}\n',
+      '{"id":4,"method"\n:"mining.notify"}\n{"id":5,"method":"mining.ping"}\n',
+      '{"id":6,"method":5}\n{"id":7,"method":"mining.submit"}\n{"id":8,"result":true}\n',
+      `{"id":9,"method":"${'m'.repeat(70)}"}\n{"id":10,"method":"mining.extranonce.subscribe"}\n`,
+      '{"id":11,"result":null,"error":null}\n{"id":12,"params":[],"method":"mining.submit"}\n{"method":',
+      '"mining.notify","params":[]}\n{"id":13,"method":"mining.set_difficulty","params":[1]}\n',
+      '{"id":14,"method":"mining.suggest_difficulty"',
+      '}\n{"id":15, "method" :"login", "params":{"login":"x"}}\n\n{"method":"__proto__"}\n',
+    ];
+    const msgs = odd.map((data, i) => ({
+      from: i % 3 === 2 ? ('server' as const) : ('client' as const),
+      data,
+    }));
+    const recs = conversation('10.0.0.5', '10.0.0.9', 3333, msgs)
+      .map(tcpPacket)
+      .map((p, i) => ({ frame: ethernet(p), timeMs: T + i }));
+    const r = await expectSame(file(pcapFile(recs)));
+    expect('report' in r && r.report.findings.length).toBeGreaterThan(0);
+  });
+
   describe('hostile captures: same skip counts, same errors', () => {
     const good = pcapFile(mixedTraffic((ip) => ethernet(ip)));
     const ng = pcapngFile(

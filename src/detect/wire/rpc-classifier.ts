@@ -1,10 +1,11 @@
 import { type Flow, type RpcState, STATE_MINING } from './flow.js';
-import type { LineHandler } from './half-stream.js';
+import type { LineHandler, SegmentHint } from './half-stream.js';
 import {
   CLIENT_METHODS,
   findMethod,
   IDENTITY_METHODS,
   identityOf,
+  methodName,
   protocolOfMethod,
   responseKind,
   SERVER_METHODS,
@@ -31,8 +32,14 @@ export class RpcClassifier {
   private dir: 0 | 1 = 0;
   private time = 0;
 
-  /** `onRecognised` hears of every mining message of a flow not yet reported, so it can wait for the login. */
-  constructor(private readonly onRecognised: (flow: Flow) => void) {}
+  /**
+   * `onRecognised` hears of every mining message of a flow not yet reported, so it can wait for the login. `hint`,
+   * when given, says where the method of lines read straight from the current segment is.
+   */
+  constructor(
+    private readonly onRecognised: (flow: Flow) => void,
+    private readonly hint: SegmentHint | null = null,
+  ) {}
 
   begin(flow: Flow, dir: number, time: number): void {
     this.flow = flow;
@@ -40,12 +47,36 @@ export class RpcClassifier {
     this.time = time;
   }
 
+  /** A JSON line (ended by a newline, or cut at the line limit). */
   readonly onLine: LineHandler = (buf, s, e, cut) => {
+    this.classify(buf, s, e, cut, this.lineMethod(buf, s, e));
+  };
+
+  /** A whole message that is not a line of its own (an HTTP body). */
+  onMessage(buf: Buffer, s: number, e: number): void {
+    this.classify(buf, s, e, false, findMethod(buf, s, e));
+  }
+
+  /**
+   * findMethod of a line. A line read straight from the segment the hint is about ends at a newline of it, so the
+   * hint answers: the first key of the segment is on this line when the line starts at or before it and goes past
+   * it, and no key is on it when it starts after the segment's last key.
+   */
+  private lineMethod(buf: Buffer, s: number, e: number): string | null {
+    const h = this.hint;
+    if (h !== null && h.buf === buf) {
+      if (s <= h.methodKey)
+        return h.methodKey < e && h.methodStart >= 0 ? methodName(buf, h.methodStart, h.methodEnd) : null;
+      if (s > h.lastMethodKey) return null;
+    }
+    return findMethod(buf, s, e);
+  }
+
+  private classify(buf: Buffer, s: number, e: number, cut: boolean, method: string | null): void {
     const flow = this.flow;
     const rpc = flow?.rpc;
     if (!flow || !rpc) return;
     rpc.messages++;
-    const method = findMethod(buf, s, e);
     if (method === null) {
       // Replies only matter until the flow is known: a Monero login reply carrying the first job.
       if (rpc.protocol === null && responseKind(buf, s, e) === 'monero-job') {
@@ -69,7 +100,7 @@ export class RpcClassifier {
       }
     }
     this.mark(flow, rpc, proto);
-  };
+  }
 
   private count(rpc: RpcState, method: string): void {
     const m = rpc.methods;

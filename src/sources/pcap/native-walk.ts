@@ -16,7 +16,7 @@ export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_wa
 const EV_TCP = 2;
 const EV_DNS = 3;
 const EV_NAME = 4;
-const PAYLOAD_AT = 104;
+const PAYLOAD_AT = 120;
 /** Room for the payload of nearly every packet; larger ones come as a Buffer argument. */
 const SCRATCH_BYTES = PAYLOAD_AT + 256 * 1024;
 /** Input bytes walked between turns of the event loop, as the JS reader yields every 64 MiB. */
@@ -65,6 +65,20 @@ interface PcapWalkAddon {
   ) => NativeWalker;
 }
 
+/**
+ * Where things are in a TCP segment's payload, found by the walk while it copies the payload out (offsets from the
+ * payload's start, -1 when absent): the first and last newline; the first and last `"method"` key; and the method
+ * name after the first key, as jsonrpc.ts findMethod reads it on the line holding that key (-1: it reads none).
+ */
+export interface PayloadMarks {
+  firstNewline: number;
+  lastNewline: number;
+  firstMethodKey: number;
+  lastMethodKey: number;
+  methodStart: number;
+  methodEnd: number;
+}
+
 /** What the analyzer does with the walk's output. Views and buffers are valid only during the call. */
 export interface NativeWalkSink {
   /**
@@ -74,9 +88,9 @@ export interface NativeWalkSink {
    */
   flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number, misses: number): void;
   /**
-   * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`; `nlFirst` and
-   * `nlLast` are the offsets of the payload's first and last newline (-1: none). Returns 0 to keep receiving the
-   * flow's segments, or 2 + its client side (-1..1) once it needs no more payload.
+   * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`, `marks`
+   * where things are in the payload. Returns 0 to keep receiving the flow's segments, or 2 + its client side (-1..1)
+   * once it needs no more payload.
    */
   flowSegment(
     id: number,
@@ -85,8 +99,7 @@ export interface NativeWalkSink {
     v: PacketView,
     time: number,
     payloadPackets: number,
-    nlFirst: number,
-    nlLast: number,
+    marks: PayloadMarks,
   ): number;
   /** A DNS message about a pool name (UDP port 53); `v` holds addresses and the payload position. */
   dnsDatagram(buf: Buffer, v: PacketView, time: number): void;
@@ -123,7 +136,7 @@ let addonProblem = '';
 
 function isAddon(x: unknown): x is PcapWalkAddon {
   const o = x as Partial<PcapWalkAddon> | null;
-  return typeof o === 'object' && o !== null && o.abiVersion === 2 && typeof o.PcapWalk === 'function';
+  return typeof o === 'object' && o !== null && o.abiVersion === 3 && typeof o.PcapWalk === 'function';
 }
 
 /** The native walk addon, loaded once; null (with `nativeWalkProblem()` saying why) when it is not built here. */
@@ -194,6 +207,14 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
   const f64 = new Float64Array(scratch);
   const buf = Buffer.from(scratch);
   const v = new PacketView();
+  const marks: PayloadMarks = {
+    firstNewline: -1,
+    lastNewline: -1,
+    firstMethodKey: -1,
+    lastMethodKey: -1,
+    methodStart: -1,
+    methodEnd: -1,
+  };
   const ends = (): void => {
     v.s0 = i32[16] as number;
     v.s1 = i32[17] as number;
@@ -223,16 +244,13 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
       }
       v.tcpFlags = i32[3] as number;
       v.seq = i32[4] as number;
-      return sink.flowSegment(
-        id,
-        i32[2] as number,
-        data,
-        v,
-        time,
-        i32[6] as number,
-        i32[24] as number,
-        i32[25] as number,
-      );
+      marks.firstNewline = i32[24] as number;
+      marks.lastNewline = i32[25] as number;
+      marks.firstMethodKey = i32[26] as number;
+      marks.lastMethodKey = i32[27] as number;
+      marks.methodStart = i32[28] as number;
+      marks.methodEnd = i32[29] as number;
+      return sink.flowSegment(id, i32[2] as number, data, v, time, i32[6] as number, marks);
     }
     if (kind === EV_DNS) {
       ends();
