@@ -69,20 +69,28 @@ export interface ChunkReuse {
  * A regular file's bytes, the next chunk read (on the thread pool) while the consumer works on this one; into two
  * buffers taken in turn when `reuse.on`, so a file read through once leaves the GC no 1 MiB buffer per chunk.
  */
-async function* readPlain(fh: FileHandle, stats: ByteStats, reuse: ChunkReuse): AsyncGenerator<Buffer> {
+async function* readPlain(
+  fh: FileHandle,
+  size: number,
+  stats: ByteStats,
+  reuse: ChunkReuse,
+): AsyncGenerator<Buffer> {
+  // A small file (a shipper's 5-minute flow log) gets buffers its size, not 1 MiB each; one that grows meanwhile
+  // is read on in more chunks.
+  const chunk = Math.min(CHUNK, Math.max(16 * 1024, size + 1));
   const pair: (Buffer | undefined)[] = [undefined, undefined];
   const take = (i: number): Buffer => {
-    if (!reuse.on) return Buffer.allocUnsafe(CHUNK);
+    if (!reuse.on) return Buffer.allocUnsafe(chunk);
     let b = pair[i];
     if (!b) {
-      b = Buffer.allocUnsafe(CHUNK);
+      b = Buffer.allocUnsafe(chunk);
       pair[i] = b;
     }
     return b;
   };
   let turn = 0;
   let pos = 0;
-  let pending = fh.read(take(turn), 0, CHUNK, pos);
+  let pending = fh.read(take(turn), 0, chunk, pos);
   try {
     for (;;) {
       const { bytesRead, buffer } = await pending;
@@ -91,7 +99,7 @@ async function* readPlain(fh: FileHandle, stats: ByteStats, reuse: ChunkReuse): 
       stats.bytesIn += bytesRead;
       stats.bytesOut += bytesRead;
       turn ^= 1;
-      pending = fh.read(take(turn), 0, CHUNK, pos);
+      pending = fh.read(take(turn), 0, chunk, pos);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
@@ -122,8 +130,9 @@ export async function* readBytes(
     await fh.read(magic, 0, 2, 0);
     stats.gzip = magic[0] === 0x1f && magic[1] === 0x8b;
     // Plain regular files are read by position; anything else (a FIFO) as a stream.
-    if (!stats.gzip && (await fh.stat()).isFile()) {
-      yield* readPlain(fh, stats, reuse);
+    const st = stats.gzip ? null : await fh.stat();
+    if (st?.isFile()) {
+      yield* readPlain(fh, st.size, stats, reuse);
       return;
     }
   } catch (err) {

@@ -32,9 +32,12 @@ export type EventSink = (event: TelemetryEvent) => void;
 /** Takes a record while it is valid: the reader refills the same object for the next line. */
 export type FlowSink = (record: FlowRecord) => void;
 
-/** Slots of the memo of hosts by (instance, interface, account). */
-const MEMO_SLOTS = 1 << 16;
-const MEMO_MASK = MEMO_SLOTS - 1;
+/**
+ * Slots of the memo of hosts by (instance, interface, account): it starts small, since a watched directory brings
+ * many small files (each with a parser of its own), and grows to its largest size as distinct id sets appear.
+ */
+const MEMO_FIRST_SLOTS = 1 << 8;
+const MEMO_MAX_SLOTS = 1 << 16;
 /** Host ids the memo names at most; past it the memo starts over. */
 const MEMO_MAX_NAMES = 1 << 20;
 
@@ -57,7 +60,8 @@ export class VpcFlowLineParser extends LineValues {
   private cols: ColumnMap;
   private readonly hosts: HostResolver;
   private readonly hostsByIpv4: ReadonlyMap<number, string>;
-  private readonly memo = new Int32Array(MEMO_SLOTS * 4);
+  private memo = new Int32Array(MEMO_FIRST_SLOTS * 4);
+  private memoMask = MEMO_FIRST_SLOTS - 1;
   private memoNames: string[] = [];
   private readonly memoIndex = new Map<string, number>();
   private readonly record: VpcFlowRecord;
@@ -278,9 +282,16 @@ export class VpcFlowLineParser extends LineValues {
     this.hashValue(c.account);
     // A direct-mapped table of numbers, one 16-byte slot per id set (both hashes, then the hit and fallback host as
     // 1 + their index in `memoNames`; 0 is none): one cache line per line read, where Map entries cost several.
-    const o = (this.h1 & MEMO_MASK) * 4;
-    const memo = this.memo;
+    let o = (this.h1 & this.memoMask) * 4;
+    let memo = this.memo;
     if (memo[o] !== this.h1 || memo[o + 1] !== this.h2 || memo[o + 3] === 0) {
+      // Past half as many names as slots, collisions would start evicting: a bigger table, refilled as lines come.
+      if (this.memoNames.length * 2 > this.memoMask && this.memoMask + 1 < MEMO_MAX_SLOTS) {
+        const slots = Math.min(MEMO_MAX_SLOTS, (this.memoMask + 1) * 8);
+        this.memo = memo = new Int32Array(slots * 4);
+        this.memoMask = slots - 1;
+        o = (this.h1 & this.memoMask) * 4;
+      }
       const { hit, fallback } = this.hosts.byIds({
         instanceId: this.str(c.instance),
         interfaceId: this.str(c.iface),
