@@ -19,7 +19,8 @@ export class ExeHasher {
   private readonly cache = new Map<string, string>();
   /** pid -> digest of its image, with what identifies the process: it cannot change its image without a new link. */
   private readonly byProcess = new Map<number, ProcessHash>();
-  private readonly chunk = Buffer.allocUnsafe(1024 * 1024);
+  // 64 KiB: the hash costs far more than the extra reads, and a long-running caller keeps this buffer resident.
+  private readonly chunk = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     readonly maxBytes = 64 * 1024 * 1024,

@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeRoot, tcp4Line } from '../../../test/helpers/fake-proc.js';
@@ -137,6 +146,68 @@ describe.skipIf(!built)('native /proc reader', () => {
     expect(self?.exe).toBe(process.execPath);
     expect(self?.uid).toBe(process.getuid?.());
   });
+
+  it('sees a deleted binary, as the JS reader does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-exe-'));
+    try {
+      const deleted = join(dir, 'deleted');
+      copyFileSync('/bin/sleep', deleted);
+      const b = spawn(deleted, ['30'], { stdio: 'ignore' });
+      children.push(b);
+      await new Promise((r) => setTimeout(r, 200));
+      rmSync(deleted);
+      for (const reader of ['native', 'js'] as const) {
+        const snap = await takeSnapshot({ sampleMs: 0, reader });
+        expect(snap.processes.find((p) => p.pid === b.pid)).toMatchObject({
+          exe: deleted,
+          exeReplaced: false,
+          exeDeleted: true,
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/unshare'))(
+    "sees a binary whose path another file was mounted over, inside the process's own mount namespace",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mw-exe-'));
+      try {
+        const masked = join(dir, 'masked');
+        copyFileSync('/bin/sleep', masked);
+        // A private mount namespace (unshare's default propagation): the bind mount is seen only inside it.
+        const sh = spawn(
+          '/usr/bin/unshare',
+          [
+            '-m',
+            '/bin/sh',
+            '-c',
+            `"${masked}" 30 & sleep 0.2; mount --bind /bin/true "${masked}"; echo $!; wait`,
+          ],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        children.push(sh);
+        const pid = Number(
+          await new Promise<string>((r) => sh.stdout?.once('data', (d: Buffer) => r(String(d)))),
+        );
+        try {
+          for (const reader of ['native', 'js'] as const) {
+            const snap = await takeSnapshot({ sampleMs: 0, reader });
+            expect(snap.processes.find((p) => p.pid === pid)).toMatchObject({
+              exe: masked,
+              exeReplaced: true,
+              exeDeleted: false,
+            });
+          }
+        } finally {
+          process.kill(pid, 'SIGKILL');
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   const python = '/usr/bin/python3';
   it.skipIf(process.getuid?.() !== 0 || !existsSync(python))(

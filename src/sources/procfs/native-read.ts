@@ -89,8 +89,9 @@ const parsedStat: ProcStat = {
   rssPages: 0,
 };
 
-// Reused between scans; grown when one process's record does not fit (a huge command line or many sockets).
-let out = Buffer.allocUnsafe(256 * 1024);
+// Reused between scans and filled a batch at a time (~400 processes each), so little of it is ever resident; grown
+// when one process's record does not fit (a huge command line or many sockets).
+let out = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Reads `pids` with the native reader and assembles them as the JS reader does (same warnings, counts and
