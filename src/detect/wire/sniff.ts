@@ -67,12 +67,18 @@ export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
   // Only the header block becomes text: a response's body can fill the rest of the 8 KiB.
   const stop = buf.subarray(off, end).indexOf(HEAD_END);
   const head: HttpHead = { bodyStart: stop < 0 ? -1 : off + stop + 4 };
-  const lines = buf.toString('latin1', off, stop < 0 ? end : off + stop).split('\r\n');
-  for (let i = 1; i < lines.length && i < 64; i++) {
-    const line = lines[i] as string;
+  const text = buf.toString('latin1', off, stop < 0 ? end : off + stop);
+  // The lines split('\r\n') would give after the first, found one by one so only the few we read become strings.
+  let next = text.indexOf('\r\n');
+  for (let i = 1; next >= 0 && i < 64; i++) {
+    const ls = next + 2;
+    next = text.indexOf('\r\n', ls);
+    const le = next < 0 ? text.length : next;
     // Every header we read starts with a, u or x (in either case); leading space is trimmed below, so it stays.
-    const c = line.charCodeAt(0) | 0x20;
-    if (c !== 0x61 && c !== 0x75 && c !== 0x78 && !isTrimmedAway(line.charCodeAt(0))) continue;
+    const c0 = le > ls ? text.charCodeAt(ls) : Number.NaN;
+    const c = c0 | 0x20;
+    if (c !== 0x61 && c !== 0x75 && c !== 0x78 && !isTrimmedAway(c0)) continue;
+    const line = text.slice(ls, le);
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
