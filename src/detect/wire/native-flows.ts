@@ -68,10 +68,10 @@ export function nativeFlows(
     let flow = byId[id];
     const k = id * 8;
     if (flow === undefined) {
+      // What mayReport reads of a flow JS never saw: its ends and client side (2 never occurs for those).
       endsOf(e, id, v);
-      probe.setEnds(v, f[k + 3] as number);
-      probe.clientDir = -1;
-      setCounts(probe, f, k);
+      probe.setEnds(v, 0);
+      probe.clientDir = f[k + 6] as number;
       if (!mayReport(probe)) continue;
       flow = new Flow(flowHash(v), v, f[k + 3] as number);
     }
