@@ -239,7 +239,8 @@ void FdSockets(int procfd, const std::string& fdRel, std::vector<double>& out, s
   int dfd = openat(procfd, fdRel.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return;
   char link[kLinkMax];
-  for (;;) {
+  bool denied = false;
+  while (!denied) {
     long n = syscall(SYS_getdents64, dfd, dents.data(), dents.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -249,6 +250,11 @@ void FdSockets(int procfd, const std::string& fdRel, std::vector<double>& out, s
       const char* name = d->d_name;
       if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
       ssize_t m = readlinkat(dfd, name, link, sizeof link);
+      // Access to a process's fd links is decided per process (ptrace access mode): once denied, denied for all.
+      if (m < 0 && (errno == EACCES || errno == EPERM)) {
+        denied = true;
+        break;
+      }
       if (m < 9 || std::memcmp(link, "socket:[", 8) != 0 || link[m - 1] != ']') continue;
       double v = 0;
       bool digits = m > 9;

@@ -297,8 +297,16 @@ export function readProcess(ctx: ReadContext, pid: number): ProcessInfo | null {
   if (!(ctx.liveProcfs && kernelThread)) {
     try {
       for (const fd of readdirSync(`${dir}/fd`)) {
-        const target = tryReadlink(`${dir}/fd/${fd}`);
-        const inode = target === null ? null : socketInodeOf(target);
+        let target: string;
+        try {
+          target = readlinkSync(`${dir}/fd/${fd}`);
+        } catch (err) {
+          // Access to a process's fd links is decided per process (ptrace access mode): once denied, denied for all.
+          const code = errnoOf(err);
+          if (code === 'EACCES' || code === 'EPERM') break;
+          continue;
+        }
+        const inode = socketInodeOf(target);
         if (inode !== null) socketInodes.push(inode);
       }
     } catch {}
