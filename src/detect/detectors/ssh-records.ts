@@ -27,6 +27,8 @@ export function sshRecordSink(detectors: readonly Detector[], det: StatefulDetec
         const hit = d.observe(v);
         if (hit !== null) det.report(d, hit, v.time);
       }
+      // The line may point into the reader's buffer, which is reused: nothing may read it after the record.
+      v.line = undefined;
     },
   };
 }
