@@ -105,7 +105,8 @@ function describe(runsOf, label) {
     innerCpu: median(runsOf, (m) => m.inner.cpuSeconds),
   };
   console.log(
-    `minewarden ${label}, ${last.walk} walk${last.walkNote ? ` (${last.walkNote})` : ''} (node ${process.version}): ` +
+    `minewarden ${label}, ${last.walk} walk${last.walkNote ? ` (${last.walkNote})` : ''} (node ${process.version}, ` +
+      `V8 ${last.v8 ?? 'defaults'}): ` +
       `whole process median wall ${fmt(r.wall)} = ${mbps(r.wall).toFixed(0)} MB/s, ` +
       `CPU ${fmt(r.cpu)} = ${mbps(r.cpu).toFixed(0)} MB/s; analysis alone (after start-up and intel load) wall ` +
       `${fmt(r.innerWall)} = ${mbps(r.innerWall).toFixed(0)} MB/s, CPU ${fmt(r.innerCpu)} = ${mbps(r.innerCpu).toFixed(0)} MB/s; ` +

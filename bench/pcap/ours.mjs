@@ -8,7 +8,7 @@ import { loadBuiltinPoolIntel } from '../../dist/intel/pools/builtin.js';
 
 const file = process.argv[2];
 const walk = process.argv[3] === 'js' ? 'js' : 'auto';
-if (process.env.V8 !== 'default') tuneV8ForBatchAnalysis();
+const tuned = process.env.V8 !== 'default' && tuneV8ForBatchAnalysis([file]);
 const intel = loadBuiltinPoolIntel();
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
@@ -20,7 +20,7 @@ process.stdout.write(
   JSON.stringify({
     walk: r.walk,
     walkNote: r.walkNote,
-    v8: process.env.V8 === 'default' ? 'defaults' : 'as pcap FILE sets it',
+    v8: tuned ? 'tiering capped at Maglev, as pcap FILE sets it' : 'defaults',
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     bytes: statSync(file).size,

@@ -27,7 +27,7 @@ interface PcapCliOptions extends CommonOptions {
 async function analyzeFiles(files: readonly string[], o: PcapCliOptions): Promise<void> {
   if (files.length === 0)
     throw new MinewardenError('MW_USAGE', 'give one or more capture FILEs, or --live IFACE');
-  tuneV8ForBatchAnalysis();
+  tuneV8ForBatchAnalysis(files);
   const intel = loadBuiltinPoolIntel();
   const minerPorts = new Set(loadMinerPorts().keys());
   const findings: Finding[] = [];

@@ -1,14 +1,37 @@
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 /**
  * V8 setting for a one-shot analysis of capture files (`minewarden pcap FILE...`, which exits when done): no
- * optimizing compiler past Maglev, so no TurboFan. Such a run lasts about a second; TurboFan would compile every
- * detector and the finding builder on background threads (over a third of all CPU samples on a 200 MB capture) and the
- * optimized code would not run long enough to pay that back (bench/RESULTS.md, bench/pcap). It is process-wide, so
- * only the offline command sets it, before it reads anything; `pcap --live` runs for weeks and keeps V8's defaults.
+ * optimizing compiler past Maglev, so no TurboFan. A run over a few hundred MB lasts about a second: TurboFan would
+ * compile every detector and the finding builder on background threads (over a third of all CPU samples on a 200 MB
+ * capture) and the optimized code would not run long enough to pay that back (bench/RESULTS.md, bench/pcap).
  */
 export const BATCH_V8_FLAGS = '--max-opt=2';
 
-export function tuneV8ForBatchAnalysis(): void {
+/**
+ * Input above which V8 keeps its defaults: run on the same 200 MB capture again and again in one process, the
+ * optimized code catches up after about 1 GB, so this stays well below that.
+ */
+export const BATCH_TUNING_MAX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Sets BATCH_V8_FLAGS when `files` are regular files of at most BATCH_TUNING_MAX_BYTES together (a pipe or device
+ * may run for long); returns whether it did. Process-wide, so only the offline command calls it, before it reads
+ * anything; `pcap --live` runs for weeks and keeps V8's defaults.
+ */
+export function tuneV8ForBatchAnalysis(files: readonly string[]): boolean {
+  let total = 0;
+  for (const file of files) {
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) return false;
+      total += st.size;
+    } catch {
+      // The analysis reports the file it cannot read; it adds nothing to the run's length.
+    }
+  }
+  if (total > BATCH_TUNING_MAX_BYTES) return false;
   setFlagsFromString(BATCH_V8_FLAGS);
+  return true;
 }
