@@ -5,16 +5,19 @@ import { VERSION } from './version.js';
 
 /**
  * Commands set process.exitCode themselves (0/1 by --fail-on); errors are mapped here, once. Only the command being
- * run is loaded; help, --version and unknown commands load them all so the listing and suggestions are complete.
+ * run is loaded (none for --version); help and unknown commands load them all so the listing and suggestions are complete.
  */
 async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('minewarden')
     .description('Find and stop cryptojacking on Linux hosts, and close the doors attackers came in by.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  const wanted = argv.slice(2).find((a) => !a.startsWith('-'));
+  const args = argv.slice(2);
+  const wanted = args.find((a) => !a.startsWith('-'));
   const chosen = COMMANDS.filter((c) => c.name === wanted);
-  for (const entry of chosen.length ? chosen : COMMANDS) (await entry.load())(program);
+  // `--version` alone needs no command: loading them all would cost a second of CPU for one line.
+  const versionOnly = wanted === undefined && (args.includes('--version') || args.includes('-V'));
+  if (!versionOnly) for (const entry of chosen.length ? chosen : COMMANDS) (await entry.load())(program);
   program.exitOverride();
   for (const c of program.commands) c.exitOverride();
   return program;
