@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MinewardenError } from '../model/errors.js';
 import type { Host } from '../model/host.js';
+import { type HttpAnswer, httpRequest, jsonOf } from './http.js';
 
 const StoredCredential = z.object({
   server: z.string(),
@@ -42,13 +43,14 @@ export async function enroll(
   host: Host,
   stateDir: string,
 ): Promise<AgentCredential> {
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(new URL('/api/agents/enroll', server), {
+    res = await httpRequest(new URL('/api/agents/enroll', server), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, host: { id: host.id, name: host.name } }),
-      signal: AbortSignal.timeout(30_000),
+      timeoutMs: 30_000,
+      maxBytes: 1024 * 1024,
     });
   } catch (err) {
     throw new MinewardenError('MW_AGENT_ENROLL', `cannot reach ${server}: ${(err as Error).message}`, {
@@ -61,7 +63,7 @@ export async function enroll(
     });
   const body = z
     .object({ agentId: z.string(), hostId: z.string(), credential: z.string() })
-    .parse(await res.json());
+    .parse(jsonOf(res));
   const cred = { server, ...body };
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = credentialPath(stateDir);

@@ -1,7 +1,4 @@
-import { buildPlan } from '../respond/planner.js';
 import { loadPolicy, type Policy } from '../respond/policy.js';
-import { runPlan } from '../respond/runner.js';
-import { openSession } from '../respond/session.js';
 import { type BanApplier, type BanOutcome, recordOnly } from './fleet-bans.js';
 
 export interface PolicyApplierOptions {
@@ -23,6 +20,13 @@ export function policyApplier(o: PolicyApplierOptions): BanApplier {
   return async (findings) => {
     const policy = fixed ?? o.policy?.() ?? null;
     if (!policy) return recordOnly(findings);
+    // Loaded with the first ban a policy may apply: planning, running and journalling a response take ~30 modules
+    // (the store's among them) that an agent without bans never needs in memory.
+    const [{ buildPlan }, { runPlan }, { openSession }] = await Promise.all([
+      import('../respond/planner.js'),
+      import('../respond/runner.js'),
+      import('../respond/session.js'),
+    ]);
     const session = await openSession({
       stateDir: o.stateDir,
       root: o.root,

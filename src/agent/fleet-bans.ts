@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type Finding, findingId } from '../model/finding.js';
 import type { HostRef } from '../model/host.js';
+import { httpRequest, jsonOf } from './http.js';
 
 /** The rule id a pushed ban carries into the response policy: match it there (`rules: [fleet.ban-list]`) to act. */
 export const FLEET_BAN_RULE = 'fleet.ban-list';
@@ -99,12 +100,12 @@ export class FleetBanPoller {
     if (!host) return;
     let list: z.infer<typeof BanListSchema>;
     try {
-      const res = await fetch(new URL('/api/agent/fleet-bans', this.o.server), {
+      const res = await httpRequest(new URL('/api/agent/fleet-bans', this.o.server), {
         headers: { authorization: `Bearer ${this.o.credential()}` },
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
       });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      list = BanListSchema.parse(await res.json());
+      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+      list = BanListSchema.parse(jsonOf(res));
     } catch (err) {
       this.failures++;
       this.o.log?.('fleet ban list unavailable', { error: (err as Error).message.slice(0, 200) });

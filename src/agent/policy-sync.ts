@@ -7,6 +7,7 @@ import type { Policy } from '../respond/policy.js';
 import type { BuiltinDetectorSet } from '../scan/detector-set.js';
 import { CONTENT_KINDS, type ContentKind } from '../store/content.js';
 import { type Checked, type ContentDoc, ContentDocSchema, checkDoc, rulesDetectors } from './content.js';
+import { type HttpAnswer, httpRequest, jsonOf } from './http.js';
 
 export interface ContentSyncOptions {
   server: string;
@@ -86,29 +87,29 @@ export class ContentSync {
   private async poll(): Promise<void> {
     for (const kind of CONTENT_KINDS) {
       const have = this.applied.get(kind);
-      let res: Response;
+      let res: HttpAnswer;
       let doc: ContentDoc;
       try {
-        res = await fetch(new URL(`/api/agent/${kind}`, this.o.server), {
+        res = await httpRequest(new URL(`/api/agent/${kind}`, this.o.server), {
           headers: {
             authorization: `Bearer ${this.o.credential()}`,
             ...(have ? { 'if-none-match': have.etag } : {}),
           },
-          signal: AbortSignal.timeout(30_000),
+          timeoutMs: 30_000,
         });
         if (res.status === 304) {
           this.notModified++;
           continue;
         }
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        doc = ContentDocSchema.parse(await res.json());
+        if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+        doc = ContentDocSchema.parse(jsonOf(res));
         if (doc.kind !== kind) throw new Error(`asked for ${kind}, got ${doc.kind}`);
       } catch (err) {
         this.failures++;
         this.o.log?.('content unavailable', { kind, error: (err as Error).message.slice(0, 200) });
         return;
       }
-      const etag = res.headers.get('etag') ?? '';
+      const etag = typeof res.headers.etag === 'string' ? res.headers.etag : '';
       // A refused document keeps its ETag out of If-None-Match, so it is fetched (and refused) again each poll
       // until the admin fixes it; the previous document stays in force meanwhile.
       this.apply(kind, etag, doc, true);

@@ -1,3 +1,5 @@
+import { type HttpAnswer, httpRequest } from './http.js';
+
 /** What became of one send: committed, refused for good (drop it), or worth retrying later. */
 export type SendOutcome =
   | { kind: 'ok' }
@@ -19,19 +21,20 @@ export class HttpTransport implements Transport {
   ) {}
 
   async send(_batchId: string, body: string): Promise<SendOutcome> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(new URL('/api/ingest', this.server), {
+      res = await httpRequest(new URL('/api/ingest', this.server), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.credential()}` },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        maxBytes: 1024 * 1024,
       });
     } catch (err) {
       return { kind: 'retry', reason: (err as Error).message };
     }
-    const text = await res.text().catch(() => '');
-    if (res.ok) return { kind: 'ok' };
+    const text = res.text;
+    if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
     // 401: the credential is unknown or revoked; keep the data and retry slowly, an operator may re-enroll.
     // 408/429/5xx: the server is busy or broken; retry. Other 4xx: this batch will never be accepted.
     if (res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500)
