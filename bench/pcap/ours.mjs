@@ -1,6 +1,6 @@
 // One measured run of our analyzer over FILE, in its own process so peak RSS is ours alone. Prints JSON.
-// WALK: 'auto' (native packet walk when the addon is built) or 'js'. V8 is set up as `minewarden pcap FILE` sets it
-// (tuneV8ForBatchAnalysis, src/detect/wire/batch-v8.ts) unless V8=default.
+// WALK: 'auto' (native packet walk when the addon is built) or 'js'. With 'auto', V8 is set up as `minewarden pcap
+// FILE` sets it (tuneV8ForBatchAnalysis, src/detect/wire/batch-v8.ts) unless V8=default.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { analyzeCaptureFile, tuneV8ForBatchAnalysis } from '../../dist/detect/wire/index.js';
@@ -8,7 +8,8 @@ import { loadBuiltinPoolIntel } from '../../dist/intel/pools/builtin.js';
 
 const file = process.argv[2];
 const walk = process.argv[3] === 'js' ? 'js' : 'auto';
-const tuned = process.env.V8 !== 'default' && tuneV8ForBatchAnalysis([file]);
+// As `pcap FILE` does: it never forces the JS walk, which it runs (with V8's defaults) only without the addon.
+const tuned = walk === 'auto' && process.env.V8 !== 'default' && tuneV8ForBatchAnalysis([file]);
 const intel = loadBuiltinPoolIntel();
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();

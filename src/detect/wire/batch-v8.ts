@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { loadPcapWalkAddon } from '../../sources/pcap/native-walk.js';
 
 /**
  * V8 setting for a one-shot analysis of capture files (`minewarden pcap FILE...`, which exits when done): no
@@ -16,11 +17,14 @@ export const BATCH_V8_FLAGS = '--max-opt=2';
 export const BATCH_TUNING_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
- * Sets BATCH_V8_FLAGS when `files` are regular files of at most BATCH_TUNING_MAX_BYTES together (a pipe or device
- * may run for long); returns whether it did. Process-wide, so only the offline command calls it, before it reads
- * anything; `pcap --live` runs for weeks and keeps V8's defaults.
+ * Sets BATCH_V8_FLAGS when the native packet walk will read `files` and they are regular files of at most
+ * BATCH_TUNING_MAX_BYTES together (a pipe or device may run for long); returns whether it did. Without the addon the
+ * JavaScript walk runs a loop per packet, which TurboFan's code does speed up within a run, so V8 keeps its
+ * defaults. Process-wide, so only the offline command calls it, before it reads anything; `pcap --live` runs for
+ * weeks and keeps V8's defaults.
  */
 export function tuneV8ForBatchAnalysis(files: readonly string[]): boolean {
+  if (loadPcapWalkAddon() === null) return false;
   let total = 0;
   for (const file of files) {
     try {
