@@ -48,7 +48,7 @@ export function parseExeLink(link: string | null): ExeLink {
   return { exe, exeDeleted: deleted, exeMemfd: exe.startsWith('/memfd:') };
 }
 
-function tryReadlink(path: string): string | null {
+export function tryReadlink(path: string): string | null {
   try {
     return readlinkSync(path);
   } catch {

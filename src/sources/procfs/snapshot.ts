@@ -8,7 +8,15 @@ import { readBootTimeMs, readHostCpuTicks, readHostInfo } from './host-info.js';
 import { nativeReadProblem, readProcessesNative } from './native-read.js';
 import { pageSize } from './page-size.js';
 import { readPasswd } from './passwd.js';
-import { CLOCK_TICKS, listPids, type ReadContext, readProcess, startTimeMs } from './process.js';
+import {
+  CLOCK_TICKS,
+  listPids,
+  nsInodeOf,
+  type ReadContext,
+  readProcess,
+  startTimeMs,
+  tryReadlink,
+} from './process.js';
 import { readProcText } from './read.js';
 import { readWaitNs } from './schedstat.js';
 import { readSockets } from './sockets.js';
@@ -192,7 +200,9 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<HostSnap
       }
     }
   }
-  const { sockets, listeners } = readSockets(procDir, processes, warnings);
+  // procDir/net is the namespace of whoever opens it: on a live procfs, that of this process (procDir/self).
+  const ownNetns = live ? nsInodeOf(tryReadlink(`${procDir}/self/ns/net`)) : null;
+  const { sockets, listeners } = readSockets(procDir, processes, warnings, ownNetns);
 
   let hostCpuPercent: number | null = null;
   const secondHost = firstHost ? readHostCpuTicks(procDir) : null;

@@ -23,6 +23,7 @@ export function readSockets(
   procDir: string,
   processes: readonly ProcessInfo[],
   warnings: WarningSink,
+  ownNetns: number | null = null,
 ): { sockets: SocketInfo[]; listeners: Listener[] } {
   const owners = new Map<number, number[]>();
   for (const p of processes) {
@@ -33,9 +34,12 @@ export function readSockets(
     }
   }
 
-  // One directory per namespace; processes whose namespace we cannot see share the reader's own (procDir/net).
+  // One directory per namespace; processes whose namespace we cannot see share the reader's own (procDir/net), so
+  // that namespace is not read a second time through one of its members (which also listed its TIME_WAIT sockets,
+  // inode 0, twice).
   const dirs = new Map<string, number | null>([[`${procDir}/net`, null]]);
   const seenNs = new Set<number>();
+  if (ownNetns !== null) seenNs.add(ownNetns);
   for (const p of processes) {
     if (p.netns === null || seenNs.has(p.netns)) continue;
     seenNs.add(p.netns);
