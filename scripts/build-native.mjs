@@ -2,6 +2,7 @@
 //   proc_connector (native/proc_connector.cc): real-time exec events; without it the exec source polls /proc.
 //   pcap_walk (native/pcap_walk.cc): the packet walk of capture files; without it `pcap` walks packets in JS.
 //   procfs_read (native/procfs_read.cc): per-process /proc reads of a scan; without it they go through node:fs.
+//   authlog_walk (native/authlog_walk.cc): the line walk of `logs FILE`; without it the lines are read in JS.
 // All are optional speed-ups. Each target is built on its own, so one that fails leaves the other; a failure prints
 // ONE warning naming what is lost, keeps the full log in build/native-build.log, and the script exits 0 so that
 // installing the product never fails because of it.
@@ -29,6 +30,11 @@ const TARGETS = [
     name: 'procfs_read',
     what: 'the native /proc reader addon',
     loss: 'scans will read /proc through Node, which takes about twice the time',
+  },
+  {
+    name: 'authlog_walk',
+    what: 'the native auth-log line walk addon',
+    loss: 'auth logs will be read in JavaScript, which takes more CPU',
   },
 ];
 

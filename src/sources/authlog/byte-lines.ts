@@ -5,6 +5,11 @@ import { isGzip, type LineStats } from './lines.js';
 /** Receives each line as a byte range (newline excluded); the bytes are only valid during the call. */
 export interface ByteLineSink {
   line(buf: Buffer, start: number, end: number): void;
+  /**
+   * Optional: takes whole lines of `buf` from `from` (a line start) in bulk, with the splitter's cap on length and
+   * its count of over-long lines, and returns where it stopped (a line start; `from` when it took none).
+   */
+  lines?(buf: Buffer, from: number, maxLine: number, stats: LineStats): number;
 }
 
 /**
@@ -49,6 +54,13 @@ export class ByteLineSplitter {
       if (full()) {
         this.pos = start;
         return true;
+      }
+      if (sink.lines !== undefined && this.carryLen === 0 && !this.skipping) {
+        const next = sink.lines(chunk, start, this.maxLine, this.stats);
+        if (next !== start) {
+          start = next;
+          continue;
+        }
       }
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;

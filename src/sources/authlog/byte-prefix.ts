@@ -28,6 +28,9 @@ export class BytePrefixReader {
   private stampHit = false;
   private readonly candidate = new Uint8Array(16);
   private candidateLen = 0;
+  /** The packed fields of the cached stamp when `stampFrom` gave it (-1: `read` did, by its bytes). */
+  private stampKey = -1;
+  private candidateKey = -1;
   private month = 0;
   private day = 0;
   private hour = 0;
@@ -113,10 +116,31 @@ export class BytePrefixReader {
     const len = this.candidateLen;
     for (let k = 0; k < len; k++) this.stamp[k] = this.candidate[k] as number;
     this.stampLen = len;
+    this.stampKey = this.candidateKey;
     this.stampTime = time;
     this.stampAt = this.years.resolves;
     this.stampHit = true;
     return time;
+  }
+
+  /**
+   * The stamp of a line the native walk read, as its packed fields (month << 22 | day << 17 | hour << 12 |
+   * minute << 6 | second); `time()` then resolves it. The cache of the last stamp is keyed by these fields here and
+   * by the stamp's bytes in `read`: only the one that resolved last is live.
+   */
+  stampFrom(packed: number): void {
+    if (packed === this.stampKey && this.stampAt === this.years.resolves) {
+      this.stampHit = true;
+      return;
+    }
+    this.month = packed >>> 22;
+    this.day = (packed >>> 17) & 31;
+    this.hour = (packed >>> 12) & 31;
+    this.minute = (packed >>> 6) & 63;
+    this.second = packed & 63;
+    this.candidateLen = 0;
+    this.candidateKey = packed;
+    this.stampHit = false;
   }
 
   /** `Mmm dd hh:mm:ss ` and the spaces after it; the index of the host token, or -1. */
@@ -160,6 +184,7 @@ export class BytePrefixReader {
     if (len > this.candidate.length) return -1;
     for (let k = 0; k < len; k++) this.candidate[k] = buf[start + k] as number;
     this.candidateLen = len;
+    this.candidateKey = -1;
     this.month = month;
     this.day = day;
     this.hour = h;

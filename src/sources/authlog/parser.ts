@@ -2,6 +2,32 @@ import type { EventFields, TelemetryEvent } from '../../model/event.js';
 import { BytePrefixReader } from './byte-prefix.js';
 import { scanBytes } from './byte-scan.js';
 import type { AuthFacts, Classified } from './classified.js';
+import {
+  W_COUNT,
+  W_END,
+  W_FAILURE,
+  W_HOSTNAME,
+  W_HOSTNAME_END,
+  W_INVALID,
+  W_METHOD,
+  W_PEER,
+  W_PEER_END,
+  W_PEER_HASH,
+  W_PID,
+  W_PROGRAM,
+  W_REASON,
+  W_STAMP,
+  W_START,
+  W_STATUS,
+  W_USER,
+  W_USER_END,
+  W_USER_HASH,
+  WALK_ATTEMPT,
+  WALK_BINARY,
+  WALK_METHODS,
+  WALK_PROGRAMS,
+  WALK_REASONS,
+} from './native-walk.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
 import { normalizePeer } from './peer.js';
 import { PeerTable, PidTable } from './pid-table.js';
@@ -285,6 +311,87 @@ export class AuthLogParser {
     sink.emit();
     return true;
   }
+
+  /**
+   * What `parseBytes` does with the line of native walk record `w[o, o + WALK_RECORD)` (native-walk.ts), which is
+   * not WALK_JS: the walk read the envelope and message as `read` and `classifySshdBytes` would, and this does the
+   * stateful rest as `fastLine` does. The cases `fastLine` hands on go through `parseBytes` whole, as before.
+   */
+  parseWalked(buf: Buffer, w: Int32Array, o: number, out: TelemetryEvent[]): void {
+    const status = w[o + W_STATUS] as number;
+    if (status < WALK_ATTEMPT) {
+      this.stats.lines++;
+      if (status === WALK_BINARY) this.stats.skippedBinary++;
+      else {
+        // Resolved for its effect only: year inference follows every stamp, as in parseLine.
+        this.envelope.stampFrom(w[o + W_STAMP] as number);
+        this.envelope.time();
+      }
+      return;
+    }
+    const start = w[o + W_START] as number;
+    const end = w[o + W_END] as number;
+    const sink = this.opts.records;
+    const entry =
+      sink === undefined
+        ? null
+        : this.peerOfBytes(
+            buf,
+            w[o + W_PEER] as number,
+            w[o + W_PEER_END] as number,
+            w[o + W_PEER_HASH] as number,
+          );
+    const pid = w[o + W_PID] as number;
+    if (entry === null || (pid >= 0 && this.pending.size > 0 && this.pending.get(pid) !== undefined)) {
+      this.parseBytes(buf, start, end, out);
+      return;
+    }
+    this.stats.lines++;
+    const r = this.envelope;
+    r.stampFrom(w[o + W_STAMP] as number);
+    const time = r.time();
+    if (pid >= 0)
+      this.peers.remember(
+        pid,
+        this.walkedHostname(buf, w[o + W_HOSTNAME] as number, w[o + W_HOSTNAME_END] as number),
+        WALK_PROGRAMS[w[o + W_PROGRAM] as number],
+        entry.raw,
+      );
+    if (status !== WALK_ATTEMPT || sink === undefined) return;
+    const failure = w[o + W_FAILURE] === 1;
+    if (failure) this.stats.failures++;
+    else this.stats.successes++;
+    this.stats.events++;
+    const rec = sink.record;
+    const us = w[o + W_USER] as number;
+    rec.time = time;
+    rec.failure = failure;
+    rec.success = !failure;
+    rec.reason = WALK_REASONS[w[o + W_REASON] as number];
+    rec.method = WALK_METHODS[w[o + W_METHOD] as number];
+    rec.user =
+      us < 0
+        ? undefined
+        : this.userOfBytes(buf, us, w[o + W_USER_END] as number, w[o + W_USER_HASH] as number);
+    rec.invalidUser = w[o + W_INVALID] === 1;
+    rec.count = Math.max(w[o + W_COUNT] as number, 1);
+    rec.peer = entry.ip ?? entry.domain;
+    const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    // ASCII: a byte is a character, so the cap on message length is a cap on bytes.
+    rec.asciiLine(buf, start, Math.min(e, start + MAX_MESSAGE));
+    sink.emit();
+  }
+
+  /** The host name token of a walked line as a string, decoded only when it is not the last one's. */
+  private walkedHostname(buf: Buffer, start: number, end: number): string {
+    const last = this.lastWalkedHostname;
+    if (sameAscii(buf, start, end, last)) return last;
+    const name = latin1(buf, start, end);
+    this.lastWalkedHostname = name;
+    return name;
+  }
+
+  private lastWalkedHostname = '';
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */
   parseLine(raw: string): TelemetryEvent[] {

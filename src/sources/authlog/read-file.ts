@@ -5,6 +5,15 @@ import { type ByteLineSink, ByteLineSplitter, readChunks } from './byte-lines.js
 import { parseJournalLine } from './journal.js';
 import { DEFAULT_MAX_LINE, type LineStats } from './lines.js';
 import { MarkerScan } from './markers.js';
+import {
+  type AuthLogWalk,
+  loadAuthLogWalk,
+  W_END,
+  W_START,
+  W_STATUS,
+  WALK_JS,
+  WALK_RECORD,
+} from './native-walk.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
 import type { AuthRecordSink } from './record.js';
 
@@ -27,6 +36,11 @@ export interface ReadAuthLogOptions {
   divertMarkers?: readonly string[];
   /** Auth attempts go here as records instead of events (see `AuthParseOptions.records`). */
   records?: AuthRecordSink;
+  /**
+   * With `records`: let the native line walk (native/authlog_walk.cc) read the lines when it is built (default
+   * true); the records and counts are the same either way.
+   */
+  native?: boolean;
 }
 
 export interface AuthLogReadStats extends AuthParseStats {
@@ -77,7 +91,10 @@ export async function* readAuthLogBatches(
     opts.divert !== undefined && opts.divertMarkers !== undefined
       ? new MarkerScan(opts.divertMarkers)
       : undefined;
-  const sink = new EventSink(parser, opts.format ?? 'auto', opts.divert, markers);
+  const format = opts.format ?? 'auto';
+  const walk =
+    opts.records !== undefined && opts.native !== false && format !== 'journal' ? loadAuthLogWalk() : null;
+  const sink = new EventSink(parser, format, opts.divert, markers, walk);
   const splitter = new ByteLineSplitter(maxLine, lineStats);
   try {
     // Batches of a few hundred events: the events of a batch are alive together while the consumer works through
@@ -115,12 +132,44 @@ const BATCH = 256;
 class EventSink implements ByteLineSink {
   private out: TelemetryEvent[] = [];
 
+  /** The native walk's records of the lines it read last (reused). */
+  private readonly walked = new Int32Array(WALK_RECORD * 1024);
+
   constructor(
     private readonly parser: AuthLogParser,
     private readonly format: 'auto' | 'syslog' | 'journal',
     private readonly divert: ReadAuthLogOptions['divert'],
     private readonly markers: MarkerScan | undefined,
-  ) {}
+    private readonly walk: AuthLogWalk | null,
+  ) {
+    if (walk === null) this.lines = undefined;
+  }
+
+  /**
+   * Lines in bulk through the native walk: each is then what `line` would make of it, with the bytes already read
+   * for the lines that need no string (most of a log). Lines a divert marker is in, and those the walk leaves to
+   * JS, go through `line`.
+   */
+  lines?(buf: Buffer, from: number, maxLine: number, stats: LineStats): number {
+    const walk = this.walk as AuthLogWalk;
+    const w = this.walked;
+    const n = walk(buf, from, buf.length, maxLine, w);
+    if (n === 0) return from;
+    const markers = this.markers;
+    const divert = this.divert !== undefined;
+    for (let k = 0, o = 0; k < n; k++, o += WALK_RECORD) {
+      const start = w[o + W_START] as number;
+      const end = w[o + W_END] as number;
+      if (end - start > maxLine) stats.tooLong++;
+      else if (
+        w[o + W_STATUS] === WALK_JS ||
+        (divert && (markers === undefined || markers.has(buf, start, end)))
+      )
+        this.line(buf, start, end);
+      else this.parser.parseWalked(buf, w, o, this.out);
+    }
+    return (w[(n - 1) * WALK_RECORD + W_END] as number) + 1;
+  }
 
   size(): number {
     return this.out.length;

@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { realSshLogs, SSHLOGS } from '../../../test/helpers/sshlogs.js';
 import { AuthView } from '../../detect/detectors/ssh-common.js';
 import type { TelemetryEvent } from '../../model/event.js';
-import { AuthLogParser } from './parser.js';
+import { loadAuthLogWalk } from './native-walk.js';
+import { AuthLogParser, type AuthParseStats } from './parser.js';
+import { readAuthLogBatches } from './read-file.js';
 import type { AuthRecord } from './record.js';
 import { classifySshdBytes, fnv, SshdByteFacts } from './sshd-bytes.js';
 
@@ -56,7 +60,45 @@ function bothWays(lines: readonly Buffer[]) {
   }
   // Every attempt goes to the sink; events are only ever the string path's (none here).
   expect(events).toEqual([]);
-  return { expected, got, stringStats: byString.stats, byteStats: byBytes.stats };
+  // Failures still waiting for an address count as unattributed at the end, as the file reader counts them.
+  byString.finish();
+  byBytes.finish();
+  return { expected, got, stringStats: byString.stats, byteStats: byBytes.stats, whole };
+}
+
+const walk = loadAuthLogWalk();
+const requireNative = process.env.MINEWARDEN_REQUIRE_SERVICES === '1';
+
+/** The records and counts of the file reader over `whole` (as `logs FILE` reads it), native walk or not. */
+async function readFileWay(whole: Buffer, native: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-walk-'));
+  try {
+    const file = join(dir, 'auth.log');
+    writeFileSync(file, whole);
+    // The reader anchors years on the file's time, as the other paths here on `ref`.
+    utimesSync(file, ref / 1000, ref / 1000);
+    const view = new AuthView();
+    const got: Rec[] = [];
+    const records = {
+      record: view,
+      emit() {
+        const { time, failure, success, reason, method, user, invalidUser, count, peer, line } = view;
+        got.push({ time, failure, success, reason, method, user, invalidUser, count, peer, line });
+      },
+    };
+    let stats: AuthParseStats | undefined;
+    for await (const batch of readAuthLogBatches(
+      file,
+      { hostId: 'x', records, native },
+      ({ file: _f, ...s }) => {
+        stats = s;
+      },
+    ))
+      expect(batch).toEqual([]);
+    return { got, stats };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const H = 'Jan  2 10:00:00 web1 sshd[4242]: ';
@@ -195,11 +237,45 @@ describe('parseBytes with records gives the records of parseLine', () => {
     }
   });
 
+  it.skipIf(!walk && !requireNative)(
+    'edge cases: the native line walk gives the same records and counts',
+    async () => {
+      expect(walk).not.toBeNull();
+      for (const latin1 of [false, true]) {
+        const { expected, stringStats, whole } = bothWays(
+          lines([...EDGE.map((m) => H + m), ...SEQUENCES], latin1),
+        );
+        // Damaged copies too: every line cut short at each length, so each check of the walk meets the line's end.
+        const cut = lines(
+          [...EDGE.map((m) => H + m), ...SEQUENCES].flatMap((l) =>
+            [...Array(l.length).keys()].map((n) => l.slice(0, n)),
+          ),
+          latin1,
+        );
+        const withCuts = bothWays(cut);
+        for (const [w, exp, st] of [
+          [whole, expected, stringStats],
+          [withCuts.whole, withCuts.expected, withCuts.stringStats],
+        ] as const) {
+          const viaWalk = await readFileWay(w, true);
+          expect(viaWalk.got).toEqual(exp);
+          expect(viaWalk.stats).toEqual(st);
+        }
+      }
+    },
+  );
+
   for (const f of realSshLogs())
-    it(`${f.slice(SSHLOGS.length + 1)}: same records and counts`, () => {
+    it(`${f.slice(SSHLOGS.length + 1)}: same records and counts`, async () => {
       const text = readFileSync(f, 'latin1').split('\n');
-      const { expected, got, stringStats, byteStats } = bothWays(lines(text, true));
+      const { expected, got, stringStats, byteStats, whole } = bothWays(lines(text, true));
       expect(got).toEqual(expected);
       expect(byteStats).toEqual(stringStats);
+      // The file reader, with the native line walk when it is built and without.
+      for (const native of walk || requireNative ? [true, false] : [false]) {
+        const viaFile = await readFileWay(whole, native);
+        expect(viaFile.got).toEqual(expected);
+        expect(viaFile.stats).toEqual(stringStats);
+      }
     });
 });
