@@ -310,6 +310,14 @@ describe('ingest', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/findings\.0\.confidence/);
   });
+
+  it('refuses an agent revoked after it has been posting (its credential hash is remembered)', async () => {
+    const a = await enroll('h3');
+    for (const id of ['r1', 'r2'])
+      expect((await call('POST', '/api/ingest', a.credential, batch('h3', id, []))).statusCode).toBe(200);
+    expect((await call('DELETE', `/api/agents/${a.agentId}`, cred.admin)).statusCode).toBe(204);
+    expect((await call('POST', '/api/ingest', a.credential, batch('h3', 'r3', []))).statusCode).toBe(401);
+  });
 });
 
 describe('sessions and tokens', () => {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -90,19 +90,6 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.addHook('onResponse', async (req, reply) => {
-    // Thousands of agents post every few seconds: their successful calls are debug lines, everything else info.
-    const routine = reply.statusCode < 400 && isAgentTraffic(req.routeOptions.url);
-    req.log[routine ? 'debug' : 'info'](
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    );
-  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -161,8 +148,25 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
     sinks,
     fleet,
   };
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.url === '/api/ingest') metrics.ingestStatus(reply.statusCode);
+  // One hook for the request log line and the ingest status counter: agents post thousands of times per second,
+  // and every hook is paid per request. Their successful calls are debug lines (built only when debug is on),
+  // everything else info.
+  const debugOn = (req: FastifyRequest): boolean => req.log.level === 'debug' || req.log.level === 'trace';
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url;
+    if (route === '/api/ingest') metrics.ingestStatus(reply.statusCode);
+    const routine = reply.statusCode < 400 && isAgentTraffic(route);
+    if (!routine || debugOn(req))
+      req.log[routine ? 'debug' : 'info'](
+        {
+          method: req.method,
+          route: route ?? 'unmatched',
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    done();
   });
 
   app.get(

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { Role } from '../../store/types.js';
+import { credentialHash, rememberCredential } from './hash-memo.js';
 import { hashSecret, secretKind } from './secrets.js';
 
 export const SESSION_COOKIE = 'mw_session';
@@ -29,11 +30,13 @@ export async function authenticate(store: Store, req: FastifyRequest, now: Date)
   if (secret === null) return { ok: false, reason: 'missing' };
   const kind = secretKind(secret);
   if (kind === null) return { ok: false, reason: 'malformed' };
-  const hash = hashSecret(secret);
+  // Agents call at a high rate with one long-lived credential; other secrets are hashed each time.
+  const hash = kind === 'mwa' ? credentialHash(secret) : hashSecret(secret);
   if (kind === 'mwa' && token !== null) {
     const agent = await store.auth.findAgentByCredential(hash);
     if (!agent) return { ok: false, reason: 'unknown' };
     if (agent.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    rememberCredential(secret, hash);
     return { ok: true, principal: { kind: 'agent', agentId: agent.id, hostId: agent.hostId } };
   }
   if (kind === 'mwt' && token !== null) {

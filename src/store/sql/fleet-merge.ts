@@ -34,14 +34,21 @@ function findingRow(a: FindingAcc): SqlValue[] {
   ];
 }
 
-/** Keeps the newest copy of each id and sorts by id, so concurrent batches lock rows in one order (no deadlock). */
-function dedupeById<T extends { id: string }>(items: readonly T[], timeOf: (x: T) => number): T[] {
+/**
+ * Keeps the newest copy of each id (for equal times the later one). A batch rarely repeats an id, and then it is
+ * used as is: no map, no sort (the group's rows are put in key order when they are written).
+ */
+function dedupeById<T extends { id: string }>(items: readonly T[], timeOf: (x: T) => number): readonly T[] {
+  if (items.length < 2) return items;
+  const ids = new Set<string>();
+  for (const x of items) ids.add(x.id);
+  if (ids.size === items.length) return items;
   const byId = new Map<string, T>();
   for (const x of items) {
     const prev = byId.get(x.id);
     if (!prev || timeOf(x) >= timeOf(prev)) byId.set(x.id, x);
   }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...byId.values()];
 }
 
 interface FindingAcc {

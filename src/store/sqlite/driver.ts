@@ -70,6 +70,9 @@ export class SqliteDriver implements SqlDriver {
   private readonly direct: SqlExecutor;
   private checkpointer: Worker | null = null;
   private commits = 0;
+  /** Prepared once: every ingest group runs them, and `exec` compiles its text on each call. */
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
 
   constructor(private readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -79,6 +82,8 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
+    this.begin = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
     this.direct = {
       query: async (sql, params) => this.querySync(sql, params),
       run: async (sql, params) => this.runSync(sql, params),
@@ -202,7 +207,7 @@ export class SqliteDriver implements SqlDriver {
   ): Promise<U> {
     if (!wait) this.db.exec('PRAGMA busy_timeout = 0');
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin.run();
     } catch (err) {
       if (!wait && /^SQLITE_BUSY/.test((err as { code?: string }).code ?? ''))
         return shape({ ok: false, busy: err });
@@ -212,7 +217,7 @@ export class SqliteDriver implements SqlDriver {
     }
     try {
       const value = await fn(this.direct);
-      this.db.exec('COMMIT');
+      this.commit.run();
       if (++this.commits === CHECKPOINTER_AFTER_COMMITS && this.path !== ':memory:') this.startCheckpointer();
       return shape({ ok: true, value });
     } catch (err) {
