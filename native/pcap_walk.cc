@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -395,6 +396,27 @@ struct Flow {
   double packets = 0, bytes = 0, payloadPackets = 0, firstTime = 0, lastTime = 0;
 };
 
+// Flows in fixed blocks that never move: a vector doubling as it grows copies every flow into fresh memory each
+// time (about 2.5 MB touched for 12,000 flows instead of 1.2 MB), and each fresh page is a page fault.
+class FlowStore {
+ public:
+  Flow& operator[](size_t i) { return blocks_[i >> kShift][i & kMask]; }
+  const Flow& operator[](size_t i) const { return blocks_[i >> kShift][i & kMask]; }
+  size_t size() const { return size_; }
+  void push_back(const Flow& f) {
+    if ((size_ & kMask) == 0) blocks_.emplace_back(new Flow[kBlock]);
+    blocks_.back()[size_ & kMask] = f;
+    size_++;
+  }
+
+ private:
+  static constexpr size_t kShift = 10;
+  static constexpr size_t kBlock = size_t(1) << kShift;
+  static constexpr size_t kMask = kBlock - 1;
+  std::vector<std::unique_ptr<Flow[]>> blocks_;
+  size_t size_ = 0;
+};
+
 uint32_t Imul(uint32_t a, uint32_t b) { return a * b; }
 
 // The same mixing as flow.ts, so a flow's hash (kept by JS) means the same on both paths.
@@ -493,7 +515,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   std::unordered_map<std::string, bool> poolNames_;
   double maxFlows_ = 100000;
   bool overflow_ = false;
-  std::vector<Flow> flows_;
+  FlowStore flows_;
   std::vector<int32_t> slots_;
   uint32_t mask_ = 0;
   int32_t last_ = -1;
@@ -1019,7 +1041,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     Napi::Int32Array ends = Napi::Int32Array::New(env, flows_.size() * 10);
     double* p = fl.Data();
     int32_t* q = ends.Data();
-    for (const Flow& f : flows_) {
+    for (size_t k = 0; k < flows_.size(); k++) {
+      const Flow& f = flows_[k];
       *p++ = f.packets;
       *p++ = f.bytes;
       *p++ = f.payloadPackets;
