@@ -38,6 +38,8 @@ export interface AgentOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Fresh detectors with the server's rules and intel (src/agent/policy-sync.ts); undefined: the built-in set. */
   detectors?: (builtin: BuiltinDetectorSet) => Detector[] | undefined;
+  /** Changes whenever `detectors` would give other rules or intel (swept files are then detected again). */
+  detectorsGeneration?: () => number;
   /** More heartbeat fields (the content versions applied). */
   heartbeatExtras?: () => Partial<Heartbeat>;
   /** Read the host's auth log in every scan (default); off when a live follower already reads it as it grows. */
@@ -57,6 +59,7 @@ export class Agent {
   private readonly hasher: ExeHasher;
   private builtin: BuiltinDetectorSet | undefined;
   private readonly fileMemo: FileMemo;
+  private memoGeneration: number | undefined;
   private timers: NodeJS.Timeout[] = [];
   private host: Host | null = null;
   private events: TelemetryEvent[] = [];
@@ -88,10 +91,16 @@ export class Agent {
   private async defaultScan(extraEvents: () => readonly TelemetryEvent[]): Promise<ScanResult> {
     const s = this.opts.config.scan;
     // The exec feed covers process starts between scans, so a scan opens no netlink window of its own. The rule
-    // pack, intel and the findings of unchanged swept files carry over between scans with the built-in detectors
-    // (pushed rules may change, so with them every file is detected again).
+    // pack, intel and the findings of unchanged swept files carry over between scans; when pushed rules or intel
+    // change, every file is read and detected again.
     this.builtin ??= new BuiltinDetectorSet(s.root);
     const pushed = this.opts.detectors?.(this.builtin);
+    const generation = this.opts.detectorsGeneration?.();
+    if (pushed && generation === undefined) this.fileMemo.forget();
+    else if (generation !== this.memoGeneration) {
+      this.fileMemo.forget();
+      this.memoGeneration = generation;
+    }
     const scan = await scanHost({
       root: s.root,
       sampleMs: s.sampleMs,
@@ -100,7 +109,7 @@ export class Agent {
       detectors: pushed ?? this.builtin.forScan(),
       realtime: false,
       logs: this.opts.scanAuthLog ?? true,
-      ...(pushed ? {} : { fileMemo: this.fileMemo }),
+      fileMemo: this.fileMemo,
     });
     const fed = extraEvents();
     if (fed.length === 0) return scan;

@@ -49,6 +49,8 @@ export class ContentSync {
   private running: Promise<void> | null = null;
   private pools: PoolIntel | null = null;
   private ruleDetectors: Detector[] = [];
+  /** Bumped whenever the pushed rules or intel change: what scans remembered about files no longer holds. */
+  generation = 0;
   private readonly dir: string;
 
   constructor(private readonly o: ContentSyncOptions) {
@@ -149,6 +151,7 @@ export class ContentSync {
   }
 
   private rebuild(kind: ContentKind): void {
+    this.generation++;
     const c = this.applied.get(kind)?.checked;
     if (kind === 'intel')
       this.pools = c?.kind === 'intel' ? PoolIntel.merge(loadBuiltinPoolIntel(), c.intel) : null;

@@ -79,6 +79,7 @@ export async function startAgent(
     ...(sync
       ? {
           detectors: (builtin) => sync.detectors(builtin),
+          detectorsGeneration: () => sync.generation,
           heartbeatExtras: () => ({ content: sync.versions() }),
         }
       : {}),

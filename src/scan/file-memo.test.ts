@@ -110,6 +110,16 @@ describe('a sweep interval', () => {
     expect(memo2.sweeps).toBe(before + 2);
   });
 
+  it('sweeps and reads everything again after forget (the rules changed)', async () => {
+    const before = memo2.sweeps;
+    await scan2();
+    expect(memo2.sweeps).toBe(before);
+    memo2.forget();
+    await scan2();
+    expect(memo2.sweeps).toBe(before + 1);
+    expect(memo2.skipped).toBe(0);
+  });
+
   it('sweeps every scan with interval 0', async () => {
     const m = new FileMemo({ sweepIntervalMs: 0 });
     expect(m.needsSweep(fake.root, Date.now())).toBe(true);

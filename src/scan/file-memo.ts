@@ -101,6 +101,14 @@ export class FileMemo {
     return { findings, warnings: this.warnings };
   }
 
+  /** Forgets every file and the last sweep's time: the next scan sweeps and reads everything (the rules changed). */
+  forget(): void {
+    this.last = new Map();
+    this.looked = new Map();
+    this.warnings = [];
+    this.sweptAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Starts a sweep at `now` (epoch ms). */
   begin(now = Date.now()): void {
     this.current = new Map();
