@@ -36,7 +36,12 @@ parentPort.on('message', (m) => {
   if (m === 'stop') { clearInterval(timer); run(); db.close(); parentPort.close(); }
 });
 `;
-const CHECKPOINT_INTERVAL_MS = 200;
+/**
+ * A pass copies each page changed since the last one once, however often it changed: under ingest the same index
+ * pages change many times a second, so a pass every second instead of every 200 ms copied and synced ~40% less
+ * (the checkpointer thread's CPU in bench/ingest, SQLite, 3 + 3 runs: 0.7-1.0 s instead of 1.3-1.5 s).
+ */
+const CHECKPOINT_INTERVAL_MS = 1000;
 const BUSY_TIMEOUT_MS = 5000;
 /**
  * The worker starts once this many transactions have committed: a server under write load gets it within seconds,
