@@ -31,16 +31,26 @@ function endsOf(e: Int32Array, id: number, v: PacketView): void {
   v.dport = (e[w + 9] as number) >>> 16;
 }
 
+/**
+ * A count read from a Float64Array as a small integer where it fits one. Without an optimizing compiler such a read
+ * gives a boxed number even for 3: stored into a Flow, it turns the field into a boxed-double field, which changes
+ * the class of every Flow (each one is rebuilt when next touched) and boxes the field in each (about 2.8 MB
+ * allocated on the bench/pcap capture). Counts past 2^31 stay as they are.
+ */
+function count(x: number): number {
+  return x === (x | 0) ? x | 0 : x;
+}
+
 /** The walk's final counters of flow `k / 8`, onto `flow`. */
 function setCounts(flow: Flow, f: Float64Array, k: number): void {
-  flow.packets = f[k] as number;
-  flow.bytes = f[k + 1] as number;
-  flow.payloadPackets = f[k + 2] as number;
+  flow.packets = count(f[k] as number);
+  flow.bytes = count(f[k + 1] as number);
+  flow.payloadPackets = count(f[k + 2] as number);
   flow.lastTime = f[k + 4] as number;
   flow.finished = f[k + 5] === 1;
   // 2: JS still inspected the flow at the end, so its own client side stands.
-  if (f[k + 6] !== 2) flow.clientDir = f[k + 6] as number;
-  const misses = f[k + 7] as number;
+  if (f[k + 6] !== 2) flow.clientDir = count(f[k + 6] as number);
+  const misses = count(f[k + 7] as number);
   if (misses >= 0) {
     flow.misses = misses;
     if (misses >= MAX_MISSES) flow.state = STATE_DONE;
@@ -71,7 +81,7 @@ export function nativeFlows(
       // What mayReport reads of a flow JS never saw: its ends and client side (2 never occurs for those).
       endsOf(e, id, v);
       probe.setEnds(v, 0);
-      probe.clientDir = f[k + 6] as number;
+      probe.clientDir = count(f[k + 6] as number);
       if (!mayReport(probe)) continue;
       flow = new Flow(flowHash(v), v, f[k + 3] as number);
     }
