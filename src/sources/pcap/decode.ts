@@ -224,17 +224,31 @@ function decodeL4(buf: Buffer, q: number, ipEnd: number, v: PacketView): number 
   return DECODE_IP_ONLY;
 }
 
-/** IPv4 texts already built: a report names the same clients and pools again and again. Cleared when full. */
-const ipv4Texts = new Map<number, string>();
-const MAX_IPV4_TEXTS = 65_536;
+/** Slots of the IPv4 text cache. */
+const IPV4_TEXT_SLOTS = 4096;
+/** "0." to "255.": the octets before the last one, with their dot. */
+const OCTET_DOT = Array.from({ length: 256 }, (_, i) => `${i}.`);
+const OCTET = Array.from({ length: 256 }, (_, i) => `${i}`);
+const ipv4Words = new Int32Array(IPV4_TEXT_SLOTS);
+const ipv4TextSlots: Array<string | undefined> = new Array(IPV4_TEXT_SLOTS).fill(undefined);
 
+/**
+ * IPv4 texts already built, in a small direct-mapped table by address word: a report names the same clients and
+ * pools again and again, and a table that never grows costs no rehashing and no fresh memory (a Map of every address
+ * of a large capture grew to tens of thousands of entries). Texts are joined flat: findings keep them.
+ */
 function ipv4Text(w: number): string {
-  let t = ipv4Texts.get(w);
-  if (t === undefined) {
-    if (ipv4Texts.size >= MAX_IPV4_TEXTS) ipv4Texts.clear();
-    t = `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
-    ipv4Texts.set(w, t);
-  }
+  const i = (w ^ (w >>> 12) ^ (w >>> 24)) & (IPV4_TEXT_SLOTS - 1);
+  const cached = ipv4TextSlots[i];
+  if (cached !== undefined && ipv4Words[i] === (w | 0)) return cached;
+  const t = [
+    OCTET_DOT[w >>> 24] as string,
+    OCTET_DOT[(w >>> 16) & 255] as string,
+    OCTET_DOT[(w >>> 8) & 255] as string,
+    OCTET[w & 255] as string,
+  ].join('');
+  ipv4Words[i] = w;
+  ipv4TextSlots[i] = t;
   return t;
 }
 
