@@ -12,6 +12,12 @@ describe('isoTime', () => {
     for (const t of samples) expect(isoTime(t), String(t)).toBe(new Date(t).toISOString());
   });
 
+  it('gives each time its own text when times go back and forth within and across seconds', () => {
+    const base = 1_700_000_000_000;
+    const offsets = [0, 999.9, 1, 1000, 999, -1, -1000, -1001, 500, 1500, 1499.5, 1000, 0, 86_400_000, 999];
+    for (const o of offsets) expect(isoTime(base + o), String(o)).toBe(new Date(base + o).toISOString());
+  });
+
   it('shows times outside the four-digit-year range as Date does, and impossible ones as the epoch', () => {
     expect(isoTime(253_402_300_800_000)).toBe(new Date(253_402_300_800_000).toISOString());
     expect(isoTime(8.64e15)).toBe(new Date(8.64e15).toISOString());

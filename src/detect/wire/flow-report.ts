@@ -22,6 +22,8 @@ let isoMinute = -1;
 let isoMinuteText = '';
 let isoSecond = -1;
 let isoSecondText = '';
+/** isoSecond in milliseconds: a time in the same second as the last one is found with one subtraction. */
+let isoSecondStart = Number.NEGATIVE_INFINITY;
 
 /**
  * Packet times as Date#toISOString writes them. A report builds thousands of these and Date's formatter is slow, so
@@ -33,6 +35,8 @@ export function isoTime(ms: number): string {
   if (!(ms >= 0 && ms < FAST_ISO_LIMIT)) return new Date(ms >= 0 && ms <= 8.64e15 ? ms : 0).toISOString();
   // Date keeps whole milliseconds (TimeClip truncates), and ms is not negative here.
   const t = Math.floor(ms);
+  const inSecond = t - isoSecondStart;
+  if (inSecond >= 0 && inSecond < 1000) return isoSecondText + (MILLI_Z[inSecond] as string);
   const second = Math.floor(t / 1000);
   if (second !== isoSecond) {
     const minute = Math.floor(second / 60);
@@ -48,18 +52,19 @@ export function isoTime(ms: number): string {
       isoMinuteText = isoDayText + (HOUR_TEXT[hour] as string) + (MINUTE_TEXT[inDay - hour * 60] as string);
     }
     isoSecond = second;
+    isoSecondStart = second * 1000;
     isoSecondText = isoMinuteText + (SECOND_TEXT[second - minute * 60] as string);
   }
   return isoSecondText + (MILLI_Z[t - second * 1000] as string);
 }
 
 /**
- * Texts a finding keeps are joined into one flat string: a template literal builds a tree of small string pieces
- * (one per `+`), and a report's thousands of findings survive whole, so the garbage collector copies every piece
- * of every tree. The arrays are garbage at once and cost nothing to collect.
+ * `ip:port` (`[ip]:port` for IPv6). Only ever a piece of the texts below, which are joined into one flat string
+ * each: a template literal builds a tree of small string pieces (one per `+`), and a report's thousands of findings
+ * survive whole, so the garbage collector would copy every piece of every tree. The pieces here die young.
  */
 function endpoint(family: number, ip: string, port: number): string {
-  return family === 6 ? ['[', ip, ']:', port].join('') : [ip, ':', port].join('');
+  return family === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** 0 when endpoint a is the client, 1 when b is: from the SYN, else the messages each side sent, else ports. */
@@ -80,7 +85,7 @@ export interface FlowEnds {
   clientPort: number;
   server: string;
   serverPort: number;
-  /** The server as `ip:port` (`[ip]:port` for IPv6). */
+  /** The server as `ip:port` (`[ip]:port` for IPv6), to be joined into a longer text. */
   serverEnd: string;
   tuple: string;
 }
@@ -182,10 +187,21 @@ function finding(ctx: ReportContext, meta: RuleMeta, hit: Hit, time: number): Fi
   };
 }
 
-function poolOf(ctx: ReportContext, ends: FlowEnds, sni: string | undefined): Record<string, unknown> | null {
+function poolOf(
+  ctx: ReportContext,
+  flow: Flow,
+  ends: FlowEnds,
+  sni: string | undefined,
+): Record<string, unknown> | null {
   const bySni = sni ? ctx.intel?.lookupDomain(sni) : null;
   if (bySni) return { via: 'sni', name: sni, ...matchEvidence(bySni) };
-  const byIp = poolByIp(ctx, ends.server);
+  // An IPv4 server the word cache knows is not on the lists needs no lookup by its text (most reported flows).
+  const v4NotPool =
+    flow.family === 4 &&
+    ctx.intel !== null &&
+    ctx.poolV4 !== undefined &&
+    !ctx.poolV4.isPool(ctx.intel, clientSide(flow, ctx.minerPorts) === 0 ? flow.b0 : flow.a0);
+  const byIp = v4NotPool ? null : poolByIp(ctx, ends.server);
   if (byIp) return { via: 'address', ...matchEvidence(byIp) };
   const byDns = ctx.dns.resolved.get(ends.server);
   if (byDns) return { via: 'dns', name: byDns.name, ...matchEvidence(byDns.match) };
@@ -220,7 +236,7 @@ export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
   const rpc = flow.rpc;
   const protocol = rpc?.protocol ?? null;
   const ends = flowEnds(flow, ctx.minerPorts);
-  const pool = poolOf(ctx, ends, flow.sni);
+  const pool = poolOf(ctx, flow, ends, flow.sni);
   if (!protocol && !flow.p2p && !pool) return null;
   const entity = { kind: 'connection' as const, ip: ends.server, port: ends.serverPort, name: ends.tuple };
   const server = ends.serverEnd;
