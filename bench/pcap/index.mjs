@@ -111,7 +111,8 @@ function describe(runsOf, label) {
       `CPU ${fmt(r.cpu)} = ${mbps(r.cpu).toFixed(0)} MB/s; analysis alone (after start-up and intel load) wall ` +
       `${fmt(r.innerWall)} = ${mbps(r.innerWall).toFixed(0)} MB/s, CPU ${fmt(r.innerCpu)} = ${mbps(r.innerCpu).toFixed(0)} MB/s; ` +
       `${last.packets} packets, ${last.flows} TCP flows, ${last.miningFindings} mining flows, ${last.findings} findings, ` +
-      `peak RSS ${Math.max(...runsOf.map((m) => m.inner.maxRssMB)).toFixed(0)} MB (${runs} runs)`,
+      `peak RSS ${Math.max(...runsOf.map((m) => m.inner.maxRssMB)).toFixed(0)} MB, ` +
+      `page faults in the analysis ${median(runsOf, (m) => m.inner.pageFaults ?? Number.NaN)} (${runs} runs)`,
   );
   return r;
 }
@@ -119,7 +120,8 @@ const mineR = describe(mine, 'as shipped');
 const jsR = describe(mineJs, 'JS walk forced');
 const digests = new Set([...mine, ...mineJs].map((m) => m.inner.digest));
 console.log(
-  `findings, warnings and counters of every run identical: ${digests.size === 1 ? 'yes' : `NO (${digests.size} different)`}`,
+  `findings, warnings and counters of every run identical: ${digests.size === 1 ? 'yes' : `NO (${digests.size} different)`}` +
+    ` (sha256 ${[...digests].map((d) => d.slice(0, 16)).join(', ')})`,
 );
 const ourWall = mineR.wall;
 const ourCpu = mineR.cpu;
