@@ -7,8 +7,8 @@
 // are counted separately ("overruns").
 //
 // JS API:
-//   const l = new Listener({ queueLimit, ackTimeoutMs, forks })  // opens, subscribes, waits for the ack; throws
-//                                                                  // an Error with .code (errno name or ETIMEDOUT)
+//   const l = new Listener({ queueLimit, ackTimeoutMs, forks, handoffMs })  // opens, subscribes, waits for the
+//                                       // ack; throws an Error with .code (errno name or ETIMEDOUT)
 //   l.start(batch => ...)   // batch: array of plain records, see ToJs()
 //   l.stop()                // closes the socket and joins the thread; idempotent
 //   l.stats()               // { delivered, dropped, overruns, error }
@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -30,6 +31,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -52,10 +54,14 @@ constexpr int kRcvBufBytes = 8 * 1024 * 1024;
 constexpr size_t kForkGeneration = 32768;
 // A little ahead of ordinary work (like auditd's priority_boost): the reader races processes that live a millisecond.
 constexpr int kReaderNice = -5;
-// Records reach JS in batches: at most this old or this many. Reading /proc happens at once regardless; only the
-// hand-off waits, which saves a JS wake-up per exec when processes start one after another.
-constexpr int64_t kHandoffNs = 2000000;
+// Records reach JS in batches: at most handoffMs old (default 2 ms) or this many. Reading /proc happens at once
+// regardless; only the hand-off waits, which saves a JS wake-up per exec when processes start one after another.
+// A consumer that only looks at events now and then (the agent detects them with its next scan) sets a longer one.
+constexpr uint32_t kDefaultHandoffMs = 2;
 constexpr size_t kHandoffBatch = 256;
+// Datagrams taken per recvmmsg call; one proc event is ~100 bytes.
+constexpr unsigned kRecvBatch = 64;
+constexpr size_t kRecvSlot = 512;
 
 enum class Kind : uint8_t { Exec, Exit, Fork };
 
@@ -72,6 +78,44 @@ struct Record {
   std::string exe;
   std::string cmdline;
   std::string comm;
+};
+
+// What an exec record learnt of a process, so that its exit needs no /proc read.
+struct ExecSeen {
+  int64_t startTicks = -1;
+  int64_t uid = -1;
+  std::string comm;
+};
+
+// A pid-keyed map bounded by two generations instead of one map cleared when full: memory stays bounded
+// (2 x limit) and the newest entries, the ones still likely to be asked for, are never the ones thrown away.
+template <typename V>
+class TwoGenerations {
+ public:
+  explicit TwoGenerations(size_t limit) : limit_(limit) {}
+  void Put(int32_t pid, V v) {
+    if (cur_.size() >= limit_) {
+      old_.swap(cur_);
+      cur_.clear();
+    }
+    cur_[pid] = std::move(v);
+    old_.erase(pid);
+  }
+  const V* Get(int32_t pid) const {
+    auto it = cur_.find(pid);
+    if (it != cur_.end()) return &it->second;
+    auto old = old_.find(pid);
+    return old != old_.end() ? &old->second : nullptr;
+  }
+  void Erase(int32_t pid) {
+    cur_.erase(pid);
+    old_.erase(pid);
+  }
+
+ private:
+  size_t limit_;
+  std::unordered_map<int32_t, V> cur_;
+  std::unordered_map<int32_t, V> old_;
 };
 
 // State shared by the JS object, the reader thread and every pending drain call, so that none of them can outlive it.
@@ -93,8 +137,8 @@ int64_t ClockNs(clockid_t id) {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
 }
 
-// Reads at most cap bytes of a /proc file into buf (sized once by the caller, never re-cleared). Returns the bytes
-// read, or nullopt-like false when the file could not be opened (the process is gone).
+// Reads at most cap bytes of a /proc file into buf (sized once by the caller, never re-cleared). Returns false when
+// the file could not be opened (the process is gone).
 bool ReadSmallFile(const char* path, size_t cap, std::vector<char>& buf, std::string_view* out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -105,6 +149,9 @@ bool ReadSmallFile(const char* path, size_t cap, std::vector<char>& buf, std::st
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     len += static_cast<size_t>(n);
+    // procfs hands over what it has in one read, a page or more at a time: a read that does not end on a page
+    // boundary was the end of the file, and another read only to be told so is a system call saved per file.
+    if (len % 4096 != 0) break;
   }
   close(fd);
   *out = std::string_view(buf.data(), len);
@@ -151,6 +198,53 @@ void ParseStatusUid(std::string_view text, Record& r) {
   if (p > start) r.uid = v;
 }
 
+// Classic BPF loads words in network byte order; the connector's fields are in host order (little-endian here).
+constexpr uint32_t Swapped(uint32_t v) {
+  return ((v & 0xffu) << 24) | ((v & 0xff00u) << 8) | ((v >> 8) & 0xff00u) | (v >> 24);
+}
+
+// A socket filter so that the kernel keeps from this socket every event the reader would throw away: thread
+// creations and exits (most of the traffic on a host running threaded programs) and uid, gid, sid, ptrace, comm and
+// coredump events. Dropped before they are queued, they neither wake the reader nor take a system call to read.
+// Anything that is not a well-formed proc event passes, for the reader to judge as before.
+bool AttachEventFilter(int sock) {
+  constexpr uint32_t kEv = NLMSG_HDRLEN + sizeof(cn_msg);  // where struct proc_event starts in the datagram
+  constexpr uint32_t kWhat = kEv + offsetof(proc_event, what);
+  constexpr uint32_t kForkPid = kEv + offsetof(proc_event, event_data.fork.child_pid);
+  constexpr uint32_t kForkTgid = kEv + offsetof(proc_event, event_data.fork.child_tgid);
+  constexpr uint32_t kExitPid = kEv + offsetof(proc_event, event_data.exit.process_pid);
+  constexpr uint32_t kExitTgid = kEv + offsetof(proc_event, event_data.exit.process_tgid);
+  constexpr uint32_t kMinLen = kForkTgid + sizeof(uint32_t);
+  constexpr uint32_t kIdx = NLMSG_HDRLEN + offsetof(cn_msg, id.idx);
+  // Jump offsets count from the next instruction; DROP is 18, KEEP 19.
+  sock_filter code[] = {
+      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, kMinLen, 0, 17),
+      /* 2 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)),
+      /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (NLMSG_DONE & 0xff) << 8 | (NLMSG_DONE >> 8), 0, 15),
+      /* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kIdx),
+      /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(CN_IDX_PROC), 0, 13),
+      /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kWhat),
+      /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_EXEC), 11, 0),
+      /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_FORK), 1, 0),
+      /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_EXIT), 4, 8),
+      /* 10 fork: a new process, not a new thread */
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kForkTgid),
+      /* 11 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      /* 12 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kForkPid),
+      /* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 5, 4),
+      /* 14 exit: the thread-group leader's, i.e. the process's */
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kExitTgid),
+      /* 15 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      /* 16 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kExitPid),
+      /* 17 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 1, 0),
+      /* 18 DROP */ BPF_STMT(BPF_RET | BPF_K, 0),
+      /* 19 KEEP */ BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  return setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
+
 // strerrorname_np is glibc-only (2.32+); the few errnos this file can meet are named by hand.
 std::string ErrnoName(int err) {
   switch (err) {
@@ -171,11 +265,20 @@ std::string ErrnoName(int err) {
 
 class Reader {
  public:
-  Reader(int sock, int stopFd, bool forks, std::shared_ptr<Shared> shared)
-      : sock_(sock), stopFd_(stopFd), forks_(forks), shared_(std::move(shared)) {
-    recvBuf_.resize(64 * 1024);
+  Reader(int sock, int stopFd, bool forks, uint32_t handoffMs, std::shared_ptr<Shared> shared)
+      : sock_(sock),
+        stopFd_(stopFd),
+        forks_(forks),
+        handoffNs_(static_cast<int64_t>(handoffMs) * 1000000LL),
+        shared_(std::move(shared)) {
+    recvBuf_.resize(kRecvBatch * kRecvSlot);
+    for (unsigned i = 0; i < kRecvBatch; ++i) {
+      iov_[i] = {recvBuf_.data() + i * kRecvSlot, kRecvSlot};
+      msgs_[i] = {};
+      msgs_[i].msg_hdr.msg_iov = &iov_[i];
+      msgs_[i].msg_hdr.msg_iovlen = 1;
+    }
     scratch_.resize(kCmdlineCap);
-    parentOf_.reserve(4096);
     RefreshClock();
   }
 
@@ -186,7 +289,7 @@ class Reader {
     for (;;) {
       int timeout = -1;
       if (!pending_.empty()) {
-        int64_t left = pendingSinceNs_ + kHandoffNs - ClockNs(CLOCK_MONOTONIC);
+        int64_t left = pendingSinceNs_ + handoffNs_ - ClockNs(CLOCK_MONOTONIC);
         timeout = left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
       }
       int r = poll(fds, 2, timeout);
@@ -200,9 +303,10 @@ class Reader {
         Flush();
         continue;
       }
-      // Drain what is ready, but return to poll() now and then so a stop request is seen even during a flood.
-      for (int i = 0; i < 1024; ++i) {
-        ssize_t n = recv(sock_, recvBuf_.data(), recvBuf_.size(), MSG_DONTWAIT);
+      // Drain what is ready, many datagrams per system call; a short read means the socket is empty, so no further
+      // call is spent to learn that. Back to poll() now and then so a stop request is seen even during a flood.
+      for (int i = 0; i < 64; ++i) {
+        int n = recvmmsg(sock_, msgs_, kRecvBatch, MSG_DONTWAIT, nullptr);
         if (n < 0) {
           if (errno == EINTR) continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -210,15 +314,16 @@ class Reader {
             shared_->overruns.fetch_add(1, std::memory_order_relaxed);
             continue;
           }
-          Fail("recv", errno);
+          Fail("recvmmsg", errno);
           return;
         }
-        Parse(static_cast<size_t>(n));
+        for (int m = 0; m < n; ++m) Parse(recvBuf_.data() + m * kRecvSlot, msgs_[m].msg_len);
+        if (static_cast<unsigned>(n) < kRecvBatch) break;
       }
       if (pending_.empty()) continue;
       int64_t now = ClockNs(CLOCK_MONOTONIC);
       if (pendingSinceNs_ == 0) pendingSinceNs_ = now;
-      if (pending_.size() >= kHandoffBatch || now - pendingSinceNs_ >= kHandoffNs) Flush();
+      if (pending_.size() >= kHandoffBatch || now - pendingSinceNs_ >= handoffNs_) Flush();
     }
   }
 
@@ -236,8 +341,9 @@ class Reader {
     nextClockRefreshNs_ = mono + 1000000000LL;
   }
 
-  void Parse(size_t len) {
-    auto* nlh = reinterpret_cast<nlmsghdr*>(recvBuf_.data());
+  void Parse(char* data, size_t len) {
+    if (len > kRecvSlot) len = kRecvSlot;  // truncated (MSG_TRUNC reports the full length): keep to what is here
+    auto* nlh = reinterpret_cast<nlmsghdr*>(data);
     for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
       if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR) continue;
       if (nlh->nlmsg_type == NLMSG_OVERRUN) {
@@ -284,6 +390,7 @@ class Reader {
           int32_t parent = ForkParent(r.pid);
           if (parent > 0) r.ppid = parent;
         }
+        if (r.startTicks >= 0) execSeen_.Put(r.pid, ExecSeen{r.startTicks, r.uid, r.comm});
         return;
       }
       case proc_event::PROC_EVENT_EXIT: {
@@ -293,6 +400,7 @@ class Reader {
         // while the task is still hashed, so a child racing its own teardown can report 0).
         int32_t forkParent = ForkParent(ev.event_data.exit.process_tgid);
         ForgetFork(ev.event_data.exit.process_tgid);
+        const ExecSeen* seen = execSeen_.Get(ev.event_data.exit.process_tgid);
         if (!Room()) {
           shared_->dropped.fetch_add(1, std::memory_order_relaxed);
           return;
@@ -303,9 +411,18 @@ class Reader {
         r.pid = ev.event_data.exit.process_tgid;
         r.exitStatus = ev.event_data.exit.exit_code;
         r.timeMs = ToEpochMs(ev.timestamp_ns);
-        // Still a zombie at this point, so stat (name, start time) is usually there; exe and cmdline are not.
-        ReadProcess(r, false);
-        int32_t statParent = r.ppid;
+        int32_t statParent = -1;
+        if (seen != nullptr) {
+          // Seen at exec: name and start time are known, so the exit costs no /proc read.
+          r.startTicks = seen->startTicks;
+          r.uid = seen->uid;
+          r.comm = seen->comm;
+          execSeen_.Erase(r.pid);
+        } else {
+          // Still a zombie at this point, so stat (name, start time) is usually there; exe and cmdline are not.
+          ReadProcess(r, false);
+          statParent = r.ppid;
+        }
         r.ppid = ev.event_data.exit.parent_tgid;
         if (r.ppid <= 0) r.ppid = forkParent > 0 ? forkParent : statParent;
         return;
@@ -331,28 +448,18 @@ class Reader {
     }
   }
 
-  // Two generations instead of one map that is cleared when full: memory stays bounded (2 x kForkGeneration) and
-  // the newest forks, the ones whose exec is still to come, are never the ones thrown away.
   void RememberFork(int32_t child, int32_t parent) {
-    if (parentOf_.size() >= kForkGeneration) {
-      parentOfOld_.swap(parentOf_);
-      parentOf_.clear();
-    }
-    parentOf_[child] = parent;
-    parentOfOld_.erase(child);
+    parentOf_.Put(child, parent);
+    // A new process under this pid: what an earlier holder exec'd no longer describes it.
+    execSeen_.Erase(child);
   }
 
   int32_t ForkParent(int32_t pid) const {
-    auto it = parentOf_.find(pid);
-    if (it != parentOf_.end()) return it->second;
-    auto old = parentOfOld_.find(pid);
-    return old != parentOfOld_.end() ? old->second : -1;
+    const int32_t* parent = parentOf_.Get(pid);
+    return parent != nullptr ? *parent : -1;
   }
 
-  void ForgetFork(int32_t pid) {
-    parentOf_.erase(pid);
-    parentOfOld_.erase(pid);
-  }
+  void ForgetFork(int32_t pid) { parentOf_.Erase(pid); }
 
   void ReadProcess(Record& r, bool full) {
     char path[64];
@@ -401,12 +508,15 @@ class Reader {
   int sock_;
   int stopFd_;
   bool forks_;
+  int64_t handoffNs_;
   std::shared_ptr<Shared> shared_;
   std::vector<char> recvBuf_;
+  mmsghdr msgs_[kRecvBatch];
+  iovec iov_[kRecvBatch];
   std::vector<char> scratch_;
   std::vector<Record> pending_;
-  std::unordered_map<int32_t, int32_t> parentOf_;
-  std::unordered_map<int32_t, int32_t> parentOfOld_;
+  TwoGenerations<int32_t> parentOf_{kForkGeneration};
+  TwoGenerations<ExecSeen> execSeen_{kForkGeneration};
   int64_t pendingSinceNs_ = 0;
   int64_t realMinusMonoNs_ = 0;
   int64_t nextClockRefreshNs_ = 0;
@@ -478,6 +588,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
       if (o.Get("queueLimit").IsNumber()) shared_->queueLimit = o.Get("queueLimit").As<Napi::Number>().Uint32Value();
       if (o.Get("ackTimeoutMs").IsNumber()) ackTimeoutMs = o.Get("ackTimeoutMs").As<Napi::Number>().Uint32Value();
       forks_ = o.Get("forks").ToBoolean().Value();
+      if (o.Get("handoffMs").IsNumber()) handoffMs_ = o.Get("handoffMs").As<Napi::Number>().Uint32Value();
     }
     if (shared_->queueLimit == 0) shared_->queueLimit = 1;
     const char* failedCall = nullptr;
@@ -554,6 +665,8 @@ class Listener : public Napi::ObjectWrap<Listener> {
       *hint = ackErr == EPERM ? "subscribing needs CAP_NET_ADMIN on this kernel" : "the kernel refused the subscription";
       return ackErr;
     }
+    // After the ack, which the filter would drop. Best effort: without it the reader drops the same events itself.
+    AttachEventFilter(sock_);
     stopFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (stopFd_ < 0) {
       *failedCall = "eventfd";
@@ -605,7 +718,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
     }
     shared_->tsfn = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "minewarden-proc-connector", 0, 1);
     started_ = true;
-    auto reader = std::make_shared<Reader>(sock_, stopFd_, forks_, shared_);
+    auto reader = std::make_shared<Reader>(sock_, stopFd_, forks_, handoffMs_, shared_);
     thread_ = std::thread([reader] { reader->Run(); });
     return env.Undefined();
   }
@@ -662,6 +775,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
   int sock_ = -1;
   int stopFd_ = -1;
   bool forks_ = false;
+  uint32_t handoffMs_ = kDefaultHandoffMs;
   bool started_ = false;
   bool tsfnReleased_ = false;
   bool cleanupHooked_ = false;

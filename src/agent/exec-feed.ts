@@ -3,13 +3,20 @@ import type { ExecSource, ExecSourceStatus } from '../sources/exec/types.js';
 import type { ExecHeartbeat } from '../store/types.js';
 import type { EventFeed } from './agent.js';
 
+/**
+ * The agent keeps feed events until its next scan detects them (Agent.start), so handing them over once a second
+ * costs no detection time; a JS wake-up every few milliseconds cost more CPU than turning the records into events.
+ * `/proc` is still read at exec time, so short-lived processes are described as before.
+ */
+const AGENT_HANDOFF_MS = 1000;
+
 /** The real-time exec source as an agent feed: short-lived processes between scans reach detection too. */
 export function execFeed(hostId: string, prefer: 'netlink' | 'poll', procRoot = '/proc'): EventFeed {
   let src: ExecSource | null = null;
   return {
     name: 'exec',
     start(push) {
-      src = openExecSource({ hostId, prefer, procRoot });
+      src = openExecSource({ hostId, prefer, procRoot, handoffMs: AGENT_HANDOFF_MS });
       src.start(push);
     },
     async stop() {

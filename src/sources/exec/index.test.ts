@@ -123,6 +123,7 @@ describe('openExecSource', () => {
   it('rejects bad options with the field named', () => {
     expect(() => openExecSource({ hostId: 'h', pollIntervalMs: 0 })).toThrow(MinewardenError);
     expect(() => openExecSource({ hostId: '' })).toThrow(/exec\.hostId/);
+    expect(() => openExecSource({ hostId: 'h', handoffMs: -1 })).toThrow(/exec\.handoffMs/);
     try {
       openExecSource({ hostId: 'h', prefer: 'ebpf' as 'poll' });
     } catch (err) {

@@ -21,6 +21,7 @@ const OptionsSchema = z.object({
   addonPath: z.string().min(1).optional(),
   queueLimit: z.number().int().min(1).max(1_000_000).default(16_384),
   ackTimeoutMs: z.number().int().min(10).max(10_000).default(500),
+  handoffMs: z.number().int().min(0).max(10_000).default(2),
 });
 
 function resolveOptions(opts: ExecSourceOptions): ResolvedExecOptions {

@@ -26,7 +26,10 @@ function exited(child: ReturnType<typeof spawn>): Promise<number | null> {
 }
 
 const open: ExecSource[] = [];
-function netlinkSource(opts: { queueLimit?: number } = {}): { src: ExecSource; events: TelemetryEvent[] } {
+function netlinkSource(opts: { queueLimit?: number; handoffMs?: number } = {}): {
+  src: ExecSource;
+  events: TelemetryEvent[];
+} {
   const src = openExecSource({ hostId: 'test-host', ...opts });
   open.push(src);
   expect(src.status(), `netlink unavailable: ${src.status().reason}`).toMatchObject({ mode: 'netlink' });
@@ -137,6 +140,22 @@ describe.runIf(runNetlink)('netlink exec source', () => {
       }
     }
     expect(execs.filter((e) => e.fields['process.exe'] === truePath).length).toBeGreaterThan(0);
+  });
+
+  it('reads a short-lived process at exec time even when records reach JS only every 400 ms', async () => {
+    const { events } = netlinkSource({ handoffMs: 400 });
+    const sleepPath = realpathSync('/bin/sleep');
+    const child = spawn('/bin/sleep', ['0.05']);
+    const pid = child.pid!;
+    const exitedAt = Date.now();
+    expect(await exited(child)).toBe(0);
+    await waitFor(() => events.some((e) => e.kind === 'exit' && e.fields['process.pid'] === pid));
+    const exec = events.find((e) => e.kind === 'exec' && e.fields['process.pid'] === pid);
+    expect(exec?.fields['process.exe']).toBe(sleepPath);
+    expect(exec?.fields['process.args']).toEqual(['/bin/sleep', '0.05']);
+    expect(events.some((e) => e.kind === 'exit' && e.fields['process.pid'] === pid)).toBe(true);
+    // Gathered, not lost: the batch came after the hand-off delay, not at once.
+    expect(Date.now() - exitedAt).toBeGreaterThanOrEqual(200);
   });
 
   it('counts drops instead of growing when the JS thread cannot keep up', async () => {

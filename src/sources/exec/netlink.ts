@@ -49,7 +49,12 @@ export interface AddonListener {
 }
 
 interface AddonModule {
-  Listener: new (opts: { queueLimit: number; ackTimeoutMs: number; forks: boolean }) => AddonListener;
+  Listener: new (opts: {
+    queueLimit: number;
+    ackTimeoutMs: number;
+    forks: boolean;
+    handoffMs: number;
+  }) => AddonListener;
   abiVersion: number;
 }
 
@@ -102,6 +107,7 @@ export function openNetlinkSource(opts: ResolvedExecOptions): ExecSource {
       queueLimit: opts.queueLimit,
       ackTimeoutMs: opts.ackTimeoutMs,
       forks: false,
+      handoffMs: opts.handoffMs,
     });
   } catch (err) {
     throw new ExecSourceUnavailable(`netlink proc connector unavailable: ${(err as Error).message}`);

@@ -42,6 +42,12 @@ export interface ExecSourceOptions {
   queueLimit?: number;
   /** How long to wait for the kernel to confirm the subscription; default 500 ms. */
   ackTimeoutMs?: number;
+  /**
+   * netlink: how long the reader thread gathers records before handing them to JS in one call; default 2 ms.
+   * `/proc` is read at exec time whatever this is; a consumer that only looks at events now and then sets a longer
+   * one and saves the wake-ups.
+   */
+  handoffMs?: number;
 }
 
 /** Options after validation, defaults applied. */
@@ -53,6 +59,7 @@ export interface ResolvedExecOptions {
   addonPath: string | undefined;
   queueLimit: number;
   ackTimeoutMs: number;
+  handoffMs: number;
   passwdPath: string;
 }
 
