@@ -106,7 +106,8 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
 
   // JSON only: a text body would otherwise reach the schema as a string and blur the error.
   app.removeContentTypeParser('text/plain');
-  await app.register(fastifyCookie);
+  // No per-request cookie parsing hook: the session cookie is read where a route needs it (auth/principal.ts).
+  await app.register(fastifyCookie, { hook: false });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'minewarden', description: 'Fleet server API', version: opts.version ?? '0.0.0' },

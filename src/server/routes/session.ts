@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RoleSchema } from '../../store/types.js';
 import { guard, userOf } from '../auth/guard.js';
-import { SESSION_COOKIE } from '../auth/principal.js';
+import { SESSION_COOKIE, sessionCookie } from '../auth/principal.js';
 import { hashSecret, newSecret, verifyPassword } from '../auth/secrets.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';
 
@@ -59,7 +59,7 @@ export function sessionRoutes(app: ZodApp, ctx: ServerContext): void {
       },
     },
     async (req, reply) => {
-      const sid = req.cookies[SESSION_COOKIE];
+      const sid = sessionCookie(req);
       if (sid) await ctx.store.auth.deleteSession(hashSecret(sid));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
