@@ -547,7 +547,8 @@ void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r) {
 
 Napi::Value Walk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[4].IsTypedArray()) {
+  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() ||
+      !info[3].IsNumber() || !info[4].IsTypedArray()) {
     Napi::TypeError::New(env, "walk(buf, from, to, maxLine, out)").ThrowAsJavaScriptException();
     return env.Null();
   }

@@ -265,6 +265,24 @@ describe('parseBytes with records gives the records of parseLine', () => {
     },
   );
 
+  it.skipIf(!walk && !requireNative)(
+    'the native line walk across chunks: lines cut by a chunk boundary, over-long lines, no final newline',
+    async () => {
+      const body: string[] = [];
+      for (let i = 0; i < 6000; i++) body.push(H + (EDGE[i % EDGE.length] as string));
+      // Over the 64 KiB cap, inside a chunk and across the first chunk boundary (256 KiB).
+      body.splice(300, 0, `${H}Failed password for ${'x'.repeat(70_000)} from 1.2.3.4 port 22 ssh2`);
+      body.splice(2400, 0, `${H}Invalid user ${'y'.repeat(66_000)} from 1.2.3.4 port 22`);
+      const whole = Buffer.from(`${body.join('\n')}\n${H}Failed password for root from 9.9.9.9 port 22 ssh2`);
+      const viaWalk = await readFileWay(whole, true);
+      const viaJs = await readFileWay(whole, false);
+      expect(viaWalk.got.length).toBeGreaterThan(4000);
+      expect(viaWalk.got).toEqual(viaJs.got);
+      expect(viaWalk.stats).toEqual(viaJs.stats);
+      expect(viaWalk.stats?.skippedLong).toBe(2);
+    },
+  );
+
   for (const f of realSshLogs())
     it(`${f.slice(SSHLOGS.length + 1)}: same records and counts`, async () => {
       const text = readFileSync(f, 'latin1').split('\n');
