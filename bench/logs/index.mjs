@@ -72,7 +72,9 @@ const fmt = (r, scale, unit) =>
 console.log(`input: ${N.toLocaleString('en')} lines, ${mb.toFixed(1)} MiB (${file})`);
 // The native line walk (native/authlog_walk.cc) is optional: say whether these runs had it.
 const { loadAuthLogWalk } = await import('../../dist/sources/authlog/native-walk.js');
-console.log(`native line walk: ${loadAuthLogWalk() ? 'built (build/Release/authlog_walk.node)' : 'not built: lines read in JS'}`);
+console.log(
+  `native line walk: ${loadAuthLogWalk() ? 'built (build/Release/authlog_walk.node)' : 'not built: lines read in JS'}`,
+);
 console.log(
   `load average: ${(await import('node:os'))
     .loadavg()
