@@ -29,6 +29,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
@@ -62,6 +63,8 @@ constexpr size_t kHandoffBatch = 256;
 // Datagrams taken per recvmmsg call; one proc event is ~100 bytes.
 constexpr unsigned kRecvBatch = 64;
 constexpr size_t kRecvSlot = 512;
+// Forks and exits are read at least this often when no exec comes (or every hand-off delay, if that is longer).
+constexpr uint32_t kLazyMs = 50;
 
 enum class Kind : uint8_t { Exec, Exit, Fork };
 
@@ -206,8 +209,11 @@ constexpr uint32_t Swapped(uint32_t v) {
 // A socket filter so that the kernel keeps from this socket every event the reader would throw away: thread
 // creations and exits (most of the traffic on a host running threaded programs) and uid, gid, sid, ptrace, comm and
 // coredump events. Dropped before they are queued, they neither wake the reader nor take a system call to read.
-// Anything that is not a well-formed proc event passes, for the reader to judge as before.
-bool AttachEventFilter(int sock) {
+// Anything that is not a well-formed proc event passes, for the reader to judge as before. `keep` splits the rest
+// over two sockets: execs, which must wake the reader at once, and forks and exits, which need not.
+enum class Keep { All, Exec, ForkExit };
+
+bool AttachEventFilter(int sock, Keep keep) {
   constexpr uint32_t kEv = NLMSG_HDRLEN + sizeof(cn_msg);  // where struct proc_event starts in the datagram
   constexpr uint32_t kWhat = kEv + offsetof(proc_event, what);
   constexpr uint32_t kForkPid = kEv + offsetof(proc_event, event_data.fork.child_pid);
@@ -225,7 +231,8 @@ bool AttachEventFilter(int sock) {
       /* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kIdx),
       /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(CN_IDX_PROC), 0, 13),
       /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kWhat),
-      /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_EXEC), 11, 0),
+      /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_EXEC),
+                       static_cast<__u8>(keep == Keep::ForkExit ? 10 : 11), static_cast<__u8>(keep == Keep::Exec ? 10 : 0)),
       /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_FORK), 1, 0),
       /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, Swapped(proc_event::PROC_EVENT_EXIT), 4, 8),
       /* 10 fork: a new process, not a new thread */
@@ -265,8 +272,10 @@ std::string ErrnoName(int err) {
 
 class Reader {
  public:
-  Reader(int sock, int stopFd, bool forks, uint32_t handoffMs, std::shared_ptr<Shared> shared)
+  Reader(int sock, int lazySock, int stopFd, bool forks, uint32_t handoffMs, std::shared_ptr<Shared> shared)
       : sock_(sock),
+        lazySock_(lazySock),
+        lazyMs_(static_cast<int>(handoffMs > kLazyMs ? handoffMs : kLazyMs)),
         stopFd_(stopFd),
         forks_(forks),
         handoffNs_(static_cast<int64_t>(handoffMs) * 1000000LL),
@@ -287,10 +296,13 @@ class Reader {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kReaderNice);
     pollfd fds[2] = {{sock_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
     for (;;) {
-      int timeout = -1;
+      // Forks and exits (the lazy socket, when there is one) wake nobody: they are read with the next exec, or
+      // after lazyMs_ at the latest.
+      int timeout = lazySock_ >= 0 ? lazyMs_ : -1;
       if (!pending_.empty()) {
         int64_t left = pendingSinceNs_ + handoffNs_ - ClockNs(CLOCK_MONOTONIC);
-        timeout = left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
+        int untilHandoff = left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
+        if (timeout < 0 || untilHandoff < timeout) timeout = untilHandoff;
       }
       int r = poll(fds, 2, timeout);
       if (r < 0) {
@@ -299,27 +311,16 @@ class Reader {
         return;
       }
       if (fds[1].revents != 0) return;
-      if (r == 0) {
-        Flush();
-        continue;
+      // The fork before an exec is on the lazy socket already (the kernel reports it before the child can run),
+      // and exits may follow the execs read now: both sockets' events are handled in the kernel's time order.
+      if (lazySock_ >= 0 && !Drain(lazySock_)) return;
+      if (fds[0].revents != 0 && !Drain(sock_)) return;
+      if (events_.size() > 1) {
+        std::stable_sort(events_.begin(), events_.end(),
+                         [](const proc_event& a, const proc_event& b) { return a.timestamp_ns < b.timestamp_ns; });
       }
-      // Drain what is ready, many datagrams per system call; a short read means the socket is empty, so no further
-      // call is spent to learn that. Back to poll() now and then so a stop request is seen even during a flood.
-      for (int i = 0; i < 64; ++i) {
-        int n = recvmmsg(sock_, msgs_, kRecvBatch, MSG_DONTWAIT, nullptr);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-          if (errno == ENOBUFS) {
-            shared_->overruns.fetch_add(1, std::memory_order_relaxed);
-            continue;
-          }
-          Fail("recvmmsg", errno);
-          return;
-        }
-        for (int m = 0; m < n; ++m) Parse(recvBuf_.data() + m * kRecvSlot, msgs_[m].msg_len);
-        if (static_cast<unsigned>(n) < kRecvBatch) break;
-      }
+      for (const proc_event& ev : events_) Handle(ev);
+      events_.clear();
       if (pending_.empty()) continue;
       int64_t now = ClockNs(CLOCK_MONOTONIC);
       if (pendingSinceNs_ == 0) pendingSinceNs_ = now;
@@ -328,6 +329,27 @@ class Reader {
   }
 
  private:
+  // Reads what is ready, many datagrams per system call; a short read means the socket is empty, so no further call
+  // is spent to learn that. Bounded, so that a stop request is seen even during a flood. False on a fatal error.
+  bool Drain(int fd) {
+    for (int i = 0; i < 64; ++i) {
+      int n = recvmmsg(fd, msgs_, kRecvBatch, MSG_DONTWAIT, nullptr);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        if (errno == ENOBUFS) {
+          shared_->overruns.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        Fail("recvmmsg", errno);
+        return false;
+      }
+      for (int m = 0; m < n; ++m) Parse(recvBuf_.data() + m * kRecvSlot, msgs_[m].msg_len);
+      if (static_cast<unsigned>(n) < kRecvBatch) break;
+    }
+    return true;
+  }
+
   void Fail(const char* what, int err) {
     std::lock_guard<std::mutex> lock(shared_->mu);
     shared_->error = std::string(what) + ": " + ErrnoName(err);
@@ -355,9 +377,8 @@ class Reader {
       if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
       if (NLMSG_LENGTH(sizeof(cn_msg) + cn->len) > nlh->nlmsg_len) continue;
       // The payload is not 8-byte aligned inside the datagram; copy it out instead of reading through a cast.
-      proc_event ev{};
-      memcpy(&ev, cn->data, cn->len < sizeof(ev) ? cn->len : sizeof(ev));
-      Handle(ev);
+      events_.emplace_back();
+      memcpy(&events_.back(), cn->data, cn->len < sizeof(proc_event) ? cn->len : sizeof(proc_event));
     }
   }
 
@@ -506,6 +527,8 @@ class Reader {
 
  private:
   int sock_;
+  int lazySock_;
+  int lazyMs_;
   int stopFd_;
   bool forks_;
   int64_t handoffNs_;
@@ -515,6 +538,7 @@ class Reader {
   iovec iov_[kRecvBatch];
   std::vector<char> scratch_;
   std::vector<Record> pending_;
+  std::vector<proc_event> events_;
   TwoGenerations<int32_t> parentOf_{kForkGeneration};
   TwoGenerations<ExecSeen> execSeen_{kForkGeneration};
   int64_t pendingSinceNs_ = 0;
@@ -665,8 +689,10 @@ class Listener : public Napi::ObjectWrap<Listener> {
       *hint = ackErr == EPERM ? "subscribing needs CAP_NET_ADMIN on this kernel" : "the kernel refused the subscription";
       return ackErr;
     }
-    // After the ack, which the filter would drop. Best effort: without it the reader drops the same events itself.
-    AttachEventFilter(sock_);
+    // After the ack, which the filters would drop. Best effort: without a filter the reader drops the same events
+    // itself, and without the second socket every event wakes it.
+    OpenLazySocket();
+    AttachEventFilter(sock_, lazySock_ >= 0 ? Keep::Exec : Keep::All);
     stopFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (stopFd_ < 0) {
       *failedCall = "eventfd";
@@ -674,6 +700,24 @@ class Listener : public Napi::ObjectWrap<Listener> {
       return errno;
     }
     return 0;
+  }
+
+  // A second member of the multicast group for forks and exits (the subscription made on sock_ keeps events
+  // flowing to the whole group). Filtered before it joins, so it never holds an event it should not.
+  void OpenLazySocket() {
+    int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+    if (fd < 0) return;
+    int rcv = kRcvBufBytes;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0)
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;
+    addr.nl_groups = CN_IDX_PROC;
+    if (!AttachEventFilter(fd, Keep::ForkExit) || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd);
+      return;
+    }
+    lazySock_ = fd;
   }
 
   // The kernel answers LISTEN with a PROC_EVENT_NONE carrying our ack+1, broadcast to every listener, so match on
@@ -718,7 +762,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
     }
     shared_->tsfn = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "minewarden-proc-connector", 0, 1);
     started_ = true;
-    auto reader = std::make_shared<Reader>(sock_, stopFd_, forks_, handoffMs_, shared_);
+    auto reader = std::make_shared<Reader>(sock_, lazySock_, stopFd_, forks_, handoffMs_, shared_);
     thread_ = std::thread([reader] { reader->Run(); });
     return env.Undefined();
   }
@@ -756,8 +800,10 @@ class Listener : public Napi::ObjectWrap<Listener> {
 
   void CloseFds() {
     if (sock_ >= 0) close(sock_);
+    if (lazySock_ >= 0) close(lazySock_);
     if (stopFd_ >= 0) close(stopFd_);
     sock_ = -1;
+    lazySock_ = -1;
     stopFd_ = -1;
   }
 
@@ -773,6 +819,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
   std::shared_ptr<Shared> shared_;
   std::thread thread_;
   int sock_ = -1;
+  int lazySock_ = -1;
   int stopFd_ = -1;
   bool forks_ = false;
   uint32_t handoffMs_ = kDefaultHandoffMs;
