@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest, LogController } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -84,7 +84,7 @@ export async function buildServer(opts: ServerOptions): Promise<BuiltServer> {
         }
       : false,
     // One line per request, written by the onResponse hook below, instead of fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     // Behind a proxy the operator decides; by default the socket address is the client.
     trustProxy: false,
