@@ -1,7 +1,9 @@
 // Real-time process events from the Linux proc connector (NETLINK_CONNECTOR / CN_IDX_PROC).
 //
 // A reader thread blocks on the netlink socket. On each exec it reads /proc/PID/{exe,cmdline,stat,status} at once,
-// because a dropper that lives 50 ms is gone before JavaScript could get to it. Records go into a bounded queue that
+// because a dropper that lives 50 ms is gone before JavaScript could get to it. Socket filters keep thread events and
+// unused event kinds out in the kernel, and forks and exits wait on a second socket that wakes nobody: one wake-up
+// per process start, each system call being costly under PTI. Records go into a bounded queue that
 // the JS thread drains in batches through one ThreadSafeFunction call per batch; when JS falls behind, records are
 // counted as dropped instead of growing memory. ENOBUFS from the socket means the kernel itself dropped events: those
 // are counted separately ("overruns").
