@@ -184,6 +184,11 @@ export interface OpenedInput {
   /** First byte that is not whitespace or a UTF-8 BOM, or -1 for an empty file. */
   first: number;
   chunks: AsyncIterable<Buffer>;
+  /**
+   * Lets go of the file: a reader that stops before the end (not JSON, a refused header) must call it, because the
+   * first chunk was already read and the file stays open until the reading is finished or returned.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -221,5 +226,8 @@ export async function openInput(
     held.length = 0;
     if (!done) yield* gen;
   }
-  return { bytes, first, chunks: chunks() };
+  const close = async (): Promise<void> => {
+    await gen.return(undefined);
+  };
+  return { bytes, first, chunks: chunks(), close };
 }

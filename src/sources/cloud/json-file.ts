@@ -1,4 +1,4 @@
-import { type ByteSourceOptions, openInput } from './input.js';
+import { type ByteSourceOptions, type OpenedInput, openInput } from './input.js';
 import { type JsonReadOptions, readJsonRecords } from './json-records.js';
 import { type CloudReadStats, newStats, noteProblem } from './stats.js';
 
@@ -16,6 +16,23 @@ export async function readJsonLogFile(
 ): Promise<CloudReadStats> {
   const input = await openInput(file, o);
   const stats = newStats(file, format);
+  try {
+    await readRecords(input, stats, onRecord, o);
+  } finally {
+    await input.close();
+  }
+  stats.gzip = input.bytes.gzip;
+  stats.bytesRead = input.bytes.bytesIn;
+  stats.cutOff = input.bytes.cutOff;
+  return stats;
+}
+
+async function readRecords(
+  input: OpenedInput,
+  stats: CloudReadStats,
+  onRecord: RecordHandler,
+  o: ByteSourceOptions & JsonReadOptions,
+): Promise<void> {
   if (input.first >= 0 && input.first !== 0x7b && input.first !== 0x5b) {
     stats.skipped.malformed++;
     noteProblem(stats, 1, `not JSON (starts with byte 0x${input.first.toString(16)})`);
@@ -40,10 +57,6 @@ export async function readJsonLogFile(
       o,
     );
   }
-  stats.gzip = input.bytes.gzip;
-  stats.bytesRead = input.bytes.bytesIn;
-  stats.cutOff = input.bytes.cutOff;
-  return stats;
 }
 
 /** One zod failure as "field: message", for the examples in the read stats. */

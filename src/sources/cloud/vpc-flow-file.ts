@@ -30,33 +30,37 @@ export async function readVpcFlowFile(
   const input = await openInput(file, o, (first) => !isJson(first));
   const json = isJson(input.first);
   const stats = newStats(file, json ? 'aws-vpc-flow-cloudwatch' : 'aws-vpc-flow');
-  const parser = o.onFlow
-    ? new VpcFlowLineParser(stats, o.onFlow, o.hosts, o.fields, true)
-    : new VpcFlowLineParser(stats, onEvent, o.hosts, o.fields);
-  if (json) {
-    await readJsonRecords(
-      input.chunks,
-      stats,
-      (value, line) => {
-        const message = (value as { message?: unknown } | null)?.message;
-        if (typeof message !== 'string') {
-          stats.skipped.other++;
-          noteProblem(stats, line, 'a CloudWatch Logs event without a message string');
-          return;
-        }
-        parser.parse(message.trim(), line);
-      },
-      o,
-    );
-  } else {
-    const lines = new ByteLineSplitter(
-      (bytes, buf, start, end, n) => parser.parseBytes(bytes, buf, start, end, n),
-      o.maxLine ?? 64 * 1024,
-    );
-    for await (const chunk of input.chunks) lines.push(chunk);
-    lines.end();
-    stats.skipped.tooLarge += lines.tooLong;
-    if (lines.tooLong) noteProblem(stats, 0, `${lines.tooLong} line(s) over the line limit skipped`);
+  try {
+    const parser = o.onFlow
+      ? new VpcFlowLineParser(stats, o.onFlow, o.hosts, o.fields, true)
+      : new VpcFlowLineParser(stats, onEvent, o.hosts, o.fields);
+    if (json) {
+      await readJsonRecords(
+        input.chunks,
+        stats,
+        (value, line) => {
+          const message = (value as { message?: unknown } | null)?.message;
+          if (typeof message !== 'string') {
+            stats.skipped.other++;
+            noteProblem(stats, line, 'a CloudWatch Logs event without a message string');
+            return;
+          }
+          parser.parse(message.trim(), line);
+        },
+        o,
+      );
+    } else {
+      const lines = new ByteLineSplitter(
+        (bytes, buf, start, end, n) => parser.parseBytes(bytes, buf, start, end, n),
+        o.maxLine ?? 64 * 1024,
+      );
+      for await (const chunk of input.chunks) lines.push(chunk);
+      lines.end();
+      stats.skipped.tooLarge += lines.tooLong;
+      if (lines.tooLong) noteProblem(stats, 0, `${lines.tooLong} line(s) over the line limit skipped`);
+    }
+  } finally {
+    await input.close();
   }
   stats.gzip = input.bytes.gzip;
   stats.bytesRead = input.bytes.bytesIn;
