@@ -285,8 +285,8 @@ export class VpcFlowLineParser extends LineValues {
     let o = (this.h1 & this.memoMask) * 4;
     let memo = this.memo;
     if (memo[o] !== this.h1 || memo[o + 1] !== this.h2 || memo[o + 3] === 0) {
-      // Past half as many names as slots, collisions would start evicting: a bigger table, refilled as lines come.
-      if (this.memoNames.length * 2 > this.memoMask && this.memoMask + 1 < MEMO_MAX_SLOTS) {
+      // Past a sixteenth as many names as slots, collisions start to evict often: a bigger table, refilled as lines come.
+      if (this.memoNames.length * 16 > this.memoMask && this.memoMask + 1 < MEMO_MAX_SLOTS) {
         const slots = Math.min(MEMO_MAX_SLOTS, (this.memoMask + 1) * 8);
         this.memo = memo = new Int32Array(slots * 4);
         this.memoMask = slots - 1;
