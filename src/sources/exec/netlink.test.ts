@@ -160,10 +160,12 @@ describe.runIf(runNetlink)('netlink exec source', () => {
 
   it('counts drops instead of growing when the JS thread cannot keep up', async () => {
     const { src } = netlinkSource({ queueLimit: 5 });
-    // spawnSync blocks the JS thread, so nothing drains while 50 processes start and exit (100 records).
+    // spawnSync blocks the JS thread, so nothing drains while 50 processes start and exit (100 records). Exits are
+    // read with the next exec or up to 50 ms later, so the last one or two may arrive once JS drains again: at least
+    // 100 - 5 (the queue) - a few late exits are dropped, and counted.
     for (let i = 0; i < 50; i++) spawnSync('/bin/true');
-    await waitFor(() => src.status().dropped >= 95, 2000);
-    expect(src.status().dropped).toBeGreaterThanOrEqual(95);
+    await waitFor(() => src.status().dropped >= 90, 2000);
+    expect(src.status().dropped).toBeGreaterThanOrEqual(90);
     await waitFor(() => src.status().events > 0, 2000);
     expect(src.status().events).toBeGreaterThan(0);
   });
