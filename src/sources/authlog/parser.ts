@@ -2,6 +2,7 @@ import type { EventFields, TelemetryEvent } from '../../model/event.js';
 import { BytePrefixReader } from './byte-prefix.js';
 import { scanBytes } from './byte-scan.js';
 import type { AuthFacts, Classified } from './classified.js';
+import { latin1, utf8 } from './latin1.js';
 import {
   W_COUNT,
   W_END,
@@ -29,7 +30,7 @@ import {
   WALK_REASONS,
 } from './native-walk.js';
 import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
-import { normalizePeer } from './peer.js';
+import { type PeerEntry, PeerNames, sameAscii } from './peer-names.js';
 import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
 import type { AuthRecordSink } from './record.js';
@@ -81,14 +82,6 @@ Object.freeze(NONE);
 
 const PAM_FAILURE = Buffer.from('authentication failure;');
 
-// Buffer's own decoder, without toString's argument handling (a measurable share when called per line).
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, end: number) => string })
-  .utf8Slice;
-const utf8 = (buf: Buffer, start: number, end: number): string => utf8Slice.call(buf, start, end);
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (start: number, end: number) => string })
-  .latin1Slice;
-const latin1 = (buf: Buffer, start: number, end: number): string => latin1Slice.call(buf, start, end);
-
 /** Whether `buf[from, to)` holds `pat`: a bounded search (Buffer.indexOf would run on past the line). */
 function containsBytes(buf: Buffer, from: number, to: number, pat: Buffer): boolean {
   const n = pat.length;
@@ -116,41 +109,6 @@ function mayBeAuth(buf: Buffer, ms: number, end: number, programKind: number): b
   return programKind === 1;
 }
 
-const SLOTS = 1024;
-
-/** A slot for a short string: its length and a few characters (NaN past the start xors as 0), cheap and spread enough. */
-function slotOf(s: string): number {
-  const n = s.length;
-  if (n === 0) return 0;
-  let h = n;
-  h = Math.imul(h ^ s.charCodeAt(n - 1), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(n - 2), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(n - 3), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(n >> 1), 0x01000193);
-  h = Math.imul(h ^ s.charCodeAt(0), 0x01000193);
-  return (h ^ (h >>> 15)) & (SLOTS - 1);
-}
-
-const BYTE_SLOTS = 4096;
-
-/** A slot of the byte-keyed caches for an `fnv` hash. */
-function byteSlot(h: number): number {
-  return (h ^ (h >>> 15)) & (BYTE_SLOTS - 1);
-}
-
-function sameAscii(buf: Uint8Array, start: number, end: number, s: string): boolean {
-  const n = s.length;
-  if (n !== end - start) return false;
-  for (let k = 0; k < n; k++) if (buf[start + k] !== s.charCodeAt(k)) return false;
-  return true;
-}
-
-interface PeerEntry {
-  raw: string;
-  ip: string | undefined;
-  domain: string | undefined;
-}
-
 interface Pending {
   facts: AuthFacts;
   prefix: LinePrefix;
@@ -175,16 +133,7 @@ export class AuthLogParser {
   };
   private readonly years: YearInference;
   private readonly peers = new PeerTable();
-  /** Each distinct spelling of a peer, normalized once and held as its own string (see `peerOf`). */
-  private readonly peerCache = new Map<string, PeerEntry | null>();
-  /** Account names as one string each: detectors key sets and maps by them, and equal strings compare fastest. */
-  private readonly userCache = new Map<string, string>();
-  private readonly peerKeys: (string | undefined)[] = new Array(SLOTS).fill(undefined);
-  private readonly peerSlots: (PeerEntry | null)[] = new Array(SLOTS).fill(null);
-  private readonly userKeys: (string | undefined)[] = new Array(SLOTS).fill(undefined);
-  private readonly bytePeerKeys: (string | undefined)[] = new Array(BYTE_SLOTS).fill(undefined);
-  private readonly bytePeers: (PeerEntry | null)[] = new Array(BYTE_SLOTS).fill(null);
-  private readonly byteUsers: (string | undefined)[] = new Array(BYTE_SLOTS).fill(undefined);
+  private readonly names = new PeerNames();
   private readonly pending = new PidTable<Pending>();
   private readonly maxLine: number;
   private readonly envelope: BytePrefixReader;
@@ -260,7 +209,7 @@ export class AuthLogParser {
       r.time();
       return true;
     }
-    const entry = this.peerOfBytes(buf, f.hostStart, f.hostEnd, f.hostHash);
+    const entry = this.names.peerOfBytes(buf, f.hostStart, f.hostEnd, f.hostHash);
     if (entry === null) return false;
     const pid = r.pid < 0 ? undefined : r.pid;
     if (pid !== undefined && this.pending.size > 0 && this.pending.get(pid) !== undefined) return false;
@@ -302,7 +251,7 @@ export class AuthLogParser {
     rec.success = !f.failure;
     rec.reason = f.reason;
     rec.method = f.method;
-    rec.user = f.userStart < 0 ? undefined : this.userOfBytes(buf, f.userStart, f.userEnd, f.userHash);
+    rec.user = f.userStart < 0 ? undefined : this.names.userOfBytes(buf, f.userStart, f.userEnd, f.userHash);
     rec.invalidUser = f.invalidUser === true;
     rec.count = Math.max(f.count, 1);
     rec.peer = entry.ip ?? entry.domain;
@@ -335,7 +284,7 @@ export class AuthLogParser {
     const entry =
       sink === undefined
         ? null
-        : this.peerOfBytes(
+        : this.names.peerOfBytes(
             buf,
             w[o + W_PEER] as number,
             w[o + W_PEER_END] as number,
@@ -372,7 +321,7 @@ export class AuthLogParser {
     rec.user =
       us < 0
         ? undefined
-        : this.userOfBytes(buf, us, w[o + W_USER_END] as number, w[o + W_USER_HASH] as number);
+        : this.names.userOfBytes(buf, us, w[o + W_USER_END] as number, w[o + W_USER_HASH] as number);
     rec.invalidUser = w[o + W_INVALID] === 1;
     rec.count = Math.max(w[o + W_COUNT] as number, 1);
     rec.peer = entry.ip ?? entry.domain;
@@ -462,7 +411,7 @@ export class AuthLogParser {
     // The line's own peer, normalized: looked up once for the connection memory and the event both.
     let entry: PeerEntry | null | undefined;
     if (c.host !== undefined) {
-      entry = this.peerOf(c.host);
+      entry = this.names.peerOf(c.host);
       host = entry?.raw ?? c.host;
     } else if (pid !== undefined) host = this.peers.find(pid, hn, prog);
     if (pid !== undefined && host !== undefined) {
@@ -491,72 +440,6 @@ export class AuthLogParser {
     return typeof f === 'function' ? f() : (f ?? this.opts.referenceTime);
   }
 
-  /**
-   * A peer as logged, normalized (address or host name) once per distinct spelling. The strings kept are copies:
-   * a string cut out of a line keeps the whole line alive, and connection and detector state outlive lines by far.
-   */
-  private peerOf(raw: string): PeerEntry | null {
-    // A direct-mapped cache in front of the map: a hash of a few characters and one string compare instead of a
-    // map lookup keyed by a freshly cut string, for nearly every event.
-    const slot = slotOf(raw);
-    if (this.peerKeys[slot] === raw) return this.peerSlots[slot] as PeerEntry | null;
-    let entry = this.peerCache.get(raw);
-    if (entry === undefined) {
-      if (this.peerCache.size >= 4096) this.peerCache.clear();
-      const own = Buffer.from(raw, 'utf8').toString('utf8');
-      const peer = normalizePeer(own);
-      entry =
-        peer === null
-          ? null
-          : 'ip' in peer
-            ? { raw: own, ip: peer.ip, domain: undefined }
-            : { raw: own, ip: undefined, domain: peer.domain };
-      this.peerCache.set(own, entry);
-    }
-    this.peerKeys[slot] = entry === null ? raw : entry.raw;
-    this.peerSlots[slot] = entry;
-    return entry;
-  }
-
-  /**
-   * `peerOf` of the ASCII bytes `buf[start, end)`, decoding them only on a miss. A table of its own, hashed on every
-   * byte: `slotOf` reads five characters, and addresses differ in the middle as often as at the ends.
-   */
-  private peerOfBytes(buf: Buffer, start: number, end: number, hash: number): PeerEntry | null {
-    const slot = byteSlot(hash);
-    const key = this.bytePeerKeys[slot];
-    if (key !== undefined && sameAscii(buf, start, end, key)) return this.bytePeers[slot] as PeerEntry | null;
-    const raw = latin1(buf, start, end);
-    const entry = this.peerOf(raw);
-    this.bytePeerKeys[slot] = entry === null ? raw : entry.raw;
-    this.bytePeers[slot] = entry;
-    return entry;
-  }
-
-  /** `userOf` of the ASCII bytes `buf[start, end)`, decoding them only on a miss. */
-  private userOfBytes(buf: Buffer, start: number, end: number, hash: number): string {
-    const slot = byteSlot(hash);
-    const key = this.byteUsers[slot];
-    if (key !== undefined && sameAscii(buf, start, end, key)) return key;
-    const user = this.userOf(latin1(buf, start, end));
-    this.byteUsers[slot] = user;
-    return user;
-  }
-
-  private userOf(raw: string): string {
-    const slot = slotOf(raw);
-    const cached = this.userKeys[slot];
-    if (cached === raw) return cached;
-    let user = this.userCache.get(raw);
-    if (user === undefined) {
-      if (this.userCache.size >= 4096) this.userCache.clear();
-      user = raw.length < 13 ? raw : Buffer.from(raw, 'utf8').toString('utf8');
-      this.userCache.set(user, user);
-    }
-    this.userKeys[slot] = user;
-    return user;
-  }
-
   /** `peer` is f.host normalized when the caller has it already (undefined: look it up). */
   private event(
     prefix: LinePrefix,
@@ -565,7 +448,7 @@ export class AuthLogParser {
     peer: PeerEntry | null | undefined,
     lateTime?: number,
   ): TelemetryEvent | null {
-    if (peer === undefined) peer = f.host !== undefined ? this.peerOf(f.host) : null;
+    if (peer === undefined) peer = f.host !== undefined ? this.names.peerOf(f.host) : null;
     if (!peer) {
       this.stats.unattributed++;
       return null;
@@ -582,7 +465,7 @@ export class AuthLogParser {
       r.success = f.outcome === 'success';
       r.reason = f.reason;
       r.method = f.method;
-      r.user = f.user === undefined ? undefined : this.userOf(f.user);
+      r.user = f.user === undefined ? undefined : this.names.userOf(f.user);
       r.invalidUser = f.invalidUser === true;
       r.count = f.count !== undefined && f.count > 1 ? f.count : 1;
       r.peer = peer.ip ?? peer.domain;
@@ -596,7 +479,7 @@ export class AuthLogParser {
       'auth.outcome': f.outcome,
       'auth.reason': f.reason,
       'auth.method': f.method,
-      'auth.user': f.user === undefined ? undefined : this.userOf(f.user),
+      'auth.user': f.user === undefined ? undefined : this.names.userOf(f.user),
       'auth.invalidUser': f.invalidUser,
       'auth.count': f.count !== undefined && f.count > 1 ? f.count : undefined,
       'source.ip': peer.ip,
