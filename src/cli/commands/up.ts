@@ -3,12 +3,14 @@ import { type Command, Option } from 'commander';
 import { loadAgentConfig } from '../../agent/config.js';
 import { startAgent } from '../../agent/run.js';
 import { hashSecret, newId, newSecret } from '../../server/auth/secrets.js';
+import { parseServerConfig } from '../../server/config.js';
 import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
+import { type CloudFlagOptions, cloudOverrides, withCloudOptions } from './cloud-options.js';
 
-interface UpCliOptions extends CommonOptions {
+interface UpCliOptions extends CommonOptions, CloudFlagOptions {
   data: string;
   host: string;
   port: number;
@@ -17,9 +19,13 @@ interface UpCliOptions extends CommonOptions {
 }
 
 export function registerUp(program: Command): void {
-  withCommonOptions(
-    program.command('up').description('all in one: server + an agent for this host, on SQLite in ./data'),
-    ['table', 'json'],
+  // The all-in-one's server watches the cloud directories itself, as `server --cloud-*` does.
+  withCloudOptions(
+    withCommonOptions(
+      program.command('up').description('all in one: server + an agent for this host, on SQLite in ./data'),
+      ['table', 'json'],
+    ),
+    'server',
   )
     .addOption(new Option('--data <dir>', 'where the database and agent state live').default('./data'))
     .addOption(new Option('--host <addr>', 'address to listen on').default('127.0.0.1'))
@@ -38,7 +44,9 @@ export function registerUp(program: Command): void {
       const data = resolve(opts.data);
       // Quarantine and backups of dashboard-driven responses stay with the rest of the all-in-one's data.
       process.env.MINEWARDEN_STATE_DIR ??= join(data, 'state');
+      const cloud = cloudOverrides(opts);
       const srv = await runServer({
+        ...(cloud ? { config: parseServerConfig({ cloud }) } : {}),
         db: `sqlite:${join(data, 'minewarden.db')}`,
         host: opts.host,
         port: opts.port,
