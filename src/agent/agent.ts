@@ -8,18 +8,20 @@ import { BuiltinDetectorSet } from '../scan/detector-set.js';
 import { FileMemo } from '../scan/file-memo.js';
 import { type ScanResult, scanHost } from '../scan/scan.js';
 import { ExeHasher } from '../sources/procfs/exe-hash.js';
+import { procDirOf } from '../sources/procfs/snapshot.js';
 import type { Heartbeat, IngestBatch } from '../store/types.js';
 import { batchesOfScan, runId, SelfUsage } from './batch.js';
 import type { AgentConfig } from './config.js';
 import { execHeartbeat } from './exec-feed.js';
+import { ExecLiveDetection } from './exec-live.js';
 import { DiskQueue } from './queue.js';
 import { Shipper } from './shipper.js';
 import type { Transport } from './transport.js';
 
 /**
- * A live source of events. Feeds given to the agent (the real-time exec source) are kept, the last FEED_BUFFER
- * events, and detected with the next scan's snapshot; auth logs and DNS routing changes go through
- * LiveDetection (live-detect.ts) instead, which ships their findings within seconds.
+ * A live source of events. Feeds given to the agent (the real-time exec source) are detected as they arrive when
+ * `liveExec` is set (exec-live.ts); without it they are kept, the last FEED_BUFFER events, and detected with the next
+ * scan. Auth logs and DNS routing changes go through LiveDetection (live-detect.ts) instead.
  */
 export interface EventFeed {
   readonly name: string;
@@ -44,6 +46,11 @@ export interface AgentOptions {
   heartbeatExtras?: () => Partial<Heartbeat>;
   /** Read the host's auth log in every scan (default); off when a live follower already reads it as it grows. */
   scanAuthLog?: boolean;
+  /**
+   * Detect feed events as they arrive with the scan's detectors and queue their findings within about flushMs
+   * (instead of keeping them for the next scan); `host` stands for the host until the first scan.
+   */
+  liveExec?: { host: Host; flushMs: number };
 }
 
 const FEED_BUFFER = 10_000;
@@ -65,6 +72,7 @@ export class Agent {
   private events: TelemetryEvent[] = [];
   private feedDropped = 0;
   private scanning: Promise<void> | null = null;
+  readonly execLive: ExecLiveDetection | null;
   scans = 0;
   lastError: string | null = null;
   /** Things started beside the agent (ban poller, metrics endpoint) that stop with it. */
@@ -82,6 +90,24 @@ export class Agent {
         if (e.kind !== 'sent') opts.log?.(`batch ${e.kind}`, { batchId: e.batchId, detail: e.detail });
       },
     });
+    const live = opts.liveExec;
+    this.execLive = live
+      ? new ExecLiveDetection({
+          host: () => this.host ?? live.host,
+          detectors: () => this.scanDetectors(),
+          generation: () => opts.detectorsGeneration?.(),
+          enqueue: (b) => this.enqueue(b),
+          flushMs: live.flushMs,
+          procDir: procDirOf(c.scan.root),
+          ...(opts.log ? { log: opts.log } : {}),
+        })
+      : null;
+  }
+
+  /** The detectors a scan runs now: the server's rules and intel when pushed, else the built-in set. */
+  private scanDetectors(): Detector[] {
+    this.builtin ??= new BuiltinDetectorSet(this.opts.config.scan.root);
+    return this.opts.detectors?.(this.builtin) ?? this.builtin.forScan();
   }
 
   private nextId(): string {
@@ -114,8 +140,7 @@ export class Agent {
     const fed = extraEvents();
     if (fed.length === 0) return scan;
     // Events from live feeds are detected with the same detectors; a finding already in the scan keeps its copy.
-    const detectors = this.opts.detectors?.(this.builtin) ?? this.builtin.forScan();
-    const engine = new DetectionEngine(detectors, {
+    const engine = new DetectionEngine(this.scanDetectors(), {
       id: scan.snapshot.host.id,
       name: scan.snapshot.host.name,
     });
@@ -197,6 +222,12 @@ export class Agent {
   start(): void {
     for (const f of this.opts.feeds ?? [])
       f.start((e) => {
+        // Detected live, an event has nothing left for a scan: the feed's detectors ran on it, and those with state
+        // keep it across scans in live detection.
+        if (this.execLive) {
+          this.execLive.push(e);
+          return;
+        }
         if (this.events.length >= FEED_BUFFER) {
           this.events.shift();
           this.feedDropped++;
@@ -217,6 +248,7 @@ export class Agent {
     this.timers = [];
     await Promise.all(this.companions.map((c) => c.stop().catch(() => undefined)));
     await Promise.all((this.opts.feeds ?? []).map((f) => f.stop()));
+    this.execLive?.stop();
     await this.scanning;
     await this.shipper.stop();
     await this.opts.transport.close();

@@ -4,9 +4,10 @@ import type { ExecHeartbeat } from '../store/types.js';
 import type { EventFeed } from './agent.js';
 
 /**
- * The agent keeps feed events until its next scan detects them (Agent.start), so handing them over once a second
- * costs no detection time; a JS wake-up every few milliseconds cost more CPU than turning the records into events.
- * `/proc` is still read at exec time, so short-lived processes are described as before.
+ * The agent detects feed events as they arrive (exec-live.ts) and queues the first finding after a quiet spell at
+ * once, so this hand-off is most of the exec-to-queue delay: one second keeps it within the 1-2 s the agent promises
+ * while JS wakes at most once a second for the whole batch (a wake-up every few milliseconds cost more CPU than
+ * turning the records into events). `/proc` is still read at exec time, so short-lived processes are described.
  */
 const AGENT_HANDOFF_MS = 1000;
 

@@ -74,6 +74,8 @@ export async function startAgent(
     config,
     transport,
     feeds,
+    // Exec events are detected as they arrive (a miner started between scans is on the server within ~2 s).
+    ...(feeds.length > 0 ? { liveExec: { host, flushMs: config.sources.flushMs } } : {}),
     // The live follower (attachLiveDetection below) reads the auth log; scans reading it again would double the work.
     scanAuthLog: !config.sources.authLog.enabled,
     ...(sync
