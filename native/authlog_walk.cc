@@ -27,6 +27,10 @@
 
 namespace {
 
+// Small helpers of the per-byte loops, inlined whatever the optimizer's size heuristics say (-O2: Two and HostToken
+// were calls of their own).
+#define WALK_INLINE inline __attribute__((always_inline))
+
 constexpr int kRecord = 20;
 constexpr int kAttempt = 1, kPeer = 2, kNothing = 3;
 
@@ -83,6 +87,36 @@ const Lit METHODS[] = {LIT("password"), LIT("publickey"), LIT("none"), LIT("keyb
 constexpr uint32_t kFnvBasis = 0x811c9dc5u;
 constexpr uint32_t kFnvPrime = 0x01000193u;
 
+// Byte classes, one table lookup per byte where the JS code makes two to six comparisons (the loops below are most
+// of the walk's instructions): token bytes 33-126, host-name bytes (see HostToken), printable 32-126.
+constexpr uint8_t kTok = 1, kHostByte = 2, kPrint = 4;
+struct Classes {
+  uint8_t c[256];
+  constexpr Classes() : c() {
+    for (int i = 0; i < 256; i++) {
+      uint8_t v = 0;
+      if (i >= 33 && i <= 126) v |= kTok;
+      if ((i >= 46 && i <= 57 && i != 47) || (i >= 97 && i <= 122) || (i >= 65 && i <= 90) || i == 45 || i == 95)
+        v |= kHostByte;
+      if (i >= 32 && i <= 126) v |= kPrint;
+      c[i] = v;
+    }
+  }
+};
+constexpr Classes kClasses;
+WALK_INLINE bool Is(int c, uint8_t cls) { return (kClasses.c[c] & cls) != 0; }
+
+// Eight bytes at a time: whether any is below 0x20, or above 0x7e (the classic "has less"/"has more" word tests,
+// exact as yes/no answers).
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+WALK_INLINE uint64_t Word(const uint8_t* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+WALK_INLINE bool HasBelow32(uint64_t x) { return ((x - kOnes * 0x20) & ~x & kHigh) != 0; }
+WALK_INLINE bool HasAbove126(uint64_t x) { return ((x + kOnes) | x) & kHigh; }
+
 // The walk reads only inside [line start, end): a byte past the end reads as -1, which no test below accepts,
 // as the JS code's reads of the newline (or of undefined) accept nothing either.
 struct Line {
@@ -91,25 +125,21 @@ struct Line {
   int at(int i) const { return i >= 0 && i < end ? b[i] : -1; }
 };
 
-bool At(const Line& l, int i, int end, const Lit& lit) {
+WALK_INLINE bool At(const Line& l, int i, int end, const Lit& lit) {
   if (i + lit.n > end) return false;
   return std::memcmp(l.b + i, lit.p, size_t(lit.n)) == 0;
 }
 
-int Token(const Line& l, int i, int end) {
-  while (i < end) {
-    int c = l.b[i];
-    if (c < 33 || c > 126) break;
-    i++;
-  }
+WALK_INLINE int Token(const Line& l, int i, int end) {
+  while (i < end && Is(l.b[i], kTok)) i++;
   return i;
 }
 
-int UserToken(const Line& l, int i, int end, Facts& f) {
+WALK_INLINE int UserToken(const Line& l, int i, int end, Facts& f) {
   uint32_t h = kFnvBasis;
   while (i < end) {
     int c = l.b[i];
-    if (c < 33 || c > 126) break;
+    if (!Is(c, kTok)) break;
     h = (h ^ uint32_t(c)) * kFnvPrime;
     i++;
   }
@@ -117,30 +147,30 @@ int UserToken(const Line& l, int i, int end, Facts& f) {
   return i;
 }
 
-int HostToken(const Line& l, int i, int end, Facts& f) {
+// Host names and addresses: . 0-9 a-z A-Z - _ (no colon: IPv6 is left to JS).
+WALK_INLINE int HostToken(const Line& l, int i, int end, Facts& f) {
   uint32_t h = kFnvBasis;
   while (i < end) {
     int c = l.b[i];
-    if ((c >= 46 && c <= 57 && c != 47) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 45 || c == 95) {
-      h = (h ^ uint32_t(c)) * kFnvPrime;
-      i++;
-    } else {
-      break;
-    }
+    if (!Is(c, kHostByte)) break;
+    h = (h ^ uint32_t(c)) * kFnvPrime;
+    i++;
   }
   f.hh = h;
   return i;
 }
 
 bool Printable(const Line& l, int i, int end) {
-  for (; i < end; i++) {
-    int c = l.b[i];
-    if (c < 32 || c > 126) return false;
+  for (; i + 8 <= end; i += 8) {
+    uint64_t x = Word(l.b + i);
+    if (HasBelow32(x) || HasAbove126(x)) return false;
   }
+  for (; i < end; i++)
+    if (!Is(l.b[i], kPrint)) return false;
   return true;
 }
 
-int Digits(const Line& l, int i, int end, Facts& f) {
+WALK_INLINE int Digits(const Line& l, int i, int end, Facts& f) {
   int from = i;
   int64_t v = 0;
   while (i < end) {
@@ -160,7 +190,7 @@ int MethodOf(const Line& l, int start, int end) {
   return 0;
 }
 
-int HostPort(const Line& l, int i, int end, Facts& f) {
+WALK_INLINE int HostPort(const Line& l, int i, int end, Facts& f) {
   int h = HostToken(l, i, end, f);
   if (h == i) return -1;
   f.hs = i;
@@ -359,8 +389,13 @@ bool Classify(const Line& l, int ms, int end, Facts& f) {
 
 // parser.ts containsBytes.
 bool Contains(const Line& l, int from, int to, const Lit& pat) {
-  for (int i = from; i + pat.n <= to; i++)
-    if (l.b[i] == pat.p[0] && std::memcmp(l.b + i, pat.p, size_t(pat.n)) == 0) return true;
+  int last = to - pat.n;
+  for (int i = from; i <= last; i++) {
+    const void* hit = std::memchr(l.b + i, pat.p[0], size_t(last - i + 1));
+    if (hit == nullptr) return false;
+    i = int(static_cast<const uint8_t*>(hit) - l.b);
+    if (std::memcmp(l.b + i, pat.p, size_t(pat.n)) == 0) return true;
+  }
   return false;
 }
 
@@ -374,23 +409,25 @@ bool MayBeAuth(const Line& l, int ms, int end, int programKind) {
   return programKind == 1;
 }
 
-// byte-scan.ts scanBytes: -1 a control byte, 0 all ASCII, 1 other bytes.
-int ScanBytes(const Line& l, int from, int to) {
-  int wide = 0;
-  for (int i = from; i < to; i++) {
-    int c = l.b[i];
-    if (c < 32) {
-      if (c <= 8 || (c >= 14 && c != 29)) return -1;
-    } else if (c > 127) {
-      wide = 1;
-    }
+// byte-scan.ts scanBytes < 0: a control byte BINARY_RE finds (C0 other than tab, line ends and 0x1d). Words with no
+// byte below 0x20 are passed with one test.
+WALK_INLINE bool Control(int c) { return c < 32 && (c <= 8 || (c >= 14 && c != 29)); }
+
+bool HasControl(const Line& l, int from, int to) {
+  int i = from;
+  for (; i + 8 <= to; i += 8) {
+    if (!HasBelow32(Word(l.b + i))) continue;
+    for (int k = 0; k < 8; k++)
+      if (Control(l.b[i + k])) return true;
   }
-  return wide;
+  for (; i < to; i++)
+    if (Control(l.b[i])) return true;
+  return false;
 }
 
-int Digit(int c) { return c >= 48 && c <= 57 ? c - 48 : -1; }
+WALK_INLINE int Digit(int c) { return c >= 48 && c <= 57 ? c - 48 : -1; }
 
-int Two(const Line& l, int i) {
+WALK_INLINE int Two(const Line& l, int i) {
   int a = Digit(l.at(i));
   int b = Digit(l.at(i + 1));
   return a < 0 || b < 0 ? -1 : a * 10 + b;
@@ -454,7 +491,7 @@ bool ReadEnvelope(const Line& l, int start, int end, Envelope& env) {
   while (i < end) {
     int c = l.b[i];
     if (c == 32) break;
-    if (c < 33 || c > 126) return false;
+    if (!Is(c, kTok)) return false;
     i++;
   }
   if (i >= end || i == hostStart) return false;
@@ -466,7 +503,7 @@ bool ReadEnvelope(const Line& l, int start, int end, Envelope& env) {
   while (i < end) {
     int c = l.b[i];
     if (c == 91 || c == 58) break;
-    if (c < 33 || c > 126 || c == 93) return false;
+    if (!Is(c, kTok) || c == 93) return false;
     i++;
   }
   if (i >= end || i == progStart) return false;
@@ -542,7 +579,7 @@ void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r) {
     return;
   }
   if (MayBeAuth(l, ms, e, kind)) return;
-  r[2] = ScanBytes(l, ms, e) < 0 ? 2 : 1;
+  r[2] = HasControl(l, ms, e) ? 2 : 1;
 }
 
 Napi::Value Walk(const Napi::CallbackInfo& info) {
