@@ -1,8 +1,10 @@
-import type { EventFields, TelemetryEvent } from '../../model/event.js';
+import type { TelemetryEvent } from '../../model/event.js';
+import { authEvent, capMessage, MAX_MESSAGE } from './auth-event.js';
 import { BytePrefixReader } from './byte-prefix.js';
 import { scanBytes } from './byte-scan.js';
 import type { AuthFacts, Classified } from './classified.js';
 import { latin1, utf8 } from './latin1.js';
+import { classifyMessage, mayBeAuth } from './message-kind.js';
 import {
   W_COUNT,
   W_END,
@@ -29,49 +31,14 @@ import {
   WALK_PROGRAMS,
   WALK_REASONS,
 } from './native-walk.js';
-import { classifyAudit, classifyDropbear, classifyPam } from './other-messages.js';
-import { type PeerEntry, PeerNames, sameAscii } from './peer-names.js';
+import type { AuthParseOptions, AuthParseStats } from './parse-options.js';
+import { type PeerEntry, PeerNames } from './peer-names.js';
 import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
-import type { AuthRecordSink } from './record.js';
 import { ATTEMPT, classifySshdBytes, NOTHING, SshdByteFacts } from './sshd-bytes.js';
-import { classifySshd } from './sshd-messages.js';
 
-export interface AuthParseOptions {
-  /** Host id for events whose line names no host. */
-  hostId?: string;
-  /** Anchor for syslog stamps without a year (file mtime, or now when following). */
-  referenceTime: number;
-  /**
-   * Time for lines that carry none (sshd -E, journal short): the file's time, or a clock when following live (the
-   * moment a line is read is then the best estimate of when it was written). Defaults to referenceTime.
-   */
-  fallbackTime?: number | (() => number);
-  /** Lines longer than this are skipped and counted (default 64 KiB). */
-  maxLineLength?: number;
-  source?: string;
-  /**
-   * When given, auth attempts are written into `records.record` and emitted instead of returned as events (no
-   * event object per line): for a consumer that reads the fields directly, such as the SSH detectors of `logs`.
-   */
-  records?: AuthRecordSink;
-}
+export type { AuthParseOptions, AuthParseStats } from './parse-options.js';
 
-export interface AuthParseStats {
-  lines: number;
-  events: number;
-  failures: number;
-  successes: number;
-  /** Lines skipped as too long, binary, or failures no address could be attributed to. */
-  skippedLong: number;
-  skippedBinary: number;
-  unattributed: number;
-}
-
-const SSHD_PROGRAMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
-const kindOf = (program: string | undefined): number =>
-  program === undefined ? 0 : SSHD_PROGRAMS.has(program) ? 1 : program === 'dropbear' ? 2 : 0;
-const MAX_MESSAGE = 2048;
 // NUL and C0 controls are never in syslog text (tab and auditd's 0x1d field separator aside): binary garbage.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control bytes is the point.
 const BINARY_RE = /[\u0000-\u0008\u000e-\u001c\u001e\u001f]/;
@@ -79,35 +46,6 @@ const BINARY_RE = /[\u0000-\u0008\u000e-\u001c\u001e\u001f]/;
 /** Returned for the many lines that yield nothing, so they allocate nothing. */
 const NONE: TelemetryEvent[] = [];
 Object.freeze(NONE);
-
-const PAM_FAILURE = Buffer.from('authentication failure;');
-
-/** Whether `buf[from, to)` holds `pat`: a bounded search (Buffer.indexOf would run on past the line). */
-function containsBytes(buf: Buffer, from: number, to: number, pat: Buffer): boolean {
-  const n = pat.length;
-  const p0 = pat[0] as number;
-  for (let i = from; i + n <= to; i++) {
-    if (buf[i] !== p0) continue;
-    let k = 1;
-    while (k < n && buf[i + k] === pat[k]) k++;
-    if (k === n) return true;
-  }
-  return false;
-}
-
-/**
- * Whether a message could classify as anything, judged on its bytes with the same rules as `classify`: audit
- * records (`type=`) from anyone, dropbear's messages, sshd's messages, and PAM lines of any program, which only
- * count when they say `authentication failure;`.
- */
-function mayBeAuth(buf: Buffer, ms: number, end: number, programKind: number): boolean {
-  const c0 = buf[ms] as number;
-  if (c0 === 116 && buf[ms + 1] === 121 && buf[ms + 2] === 112 && buf[ms + 3] === 101 && buf[ms + 4] === 61)
-    return true;
-  if (programKind === 2) return true;
-  if (c0 === 112 || c0 === 40) return containsBytes(buf, ms, end, PAM_FAILURE);
-  return programKind === 1;
-}
 
 interface Pending {
   facts: AuthFacts;
@@ -193,7 +131,7 @@ export class AuthLogParser {
       pid: r.pid < 0 ? undefined : r.pid,
       message: line.slice(ms - start),
     };
-    this.handle(prefix, line, this.classify(prefix, r.programKind), out);
+    this.handle(prefix, line, classifyMessage(prefix, r.programKind), out);
   }
 
   /**
@@ -242,9 +180,7 @@ export class AuthLogParser {
       if (ev !== null) out.push(ev);
       return true;
     }
-    if (f.failure) this.stats.failures++;
-    else this.stats.successes++;
-    this.stats.events++;
+    this.counted(f.failure);
     const rec = sink.record;
     rec.time = time;
     rec.failure = f.failure;
@@ -302,15 +238,13 @@ export class AuthLogParser {
     if (pid >= 0)
       this.peers.remember(
         pid,
-        this.walkedHostname(buf, w[o + W_HOSTNAME] as number, w[o + W_HOSTNAME_END] as number),
+        this.names.hostnameOfBytes(buf, w[o + W_HOSTNAME] as number, w[o + W_HOSTNAME_END] as number),
         WALK_PROGRAMS[w[o + W_PROGRAM] as number],
         entry.raw,
       );
     if (status !== WALK_ATTEMPT || sink === undefined) return;
     const failure = w[o + W_FAILURE] === 1;
-    if (failure) this.stats.failures++;
-    else this.stats.successes++;
-    this.stats.events++;
+    this.counted(failure);
     const rec = sink.record;
     const us = w[o + W_USER] as number;
     rec.time = time;
@@ -330,17 +264,6 @@ export class AuthLogParser {
     rec.asciiLine(buf, start, Math.min(e, start + MAX_MESSAGE));
     sink.emit();
   }
-
-  /** The host name token of a walked line as a string, decoded only when it is not the last one's. */
-  private walkedHostname(buf: Buffer, start: number, end: number): string {
-    const last = this.lastWalkedHostname;
-    if (sameAscii(buf, start, end, last)) return last;
-    const name = latin1(buf, start, end);
-    this.lastWalkedHostname = name;
-    return name;
-  }
-
-  private lastWalkedHostname = '';
 
   /** Events for one line (usually none or one; two when a held-back failure gets its address). */
   parseLine(raw: string): TelemetryEvent[] {
@@ -374,25 +297,10 @@ export class AuthLogParser {
     this.stats.unattributed += this.pending.size;
   }
 
-  /** `programKind` as BytePrefixReader gives it (1 sshd, 2 dropbear, 0 other) when known, saving a set lookup. */
-  private classify(p: LinePrefix, programKind = kindOf(p.program)): Classified {
-    const msg = p.message;
-    if (msg.charCodeAt(0) === 116 && msg.startsWith('type=')) return classifyAudit(msg);
-    const prog = p.program;
-    if (prog === undefined || programKind === 1) {
-      const c = classifySshd(msg);
-      if (c !== null || prog === undefined) return c;
-      return msg.startsWith('pam_') || msg.startsWith('(pam_') ? classifyPam(msg) : null;
-    }
-    if (programKind === 2) return classifyDropbear(msg);
-    const c0 = msg.charCodeAt(0);
-    return c0 === 112 || c0 === 40 ? classifyPam(msg) : null;
-  }
-
   /** `handle` for callers that want an array of their own (none allocated when the line yields nothing). */
   private collect(prefix: LinePrefix, line: string): TelemetryEvent[] {
     const scratch = this.scratch;
-    this.handle(prefix, line, this.classify(prefix), scratch);
+    this.handle(prefix, line, classifyMessage(prefix), scratch);
     if (scratch.length === 0) return NONE;
     const out = scratch.slice();
     scratch.length = 0;
@@ -435,6 +343,13 @@ export class AuthLogParser {
     if (ev !== null) out.push(ev);
   }
 
+  /** An attempt about to be handed on, in the counts. */
+  private counted(failure: boolean): void {
+    if (failure) this.stats.failures++;
+    else this.stats.successes++;
+    this.stats.events++;
+  }
+
   private fallback(): number {
     const f = this.opts.fallbackTime;
     return typeof f === 'function' ? f() : (f ?? this.opts.referenceTime);
@@ -453,9 +368,7 @@ export class AuthLogParser {
       this.stats.unattributed++;
       return null;
     }
-    if (f.outcome === 'failure') this.stats.failures++;
-    else this.stats.successes++;
-    this.stats.events++;
+    this.counted(f.outcome === 'failure');
     const time = prefix.time ?? f.time ?? lateTime ?? this.fallback();
     const sink = this.opts.records;
     if (sink !== undefined) {
@@ -469,33 +382,11 @@ export class AuthLogParser {
       r.invalidUser = f.invalidUser === true;
       r.count = f.count !== undefined && f.count > 1 ? f.count : 1;
       r.peer = peer.ip ?? peer.domain;
-      r.line = line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE) : line;
+      r.line = capMessage(line);
       sink.emit();
       return null;
     }
-    // Every event gets the same keys in the same order (absent ones undefined): one object shape means the
-    // detectors' field reads stay monomorphic, which is most of their speed.
-    const fields: Record<string, EventFields[string]> = {
-      'auth.outcome': f.outcome,
-      'auth.reason': f.reason,
-      'auth.method': f.method,
-      'auth.user': f.user === undefined ? undefined : this.names.userOf(f.user),
-      'auth.invalidUser': f.invalidUser,
-      'auth.count': f.count !== undefined && f.count > 1 ? f.count : undefined,
-      'source.ip': peer.ip,
-      'source.domain': peer.domain,
-      'source.port': f.port,
-      'log.program': prefix.program,
-      'log.pid': prefix.pid,
-      'log.hostname': prefix.hostname,
-      'log.message': line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE) : line,
-    };
-    return {
-      kind: 'auth',
-      time,
-      hostId: prefix.hostname ?? this.opts.hostId ?? 'unknown',
-      source: this.opts.source ?? 'authlog',
-      fields,
-    };
+    const user = f.user === undefined ? undefined : this.names.userOf(f.user);
+    return authEvent(prefix, line, f, peer, time, user, this.opts.hostId, this.opts.source);
   }
 }

@@ -37,7 +37,7 @@ export function sameAscii(buf: Uint8Array, start: number, end: number, s: string
 }
 
 /**
- * Peers and account names as the parser hands them to detectors: each distinct spelling normalized once and held as
+ * Peers, account and host names as the parser hands them to detectors: each distinct spelling normalized once and held as
  * its own string, looked up by string or straight from a line's bytes through small direct-mapped tables.
  */
 export class PeerNames {
@@ -103,6 +103,17 @@ export class PeerNames {
     this.byteUsers[slot] = user;
     return user;
   }
+
+  /** A host name token of a line as a string, decoded only when it is not the last one's (logs rarely mix hosts). */
+  hostnameOfBytes(buf: Buffer, start: number, end: number): string {
+    const last = this.lastHostname;
+    if (sameAscii(buf, start, end, last)) return last;
+    const name = latin1(buf, start, end);
+    this.lastHostname = name;
+    return name;
+  }
+
+  private lastHostname = '';
 
   userOf(raw: string): string {
     const slot = slotOf(raw);
