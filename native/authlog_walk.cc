@@ -1,8 +1,9 @@
 // Native byte walk of syslog auth-log text for `minewarden logs FILE`: splits a chunk into lines and, for each,
 // reads the classic syslog envelope and the plain sshd message forms exactly as src/sources/authlog/byte-prefix.ts
 // (BytePrefixReader.read), sshd-bytes.ts (classifySshdBytes), parser.ts (mayBeAuth) and byte-scan.ts (scanBytes)
-// do, check for check. It keeps no state between lines: JavaScript keeps every table (peers, users, connections,
-// year inference) and reads only the fields written here. Whatever these functions would hand to the string path
+// do, check for check. The only state it keeps between lines is a table of the peer and account spellings it has
+// met, so that each gets a small number (an id) JavaScript can index its own tables by instead of comparing bytes;
+// JavaScript keeps every other table (connections, year inference) and reads only the fields written here. Whatever these functions would hand to the string path
 // comes out as status 0, and JavaScript then runs its own byte path on that line, so the JS code stays the one
 // definition of the formats. src/sources/authlog/sshd-bytes.test.ts holds both walks equal over every real log.
 //
@@ -18,7 +19,10 @@
 //   w3 stamp month << 22 | day << 17 | hour << 12 | minute << 6 | second, w4 pid (-1 none), w5 program (1 sshd,
 //   2 sshd-session, 3 sshd-auth), w6 w7 host name token, w8 reason (see kReasons in native-walk.ts), w9 method,
 //   w10 invalid user (0 no, 1 yes, 2 not said), w11 w12 user (-1 none), w13 user FNV-1a, w14 w15 peer, w16 peer
-//   FNV-1a, w17 repeat count (0 none), w18 failure (1) or success (0).
+//   FNV-1a, w17 repeat count (0 none), w18 failure (1) or success (0), w19 peer id, w20 user id (-1: none, or the
+//   table is full). Ids are per process (one table per Node environment, never emptied), so the same spelling
+//   always has the same id: 0 to kMaxIds - 1 (MAX_WALK_IDS in native-walk.ts), one numbering for peers and one for
+//   accounts.
 
 #include <napi.h>
 
@@ -31,7 +35,7 @@ namespace {
 // were calls of their own).
 #define WALK_INLINE inline __attribute__((always_inline))
 
-constexpr int kRecord = 20;
+constexpr int kRecord = 21;
 constexpr int kAttempt = 1, kPeer = 2, kNothing = 3;
 
 struct Facts {
@@ -539,8 +543,53 @@ bool ReadEnvelope(const Line& l, int start, int end, Envelope& env) {
   return true;
 }
 
+// Spellings met so far, each with an id in order of first sight: open addressing on the FNV-1a hash the walk worked
+// out anyway, bytes kept in one arena. Bounded: once kMaxIds spellings (or the arena) are taken, new ones get -1
+// and JavaScript looks them up by their bytes as it would without ids.
+constexpr int kMaxIds = 16384;
+constexpr int kSlots = kMaxIds * 2;
+constexpr int kMaxSpelling = 255;
+constexpr int kArena = kMaxIds * 64;
+
+struct Interned {
+  int32_t slotId[kSlots];
+  uint32_t slotHash[kSlots];
+  uint32_t offset[kMaxIds];
+  uint8_t length[kMaxIds];
+  uint8_t arena[kArena];
+  int count = 0;
+  int used = 0;
+
+  Interned() { std::memset(slotId, 0xff, sizeof(slotId)); }
+
+  int Id(const uint8_t* p, int n, uint32_t h) {
+    if (n > kMaxSpelling) return -1;
+    int slot = int(h & (kSlots - 1));
+    for (;;) {
+      int id = slotId[slot];
+      if (id < 0) break;
+      if (slotHash[slot] == h && length[id] == n && std::memcmp(arena + offset[id], p, size_t(n)) == 0) return id;
+      slot = (slot + 1) & (kSlots - 1);
+    }
+    if (count == kMaxIds || used + n > kArena) return -1;
+    int id = count++;
+    offset[id] = uint32_t(used);
+    length[id] = uint8_t(n);
+    std::memcpy(arena + used, p, size_t(n));
+    used += n;
+    slotId[slot] = id;
+    slotHash[slot] = h;
+    return id;
+  }
+};
+
+struct Tables {
+  Interned peers;
+  Interned users;
+};
+
 // parser.ts parseBytes, as far as it goes without state: what the line is, and its fields.
-void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r) {
+void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r, Tables& t) {
   int e = end;
   if (e > start && buf[e - 1] == 13) e--;
   r[0] = start;
@@ -576,6 +625,8 @@ void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r) {
     r[16] = int32_t(f.hh);
     r[17] = f.count;
     r[18] = f.failure;
+    r[19] = t.peers.Id(buf + f.hs, f.he - f.hs, f.hh);
+    r[20] = f.us < 0 ? -1 : t.users.Id(buf + f.us, f.ue - f.us, f.uh);
     return;
   }
   if (MayBeAuth(l, ms, e, kind)) return;
@@ -604,6 +655,11 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
     return env.Null();
   }
   if (maxLine > INT32_MAX) maxLine = INT32_MAX;
+  Tables* tables = env.GetInstanceData<Tables>();
+  if (tables == nullptr) {
+    tables = new Tables();
+    env.SetInstanceData(tables);
+  }
   const uint8_t* buf = in.Data();
   int32_t* rec = out.Data();
   size_t cap = out.ElementLength() / kRecord;
@@ -613,7 +669,7 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
     const void* nl = std::memchr(buf + pos, '\n', size_t(int(to) - pos));
     if (nl == nullptr) break;
     int end = int(static_cast<const uint8_t*>(nl) - buf);
-    WalkLine(buf, pos, end, int(maxLine), rec + n * kRecord);
+    WalkLine(buf, pos, end, int(maxLine), rec + n * kRecord, *tables);
     n++;
     pos = end + 1;
   }
@@ -622,7 +678,7 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("walk", Napi::Function::New(env, Walk, "walk"));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

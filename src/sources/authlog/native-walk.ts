@@ -17,7 +17,7 @@ export type AuthLogWalk = (
   out: Int32Array,
 ) => number;
 
-export const WALK_RECORD = 20;
+export const WALK_RECORD = 21;
 
 /** Record words (see native/authlog_walk.cc). */
 export const W_START = 0;
@@ -39,6 +39,12 @@ export const W_PEER_END = 15;
 export const W_PEER_HASH = 16;
 export const W_COUNT = 17;
 export const W_FAILURE = 18;
+/** The walk's number for the peer's and the account's spelling (-1: none, or its table is full). */
+export const W_PEER_ID = 19;
+export const W_USER_ID = 20;
+
+/** Ids are below this: the walk's tables of spellings stop growing there. */
+export const MAX_WALK_IDS = 16384;
 
 /** Statuses: 0 the JS byte path decides; the others are what that path would find without state. */
 export const WALK_JS = 0;
@@ -69,7 +75,7 @@ export const WALK_METHODS: readonly (string | undefined)[] = [
 ];
 export const WALK_PROGRAMS: readonly string[] = ['', 'sshd', 'sshd-session', 'sshd-auth'];
 
-const ABI = 1;
+const ABI = 2;
 let cached: AuthLogWalk | null | undefined;
 
 /** The addon's walk, or null when it is not built (the JS byte path then reads every line; same results). */

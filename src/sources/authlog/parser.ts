@@ -16,6 +16,7 @@ import {
   W_PEER,
   W_PEER_END,
   W_PEER_HASH,
+  W_PEER_ID,
   W_PID,
   W_PROGRAM,
   W_REASON,
@@ -25,6 +26,7 @@ import {
   W_USER,
   W_USER_END,
   W_USER_HASH,
+  W_USER_ID,
   WALK_ATTEMPT,
   WALK_BINARY,
   WALK_METHODS,
@@ -220,11 +222,12 @@ export class AuthLogParser {
     const entry =
       sink === undefined
         ? null
-        : this.names.peerOfBytes(
+        : this.names.peerOfWalked(
             buf,
             w[o + W_PEER] as number,
             w[o + W_PEER_END] as number,
             w[o + W_PEER_HASH] as number,
+            w[o + W_PEER_ID] as number,
           );
     const pid = w[o + W_PID] as number;
     if (entry === null || (pid >= 0 && this.pending.size > 0 && this.pending.get(pid) !== undefined)) {
@@ -246,16 +249,18 @@ export class AuthLogParser {
     const failure = w[o + W_FAILURE] === 1;
     this.counted(failure);
     const rec = sink.record;
-    const us = w[o + W_USER] as number;
     rec.time = time;
     rec.failure = failure;
     rec.success = !failure;
     rec.reason = WALK_REASONS[w[o + W_REASON] as number];
     rec.method = WALK_METHODS[w[o + W_METHOD] as number];
-    rec.user =
-      us < 0
-        ? undefined
-        : this.names.userOfBytes(buf, us, w[o + W_USER_END] as number, w[o + W_USER_HASH] as number);
+    rec.user = this.names.userOfWalked(
+      buf,
+      w[o + W_USER] as number,
+      w[o + W_USER_END] as number,
+      w[o + W_USER_HASH] as number,
+      w[o + W_USER_ID] as number,
+    );
     rec.invalidUser = w[o + W_INVALID] === 1;
     rec.count = Math.max(w[o + W_COUNT] as number, 1);
     rec.peer = entry.ip ?? entry.domain;

@@ -1,4 +1,5 @@
 import { latin1 } from './latin1.js';
+import { MAX_WALK_IDS } from './native-walk.js';
 import { normalizePeer } from './peer.js';
 
 export interface PeerEntry {
@@ -101,6 +102,36 @@ export class PeerNames {
     if (key !== undefined && sameAscii(buf, start, end, key)) return key;
     const user = this.userOf(latin1(buf, start, end));
     this.byteUsers[slot] = user;
+    return user;
+  }
+
+  /** Entries by the native walk's peer id (native-walk.ts W_PEER_ID); undefined until first met. */
+  private readonly peersById: (PeerEntry | null | undefined)[] = new Array(MAX_WALK_IDS).fill(undefined);
+  private readonly usersById: (string | undefined)[] = new Array(MAX_WALK_IDS).fill(undefined);
+
+  /**
+   * `peerOfBytes`, for a peer the native walk numbered `id` (-1: not numbered): the walk has compared the bytes
+   * with every spelling it numbered, so a known id needs no compare here.
+   */
+  peerOfWalked(buf: Buffer, start: number, end: number, hash: number, id: number): PeerEntry | null {
+    if (id < 0) return this.peerOfBytes(buf, start, end, hash);
+    let entry = this.peersById[id];
+    if (entry === undefined) {
+      entry = this.peerOfBytes(buf, start, end, hash);
+      this.peersById[id] = entry;
+    }
+    return entry;
+  }
+
+  /** `userOfBytes` for an account name the native walk numbered `id` (-1: not numbered); none when start < 0. */
+  userOfWalked(buf: Buffer, start: number, end: number, hash: number, id: number): string | undefined {
+    if (start < 0) return undefined;
+    if (id < 0) return this.userOfBytes(buf, start, end, hash);
+    let user = this.usersById[id];
+    if (user === undefined) {
+      user = this.userOfBytes(buf, start, end, hash);
+      this.usersById[id] = user;
+    }
     return user;
   }
 

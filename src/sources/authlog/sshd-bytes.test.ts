@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { realSshLogs, SSHLOGS } from '../../../test/helpers/sshlogs.js';
 import { AuthView } from '../../detect/detectors/ssh-common.js';
 import type { TelemetryEvent } from '../../model/event.js';
-import { loadAuthLogWalk } from './native-walk.js';
+import { loadAuthLogWalk, MAX_WALK_IDS, W_PEER_ID, WALK_RECORD } from './native-walk.js';
 import { AuthLogParser, type AuthParseStats } from './parser.js';
 import { readAuthLogBatches } from './read-file.js';
 import type { AuthRecord } from './record.js';
@@ -280,6 +280,31 @@ describe('parseBytes with records gives the records of parseLine', () => {
       expect(viaWalk.got).toEqual(viaJs.got);
       expect(viaWalk.stats).toEqual(viaJs.stats);
       expect(viaWalk.stats?.skippedLong).toBe(2);
+    },
+  );
+
+  it.skipIf(!walk && !requireNative)(
+    'the native line walk past its table of spellings: peers and accounts it cannot number any more',
+    async () => {
+      // More distinct peers and accounts than the walk numbers (MAX_WALK_IDS): the rest are looked up by bytes.
+      const body: string[] = [];
+      for (let i = 0; i < MAX_WALK_IDS + 2000; i++) {
+        const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+        body.push(`${H}Failed password for invalid user u${i} from ${ip} port 22 ssh2`);
+        body.push(`${H}Invalid user u${i % 50} from ${ip} port 22`);
+      }
+      const whole = Buffer.from(`${body.join('\n')}\n`);
+      const viaWalk = await readFileWay(whole, true);
+      const viaJs = await readFileWay(whole, false);
+      expect(viaWalk.got.length).toBe(body.length);
+      expect(viaWalk.got).toEqual(viaJs.got);
+      expect(viaWalk.stats).toEqual(viaJs.stats);
+      // The table is full now: a spelling never met gets no id, one met before keeps its own.
+      const out = new Int32Array(WALK_RECORD * 2);
+      const two = Buffer.from(`${H}Failed password for root from 192.0.2.77 port 22 ssh2\n${body[0]}\n`);
+      expect(walk?.(two, 0, two.length, 65536, out)).toBe(2);
+      expect(out[W_PEER_ID]).toBe(-1);
+      expect(out[WALK_RECORD + W_PEER_ID]).toBeGreaterThanOrEqual(0);
     },
   );
 
