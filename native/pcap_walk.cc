@@ -34,6 +34,8 @@
 
 #include <napi.h>
 
+#include "pcap_walk_lines.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,11 +67,14 @@ constexpr uint64_t kMaxRecord = 16 * 1024 * 1024;
 constexpr size_t kChunk = 256 * 1024;
 
 enum Decode { kL4 = 0, kIpOnly = 1, kNotIp = 2, kShort = 3 };
-enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4 };
+enum Kind { kEvTcp = 2, kEvDns = 3, kEvName = 4, kEvCounts = 5 };
 enum JsState : uint8_t { kNative = 0, kInspected = 1, kDone = 2 };
-constexpr size_t kEventHeader = 120;
-// MAX_MISSES of analyzer.ts.
+constexpr size_t kEventHeader = 160;
+// Where JS writes how a flow it lets this code count stands (int32 words 30..35, see Counting).
+constexpr size_t kCountingState = 120;
+// MAX_MISSES and MAX_RPC_PROBE of limits.ts.
 constexpr int32_t kMaxMisses = 6;
+constexpr double kMaxRpcProbe = 64;
 enum Format { kUnknown = 0, kPcap = 1, kPcapng = 2 };
 
 constexpr int kEthIpv4 = 0x0800;
@@ -281,6 +286,11 @@ bool CryptoP2p(const uint8_t* b, int64_t len) {
   return len >= 33 && std::memcmp(b, kLevin, 8) == 0;
 }
 
+bool StartsHttpOrMessage(const uint8_t* b, int64_t len) {
+  return StartsWith(b, len, "POST ") || StartsWith(b, len, "GET ") || StartsWith(b, len, "HTTP/1.") ||
+         StartsMessage(b, len);
+}
+
 bool SniffFindsSomething(const uint8_t* b, int64_t len) {
   return StartsMessage(b, len) || HasLineStartJson(b, len) || StartsWith(b, len, "POST ") ||
          StartsWith(b, len, "GET ") || StartsWith(b, len, "HTTP/1.") ||
@@ -334,7 +344,7 @@ void PayloadMarks(const uint8_t* b, int64_t len, int32_t* out) {
 
 // --- The question name of a DNS message, as parseDns(..., false) in dns.ts reads it --------------------------------
 // Returns false when dns.ts returns null (not a DNS message we read).
-bool DnsQuestionName(const uint8_t* b, int64_t len, std::string& out) {
+bool DnsQuestionName(const uint8_t* b, int64_t len, std::string& out, int64_t* afterName = nullptr) {
   if (len < 12) return false;
   uint16_t flags = Be16(b + 2);
   if (Be16(b + 4) != 1 || (flags & 0x7800) != 0) return false;
@@ -373,7 +383,74 @@ bool DnsQuestionName(const uint8_t* b, int64_t len, std::string& out) {
     }
     p += 1 + l;
   }
+  if (afterName) *afterName = after;
   return after + 4 <= end;
+}
+
+// Where a name at p ends, as dns.ts skipName says (-1 where it does): answer names are only stepped over. The
+// length limit counts the text readName would build, escapes included.
+int64_t DnsSkipName(const uint8_t* b, int64_t end, int64_t p) {
+  int64_t textLen = 0;
+  int64_t after = -1;
+  int jumps = 0;
+  for (;;) {
+    if (p >= end) return -1;
+    int l = b[p];
+    if (l == 0) return after < 0 ? p + 1 : after;
+    if ((l & 0xc0) == 0xc0) {
+      if (p + 1 >= end || ++jumps > 16) return -1;
+      int64_t target = ((l & 0x3f) << 8) | b[p + 1];
+      if (target >= p) return -1;
+      if (after < 0) after = p + 2;
+      p = target;
+      continue;
+    }
+    if ((l & 0xc0) || p + 1 + l > end) return -1;
+    if (textLen + l + 1 > 255) return -1;
+    int64_t labelLen = 0;
+    for (int64_t i = p + 1; i < p + 1 + l; i++) {
+      uint8_t c = b[i];
+      labelLen += c > 0x20 && c < 0x7f && c != 0x2e && c != 0x5c ? 1 : 4;
+    }
+    textLen = textLen > 0 ? textLen + 1 + labelLen : labelLen;
+    p += 1 + l;
+  }
+}
+
+// A DNS message about a pool name as dns.ts parseDns reads it, for JS (int32 words at out): id, response (1/0),
+// rcode, qtype, the name's length, the number of A and AAAA answers, then per answer its family and four address
+// words (an IPv4 address in the first), then the name. `after` is where the question's name ends.
+void DnsEventPayload(const uint8_t* b, int64_t len, int64_t after, const std::string& name, uint8_t* out) {
+  const uint16_t flags = Be16(b + 2);
+  const int an = Be16(b + 6);
+  int32_t head[6] = {Be16(b), (flags & 0x8000) ? 1 : 0, flags & 0x0f, Be16(b + after), int32_t(name.size()), 0};
+  uint8_t* at = out + sizeof head;
+  int64_t p = after + 4;
+  for (int i = 0; i < an && i < 64; i++) {
+    const int64_t next = DnsSkipName(b, len, p);
+    if (next < 0 || next + 10 > len) break;
+    p = next;
+    const int type = Be16(b + p);
+    const int64_t rdlen = Be16(b + p + 8);
+    p += 10;
+    if (p + rdlen > len) break;
+    int32_t w[5] = {0, 0, 0, 0, 0};
+    if (type == 1 && rdlen == 4) {
+      w[0] = 4;
+      w[1] = int32_t(Be32(b + p));
+    } else if (type == 28 && rdlen == 16) {
+      w[0] = 6;
+      for (int k = 0; k < 4; k++) w[1 + k] = int32_t(Be32(b + p + 4 * k));
+    }
+    if (w[0] != 0) {
+      std::memcpy(at, w, sizeof w);
+      at += sizeof w;
+      head[5]++;
+    }
+    p += rdlen;
+  }
+  std::memcpy(out, head, sizeof head);
+  std::memcpy(at, name.data(), name.size());
 }
 
 struct Iface {
@@ -392,6 +469,10 @@ struct Flow {
   int8_t clientDir = -1;
   // Payload segments whose first bytes showed nothing (analyzer.ts sniff), counted here until JS sees the flow.
   int32_t misses = 0;
+  // Index in counting_ while this code counts the flow's lines (JS returned -1), else -1.
+  int32_t counting = -1;
+  // JS probes the flow as HTTP that is not mining (it returned -2): segments that start no message are skipped.
+  bool httpProbe = false;
   bool finished = false;
   double packets = 0, bytes = 0, payloadPackets = 0, firstTime = 0, lastTime = 0;
 };
@@ -456,6 +537,19 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     if (scratch.ByteLength() < kEventHeader + 65536) {
       Napi::RangeError::New(env, "PcapWalk scratch is too small").ThrowAsJavaScriptException();
       return;
+    }
+    // Known JSON-RPC method names and their flags, "flags:name" per line (native-walk.ts nativeMethodTable).
+    if (info.Length() > 4 && info[4].IsString()) {
+      const std::string table = info[4].As<Napi::String>().Utf8Value();
+      size_t at = 0;
+      while (at < table.size()) {
+        size_t nl = table.find('\n', at);
+        if (nl == std::string::npos) nl = table.size();
+        const size_t colon = table.find(':', at);
+        if (colon != std::string::npos && colon < nl)
+          known_.push_back({table.substr(colon + 1, nl - colon - 1), int32_t(std::strtol(table.c_str() + at, nullptr, 10))});
+        at = nl + 1;
+      }
     }
     scratchRef_ = Napi::Persistent(scratch);
     scratch_ = static_cast<uint8_t*>(scratch.Data());
@@ -527,6 +621,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   Napi::FunctionReference onEvent_;
   napi_env env_ = nullptr;
   bool jsFailed_ = false;
+  // --- lines of mining flows counted here (pcap_walk_lines.h) ---
+  std::vector<pcapwalk::KnownMethod> known_;
+  std::vector<pcapwalk::Counting> counting_;
+  std::vector<pcapwalk::LineCount> lines_;
+  bool countsHandedOver_ = false;
 
   void CloseFile() {
     if (fd_ >= 0) close(fd_);
@@ -597,12 +696,15 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     std::memcpy(scratch_ + 80, b, 16);
   }
 
-  // Calls onEvent with the payload `data` of `len` bytes; returns its number (0 when JS threw: the walk ends).
+  // Calls onEvent with the payload `data` of `len` bytes (null: already in the scratch); returns its number (0 when
+  // JS threw: the walk ends).
   double Emit(const uint8_t* data, int64_t len) {
     Napi::Env env(env_);
     Napi::HandleScope scope(env);
     Napi::Value r;
-    if (kEventHeader + uint64_t(len) <= scratchBytes_) {
+    if (data == nullptr) {
+      r = onEvent_.Call({});
+    } else if (kEventHeader + uint64_t(len) <= scratchBytes_) {
       std::memcpy(scratch_ + kEventHeader, data, size_t(len));
       r = onEvent_.Call({});
     } else {
@@ -653,11 +755,14 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       udpPackets_++;
       if ((v.sport == 53 || v.dport == 53) && v.payloadLen > 0 && !ended_) {
         // The JS analyzer counts every message whose question parses and reads on only for pool names.
-        if (!DnsQuestionName(pkt + v.payloadOff, v.payloadLen, name_)) return;
+        int64_t after = 0;
+        if (!DnsQuestionName(pkt + v.payloadOff, v.payloadLen, name_, &after)) return;
         dnsMessages_++;
         if (!IsPoolName(name_) || ended_) return;
+        // Read here as JS would read it (at most 64 answers of 20 bytes and the name: it fits).
         Header(kEvDns, v.family, 0, 0, 0, v.payloadLen, 0, -1, false, v.family, 0, time, 0, v.s, v.d);
-        Emit(pkt + v.payloadOff, v.payloadLen);
+        DnsEventPayload(pkt + v.payloadOff, v.payloadLen, after, name_, scratch_ + kEventHeader);
+        Emit(nullptr, 0);
       }
     }
   }
@@ -750,6 +855,17 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       return;
     }
     if (ended_) return;
+    if (f.counting >= 0 && CountHere(id, f, dir, pkt + v.payloadOff, v.payloadLen, flags, v.seq)) return;
+    // analyzer.ts http() on a probed flow: a segment with no HTTP head and no JSON start does nothing, until the
+    // probe limit, where JS gives up on the flow.
+    if (f.httpProbe && !(flags & kSyn) && f.payloadPackets <= kMaxRpcProbe &&
+        !StartsHttpOrMessage(pkt + v.payloadOff, v.payloadLen))
+      return;
+    if (f.counting >= 0 && counting_[size_t(f.counting)].Pending()) {
+      // JS reads this segment itself: the sums of the lines before it first.
+      HandOverSums(id, false);
+      if (ended_ || flows_[size_t(id)].js == kDone) return;
+    }
     const bool first = f.js == kNative;
     if (first && !SniffFindsSomething(pkt + v.payloadOff, v.payloadLen)) {
       // JS would only count a miss (and stop looking at the sixth): do that here.
@@ -768,12 +884,82 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     int32_t marks[6];
     PayloadMarks(payload, v.payloadLen, marks);
     std::memcpy(scratch_ + 96, marks, sizeof marks);
-    double r = Emit(payload, v.payloadLen);
+    TakeAnswer(id, Emit(payload, v.payloadLen));
+  }
+
+  // What JS answered about a flow's segment or sums: 0 keep handing over, 2 + client direction done, -1 count its
+  // lines here from now on (how its streams stand is in the scratch at kCountingState), -2 an HTTP probe.
+  void TakeAnswer(int32_t id, double r) {
+    Flow& g = flows_[size_t(id)];
+    g.httpProbe = r == -2;
     if (r >= 1) {
-      Flow& g = flows_[size_t(id)];
       g.js = kDone;
       g.clientDir = int8_t(r - 2);
+      g.counting = -1;
+      return;
     }
+    if (r != -1 || ended_) {
+      g.counting = -1;
+      return;
+    }
+    if (g.counting < 0) {
+      g.counting = int32_t(counting_.size());
+      counting_.emplace_back();
+      counting_.back().flow = id;
+    }
+    pcapwalk::Counting& c = counting_[size_t(g.counting)];
+    int32_t w[6];
+    std::memcpy(w, scratch_ + kCountingState, sizeof w);
+    c.messages = w[0];
+    c.tell = w[1];
+    c.clean[0] = w[2] == 1;
+    c.next[0] = uint32_t(w[3]);
+    c.clean[1] = w[4] == 1;
+    c.next[1] = uint32_t(w[5]);
+  }
+
+  // Hands the sums of flow `id`'s counted lines to JS (event kind 5; w2 1 when the flow reached the inspection
+  // limit with them); JS answers as for a segment.
+  void HandOverSums(int32_t id, bool done) {
+    pcapwalk::Counting& c = counting_[size_t(flows_[size_t(id)].counting)];
+    int32_t w[12] = {kEvCounts, id, done ? 1 : 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    std::memcpy(scratch_, w, sizeof w);
+    // Bounded by kMaxLinesHere lines of at most 64-byte names past fewer than kMaxInspected messages: it fits.
+    pcapwalk::WriteSums(c, scratch_ + kEventHeader, scratchBytes_ - kEventHeader);
+    c.Reset();
+    TakeAnswer(id, Emit(nullptr, 0));
+  }
+
+  // At the end of the walk: the sums of flows still counted here.
+  void HandOverAllSums() {
+    for (size_t k = 0; k < counting_.size() && !jsFailed_; k++) {
+      const int32_t id = counting_[k].flow;
+      if (flows_[size_t(id)].counting == int32_t(k) && counting_[k].Pending()) HandOverSums(id, false);
+    }
+  }
+
+  // Counts a segment of a flow JS let this code count, when it is plain: in order at a line start, whole lines, no
+  // SYN, none JS must read. Returns false (nothing changed) otherwise.
+  bool CountHere(int32_t id, Flow& f, int dir, const uint8_t* p, int64_t len, uint8_t flags, uint32_t seq) {
+    pcapwalk::Counting& c = counting_[size_t(f.counting)];
+    if ((flags & kSyn) || len <= 0 || p[len - 1] != '\n' || !c.clean[dir] || seq != c.next[dir]) return false;
+    lines_.clear();
+    const uint8_t* end = p + len;
+    for (const uint8_t* s = p; s < end;) {
+      const auto* nl = static_cast<const uint8_t*>(std::memchr(s, '\n', size_t(end - s)));
+      if (nl > s) {
+        if (lines_.size() >= pcapwalk::kMaxLinesHere) return false;
+        lines_.emplace_back();
+        if (!pcapwalk::CountLine(known_, c.tell, s, nl, lines_.back())) return false;
+      }
+      s = nl + 1;
+    }
+    c.next[dir] += uint32_t(len);
+    c.moved[dir] = true;
+    for (const auto& l : lines_) pcapwalk::AddLine(c, dir, l);
+    // json() in analyzer.ts: a mining flow that reached the inspection limit is done after this segment.
+    if (c.messages + c.added >= pcapwalk::kMaxInspected) HandOverSums(id, true);
+    return true;
   }
 
   // Records -------------------------------------------------------------------------------------------------------
@@ -996,7 +1182,13 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       bool more = format_ == kPcap ? PcapRecord() : PcapngBlock();
       if (!more) ended_ = true;
     }
-    if (ended_) CloseFile();
+    if (ended_) {
+      CloseFile();
+      if (!overflow_ && !jsFailed_ && !countsHandedOver_) {
+        countsHandedOver_ = true;
+        HandOverAllSums();
+      }
+    }
     // An exception thrown by onEvent stays pending and reaches the caller of next().
     if (jsFailed_) return env.Undefined();
     return Napi::Boolean::New(env, !ended_);
@@ -1071,7 +1263,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapWalk", PcapWalk::Init(env));
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("abiVersion", Napi::Number::New(env, 4));
   return exports;
 }
 

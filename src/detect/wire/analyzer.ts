@@ -1,7 +1,6 @@
 import type { Finding } from '../../model/finding.js';
 import { severityRank } from '../../model/severity.js';
 import {
-  addrText,
   DECODE_IP_ONLY,
   DECODE_L4,
   DECODE_NOT_IP,
@@ -14,7 +13,7 @@ import {
   TCP_RST,
   TCP_SYN,
 } from '../../sources/pcap/decode.js';
-import { type DnsMessage, parseDns } from '../../sources/pcap/dns.js';
+import type { DnsMessage } from '../../sources/pcap/dns.js';
 import type { NativeWalkCounts, NativeWalkSink, PayloadMarks } from '../../sources/pcap/native-walk.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
@@ -38,7 +37,8 @@ import {
   mayReport,
   type ReportContext,
 } from './flow-report.js';
-import { HalfStream, type SegmentHint, startsMessage } from './half-stream.js';
+import { HalfStream, type SegmentHint, setHint } from './half-stream.js';
+import { readHttpSegment } from './http-rpc.js';
 import {
   LIVE_WAIT_MESSAGES,
   MAX_INSPECTED_MESSAGES,
@@ -46,9 +46,10 @@ import {
   MAX_KEPT_FINDINGS,
   MAX_RPC_PROBE,
 } from './limits.js';
+import { addNativeCounts, mayCountNatively, nativeMethodTable, writeCountingState } from './native-counts.js';
 import { applyNativeCounts, nativeFlows } from './native-flows.js';
 import { RpcClassifier } from './rpc-classifier.js';
-import { isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
+import { WireDns } from './wire-dns.js';
 import { emptyWireStats, type WireOptions, type WireStats } from './wire-stats.js';
 
 export { MAX_INSPECTED_MESSAGES } from './limits.js';
@@ -65,6 +66,7 @@ export class WireAnalyzer implements NativeWalkSink {
   readonly flows = new FlowTable();
   private readonly view = new PacketView();
   private readonly dns: DnsWatch;
+  private readonly wireDns: WireDns;
   private readonly ctx: ReportContext;
   private readonly classifier: RpcClassifier;
   private readonly closed = new Map<string, Finding>();
@@ -88,6 +90,7 @@ export class WireAnalyzer implements NativeWalkSink {
 
   constructor(private readonly opts: WireOptions) {
     this.dns = new DnsWatch(opts.intel ?? null);
+    this.wireDns = new WireDns(this.dns, this.stats, (q) => this.emitDns(q));
     this.ctx = {
       host: opts.host,
       intel: opts.intel ?? null,
@@ -119,7 +122,7 @@ export class WireAnalyzer implements NativeWalkSink {
       this.tcp(buf, v, time);
     } else if (v.proto === PROTO_UDP) {
       st.udpPackets++;
-      if ((v.sport === 53 || v.dport === 53) && v.payloadLen > 0) this.udpDns(buf, v, time);
+      if ((v.sport === 53 || v.dport === 53) && v.payloadLen > 0) this.wireDns.datagram(buf, v, time);
     }
   };
 
@@ -191,24 +194,35 @@ export class WireAnalyzer implements NativeWalkSink {
     const flow = this.byId[id] as Flow;
     // The only counter the detectors read while a flow is inspected; the rest are set once the walk ends.
     flow.payloadPackets = payloadPackets;
-    const h = this.hint;
-    const at = v.payloadOff;
-    h.buf = buf;
-    h.first = marks.firstNewline < 0 ? -1 : at + marks.firstNewline;
-    h.last = marks.lastNewline < 0 ? -1 : at + marks.lastNewline;
-    h.methodKey = marks.firstMethodKey < 0 ? -1 : at + marks.firstMethodKey;
-    h.lastMethodKey = marks.lastMethodKey < 0 ? -1 : at + marks.lastMethodKey;
-    h.methodStart = marks.methodStart < 0 ? -1 : at + marks.methodStart;
-    h.methodEnd = marks.methodEnd < 0 ? -1 : at + marks.methodEnd;
+    setHint(this.hint, buf, v.payloadOff, marks);
     this.segment(flow, dir, buf, v, time);
-    h.buf = null;
-    return flow.state === STATE_DONE ? 2 + flow.clientDir : 0;
+    this.hint.buf = null;
+    return this.answer(flow);
   }
 
-  dnsDatagram(buf: Buffer, v: PacketView, time: number): void {
-    // The walk sends only messages whose question names a pool: read them in full at once.
-    const msg = parseDns(buf, v.payloadOff, v.payloadLen);
-    if (msg) this.poolDns(msg, v, time);
+  /** What the walk does next with a flow's segments (NativeWalkSink.flowSegment). */
+  private answer(flow: Flow): number {
+    if (flow.state === STATE_DONE) return 2 + flow.clientDir;
+    if (flow.state === STATE_HTTP) return -2;
+    return mayCountNatively(flow, this.opts.onFinding !== undefined) ? -1 : 0;
+  }
+
+  readonly nativeMethods = nativeMethodTable();
+
+  countingState(id: number, w: Int32Array, at: number): void {
+    writeCountingState(this.byId[id] as Flow, w, at);
+  }
+
+  flowCounts(id: number, buf: Buffer, at: number, done: boolean): number {
+    const flow = this.byId[id] as Flow;
+    const rpc = flow.rpc as RpcState;
+    addNativeCounts(rpc, buf, at);
+    if (done && rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);
+    return this.answer(flow);
+  }
+
+  dnsMessage(msg: DnsMessage, v: PacketView, time: number): void {
+    this.wireDns.observe(msg, v, time);
   }
 
   isPoolName(name: string): boolean {
@@ -273,22 +287,7 @@ export class WireAnalyzer implements NativeWalkSink {
     if (len === 0) return;
     const rpc = flow.rpc as RpcState;
     this.classifier.begin(flow, dir, t);
-    let body = -1;
-    const request = isHttpRequest(buf, off, len);
-    if (request || isHttpResponse(buf, off, len)) {
-      const head = readHttpHead(buf, off, len);
-      if (request) {
-        if (head.userAgent) rpc.httpAgent ??= head.userAgent;
-        rpc.clientVotes[dir === 0 ? 0 : 1]++;
-      }
-      if (head.user) rpc.login ??= head.user;
-      if (head.miningHeader)
-        rpc.methods.set(head.miningHeader, (rpc.methods.get(head.miningHeader) ?? 0) + 1);
-      body = head.bodyStart;
-    } else if (startsMessage(buf, off, len)) body = off;
-    if (body >= 0 && body < off + len && startsMessage(buf, body, off + len - body)) {
-      this.classifier.onMessage(buf, body, off + len);
-    }
+    readHttpSegment(rpc, dir, buf, off, len, this.classifier);
     if (flow.state === STATE_HTTP && flow.payloadPackets > MAX_RPC_PROBE) this.giveUp(flow);
     else if (rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);
   }
@@ -297,23 +296,6 @@ export class WireAnalyzer implements NativeWalkSink {
   private giveUp(flow: Flow): void {
     flow.state = STATE_DONE;
     flow.rpc = null;
-  }
-
-  private udpDns(buf: Buffer, v: PacketView, time: number): void {
-    // The question first: addresses, answers and text forms are built only for names on the pool lists.
-    let msg = parseDns(buf, v.payloadOff, v.payloadLen, false);
-    if (!msg) return;
-    this.stats.dnsMessages++;
-    if (!this.dns.isPoolName(msg.name)) return;
-    if (msg.response) msg = parseDns(buf, v.payloadOff, v.payloadLen) ?? msg;
-    this.poolDns(msg, v, time);
-  }
-
-  private poolDns(msg: DnsMessage, v: PacketView, time: number): void {
-    const src = addrText(v.family, v.s0, v.s1, v.s2, v.s3);
-    const dst = addrText(v.family, v.d0, v.d1, v.d2, v.d3);
-    const q = this.dns.observe(msg, src, dst, time);
-    if (q && !q.reported) this.emitDns(q);
   }
 
   private emitDns(q: PoolQuery): void {

@@ -1,3 +1,5 @@
+import type { PayloadMarks } from '../../sources/pcap/native-walk.js';
+
 /** Receives complete lines of one direction: buf[s, e) without the newline; `cut` when the line was too long. */
 export type LineHandler = (buf: Buffer, s: number, e: number, cut: boolean) => void;
 
@@ -20,6 +22,17 @@ export interface SegmentHint {
   lastMethodKey: number;
   methodStart: number;
   methodEnd: number;
+}
+
+/** Where the native walk found things in a payload at `at` of `buf` (offsets from the payload, -1: none), as a hint. */
+export function setHint(h: SegmentHint, buf: Buffer, at: number, marks: PayloadMarks): void {
+  h.buf = buf;
+  h.first = marks.firstNewline < 0 ? -1 : at + marks.firstNewline;
+  h.last = marks.lastNewline < 0 ? -1 : at + marks.lastNewline;
+  h.methodKey = marks.firstMethodKey < 0 ? -1 : at + marks.firstMethodKey;
+  h.lastMethodKey = marks.lastMethodKey < 0 ? -1 : at + marks.lastMethodKey;
+  h.methodStart = marks.methodStart < 0 ? -1 : at + marks.methodStart;
+  h.methodEnd = marks.methodEnd < 0 ? -1 : at + marks.methodEnd;
 }
 
 interface Segment {
@@ -180,6 +193,19 @@ export class HalfStream {
     const next = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, Math.max(size, (this.line?.length ?? 512) * 2)));
     if (this.line && this.lineLen > 0) this.line.copy(next, 0, 0, this.lineLen);
     this.line = next;
+  }
+
+  /**
+   * The sequence number this stream expects next when it stands at a line start with nothing held (so a segment
+   * there made of whole lines is read line by line with no state carried over), else -1.
+   */
+  resumeAt(): number {
+    return this.started && this.lineLen === 0 && !this.skipping && this.ooo === null ? this.nextSeq : -1;
+  }
+
+  /** Moves a stream that stands at a line start (resumeAt() >= 0) on to `seq`: the segments before were read elsewhere. */
+  resumeFrom(seq: number): void {
+    this.nextSeq = seq;
   }
 
   /** Bytes held for this direction (line buffer and out-of-order segments). */

@@ -77,7 +77,7 @@ function knownMethod(buf: Buffer, s: number, e: number): string | null {
 }
 
 /** Methods that name a mining protocol by themselves. */
-const METHOD_PROTOCOL: ReadonlyMap<string, MiningProtocol> = new Map([
+export const METHOD_PROTOCOL: ReadonlyMap<string, MiningProtocol> = new Map([
   ['mining.subscribe', 'stratum-v1'],
   ['mining.authorize', 'stratum-v1'],
   ['mining.notify', 'stratum-v1'],
@@ -105,7 +105,13 @@ const METHOD_PROTOCOL: ReadonlyMap<string, MiningProtocol> = new Map([
  * Monero-style method names are ordinary words (`login`, `job`, `submit`), so they count only with the keys the
  * protocol carries: a login with a `login` parameter, jobs and submits with `job_id` or `blob`.
  */
-const MONERO_METHODS: ReadonlySet<string> = new Set(['login', 'getjob', 'job', 'submit', 'keepalived']);
+export const MONERO_METHODS: ReadonlySet<string> = new Set([
+  'login',
+  'getjob',
+  'job',
+  'submit',
+  'keepalived',
+]);
 const KEY_LOGIN = Buffer.from('"login"');
 const KEY_AGENT = Buffer.from('"agent"');
 const KEY_JOB_ID = Buffer.from('"job_id"');

@@ -322,8 +322,11 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
         a.flowOpened(...x);
       },
       flowSegment: (...x: Parameters<WireAnalyzer['flowSegment']>) => a.flowSegment(...x),
-      dnsDatagram: (...x: Parameters<WireAnalyzer['dnsDatagram']>) => a.dnsDatagram(...x),
+      dnsMessage: (...x: Parameters<WireAnalyzer['dnsMessage']>) => a.dnsMessage(...x),
       isPoolName: (name: string) => a.isPoolName(name),
+      countingState: (...x: Parameters<WireAnalyzer['countingState']>) => a.countingState(...x),
+      flowCounts: (...x: Parameters<WireAnalyzer['flowCounts']>) => a.flowCounts(...x),
+      nativeMethods: a.nativeMethods,
     };
     const r = await walkCaptureNative(path, 100_000, sink);
     expect(r.walked && r.summary.bytesRead).toBe(5 * 1024 * 1024 + 3);

@@ -13,15 +13,40 @@ import {
 
 /** Distinct method names counted per flow; the rest are summed under one key so a hostile peer cannot grow it. */
 const MAX_METHOD_NAMES = 32;
-/** Handshake messages parsed in full per flow (reconnects repeat them; the first few name the miner). */
-const MAX_IDENTITY_PARSES = 8;
 
-/** Whether a handshake message of `method` can name something still unknown (a reconnect repeats the handshake). */
-function canTell(method: string, rpc: RpcState): boolean {
-  if (method === 'mining.subscribe') return rpc.agent === undefined;
-  if (method === 'login') return rpc.agent === undefined || rpc.login === undefined;
-  return rpc.login === undefined;
+/** tellMask bits: a handshake message is parsed while the agent, or the login, is unknown. */
+export const TELL_AGENT = 1;
+export const TELL_LOGIN = 2;
+
+/** What a handshake message of `method` can name (a reconnect repeats the handshake). */
+export function tellMask(method: string): number {
+  if (method === 'mining.subscribe') return TELL_AGENT;
+  if (method === 'login') return TELL_AGENT | TELL_LOGIN;
+  return TELL_LOGIN;
 }
+
+/** Whether a handshake message of `method` can name something still unknown. */
+function canTell(method: string, rpc: RpcState): boolean {
+  const m = tellMask(method);
+  return (
+    ((m & TELL_AGENT) !== 0 && rpc.agent === undefined) || ((m & TELL_LOGIN) !== 0 && rpc.login === undefined)
+  );
+}
+
+/**
+ * Adds `n` messages of `method` to the flow's counts. Counting a run of the same name at once gives what counting
+ * them one by one does, as long as runs are added in the order their names first came.
+ */
+export function countMethod(rpc: RpcState, method: string, n: number): void {
+  const m = rpc.methods;
+  const had = m.get(method);
+  if (had !== undefined) m.set(method, had + n);
+  else if (m.size < MAX_METHOD_NAMES) m.set(method, n);
+  else m.set('(other)', (m.get('(other)') ?? 0) + n);
+}
+
+/** Handshake messages parsed in full per flow (reconnects repeat them; the first few name the miner). */
+export const MAX_IDENTITY_PARSES = 8;
 
 /**
  * Classifies JSON-RPC messages of the flow set by `begin`. One instance serves all flows: the line callback is
@@ -86,7 +111,7 @@ export class RpcClassifier {
       }
       return;
     }
-    this.count(rpc, method);
+    countMethod(rpc, method, 1);
     const proto = protocolOfMethod(method, buf, s, e, rpc.protocol === 'monero-stratum');
     if (!proto) return;
     if (CLIENT_METHODS.has(method)) rpc.clientVotes[this.dir]++;
@@ -100,14 +125,6 @@ export class RpcClassifier {
       }
     }
     this.mark(flow, rpc, proto);
-  }
-
-  private count(rpc: RpcState, method: string): void {
-    const m = rpc.methods;
-    const n = m.get(method);
-    if (n !== undefined) m.set(method, n + 1);
-    else if (m.size < MAX_METHOD_NAMES) m.set(method, 1);
-    else m.set('(other)', (m.get('(other)') ?? 0) + 1);
   }
 
   private mark(flow: Flow, rpc: RpcState, proto: NonNullable<RpcState['protocol']>): void {

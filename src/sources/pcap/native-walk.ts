@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MinewardenError } from '../../model/errors.js';
-import { PacketView } from './decode.js';
+import { addrText, PacketView } from './decode.js';
+import type { DnsMessage } from './dns.js';
 import type { CaptureSummary } from './reader.js';
 import { openError } from './reader.js';
 
@@ -16,7 +17,10 @@ export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_wa
 const EV_TCP = 2;
 const EV_DNS = 3;
 const EV_NAME = 4;
-const PAYLOAD_AT = 120;
+const EV_COUNTS = 5;
+/** Int32 word where the sink's counting state goes when it lets the walk count a flow's lines (see countingState). */
+const COUNTING_STATE_WORD = 30;
+const PAYLOAD_AT = 160;
 /** Room for the payload of nearly every packet; larger ones come as a Buffer argument. */
 const SCRATCH_BYTES = PAYLOAD_AT + 256 * 1024;
 /** Input bytes walked between turns of the event loop, as the JS reader yields every 64 MiB. */
@@ -62,6 +66,7 @@ interface PcapWalkAddon {
     maxFlows: number,
     scratch: ArrayBuffer,
     onEvent: (big?: Buffer) => number,
+    methods: string,
   ) => NativeWalker;
 }
 
@@ -89,8 +94,10 @@ export interface NativeWalkSink {
   flowOpened(id: number, v: PacketView, firstTime: number, clientDir: number, misses: number): void;
   /**
    * A segment of flow `id` (payload, or a SYN): `v` holds flags, seq and the payload position in `buf`, `marks`
-   * where things are in the payload. Returns 0 to keep receiving the flow's segments, or 2 + its client side (-1..1)
-   * once it needs no more payload.
+   * where things are in the payload. Returns 0 to keep receiving the flow's segments, 2 + its client side (-1..1)
+   * once it needs no more payload, -1 to let the walk count the flow's plain lines itself (countingState says
+   * how the flow stands; flowCounts later gets the sums), or -2 while it probes the flow as HTTP (segments that
+   * start no HTTP head or JSON message then only count, up to the probe limit of 64 payload packets).
    */
   flowSegment(
     id: number,
@@ -101,8 +108,21 @@ export interface NativeWalkSink {
     payloadPackets: number,
     marks: PayloadMarks,
   ): number;
-  /** A DNS message about a pool name (UDP port 53); `v` holds addresses and the payload position. */
-  dnsDatagram(buf: Buffer, v: PacketView, time: number): void;
+  /**
+   * After a -1 answer: writes at w[at..at+5] the flow's messages read, its flags (1 agent unknown, 2 login unknown,
+   * 4 identity parses left, 8 Monero protocol) and per direction whether its stream stands at a line start (1/0)
+   * and the sequence number it expects next.
+   */
+  countingState(id: number, w: Int32Array, at: number): void;
+  /**
+   * The sums of lines the walk counted for flow `id` (native/pcap_walk_lines.h WriteSums, at byte `at` of `buf`), in
+   * order before any later segment; `done` when they reach the inspection limit. Answers as flowSegment does.
+   */
+  flowCounts(id: number, buf: Buffer, at: number, done: boolean): number;
+  /** Known JSON-RPC method names with their flags for the walk's line counting, "flags:name" per line. */
+  readonly nativeMethods: string;
+  /** A DNS message about a pool name (UDP port 53), read in full as parseDns reads it; `v` holds its addresses. */
+  dnsMessage(msg: DnsMessage, v: PacketView, time: number): void;
   /** Whether a DNS question name (as parseDns reads it) is a pool name; asked once per name. */
   isPoolName(name: string): boolean;
 }
@@ -136,7 +156,7 @@ let addonProblem = '';
 
 function isAddon(x: unknown): x is PcapWalkAddon {
   const o = x as Partial<PcapWalkAddon> | null;
-  return typeof o === 'object' && o !== null && o.abiVersion === 3 && typeof o.PcapWalk === 'function';
+  return typeof o === 'object' && o !== null && o.abiVersion === 4 && typeof o.PcapWalk === 'function';
 }
 
 /** The native walk addon, loaded once; null (with `nativeWalkProblem()` saying why) when it is not built here. */
@@ -201,6 +221,33 @@ function takeSummary(source: string, r: NativeResult): CaptureSummary {
   };
 }
 
+/** The DNS message of an EV_DNS event (native/pcap_walk.cc DnsEventPayload), with texts as parseDns writes them. */
+function dnsMessage(i32: Int32Array, buf: Buffer): DnsMessage {
+  const w = PAYLOAD_AT >>> 2;
+  const answers = i32[w + 5] as number;
+  const addresses: string[] = [];
+  let a = w + 6;
+  for (let i = 0; i < answers; i++, a += 5)
+    addresses.push(
+      addrText(
+        i32[a] as number,
+        i32[a + 1] as number,
+        i32[a + 2] as number,
+        i32[a + 3] as number,
+        i32[a + 4] as number,
+      ),
+    );
+  const at = a << 2;
+  return {
+    id: i32[w] as number,
+    response: i32[w + 1] === 1,
+    rcode: i32[w + 2] as number,
+    name: buf.toString('latin1', at, at + (i32[w + 4] as number)),
+    qtype: i32[w + 3] as number,
+    addresses,
+  };
+}
+
 /** The event handler the addon calls: reads the event from the scratch buffer and hands it to the sink. */
 function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer) => number {
   const i32 = new Int32Array(scratch);
@@ -250,12 +297,20 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
       marks.lastMethodKey = i32[27] as number;
       marks.methodStart = i32[28] as number;
       marks.methodEnd = i32[29] as number;
-      return sink.flowSegment(id, i32[2] as number, data, v, time, i32[6] as number, marks);
+      const r = sink.flowSegment(id, i32[2] as number, data, v, time, i32[6] as number, marks);
+      if (r === -1) sink.countingState(id, i32, COUNTING_STATE_WORD);
+      return r;
+    }
+    if (kind === EV_COUNTS) {
+      const id = i32[1] as number;
+      const r = sink.flowCounts(id, buf, PAYLOAD_AT, i32[2] === 1);
+      if (r === -1) sink.countingState(id, i32, COUNTING_STATE_WORD);
+      return r;
     }
     if (kind === EV_DNS) {
       ends();
       v.proto = 17;
-      sink.dnsDatagram(data, v, time);
+      sink.dnsMessage(dnsMessage(i32, buf), v, time);
       return 0;
     }
     if (kind === EV_NAME)
@@ -286,7 +341,7 @@ export async function walkCaptureNative(
   try {
     if (!fstatSync(fd).isFile()) return { walked: false, reason: 'not a regular file' };
     const scratch = new ArrayBuffer(SCRATCH_BYTES);
-    const walker = new mod.PcapWalk(fd, maxFlows, scratch, eventReader(scratch, sink));
+    const walker = new mod.PcapWalk(fd, maxFlows, scratch, eventReader(scratch, sink), sink.nativeMethods);
     try {
       while (walker.next(YIELD_BYTES)) await yieldToEventLoop();
       const r = walker.result();

@@ -1,0 +1,92 @@
+import { type Flow, type RpcState, STATE_MINING } from './flow.js';
+import {
+  CLIENT_METHODS,
+  IDENTITY_METHODS,
+  METHOD_PROTOCOL,
+  MONERO_METHODS,
+  methodName,
+  SERVER_METHODS,
+} from './jsonrpc.js';
+import { countMethod, MAX_IDENTITY_PARSES, TELL_AGENT, TELL_LOGIN, tellMask } from './rpc-classifier.js';
+
+// The native walk counts the plain lines of a mining flow whose handshake JS has read (native/pcap_walk_lines.h):
+// these tell it what JS knows, and add up what it counted. The flags are the header's kMethod* and k*Unknown.
+
+/**
+ * Known method names with what classify() does with each, "flags:name" per line, built from the same sets
+ * jsonrpc.ts classifies with, so the native count cannot drift from them.
+ */
+export function nativeMethodTable(): string {
+  const names = new Set([
+    ...METHOD_PROTOCOL.keys(),
+    ...MONERO_METHODS,
+    ...CLIENT_METHODS,
+    ...SERVER_METHODS,
+    ...IDENTITY_METHODS,
+  ]);
+  const lines: string[] = [];
+  for (const name of names) {
+    const tell = tellMask(name);
+    const flags =
+      (METHOD_PROTOCOL.has(name) ? 1 : 0) |
+      (MONERO_METHODS.has(name) ? 2 : 0) |
+      (CLIENT_METHODS.has(name) ? 4 : 0) |
+      (SERVER_METHODS.has(name) ? 8 : 0) |
+      (IDENTITY_METHODS.has(name) ? 16 : 0) |
+      (name === 'login' ? 32 : 0) |
+      (name === 'keepalived' ? 64 : 0) |
+      (tell & TELL_AGENT ? 128 : 0) |
+      (tell & TELL_LOGIN ? 256 : 0);
+    lines.push(`${flags}:${name}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Whether the walk may count `flow`'s lines: a mining flow read as JSON lines (not HTTP), when no finding is
+ * reported as it happens (a live report waits on the messages one by one).
+ */
+export function mayCountNatively(flow: Flow, live: boolean): boolean {
+  return !live && flow.state === STATE_MINING && flow.rpc !== null && !flow.rpc.http;
+}
+
+/** How `flow` stands, for the walk (NativeWalkSink.countingState). */
+export function writeCountingState(flow: Flow, w: Int32Array, at: number): void {
+  const rpc = flow.rpc as RpcState;
+  w[at] = rpc.messages;
+  w[at + 1] =
+    (rpc.agent === undefined ? 1 : 0) |
+    (rpc.login === undefined ? 2 : 0) |
+    (rpc.identityParses < MAX_IDENTITY_PARSES ? 4 : 0) |
+    (rpc.protocol === 'monero-stratum' ? 8 : 0);
+  for (let dir = 0; dir < 2; dir++) {
+    const next = rpc.streams[dir]?.resumeAt() ?? -1;
+    w[at + 2 + dir * 2] = next < 0 ? 0 : 1;
+    w[at + 3 + dir * 2] = next < 0 ? 0 : next | 0;
+  }
+}
+
+/**
+ * Adds the walk's sums (WriteSums in native/pcap_walk_lines.h, at byte `at` of `buf`, native byte order) to the
+ * flow's counts, and moves its streams on past the segments the walk read.
+ */
+export function addNativeCounts(rpc: RpcState, buf: Buffer, at: number): void {
+  const w = new Int32Array(buf.buffer, buf.byteOffset + at, 11);
+  rpc.messages += w[0] as number;
+  if (w[1] === 1) rpc.handshake = true;
+  rpc.clientVotes[0] += w[2] as number;
+  rpc.clientVotes[1] += w[3] as number;
+  rpc.serverVotes[0] += w[4] as number;
+  rpc.serverVotes[1] += w[5] as number;
+  for (let dir = 0; dir < 2; dir++)
+    if (w[6 + dir * 2] === 1) rpc.streams[dir]?.resumeFrom((w[7 + dir * 2] as number) >>> 0);
+  const n = w[10] as number;
+  const words = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
+  let p = at + 44;
+  for (let i = 0; i < n; i++) {
+    const count = words[p >>> 2] as number;
+    const len = words[(p >>> 2) + 1] as number;
+    countMethod(rpc, methodName(buf, p + 8, p + 8 + len), count);
+    p += 8 + ((len + 3) & ~3);
+  }
+}
