@@ -55,10 +55,21 @@ export interface FleetRepoOptions {
 
 /**
  * SQLite writes on the event loop, so a group's size is how long every other request waits: ~2,000 rows is tens of
- * ms and already amortises the commit. PostgreSQL works on its own CPU while the server parses the next requests.
+ * ms and already amortises the commit. PostgreSQL works on its own CPU while the server parses the next requests, as
+ * long as a group does not take every waiting batch: with 10,000 rows one group held all 20 bench agents' 500-finding
+ * batches, and the server and PostgreSQL took turns instead of overlapping; 2,000 rows gave 28-31k findings/s against
+ * 26-28k and less server CPU per finding (bench/RESULTS.md, ingest on the AMD EPYC machine).
  */
 const SQLITE_GROUP_ROWS = 2000;
-const PG_GROUP_ROWS = 10_000;
+const PG_GROUP_ROWS = 2000;
+/**
+ * Where system calls are dear (a VM with page-table isolation), a commit's cost is mostly per group: SQLite writes
+ * each changed page as a WAL frame with two pwrite calls, and the pages every group changes (host and agent rows,
+ * index tails and inner pages) are written once per group. 5-finding batches cost ~330-415 µs of CPU each committed
+ * two to a group, ~155-190 µs ten to a group. At 1,000 requests/s an 8 ms window makes groups of ~8-10 where 2 ms made
+ * ~2; a batch waits 4 ms more on average, and the p99 was lower, not higher, in 3 of 3 rounds here.
+ */
+const GROUP_WINDOW_MS = 8;
 
 export class SqlFleetRepo implements FleetRepo {
   private readonly committer: GroupCommitter<PendingBatch, IngestResult>;
@@ -68,7 +79,7 @@ export class SqlFleetRepo implements FleetRepo {
     opts: FleetRepoOptions = {},
   ) {
     this.committer = new GroupCommitter((items) => this.applyGroup(items), {
-      windowMs: opts.groupWindowMs ?? 2,
+      windowMs: opts.groupWindowMs ?? GROUP_WINDOW_MS,
       maxWeight: opts.groupMaxRows ?? (db.dialect === 'sqlite' ? SQLITE_GROUP_ROWS : PG_GROUP_ROWS),
     });
   }

@@ -45,23 +45,44 @@ const PG_GROUP_SQL = `WITH
     WHERE agents.id = v.id)
 SELECT 1`;
 
-function asJson(columns: readonly string[], rows: readonly SqlValue[][]): string {
-  return JSON.stringify(
-    rows.map((r) => {
-      const o: Record<string, SqlValue> = {};
-      for (let c = 0; c < columns.length; c++) o[columns[c] as string] = r[c] ?? null;
-      return o;
-    }),
-  );
+/**
+ * The rows as one JSON array of objects, written as text directly (no object per row). Columns named in `raw` hold
+ * JSON text already (the `data` and `info` documents) and go in as JSON values rather than as strings: PostgreSQL
+ * stores a non-string JSON value in a text column as its text, exactly as written, so the document is neither escaped
+ * here nor unescaped there.
+ */
+function asJson(
+  columns: readonly string[],
+  rows: readonly SqlValue[][],
+  raw: ReadonlySet<string> = NO_RAW,
+): string {
+  const keys = columns.map((c, i) => `${i === 0 ? '{' : ','}"${c}":`);
+  const inline = columns.map((c) => raw.has(c));
+  let out = '[';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as SqlValue[];
+    if (r > 0) out += ',';
+    for (let c = 0; c < keys.length; c++) {
+      const v = row[c] ?? null;
+      out += keys[c];
+      out += v === null ? 'null' : typeof v === 'number' ? String(v) : inline[c] ? v : JSON.stringify(v);
+    }
+    out += '}';
+  }
+  return `${out}]`;
 }
+
+const NO_RAW: ReadonlySet<string> = new Set();
+const DATA: ReadonlySet<string> = new Set(['data']);
+const INFO: ReadonlySet<string> = new Set(['info']);
 
 export async function writeOneStatement(db: SqlDriver, g: MergedGroup): Promise<void> {
   await db.runPrepared(PG_GROUP_SQL, [
-    asJson(HOST_COLUMNS, g.hosts),
-    asJson(FINDING_COLUMNS, g.findings),
-    asJson(INCIDENT_COLUMNS, g.incidents),
-    asJson(HEARTBEAT_COLUMNS, g.heartbeats),
-    asJson(INVENTORY_COLUMNS, g.inventory),
+    asJson(HOST_COLUMNS, g.hosts, INFO),
+    asJson(FINDING_COLUMNS, g.findings, DATA),
+    asJson(INCIDENT_COLUMNS, g.incidents, DATA),
+    asJson(HEARTBEAT_COLUMNS, g.heartbeats, DATA),
+    asJson(INVENTORY_COLUMNS, g.inventory, DATA),
     asJson(['id', 'last_seen_ms'], g.agents),
   ]);
 }
