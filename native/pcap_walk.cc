@@ -4,9 +4,12 @@
 // keeps every decision about payload. What crosses to JS is only what the JS detectors read (see below).
 //
 // JS API:
-//   const w = new PcapWalk(fd, maxFlows, scratch, onEvent)
-//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 120 bytes where each
-//       event is written before onEvent() is called; onEvent(big?) returns a number (see below).
+//   const w = new PcapWalk(fd, maxFlows, scratch, onEvent, methods, batch)
+//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 160 bytes where each
+//       event is written before onEvent() is called; onEvent(big?) returns a number (see below); methods: the known
+//       JSON-RPC method names with their flags, "flags:name" per line (pcap_walk_lines.h); batch: 1 when no finding
+//       is reported as it happens, so flows whose first payload is P2P or a whole ClientHello are decided here
+//       (DecideHere) and never handed over.
 //   w.next(budgetBytes)  // walks about this many input bytes; false once the walk ended (end, error or overflow)
 //   w.result()           // counters, per-flow totals, truncation and error, see Result()
 //   w.close()            // closes its copy of fd; idempotent
@@ -14,15 +17,18 @@
 // A flow's payload goes to JS from its first payload segment until JS says it has seen enough (onEvent returns
 // 2 + the client direction JS settled on, -1..1); until then every segment with payload or SYN is handed over and
 // onEvent returns 0. Before and after that window this code applies the SYN rules for the client side itself, so
-// the flow's client direction is the same as when JS sees every packet.
+// the flow's client direction is the same as when JS sees every packet. onEvent returns -1 for a recognised mining
+// flow whose plain lines this code may count (pcap_walk_lines.h; JS then writes how the flow stands at w30..w35 and
+// gets the sums as event kind 5), and -2 for a flow JS probes as HTTP (segments that start no head or JSON message
+// are then only counted, up to the probe limit).
 //
 // Unknown flows are looked at here first: while their payload shows nothing the JS sniff would recognise, the misses
 // are counted here and JS never sees them. DNS questions are parsed here too; JS is asked once per distinct name
 // whether it is a pool name (event kind 4, payload: the name; onEvent returns 1 for yes) and sees only the messages
-// about pool names in full.
+// about pool names, read here as dns.ts parseDns reads them (DnsEventPayload).
 //
 // Event in scratch (int32 words, native byte order):
-//   w0 kind (2 TCP segment, 3 DNS datagram, 4 DNS name)  w1 flow id (TCP) | family (DNS)  w2 direction
+//   w0 kind (2 TCP segment, 3 DNS message, 4 DNS name, 5 counted lines' sums: w1 flow id, w2 1 at the limit)  w1 flow id (TCP) | family (DNS)  w2 direction
 //   w3 TCP flags  w4 TCP seq  w5 payload length  w6 flow payload packets so far  w7 client direction (first segment)
 //   w8 1 on a flow's first handed-over segment  w9 family  w10 aPort | bPort << 16  w11 misses so far (first)
 //   bytes 48..55 packet time, float64 ms; 56..63 flow's first packet time
@@ -30,7 +36,8 @@
 //   w24..w29 (TCP) marks in the payload, offsets or -1 (see PayloadMarks): first and last newline, first and last
 //   `"method"` key, and the method name after the first key as jsonrpc.ts findMethod reads it on that key's line
 //   (start, end; -1 when it reads none). Most stratum segments hold one line, so JS needs no search of its own.
-//   bytes 120.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
+//   w30..w35 written by JS (see kCountingState)
+//   bytes 160.. the payload, or, when it does not fit, onEvent's argument is a Buffer holding it.
 
 #include <napi.h>
 
@@ -291,6 +298,60 @@ bool StartsHttpOrMessage(const uint8_t* b, int64_t len) {
          StartsMessage(b, len);
 }
 
+// cryptoP2p of sniff.ts: 1 Bitcoin, 2 Monero, 0 neither.
+int CryptoP2pKind(const uint8_t* b, int64_t len) {
+  if (len >= 24) {
+    uint32_t m = Be32(b);
+    if ((m == 0xf9beb4d9 || m == 0x0b110907 || m == 0xfabfb5da || m == 0x0a03cf40 || m == 0x1c163f28) &&
+        b[4] >= 0x61 && b[4] <= 0x7a)
+      return 1;
+  }
+  static const uint8_t kLevin[8] = {0x01, 0x21, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01};
+  return len >= 33 && std::memcmp(b, kLevin, 8) == 0 ? 2 : 0;
+}
+
+bool LooksLikeClientHello(const uint8_t* b, int64_t len) {
+  return len >= 6 && b[0] == 0x16 && b[1] == 0x03 && b[5] == 0x01;
+}
+
+// tls.ts clientHelloSni on a first segment: 1 with the name in `out` ('' when the hello has none), 0 when JS would
+// wait for more bytes or finds it malformed (it then reads the flow itself).
+int ClientHelloSni(const uint8_t* b, int64_t len, std::string& out) {
+  out.clear();
+  if (!LooksLikeClientHello(b, len) || len < 9) return 0;
+  const int64_t end = len;
+  const int64_t recEnd = std::min<int64_t>(end, 5 + Be16(b + 3));
+  int64_t p = 9 + 2 + 32;
+  if (p + 1 > recEnd) return 0;
+  p += 1 + b[p];
+  if (p + 2 > recEnd) return 0;
+  p += 2 + Be16(b + p);
+  if (p + 1 > recEnd) return 0;
+  p += 1 + b[p];
+  if (p + 2 > recEnd) return p == recEnd && recEnd < end ? 1 : 0;
+  const int64_t extEnd = p + 2 + Be16(b + p);
+  p += 2;
+  while (p + 4 <= recEnd && p + 4 <= extEnd) {
+    const int type = Be16(b + p);
+    const int64_t elen = Be16(b + p + 2);
+    p += 4;
+    if (p + elen > recEnd) return 0;
+    if (type == 0 && elen >= 5) {
+      const int nameType = b[p + 2];
+      const int64_t nlen = Be16(b + p + 3);
+      if (nameType != 0 || p + 5 + nlen > p + elen) return 0;
+      for (int64_t i = p + 5; i < p + 5 + nlen; i++) {
+        const uint8_t c = b[i];
+        if (c <= 0x20 || c >= 0x7f) return 0;
+        out.push_back(char(c >= 65 && c <= 90 ? c + 32 : c));
+      }
+      return 1;
+    }
+    p += elen;
+  }
+  return p >= extEnd ? 1 : 0;
+}
+
 bool SniffFindsSomething(const uint8_t* b, int64_t len) {
   return StartsMessage(b, len) || HasLineStartJson(b, len) || StartsWith(b, len, "POST ") ||
          StartsWith(b, len, "GET ") || StartsWith(b, len, "HTTP/1.") ||
@@ -473,6 +534,10 @@ struct Flow {
   int32_t counting = -1;
   // JS probes the flow as HTTP that is not mining (it returned -2): segments that start no message are skipped.
   bool httpProbe = false;
+  // Decided here from its first payload, as JS would have: 1 Bitcoin or 2 Monero P2P, 3 TLS ClientHello read
+  // whole (its server name, if any, at sni).
+  uint8_t decided = 0;
+  int32_t sni = -1;
   bool finished = false;
   double packets = 0, bytes = 0, payloadPackets = 0, firstTime = 0, lastTime = 0;
 };
@@ -539,6 +604,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       return;
     }
     // Known JSON-RPC method names and their flags, "flags:name" per line (native-walk.ts nativeMethodTable).
+    batch_ = info.Length() > 5 && info[5].IsNumber() && info[5].As<Napi::Number>().Int32Value() == 1;
     if (info.Length() > 4 && info[4].IsString()) {
       const std::string table = info[4].As<Napi::String>().Utf8Value();
       size_t at = 0;
@@ -626,6 +692,9 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   std::vector<pcapwalk::Counting> counting_;
   std::vector<pcapwalk::LineCount> lines_;
   bool countsHandedOver_ = false;
+  // No finding is reported as it happens (JS said so): flows may be decided here (DecideHere).
+  bool batch_ = false;
+  std::vector<std::string> snis_;
 
   void CloseFile() {
     if (fd_ >= 0) close(fd_);
@@ -867,6 +936,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       if (ended_ || flows_[size_t(id)].js == kDone) return;
     }
     const bool first = f.js == kNative;
+    if (first && batch_ && DecideHere(f, dir, flags, pkt + v.payloadOff, v.payloadLen)) return;
     if (first && !SniffFindsSomething(pkt + v.payloadOff, v.payloadLen)) {
       // JS would only count a miss (and stop looking at the sixth): do that here.
       if ((flags & (kSyn | kAck)) == kSyn)
@@ -885,6 +955,37 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     PayloadMarks(payload, v.payloadLen, marks);
     std::memcpy(scratch_ + 96, marks, sizeof marks);
     TakeAnswer(id, Emit(payload, v.payloadLen));
+  }
+
+  // first-payload.ts on a flow's first payload that is P2P or a ClientHello whole in one segment: JS would read it,
+  // set what it learned and look no further, so this code does that (the SYN rules first, as segment() applies
+  // them). False for everything else.
+  bool DecideHere(Flow& f, int dir, uint8_t flags, const uint8_t* p, int64_t len) {
+    if (StartsMessage(p, len) || HasLineStartJson(p, len) || StartsWith(p, len, "POST ") ||
+        StartsWith(p, len, "GET ") || StartsWith(p, len, "HTTP/1."))
+      return false;
+    int kind = 0;
+    if (LooksLikeClientHello(p, len)) {
+      if (ClientHelloSni(p, len, name_) == 0) return false;
+      kind = 3;
+    } else {
+      kind = CryptoP2pKind(p, len);
+      if (kind == 0) return false;
+    }
+    if ((flags & (kSyn | kAck)) == kSyn)
+      f.clientDir = int8_t(dir);
+    else if ((flags & (kSyn | kAck)) == (kSyn | kAck) && f.clientDir < 0)
+      f.clientDir = int8_t(dir ^ 1);
+    if (kind == 3) {
+      if (f.clientDir < 0) f.clientDir = int8_t(dir);
+      if (!name_.empty()) {
+        f.sni = int32_t(snis_.size());
+        snis_.push_back(name_);
+      }
+    }
+    f.decided = uint8_t(kind);
+    f.js = kDone;
+    return true;
   }
 
   // What JS answered about a flow's segment or sums: 0 keep handing over, 2 + client direction done, -1 count its
@@ -1225,10 +1326,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     o.Set("tcpPackets", tcpPackets_);
     o.Set("udpPackets", udpPackets_);
     o.Set("dnsMessages", dnsMessages_);
-    // Per flow (8 numbers): packets, payload bytes, payload packets, first and last time, finished, client
+    // Per flow (9 numbers): packets, payload bytes, payload packets, first and last time, finished, client
     // direction (meaningful unless JS still inspects the flow: 2 when it does), misses counted here (-1 when JS saw
-    // the flow's payload and counts its own).
-    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 8);
+    // the flow's payload and counts its own), what DecideHere decided (0 nothing, 1 Bitcoin, 2 Monero, 3 TLS) plus
+    // 4 * (1 + the index of its server name in serverNames) when it read one.
+    Napi::Float64Array fl = Napi::Float64Array::New(env, flows_.size() * 9);
     // Per flow (10 words): family, a0..a3, b0..b3, aPort | bPort << 16.
     Napi::Int32Array ends = Napi::Int32Array::New(env, flows_.size() * 10);
     double* p = fl.Data();
@@ -1242,7 +1344,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       *p++ = f.lastTime;
       *p++ = f.finished ? 1 : 0;
       *p++ = f.js == kInspected ? 2 : f.clientDir;
-      *p++ = f.js == kNative || f.misses >= kMaxMisses ? f.misses : -1;
+      *p++ = f.js == kNative || f.misses >= kMaxMisses || f.decided ? f.misses : -1;
+      *p++ = f.decided + (f.sni >= 0 ? 4 * (f.sni + 1) : 0);
       *q++ = f.family;
       std::memcpy(q, f.a, 16);
       std::memcpy(q + 4, f.b, 16);
@@ -1250,6 +1353,13 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       *q++ = int32_t(uint32_t(f.aPort) | (uint32_t(f.bPort) << 16));
     }
     o.Set("flowEnds", ends);
+    // Server names of the TLS flows decided here, by index (flows' ninth number / 4 - 1).
+    std::string names;
+    for (const auto& n : snis_) {
+      names += n;
+      names.push_back('\n');
+    }
+    o.Set("serverNames", names);
     o.Set("flows", fl);
     return o;
   }

@@ -204,10 +204,13 @@ export class WireAnalyzer implements NativeWalkSink {
   private answer(flow: Flow): number {
     if (flow.state === STATE_DONE) return 2 + flow.clientDir;
     if (flow.state === STATE_HTTP) return -2;
-    return mayCountNatively(flow, this.opts.onFinding !== undefined) ? -1 : 0;
+    return this.batch && mayCountNatively(flow) ? -1 : 0;
   }
 
   readonly nativeMethods = nativeMethodTable();
+  get batch(): boolean {
+    return this.opts.onFinding === undefined;
+  }
 
   countingState(id: number, w: Int32Array, at: number): void {
     writeCountingState(this.byId[id] as Flow, w, at);

@@ -198,11 +198,78 @@ function flowSegments(r: () => number, client: string, server: string, port: num
   return out;
 }
 
+/** A ClientHello with the given server name (none when empty), its record length cut or not. */
+function clientHello(name: string, r: () => number): Buffer {
+  const host = Buffer.from(name, 'latin1');
+  const sni = host.length
+    ? Buffer.concat([Buffer.from([0, 0, 0, host.length + 5, 0, host.length + 3, 0, 0, host.length]), host])
+    : Buffer.alloc(0);
+  const other = Buffer.from([0, 0x0b, 0, 2, 1, 0]);
+  const exts = r() < 0.5 ? Buffer.concat([other, sni]) : Buffer.concat([sni, other]);
+  const body = Buffer.concat([
+    Buffer.from([3, 3]),
+    Buffer.alloc(32, 7),
+    Buffer.from([0, 0, 2, 0x13, 0x01, 1, 0]),
+    Buffer.from([exts.length >> 8, exts.length & 255]),
+    exts,
+  ]);
+  const hs = Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 255]), body]);
+  const len = r() < 0.1 ? hs.length + 40 : hs.length;
+  return Buffer.concat([Buffer.from([0x16, 3, 1, len >> 8, len & 255]), hs]);
+}
+
+const BITCOIN = Buffer.concat([
+  Buffer.from([0xf9, 0xbe, 0xb4, 0xd9]),
+  Buffer.from('version\0\0\0\0\0'),
+  Buffer.alloc(16),
+]);
+const LEVIN = Buffer.concat([Buffer.from([1, 0x21, 1, 1, 1, 1, 1, 1]), Buffer.alloc(30, 2)]);
+
+/**
+ * A flow whose first payload the walk may decide itself: a ClientHello (whole, split over two segments, without a
+ * name, with a pool's name, or cut short) or a P2P greeting, after some segments that show nothing.
+ */
+function binaryFlow(r: () => number, client: string, server: string, kind: number): Tcp[] {
+  const sport = 30000 + Math.floor(r() * 30000);
+  const port = kind === 4 ? 443 : 8333;
+  let cseq = 1000;
+  const out: Tcp[] = [];
+  const seg = (fromServer: boolean, payload: Buffer, flags = ACK | PSH): Tcp => {
+    const t = {
+      src: fromServer ? server : client,
+      dst: fromServer ? client : server,
+      sport: fromServer ? port : sport,
+      dport: fromServer ? sport : port,
+      seq: fromServer ? 9000 : cseq,
+      flags,
+      payload,
+    };
+    if (!fromServer) cseq += payload.length;
+    return t;
+  };
+  if (r() < 0.5) out.push(seg(false, Buffer.alloc(0), SYN), seg(true, Buffer.alloc(0), SYN | ACK));
+  const junk = Math.floor(r() * 8);
+  for (let i = 0; i < junk; i++) out.push(seg(r() < 0.5, Buffer.from([0x80 + i, 1, 2, 3])));
+  if (kind === 4) {
+    const hello = clientHello(pick(r, ['pool.minexmr.com', 'Example.COM', '', 'XMR.Pool.MinerGate.com']), r);
+    if (r() < 0.2) {
+      const at = 10 + Math.floor(r() * (hello.length - 10));
+      out.push(seg(false, hello.subarray(0, at)), seg(false, hello.subarray(at)));
+    } else out.push(seg(r() < 0.1, hello));
+  } else out.push(seg(r() < 0.2, r() < 0.5 ? BITCOIN : LEVIN));
+  for (let i = 0; i < 3; i++) out.push(seg(r() < 0.5, Buffer.from([0x17, 3, 3, 0, 1, i])));
+  return out;
+}
+
 function capture(seed: number, flows: number): string {
   const r = rng(seed);
   const packets: Tcp[][] = [];
   for (let f = 0; f < flows; f++) {
-    const kind = Math.floor(r() * 4);
+    const kind = Math.floor(r() * 6);
+    if (kind >= 4) {
+      packets.push(binaryFlow(r, `10.2.${f >> 8}.${f & 255}`, `51.16.${f & 255}.9`, kind));
+      continue;
+    }
     const port = kind === 3 ? 8332 : pick(r, [3333, 4444, 8008]);
     packets.push(flowSegments(r, `10.1.${f >> 8}.${f & 255}`, `51.15.${f & 255}.9`, port, kind));
   }
@@ -238,7 +305,7 @@ describe.skipIf(!addon && !required)('lines counted by the native walk', () => {
   /** What classify() left in a flow (identityParses aside: past its limit only JS counts on, to no effect). */
   function rpcOf(f: Flow): unknown {
     const r = f.rpc;
-    const ends = `${f.a0}:${f.aPort}-${f.b0}:${f.bPort}`;
+    const ends = `${f.a0}:${f.aPort}-${f.b0}:${f.bPort} ${f.p2p} ${f.sni} ${f.clientDir} ${f.misses}`;
     if (!r) return [ends, f.state, null];
     return [
       ends,

@@ -43,11 +43,11 @@ export function nativeMethodTable(): string {
 }
 
 /**
- * Whether the walk may count `flow`'s lines: a mining flow read as JSON lines (not HTTP), when no finding is
- * reported as it happens (a live report waits on the messages one by one).
+ * Whether the walk may count `flow`'s lines (when no finding is reported as it happens: a live report waits on the
+ * messages one by one): a mining flow read as JSON lines, not HTTP.
  */
-export function mayCountNatively(flow: Flow, live: boolean): boolean {
-  return !live && flow.state === STATE_MINING && flow.rpc !== null && !flow.rpc.http;
+export function mayCountNatively(flow: Flow): boolean {
+  return flow.state === STATE_MINING && flow.rpc !== null && !flow.rpc.http;
 }
 
 /** How `flow` stands, for the walk (NativeWalkSink.countingState). */

@@ -41,8 +41,21 @@ function count(x: number): number {
   return x === (x | 0) ? x | 0 : x;
 }
 
-/** The walk's final counters of flow `k / 8`, onto `flow`. */
-function setCounts(flow: Flow, f: Float64Array, k: number): void {
+/** Numbers per flow in NativeWalkCounts.flows. */
+const PER_FLOW = 9;
+
+/**
+ * What the walk decided from a flow's first payload (NativeWalkCounts.flows, ninth number), as first-payload.ts
+ * would have set it: a P2P network, or a ClientHello's server name. The flow is then done.
+ */
+function setDecided(flow: Flow, x: number, names: readonly string[]): void {
+  const kind = x & 3;
+  flow.p2p = kind === 1 ? 'bitcoin' : kind === 2 ? 'monero' : undefined;
+  flow.sni = x >= 4 ? names[(x >>> 2) - 1] : undefined;
+}
+
+/** The walk's final counters of flow `k / PER_FLOW`, onto `flow`. */
+function setCounts(flow: Flow, f: Float64Array, k: number, names: readonly string[]): void {
   flow.packets = count(f[k] as number);
   flow.bytes = count(f[k + 1] as number);
   flow.payloadPackets = count(f[k + 2] as number);
@@ -54,6 +67,11 @@ function setCounts(flow: Flow, f: Float64Array, k: number): void {
   if (misses >= 0) {
     flow.misses = misses;
     if (misses >= MAX_MISSES) flow.state = STATE_DONE;
+  }
+  const decided = f[k + 8] as number;
+  if (decided !== 0) {
+    setDecided(flow, decided, names);
+    flow.state = STATE_DONE;
   }
 }
 
@@ -73,19 +91,22 @@ export function nativeFlows(
   const e = c.flowEnds;
   const v = new PacketView();
   const probe = new Flow(0, v, 0);
-  const n = f.length / 8;
+  const names = c.serverNames;
+  const n = f.length / PER_FLOW;
   for (let id = 0; id < n; id++) {
     let flow = byId[id];
-    const k = id * 8;
+    const k = id * PER_FLOW;
     if (flow === undefined) {
-      // What mayReport reads of a flow JS never saw: its ends and client side (2 never occurs for those).
+      // What mayReport reads of a flow JS never saw: its ends, client side (2 never occurs for those) and what the
+      // walk decided from its first payload.
       endsOf(e, id, v);
       probe.setEnds(v, 0);
       probe.clientDir = count(f[k + 6] as number);
+      setDecided(probe, f[k + 8] as number, names);
       if (!mayReport(probe)) continue;
       flow = new Flow(flowHash(v), v, f[k + 3] as number);
     }
-    setCounts(flow, f, k);
+    setCounts(flow, f, k, names);
     add(flow);
   }
   return n;

@@ -327,6 +327,7 @@ describe.skipIf(!addon && !required)('native capture walk gives what the JS walk
       countingState: (...x: Parameters<WireAnalyzer['countingState']>) => a.countingState(...x),
       flowCounts: (...x: Parameters<WireAnalyzer['flowCounts']>) => a.flowCounts(...x),
       nativeMethods: a.nativeMethods,
+      batch: a.batch,
     };
     const r = await walkCaptureNative(path, 100_000, sink);
     expect(r.walked && r.summary.bytesRead).toBe(5 * 1024 * 1024 + 3);

@@ -51,6 +51,7 @@ interface NativeResult {
   dnsMessages: number;
   flows: Float64Array;
   flowEnds: Int32Array;
+  serverNames: string;
 }
 
 interface NativeWalker {
@@ -67,6 +68,7 @@ interface PcapWalkAddon {
     scratch: ArrayBuffer,
     onEvent: (big?: Buffer) => number,
     methods: string,
+    batch: number,
   ) => NativeWalker;
 }
 
@@ -121,6 +123,11 @@ export interface NativeWalkSink {
   flowCounts(id: number, buf: Buffer, at: number, done: boolean): number;
   /** Known JSON-RPC method names with their flags for the walk's line counting, "flags:name" per line. */
   readonly nativeMethods: string;
+  /**
+   * True when nothing is reported as it happens: the walk may then decide flows whose first payload is P2P or a whole
+   * TLS ClientHello itself (they are never handed over; NativeWalkCounts says what it found).
+   */
+  readonly batch: boolean;
   /** A DNS message about a pool name (UDP port 53), read in full as parseDns reads it; `v` holds its addresses. */
   dnsMessage(msg: DnsMessage, v: PacketView, time: number): void;
   /** Whether a DNS question name (as parseDns reads it) is a pool name; asked once per name. */
@@ -138,11 +145,15 @@ export interface NativeWalkCounts {
   /** DNS messages whose question parsed. */
   dnsMessages: number;
   /**
-   * Per flow, 8 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
+   * Per flow, 9 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
    * side (-1..1, or 2 when the sink was still inspecting the flow and its own client side stands), payload segments
-   * that showed nothing (-1 when the sink saw the flow's payload and counted its own).
+   * that showed nothing (-1 when the sink saw the flow's payload and counted its own), and what the walk decided from
+   * the first payload (0 nothing, 1 Bitcoin P2P, 2 Monero P2P, 3 TLS ClientHello) plus 4 * (1 + the index of its
+   * server name in serverNames) when the hello named one.
    */
   flows: Float64Array;
+  /** Server names of the ClientHellos the walk read (see flows). */
+  serverNames: string[];
   /** Per flow, 10 words: family, a0..a3, b0..b3, aPort | bPort << 16. */
   flowEnds: Int32Array;
 }
@@ -341,7 +352,14 @@ export async function walkCaptureNative(
   try {
     if (!fstatSync(fd).isFile()) return { walked: false, reason: 'not a regular file' };
     const scratch = new ArrayBuffer(SCRATCH_BYTES);
-    const walker = new mod.PcapWalk(fd, maxFlows, scratch, eventReader(scratch, sink), sink.nativeMethods);
+    const walker = new mod.PcapWalk(
+      fd,
+      maxFlows,
+      scratch,
+      eventReader(scratch, sink),
+      sink.nativeMethods,
+      sink.batch ? 1 : 0,
+    );
     try {
       while (walker.next(YIELD_BYTES)) await yieldToEventLoop();
       const r = walker.result();
@@ -361,6 +379,7 @@ export async function walkCaptureNative(
           dnsMessages: r.dnsMessages,
           flows: r.flows,
           flowEnds: r.flowEnds,
+          serverNames: r.serverNames === '' ? [] : r.serverNames.slice(0, -1).split('\n'),
         },
       };
     } finally {
