@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { CloudLogWatcher, CloudWatchBatch } from '../detect/cloud/watch.js';
 import { cloudFeedDirs } from '../detect/cloud/watch-config.js';
+import type { PoolIntel } from '../intel/pools/index.js';
 import type { Host } from '../model/host.js';
 import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
 import type { Agent, AgentOptions } from './agent.js';
@@ -99,12 +100,16 @@ export class AgentCloudFeed {
 /**
  * The watcher for the agent's `cloud` config (state in its state directory), or null when no directory is given.
  * Called before enrollment: a directory that is missing or a file fails the start with the flag and the path.
+ * `pushedIntel` gives the pool intel the server pushed (ContentSync), used from the look after it arrives.
  */
-export async function openAgentCloudWatch(config: Readonly<AgentConfig>): Promise<CloudLogWatcher | null> {
+export async function openAgentCloudWatch(
+  config: Readonly<AgentConfig>,
+  pushedIntel?: () => PoolIntel | null,
+): Promise<CloudLogWatcher | null> {
   // Loaded only when used: an agent without cloud directories never loads the cloud readers and detectors.
   if (cloudFeedDirs(config.cloud).length === 0) return null;
   const { openCloudFeed } = await import('../detect/cloud/watch-open.js');
-  return openCloudFeed(config.cloud, join(config.stateDir, CLOUD_STATE_FILE));
+  return openCloudFeed(config.cloud, join(config.stateDir, CLOUD_STATE_FILE), pushedIntel);
 }
 
 /** The watch as an agent companion (stops with it): its findings go to the agent's queue. */

@@ -45,19 +45,31 @@ async function checkDir(key: DirKey, path: string): Promise<void> {
 
 /**
  * The watcher for a cloud feed config, its state in `statePath`; null when no directory is given. Pool intel is the
- * built-in lists and the installed ones, the host map the one named, as `cloudlogs` loads them.
+ * built-in lists and the installed ones, the host map the one named, as `cloudlogs` loads them. `pushed` gives the
+ * fleet's pool intel while the watch runs (built-in lists and the pushed pack, as the agent's scans use it): when it
+ * gives one, it takes the built-in lists' place and the installed lists are added to it.
  */
 export async function openCloudFeed(
   c: Readonly<CloudFeedConfig>,
   statePath: string,
+  pushed?: () => PoolIntel | null,
 ): Promise<CloudLogWatcher | null> {
   if (cloudFeedDirs(c).length === 0) return null;
   for (const key of DIR_KEYS) for (const path of c[key]) await checkDir(key, path);
   const hosts = c.hosts ? await loadHostMap(c.hosts) : new HostResolver();
-  const intel = PoolIntel.merge(
-    loadBuiltinPoolIntel(),
-    loadInstalledPools(c.intelDir ?? defaultIntelDir()).intel,
-  );
+  const installed = loadInstalledPools(c.intelDir ?? defaultIntelDir()).intel;
+  const intel = PoolIntel.merge(loadBuiltinPoolIntel(), installed);
+  // Merged once per pushed pack, not per look: the watcher starts a new engine whenever the object changes.
+  let lastPushed: PoolIntel | null = null;
+  let merged: PoolIntel | null = null;
+  const intelNow = () => {
+    const p = pushed?.() ?? null;
+    if (p !== lastPushed) {
+      lastPushed = p;
+      merged = p ? PoolIntel.merge(p, installed) : null;
+    }
+    return merged;
+  };
   const fields = c.vpcFlowFields?.trim().split(/\s+/);
   const inputs: CloudInputs = {
     vpcFlow: c.vpcFlow,
@@ -74,6 +86,7 @@ export async function openCloudFeed(
     runInstances: { usualRegions: c.usualRegions },
     iamAdmins: c.iamAdmins,
     ...(fields ? { read: { fields } } : {}),
+    ...(pushed ? { intelNow } : {}),
     statePath,
   });
 }

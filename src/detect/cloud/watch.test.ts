@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
-import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
+import { loadBuiltinPoolIntel, PoolIntel, poolIntelFromText } from '../../intel/pools/index.js';
 import type { Finding } from '../../model/finding.js';
 import { loadHostMap } from '../../sources/cloud/index.js';
 import { CloudLogWatcher, type CloudWatchBatch } from './watch.js';
+import { CloudFeedSchema } from './watch-config.js';
+import { openCloudFeed } from './watch-open.js';
 
 const F = path.resolve(import.meta.dirname, '../../../test/fixtures/cloud');
 const RESOLVER = path.join(
@@ -161,5 +163,61 @@ describe('cloud logs from directories a shipper fills', () => {
       stop.signal,
     );
     expect(warnings).toEqual([`${gone}: no such file or directory`, `${gone}: no such file or directory`]);
+  });
+
+  it('uses pool intel pushed while it runs from the next look on, and the installed lists beside it', async () => {
+    const dns = path.join(dir, 'dns-pushed');
+    await mkdir(dns);
+    const intelDir = path.join(dir, 'intel-none');
+    const query = (name: string) =>
+      `${JSON.stringify({
+        version: '1.100000',
+        account_id: '123456789010',
+        region: 'us-east-1',
+        vpc_id: 'vpc-0abc1234def567890',
+        query_timestamp: '2026-11-20T09:59:55Z',
+        query_name: `${name}.`,
+        query_type: 'A',
+        query_class: 'IN',
+        rcode: 'NOERROR',
+        answers: [{ Rdata: '198.51.100.78', Type: 'A', Class: 'IN' }],
+        srcaddr: '10.0.7.7',
+        srcport: '37475',
+        transport: 'UDP',
+        srcids: { instance: 'i-0pushed0000000001' },
+      })}\n`;
+    let pushed: PoolIntel | null = null;
+    const w = await openCloudFeed(
+      CloudFeedSchema.parse({ resolver: [dns], intelDir }),
+      path.join(dir, 'pushed.json'),
+      () => pushed,
+    );
+    if (!w) throw new Error('no watcher');
+    const names: string[] = [];
+    const look = async () => {
+      // A file counts as complete at the second look that sees it.
+      await w.poll((b) => names.push(...b.findings.map((f) => String(f.entity.name))));
+      await w.poll((b) => names.push(...b.findings.map((f) => String(f.entity.name))));
+    };
+    await writeFile(path.join(dns, 'a.log'), query('la.newpool-fleet.example'));
+    await look();
+    // Not in the built-in lists: nothing yet; a built-in pool still counts.
+    expect(names).toEqual([]);
+    await writeFile(path.join(dns, 'b.log'), query('pool.supportxmr.com'));
+    await look();
+    expect(names).toEqual(['supportxmr.com']);
+    // The fleet's admins push a pack with the new pool (the agent's ContentSync merges it with the built-in lists).
+    pushed = PoolIntel.merge(
+      loadBuiltinPoolIntel(),
+      poolIntelFromText('newpool-fleet.example\n', { list: 'fleet', source: 'pushed', date: '2026-11-26' })
+        .intel,
+    );
+    await writeFile(path.join(dns, 'c.log'), query('eu.newpool-fleet.example'));
+    await look();
+    expect(w.intelChanges).toBe(1);
+    expect(names).toEqual(['supportxmr.com', 'newpool-fleet.example']);
+    // The same pushed object again starts no new engine.
+    await look();
+    expect(w.intelChanges).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PoolIntel } from '../../intel/pools/index.js';
 import type { Warning } from '../../model/errors.js';
 import { MinewardenError } from '../../model/errors.js';
 import type { Finding } from '../../model/finding.js';
@@ -17,6 +18,12 @@ import { cloudDetectors } from './index.js';
 export interface CloudWatchOptions extends CloudAnalyzeOptions {
   /** Where the files read and the findings reported are remembered (see DirFeed). */
   statePath: string;
+  /**
+   * Pool intel that takes the place of `intel` while the watch runs (an agent's pushed pack), or null for `intel`.
+   * Asked at each look; a different object starts a new engine with it (open windows are lost, reported findings
+   * stay remembered), so a pool added by the fleet's admins counts from the next look on.
+   */
+  intelNow?: () => PoolIntel | null;
 }
 
 /**
@@ -42,13 +49,19 @@ export interface CloudWatchBatch {
  * and no finding repeated; a crash between handing over and saving repeats that batch rather than losing it.
  */
 export class CloudLogWatcher {
+  /** The intel the engine was built with when it is not `intel` (see intelNow). */
+  private intel: PoolIntel | null;
+  private detection: CloudDetection;
+
   private constructor(
     private readonly feed: DirFeed,
     private readonly sources: ReadonlyMap<string, CloudSource>,
-    private detection: CloudDetection,
     private readonly o: CloudWatchOptions,
     private readonly hosts: HostResolver,
-  ) {}
+  ) {
+    this.intel = o.intelNow?.() ?? null;
+    this.detection = this.newDetection();
+  }
 
   static async open(inputs: CloudInputs, o: CloudWatchOptions): Promise<CloudLogWatcher> {
     const sources = new Map<string, CloudSource>();
@@ -64,9 +77,15 @@ export class CloudLogWatcher {
     // A directory that is not there fails now, with its name; later it may come and go (a remount).
     for (const root of sources.keys()) await listInputFiles(root);
     const feed = await DirFeed.open([...sources.keys()], o.statePath);
-    const hosts = o.hosts ?? new HostResolver();
-    const detection = new CloudDetection(cloudDetectors(o), (id) => hosts.ref(id));
-    return new CloudLogWatcher(feed, sources, detection, o, hosts);
+    return new CloudLogWatcher(feed, sources, o, o.hosts ?? new HostResolver());
+  }
+
+  /** Engines started afresh because the pushed intel changed. */
+  intelChanges = 0;
+
+  private newDetection(): CloudDetection {
+    const o = this.intel ? { ...this.o, intel: this.intel } : this.o;
+    return new CloudDetection(cloudDetectors(o), (id) => this.hosts.ref(id));
   }
 
   /** Looks whose engine was replaced by a fresh one (ENGINE_FINDINGS). */
@@ -82,12 +101,19 @@ export class CloudLogWatcher {
    * rules), hands the batch to `onBatch`, then saves the state.
    */
   async poll(onBatch: (b: CloudWatchBatch) => void | Promise<void>): Promise<CloudWatchBatch> {
+    const intel = this.o.intelNow?.() ?? null;
+    if (intel !== this.intel) {
+      this.intel = intel;
+      this.detection = this.newDetection();
+      this.intelChanges++;
+    }
+    const detection = this.detection;
     const rank = (f: ReadyFile) => CLOUD_INPUT_ORDER.findIndex(([, s]) => s === this.sources.get(f.root));
     const ready = (await this.feed.poll()).sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
     const files: CloudReadStats[] = [];
     const failed: Warning[] = [];
-    const onEvent = this.detection.process.bind(this.detection);
-    const onFlow = this.detection.processFlow.bind(this.detection);
+    const onEvent = detection.process.bind(detection);
+    const onFlow = detection.processFlow.bind(detection);
     for (const f of ready) {
       const source = this.sources.get(f.root) as CloudSource;
       try {
@@ -101,7 +127,7 @@ export class CloudLogWatcher {
         failed.push({ code: 'MW_W_CLOUD_SKIPPED', message: err.message, path: f.path });
       }
     }
-    const all = ready.length ? this.detection.results() : [];
+    const all = ready.length ? detection.results() : [];
     const findings = all.filter((x) => !this.feed.wasEmitted(x.id));
     const batch = { files, findings, warnings: [...failed, ...cloudWarnings(files)] };
     await onBatch(batch);
@@ -109,7 +135,7 @@ export class CloudLogWatcher {
     this.feed.noteEmitted(findings.map((x) => x.id));
     if (ready.length) await this.feed.save();
     if (all.length > ENGINE_FINDINGS) {
-      this.detection = new CloudDetection(cloudDetectors(this.o), (id) => this.hosts.ref(id));
+      this.detection = this.newDetection();
       this.engineRestarts++;
     }
     return batch;
