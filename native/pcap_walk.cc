@@ -1013,10 +1013,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     std::memcpy(w, scratch_ + kCountingState, sizeof w);
     c.messages = w[0];
     c.tell = w[1];
-    c.clean[0] = w[2] == 1;
-    c.next[0] = uint32_t(w[3]);
-    c.clean[1] = w[4] == 1;
-    c.next[1] = uint32_t(w[5]);
+    for (int d = 0; d < 2; d++) {
+      c.clean[d] = w[2 + 2 * d] == 1;
+      c.fresh[d] = w[2 + 2 * d] == 2;
+      c.next[d] = uint32_t(w[3 + 2 * d]);
+    }
   }
 
   // Hands the sums of flow `id`'s counted lines to JS (event kind 5; w2 1 when the flow reached the inspection
@@ -1043,7 +1044,9 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   // SYN, none JS must read. Returns false (nothing changed) otherwise.
   bool CountHere(int32_t id, Flow& f, int dir, const uint8_t* p, int64_t len, uint8_t flags, uint32_t seq) {
     pcapwalk::Counting& c = counting_[size_t(f.counting)];
-    if ((flags & kSyn) || len <= 0 || p[len - 1] != '\n' || !c.clean[dir] || seq != c.next[dir]) return false;
+    if ((flags & kSyn) || len <= 0 || p[len - 1] != '\n') return false;
+    // half-stream.ts push(): a stream's first segment (no SYN) is read from its start when it starts a message.
+    if (c.fresh[dir] ? !StartsMessage(p, len) : !c.clean[dir] || seq != c.next[dir]) return false;
     lines_.clear();
     const uint8_t* end = p + len;
     for (const uint8_t* s = p; s < end;) {
@@ -1055,8 +1058,10 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
       }
       s = nl + 1;
     }
-    c.next[dir] += uint32_t(len);
+    c.next[dir] = seq + uint32_t(len);
     c.moved[dir] = true;
+    c.clean[dir] = true;
+    c.fresh[dir] = false;
     for (const auto& l : lines_) pcapwalk::AddLine(c, dir, l);
     // json() in analyzer.ts: a mining flow that reached the inspection limit is done after this segment.
     if (c.messages + c.added >= pcapwalk::kMaxInspected) HandOverSums(id, true);

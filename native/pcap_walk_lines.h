@@ -50,7 +50,10 @@ struct KnownMethod {
 // not yet handed over.
 struct Counting {
   int32_t flow = -1;
+  // Per direction: JS's stream stands at a line start expecting next[dir]; or (fresh) JS has no stream yet, so
+  // a first segment that starts a message begins one at its own sequence number.
   bool clean[2] = {false, false};
+  bool fresh[2] = {false, false};
   uint32_t next[2] = {0, 0};
   int32_t messages = 0;  // JS's count when it last said
   int32_t tell = 0;      // descriptor flags

@@ -203,8 +203,12 @@ export class HalfStream {
     return this.started && this.lineLen === 0 && !this.skipping && this.ooo === null ? this.nextSeq : -1;
   }
 
-  /** Moves a stream that stands at a line start (resumeAt() >= 0) on to `seq`: the segments before were read elsewhere. */
+  /**
+   * Moves a stream that stands at a line start (resumeAt() >= 0), or one that has not started, on to `seq`: the
+   * segments before were read elsewhere, whole lines from a message start.
+   */
   resumeFrom(seq: number): void {
+    this.started = true;
     this.nextSeq = seq;
   }
 

@@ -1,4 +1,5 @@
 import { type Flow, type RpcState, STATE_MINING } from './flow.js';
+import { HalfStream } from './half-stream.js';
 import {
   CLIENT_METHODS,
   IDENTITY_METHODS,
@@ -60,8 +61,10 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
     (rpc.identityParses < MAX_IDENTITY_PARSES ? 4 : 0) |
     (rpc.protocol === 'monero-stratum' ? 8 : 0);
   for (let dir = 0; dir < 2; dir++) {
-    const next = rpc.streams[dir]?.resumeAt() ?? -1;
-    w[at + 2 + dir * 2] = next < 0 ? 0 : 1;
+    const stream = rpc.streams[dir];
+    // 2: no stream yet (json() would begin one at the first segment).
+    const next = stream ? stream.resumeAt() : -2;
+    w[at + 2 + dir * 2] = next === -2 ? 2 : next < 0 ? 0 : 1;
     w[at + 3 + dir * 2] = next < 0 ? 0 : next | 0;
   }
 }
@@ -79,7 +82,11 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, at: number): void {
   rpc.serverVotes[0] += w[4] as number;
   rpc.serverVotes[1] += w[5] as number;
   for (let dir = 0; dir < 2; dir++)
-    if (w[6 + dir * 2] === 1) rpc.streams[dir]?.resumeFrom((w[7 + dir * 2] as number) >>> 0);
+    if (w[6 + dir * 2] === 1) {
+      const stream = rpc.streams[dir] ?? new HalfStream();
+      rpc.streams[dir] = stream;
+      stream.resumeFrom((w[7 + dir * 2] as number) >>> 0);
+    }
   const n = w[10] as number;
   const words = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
   let p = at + 44;
