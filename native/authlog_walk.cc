@@ -8,10 +8,11 @@
 // definition of the formats. src/sources/authlog/sshd-bytes.test.ts holds both walks equal over every real log.
 //
 // JS API:
-//   walk(buf, from, to, maxLine, out) -> number of lines written
+//   walk(buf, from, to, maxLine, out[, markers]) -> number of lines written
 //       buf: a Uint8Array; lines are the newline-terminated ones in buf[from, to) (a last line without a newline is
 //       not taken); out: an Int32Array of a multiple of RECORD words, one record per line (see below), filled until
-//       full or the lines run out.
+//       full or the lines run out. markers: a Uint8Array of marker records (anchor index, length, bytes), as
+//       MarkerScan.spec() in markers.ts makes them; with it, w21 says whether the line holds one of them.
 //   abiVersion
 //
 // Record (int32 words): w0 line start, w1 line end (newline excluded, a CR kept), w2 status (0 JS byte path,
@@ -22,7 +23,7 @@
 //   FNV-1a, w17 repeat count (0 none), w18 failure (1) or success (0), w19 peer id, w20 user id (-1: none, or the
 //   table is full). Ids are per process (one table per Node environment, never emptied), so the same spelling
 //   always has the same id: 0 to kMaxIds - 1 (MAX_WALK_IDS in native-walk.ts), one numbering for peers and one for
-//   accounts.
+//   accounts. w21: 1 when the line (newline excluded, a CR kept) holds one of the markers, else 0.
 
 #include <napi.h>
 
@@ -35,7 +36,7 @@ namespace {
 // were calls of their own).
 #define WALK_INLINE inline __attribute__((always_inline))
 
-constexpr int kRecord = 21;
+constexpr int kRecord = 22;
 constexpr int kAttempt = 1, kPeer = 2, kNothing = 3;
 
 struct Facts {
@@ -588,6 +589,61 @@ struct Tables {
   Interned users;
 };
 
+// markers.ts MarkerScan.has: whether buf[start, end) holds one of the markers. Each marker is looked for by its
+// anchor byte (the one the JS picked as rarest), one memchr per distinct anchor over the line.
+struct Marker {
+  const uint8_t* p;
+  int n;
+  int anchor;
+};
+constexpr int kMaxMarkers = 16;
+
+struct Markers {
+  Marker m[kMaxMarkers];
+  int count = 0;
+  uint8_t anchors[kMaxMarkers];  // distinct anchor bytes
+  int anchorCount = 0;
+};
+
+bool ParseMarkers(const uint8_t* p, size_t n, Markers& out) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 2 > n || out.count == kMaxMarkers) return false;
+    int anchor = p[i], len = p[i + 1];
+    if (len == 0 || anchor >= len || i + 2 + size_t(len) > n) return false;
+    Marker& m = out.m[out.count++];
+    m.p = p + i + 2;
+    m.n = len;
+    m.anchor = anchor;
+    uint8_t b = m.p[anchor];
+    bool seen = false;
+    for (int k = 0; k < out.anchorCount; k++) seen = seen || out.anchors[k] == b;
+    if (!seen) out.anchors[out.anchorCount++] = b;
+    i += 2 + size_t(len);
+  }
+  return true;
+}
+
+int HasMarker(const uint8_t* buf, int start, int end, const Markers& ms) {
+  for (int a = 0; a < ms.anchorCount; a++) {
+    uint8_t b = ms.anchors[a];
+    int i = start;
+    while (i < end) {
+      const void* hit = std::memchr(buf + i, b, size_t(end - i));
+      if (hit == nullptr) break;
+      int h = int(static_cast<const uint8_t*>(hit) - buf);
+      for (int k = 0; k < ms.count; k++) {
+        const Marker& m = ms.m[k];
+        if (m.p[m.anchor] != b) continue;
+        int s = h - m.anchor;
+        if (s >= start && s + m.n <= end && std::memcmp(buf + s, m.p, size_t(m.n)) == 0) return 1;
+      }
+      i = h + 1;
+    }
+  }
+  return 0;
+}
+
 // parser.ts parseBytes, as far as it goes without state: what the line is, and its fields.
 void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r, Tables& t) {
   int e = end;
@@ -595,6 +651,7 @@ void WalkLine(const uint8_t* buf, int start, int end, int maxLine, int32_t* r, T
   r[0] = start;
   r[1] = end;
   r[2] = 0;
+  r[21] = 0;
   if (start < e && buf[start] == 123) return;  // journal JSON, in auto mode
   if (e - start > maxLine) return;
   Line l{buf, e};
@@ -655,6 +712,18 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
     return env.Null();
   }
   if (maxLine > INT32_MAX) maxLine = INT32_MAX;
+  Markers markers;
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      Napi::TypeError::New(env, "walk: markers must be a Uint8Array").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    auto spec = info[5].As<Napi::Uint8Array>();
+    if (!ParseMarkers(spec.Data(), spec.ElementLength(), markers)) {
+      Napi::RangeError::New(env, "walk: bad markers").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+  }
   Tables* tables = env.GetInstanceData<Tables>();
   if (tables == nullptr) {
     tables = new Tables();
@@ -669,7 +738,9 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
     const void* nl = std::memchr(buf + pos, '\n', size_t(int(to) - pos));
     if (nl == nullptr) break;
     int end = int(static_cast<const uint8_t*>(nl) - buf);
-    WalkLine(buf, pos, end, int(maxLine), rec + n * kRecord, *tables);
+    int32_t* r = rec + n * kRecord;
+    WalkLine(buf, pos, end, int(maxLine), r, *tables);
+    if (markers.count > 0 && end - pos <= maxLine) r[21] = HasMarker(buf, pos, end, markers);
     n++;
     pos = end + 1;
   }
@@ -678,7 +749,7 @@ Napi::Value Walk(const Napi::CallbackInfo& info) {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("walk", Napi::Function::New(env, Walk, "walk"));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

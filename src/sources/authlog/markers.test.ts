@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../model/event.js';
 import { ByteLineSplitter } from './byte-lines.js';
 import { MarkerScan } from './markers.js';
+import { loadAuthLogWalk, W_MARKED, WALK_RECORD } from './native-walk.js';
 import { readAuthLogBatches } from './read-file.js';
 
 const LOGHUB = resolve(import.meta.dirname, '../../../../shared/data/sshlogs/loghub/OpenSSH/OpenSSH_2k.log');
@@ -61,6 +62,38 @@ describe('MarkerScan', () => {
     expect(() => new MarkerScan(['ü'])).toThrow(RangeError);
     expect(() => new MarkerScan([''])).toThrow(RangeError);
   });
+});
+
+const walk = loadAuthLogWalk();
+
+describe('the native line walk with markers', () => {
+  it.skipIf(!walk && process.env.MINEWARDEN_REQUIRE_SERVICES !== '1')(
+    'marks the lines MarkerScan.has would, markers at line edges and before a CR included',
+    () => {
+      const edges = [
+        'x reply ',
+        ' reply x',
+        ' reply',
+        'reply ',
+        ' reply \r',
+        'dnsmasq[',
+        'dnsmasq',
+        ': query:',
+        'q',
+      ];
+      const lines = [...mixed(5000), ...edges];
+      const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+      const scan = new MarkerScan(MARKERS);
+      scan.begin(bytes);
+      const spec = scan.spec();
+      expect(spec).toBeDefined();
+      const out = new Int32Array(WALK_RECORD * lines.length);
+      expect(walk?.(bytes, 0, bytes.length, 1 << 16, out, spec)).toBe(lines.length);
+      const got = lines.map((_, k) => out[k * WALK_RECORD + W_MARKED] === 1);
+      expect(got).toEqual(lines.map((l) => MARKERS.some((m) => l.includes(m))));
+      expect(got.filter(Boolean).length).toBeGreaterThan(500);
+    },
+  );
 });
 
 describe('readAuthLogBatches with divertMarkers', () => {

@@ -31,6 +31,26 @@ export class MarkerScan {
     this.next.fill(-2);
   }
 
+  /**
+   * The markers for the native line walk (native/authlog_walk.cc), once `begin` has picked their anchors: for each,
+   * its anchor index, its length and its bytes. The walk answers `has` for every line it reads with them.
+   */
+  spec(): Uint8Array | undefined {
+    if (!this.anchored) return undefined;
+    if (this.packed === undefined) {
+      const parts: number[] = [];
+      this.markers.forEach((m, k) => {
+        parts.push(this.anchors[k] as number, m.length, ...m);
+      });
+      // The walk takes markers of up to 255 bytes, 16 of them: past that, lines are checked here.
+      const fits = this.markers.length <= 16 && this.markers.every((m) => m.length <= 255);
+      this.packed = fits ? Uint8Array.from(parts) : null;
+    }
+    return this.packed ?? undefined;
+  }
+
+  private packed: Uint8Array | null | undefined = undefined;
+
   /** Whether `buf[start, end)` holds a marker. */
   has(buf: Buffer, start: number, end: number): boolean {
     const n = this.markers.length;

@@ -7,7 +7,8 @@ export const AUTHLOG_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/auth
 
 /**
  * native/authlog_walk.cc: the newline-terminated lines of `buf[from, to)` into `out`, one record of WALK_RECORD
- * words per line (layout at the top of the .cc file), until `out` is full; returns how many.
+ * words per line (layout at the top of the .cc file), until `out` is full; returns how many. With `markers`
+ * (`MarkerScan.spec()`), W_MARKED says whether each line holds one.
  */
 export type AuthLogWalk = (
   buf: Uint8Array,
@@ -15,9 +16,10 @@ export type AuthLogWalk = (
   to: number,
   maxLine: number,
   out: Int32Array,
+  markers?: Uint8Array,
 ) => number;
 
-export const WALK_RECORD = 21;
+export const WALK_RECORD = 22;
 
 /** Record words (see native/authlog_walk.cc). */
 export const W_START = 0;
@@ -42,6 +44,8 @@ export const W_FAILURE = 18;
 /** The walk's number for the peer's and the account's spelling (-1: none, or its table is full). */
 export const W_PEER_ID = 19;
 export const W_USER_ID = 20;
+/** 1 when the line holds one of the markers given to the walk (markers.ts), else 0. */
+export const W_MARKED = 21;
 
 /** Ids are below this: the walk's tables of spellings stop growing there. */
 export const MAX_WALK_IDS = 16384;
@@ -75,7 +79,7 @@ export const WALK_METHODS: readonly (string | undefined)[] = [
 ];
 export const WALK_PROGRAMS: readonly string[] = ['', 'sshd', 'sshd-session', 'sshd-auth'];
 
-const ABI = 2;
+const ABI = 3;
 let cached: AuthLogWalk | null | undefined;
 
 /** The addon's walk, or null when it is not built (the JS byte path then reads every line; same results). */

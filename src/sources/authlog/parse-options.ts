@@ -32,3 +32,15 @@ export interface AuthParseStats {
   skippedBinary: number;
   unattributed: number;
 }
+
+export function noParseStats(): AuthParseStats {
+  return {
+    lines: 0,
+    events: 0,
+    failures: 0,
+    successes: 0,
+    skippedLong: 0,
+    skippedBinary: 0,
+    unattributed: 0,
+  };
+}

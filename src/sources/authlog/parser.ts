@@ -33,7 +33,7 @@ import {
   WALK_PROGRAMS,
   WALK_REASONS,
 } from './native-walk.js';
-import type { AuthParseOptions, AuthParseStats } from './parse-options.js';
+import { type AuthParseOptions, type AuthParseStats, noParseStats } from './parse-options.js';
 import { type PeerEntry, PeerNames } from './peer-names.js';
 import { PeerTable, PidTable } from './pid-table.js';
 import { type LinePrefix, parsePrefix, YearInference } from './prefix.js';
@@ -62,15 +62,7 @@ interface Pending {
  * failing that, from the next one (as fail2ban's multi-line sshd filter does).
  */
 export class AuthLogParser {
-  readonly stats: AuthParseStats = {
-    lines: 0,
-    events: 0,
-    failures: 0,
-    successes: 0,
-    skippedLong: 0,
-    skippedBinary: 0,
-    unattributed: 0,
-  };
+  readonly stats: AuthParseStats = noParseStats();
   private readonly years: YearInference;
   private readonly peers = new PeerTable();
   private readonly names = new PeerNames();

@@ -9,6 +9,7 @@ import {
   type AuthLogWalk,
   loadAuthLogWalk,
   W_END,
+  W_MARKED,
   W_START,
   W_STATUS,
   WALK_JS,
@@ -153,9 +154,11 @@ class EventSink implements ByteLineSink {
   lines?(buf: Buffer, from: number, maxLine: number, stats: LineStats): number {
     const walk = this.walk as AuthLogWalk;
     const w = this.walked;
-    const n = walk(buf, from, buf.length, maxLine, w);
-    if (n === 0) return from;
     const markers = this.markers;
+    // The walk checks the divert markers itself when it can (the same answer as markers.has, in one pass per line).
+    const spec = markers?.spec();
+    const n = walk(buf, from, buf.length, maxLine, w, spec);
+    if (n === 0) return from;
     const divert = this.divert !== undefined;
     for (let k = 0, o = 0; k < n; k++, o += WALK_RECORD) {
       const start = w[o + W_START] as number;
@@ -163,7 +166,9 @@ class EventSink implements ByteLineSink {
       if (end - start > maxLine) stats.tooLong++;
       else if (
         w[o + W_STATUS] === WALK_JS ||
-        (divert && (markers === undefined || markers.has(buf, start, end)))
+        (divert &&
+          (markers === undefined ||
+            (spec === undefined ? markers.has(buf, start, end) : w[o + W_MARKED] === 1)))
       )
         this.line(buf, start, end);
       else this.parser.parseWalked(buf, w, o, this.out);
