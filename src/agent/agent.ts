@@ -95,7 +95,8 @@ export class Agent {
       ? new ExecLiveDetection({
           host: () => this.host ?? live.host,
           detectors: () => this.scanDetectors(),
-          generation: () => opts.detectorsGeneration?.(),
+          // Renewed with every scan as the scan's own detectors are, so state kept per process stays bounded.
+          generation: () => `${opts.detectorsGeneration?.() ?? 0}:${this.scans}`,
           enqueue: (b) => this.enqueue(b),
           flushMs: live.flushMs,
           procDir: procDirOf(c.scan.root),

@@ -148,4 +148,18 @@ describe.runIf(runNetlink)('agent exec feed, detected live', () => {
     expect(dropperRows).toHaveLength(1);
     expect(dropperRows[0]?.lastSeen).toBe(dropperRows[0]?.firstSeen);
   });
+
+  it('after a scan renewed the detectors, a new dropper still ships live', async () => {
+    const scans = agent.scans;
+    const dropper = spawn(join(shm, 'dropper'), ['0.05'], { stdio: 'ignore' });
+    children.push(dropper);
+    const pid = dropper.pid!;
+    await exited(dropper);
+    await until(
+      'second dropper finding stored',
+      async () => (await findingsOf(pid)).some((r) => r.finding.ruleId === 'proc.exe.writable-path'),
+      5000,
+    );
+    expect(agent.scans).toBe(scans);
+  });
 });

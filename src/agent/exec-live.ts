@@ -16,7 +16,7 @@ export interface ExecLiveOptions {
   host: () => Host;
   /** The detectors a scan runs now; each event goes to those that take its kind. Asked again when `generation` moves. */
   detectors: () => readonly Detector[];
-  /** Changes whenever `detectors` would give other rules or intel. */
+  /** Changes whenever `detectors` should be asked again (other rules or intel; the agent: every scan). */
   generation?: () => unknown;
   enqueue: (b: IngestBatch) => void;
   /**
@@ -39,14 +39,16 @@ type Found = [Detector, Hit | Hit[]];
  * take its kind (for an exec: command line, location, masquerade, deleted image, SSH spreading, the pack's
  * process_creation rules); nothing is hashed, and nothing is read for an event that hits nothing. Findings get the
  * ids the scan gives the same process (same detectors, same entity), so a process still alive at the next scan is
- * one finding on the server. The detectors live as long as their generation, so stateful ones (SSH spreading) count
- * across scans.
+ * one finding on the server. The detectors live as long as their generation (the agent renews them with every scan),
+ * so the state of stateful ones (SSH spreading) stays bounded.
  */
 export class ExecLiveDetection {
   events = 0;
   hits = 0;
   shipped = 0;
   errors = 0;
+  /** Wall time spent detecting, ns (what live detection costs the main thread; read by bench/exec-live). */
+  detectNs = 0n;
   private byKind: Map<EventKind, Detector[]> | null = null;
   private gen: unknown;
   /** Findings of the current flush window; a fresh engine per window keeps memory flat on a busy host. */
@@ -62,15 +64,18 @@ export class ExecLiveDetection {
 
   constructor(private readonly o: ExecLiveOptions) {}
 
+  /** Detects one feed event; findings leave with the next flush. */
   push(e: TelemetryEvent): void {
     if (this.stopped) return;
     this.events++;
+    const t0 = process.hrtime.bigint();
     try {
       this.detect(e);
     } catch (err) {
       // A detector bug must not stop the feed or the agent; it is logged once and counted.
       if (this.errors++ === 0) this.o.log?.('exec live detection failed', { error: (err as Error).message });
     }
+    this.detectNs += process.hrtime.bigint() - t0;
   }
 
   private detectorsFor(kind: EventKind): readonly Detector[] {
