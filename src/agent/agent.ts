@@ -223,8 +223,7 @@ export class Agent {
   start(): void {
     for (const f of this.opts.feeds ?? [])
       f.start((e) => {
-        // Detected live, an event has nothing left for a scan: the feed's detectors ran on it, and those with state
-        // keep it across scans in live detection.
+        // Detected live, an event has nothing left for a scan: the scan's detectors for its kind ran on it.
         if (this.execLive) {
           this.execLive.push(e);
           return;

@@ -99,18 +99,19 @@ describe('exec live detection', () => {
     d.stop();
   });
 
-  it('gives the ids a scan gives the same process, container included', async () => {
+  it('gives the ids a scan gives the same process: its container, and its name after a rename', async () => {
+    // The process renamed itself (comm) after the exec the source described.
     const cgroup = `0::/system.slice/docker-${DOCKER}.scope\n`;
-    root.add({ pid: 4300, comm: 'kdevtmpfsi', exe: EXE, argv: ARGS, starttime: 1000, cgroup });
+    root.add({ pid: 4300, comm: 'kworkerds', exe: EXE, argv: ARGS, starttime: 1000, cgroup });
     const { d, findings } = live();
     d.push(exec(4300));
     await tick();
-    expect(findings().every((f) => f.entity.container === DOCKER)).toBe(true);
+    for (const f of findings()) expect(f.entity).toMatchObject({ container: DOCKER, name: 'kworkerds' });
 
     const p: ProcessInfo = {
       pid: 4300,
       ppid: 1,
-      name: 'kdevtmpfsi',
+      name: 'kworkerds',
       state: 'S',
       uid: 0,
       user: 'root',
@@ -141,13 +142,16 @@ describe('exec live detection', () => {
     for (const f of findings()) expect(scanIds.get(f.ruleId), f.ruleId).toBe(f.id);
   });
 
-  it('does not take the container of a process that reused the pid', async () => {
-    root.add({ pid: 4400, exe: EXE, starttime: 2000, cgroup: `0::/docker/${DOCKER}\n` });
+  it('does not take the name or container of a process that reused the pid', async () => {
+    root.add({ pid: 4400, comm: 'other', exe: EXE, starttime: 2000, cgroup: `0::/docker/${DOCKER}\n` });
     const { d, findings } = live();
     d.push(exec(4400));
     await tick();
     expect(findings().length).toBeGreaterThan(0);
-    expect(findings().some((f) => f.entity.container)).toBe(false);
+    for (const f of findings()) {
+      expect(f.entity.container).toBeUndefined();
+      expect(f.entity.name).toBe('kdevtmpfsi');
+    }
   });
 
   it('takes new detectors when the generation moves, and survives a detector that throws', () => {

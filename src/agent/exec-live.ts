@@ -103,7 +103,7 @@ export class ExecLiveDetection {
     }
     if (!found) return;
     this.hits++;
-    this.nameContainer(e, found);
+    this.alignWithScan(e, found);
     if (!this.engine) {
       const h = this.o.host();
       this.engine = new DetectionEngine([], { id: h.id, name: h.name });
@@ -119,30 +119,35 @@ export class ExecLiveDetection {
   }
 
   /**
-   * The exec source does not read cgroups; a scan does, and a process's container is part of its finding id. So for
-   * an event that hit, the container is read once (while the process most likely still runs, and only if the pid
-   * still names the same process) and set on the hits.
+   * A process's finding id includes its name and container as the scan sees them: the name now (a miner often
+   * rewrites its comm right after exec) and the container (which the exec source does not read). So for an event
+   * that hit, and only if its pid still names the same process, both are read from /proc once and set on the hits;
+   * a process already gone keeps what the exec source read, and no scan will see it.
    */
-  private nameContainer(e: TelemetryEvent, found: readonly Found[]): void {
+  private alignWithScan(e: TelemetryEvent, found: readonly Found[]): void {
     const f = e.fields;
     const pid = f['process.pid'];
     const start = f['process.startTime'];
-    if (typeof pid !== 'number' || typeof start !== 'number' || f['process.containerId']) return;
+    if (typeof pid !== 'number' || typeof start !== 'number') return;
     const dir = `${this.o.procDir}/${pid}`;
-    let cgroup: string;
+    let name: string;
+    let container: string | null = null;
     try {
       const stat = parseStat(readProcText(`${dir}/stat`));
       this.bootTimeMs ??= readBootTimeMs(this.o.procDir);
       if (!stat || startTimeMs(this.bootTimeMs, stat.starttime) !== start) return;
-      cgroup = readProcText(`${dir}/cgroup`);
+      name = stat.comm;
+      if (!f['process.containerId'])
+        container = containerFromCgroup(readProcText(`${dir}/cgroup`))?.id ?? null;
     } catch {
       return;
     }
-    const c = containerFromCgroup(cgroup);
-    if (!c) return;
     for (const [, out] of found)
-      for (const hit of Array.isArray(out) ? out : [out])
-        if (hit.entity.kind === 'process' && hit.entity.pid === pid) hit.entity.container ??= c.id;
+      for (const hit of Array.isArray(out) ? out : [out]) {
+        if (hit.entity.kind !== 'process' || hit.entity.pid !== pid) continue;
+        if (name !== '') hit.entity.name = name;
+        if (container) hit.entity.container ??= container;
+      }
   }
 
   /** Queues the findings of the window now, those not queued before with the same content. */
