@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime, methodCounts } from './flow-report.js';
+import { type ParsedNet, PoolIntel, parseNet } from '../../intel/pools/index.js';
+import { Ipv4PoolCache, isoTime, methodCounts } from './flow-report.js';
 
 describe('isoTime', () => {
   it('writes what Date#toISOString writes, for whole and fractional milliseconds across days and years', () => {
@@ -39,5 +40,37 @@ describe('methodCounts', () => {
     expect(counts).toEqual(Object.fromEntries(m));
     expect(JSON.stringify(counts)).toBe(JSON.stringify(Object.fromEntries(m)));
     expect(Object.getPrototypeOf(counts)).toBe(Object.prototype);
+  });
+});
+
+describe('Ipv4PoolCache', () => {
+  it('answers as intel.lookupIp does, for addresses in and around listed IPv4 networks of many lengths', () => {
+    const texts = [
+      '203.0.113.7',
+      '198.51.100.0/24',
+      '10.128.0.0/9',
+      '192.0.2.128/25',
+      '::ffff:192.0.2.5',
+      '0.0.0.0/0',
+      '2001:db8::/32',
+      '255.255.255.255',
+    ];
+    const lists = [texts, texts.filter((t) => t !== '0.0.0.0/0'), ['2001:db8::/32'], []];
+    for (const list of lists) {
+      const intel = new PoolIntel();
+      intel.addPack(
+        { list: 'test', version: '1', date: '', source: 'test' },
+        [{ domain: 'pool.example' }],
+        list.map((text) => ({ net: parseNet(text) as ParsedNet, text })),
+      );
+      const cache = new Ipv4PoolCache();
+      const words = [0, -1, 0x7f000001, 0xcb007107 | 0, 0xc6336400 | 0, 0xc63364ff | 0, 0xc6336500 | 0];
+      words.push(0x0a800000, 0x0affffff, 0x0a7fffff, 0xc0000280 | 0, 0xc000027f | 0, 0xc0000205 | 0);
+      for (let i = 0; i < 2000; i++) words.push((Math.imul(i, 0x9e3779b1) ^ (i << 7)) | 0);
+      for (const w of words) {
+        const text = `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+        expect(cache.isPool(intel, w), `${list.length} ${text}`).toBe(intel.lookupIp(text) !== null);
+      }
+    }
   });
 });

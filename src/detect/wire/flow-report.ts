@@ -1,4 +1,5 @@
-import type { PoolIntel, PoolMatch } from '../../intel/pools/index.js';
+import { type PoolIntel, type PoolMatch, parseNet } from '../../intel/pools/index.js';
+import { maskIpv4 } from '../../intel/pools/ip-parse.js';
 import { type Finding, findingId } from '../../model/finding.js';
 import type { HostRef } from '../../model/host.js';
 import { addrText } from '../../sources/pcap/decode.js';
@@ -129,25 +130,37 @@ function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
   return m;
 }
 
-/** Slots of the per-report cache of "is this IPv4 server on the pool lists". */
-const V4_CACHE_SLOTS = 4096;
-
 /**
- * Pool-list answers for IPv4 server addresses by their word, in a small direct-mapped table: asked for every flow of
- * a capture, most of which go nowhere near a pool, without building the address text or growing a map.
+ * Whether IPv4 servers are on the pool lists, asked by address word: for every flow of a capture, most of which go
+ * nowhere near a pool, without building the address text for intel.lookupIp to parse back. The lists' IPv4
+ * networks are read once (from intel.indicators(), as PoolIntel.merge reads them) into a set per prefix length, so
+ * the answer is lookupIp's: some network of some length holds the address. Lists without addresses (the built-in
+ * one) answer no at once.
  */
 export class Ipv4PoolCache {
-  private readonly words = new Int32Array(V4_CACHE_SLOTS);
-  /** 0: empty slot, 1: not a pool, 2: a pool. */
-  private readonly state = new Uint8Array(V4_CACHE_SLOTS);
+  private nets: Array<{ bits: number; words: Set<number> }> | null = null;
 
   isPool(intel: PoolIntel, w: number): boolean {
-    const i = (w ^ (w >>> 12) ^ (w >>> 24)) & (V4_CACHE_SLOTS - 1);
-    if (this.state[i] !== 0 && this.words[i] === w) return this.state[i] === 2;
-    const pool = intel.lookupIp(addrText(4, w, 0, 0, 0)) !== null;
-    this.words[i] = w;
-    this.state[i] = pool ? 2 : 1;
-    return pool;
+    const nets = this.nets ?? this.load(intel);
+    if (nets.length === 0) return false;
+    const u = w >>> 0;
+    for (const n of nets) if (n.words.has(maskIpv4(u, n.bits))) return true;
+    return false;
+  }
+
+  private load(intel: PoolIntel): Array<{ bits: number; words: Set<number> }> {
+    const byBits = new Map<number, Set<number>>();
+    if (intel.packs.some((p) => p.stats.ips + p.stats.cidrs > 0))
+      for (const m of intel.indicators()) {
+        if (m.kind === 'domain') continue;
+        const net = parseNet(m.indicator);
+        if (net?.v !== 4) continue;
+        const words = byBits.get(net.bits) ?? new Set<number>();
+        byBits.set(net.bits, words);
+        words.add(net.net);
+      }
+    this.nets = [...byBits].map(([bits, words]) => ({ bits, words }));
+    return this.nets;
   }
 }
 
