@@ -51,6 +51,8 @@ export interface AgentOptions {
    * (instead of keeping them for the next scan); `host` stands for the host until the first scan.
    */
   liveExec?: { host: Host; flushMs: number };
+  /** Called when a scan's batches are queued (the memory trim: what the scan mapped and does not use leaves RSS). */
+  afterScan?: () => void;
 }
 
 const FEED_BUFFER = 10_000;
@@ -194,6 +196,7 @@ export class Agent {
     if (this.scans === 1 || this.scans % 10 === 0) releaseRegexCaches();
     for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat()))
       this.enqueue(b);
+    this.opts.afterScan?.();
   }
 
   private guardedScan(): void {

@@ -86,6 +86,10 @@ export class AgentCloudFeed {
     await this.running;
   }
 
+  get filesRead(): number {
+    return this.watcher.filesDone;
+  }
+
   status(): Record<string, unknown> {
     return {
       intervalMs: this.o.intervalMs,

@@ -48,6 +48,11 @@ export const AgentConfigSchema = z
     stateDir: z.string().min(1).default('/var/lib/minewarden'),
     scanIntervalMs: z.number().int().min(1000).max(86_400_000).default(60_000),
     heartbeatIntervalMs: z.number().int().min(500).max(3_600_000).default(30_000),
+    /**
+     * How often the agent unmaps the pages of its binary and libraries it no longer touches (src/util/mem-trim.ts),
+     * also done after each scan; 0: never. Pages in use come back with a minor fault, so this only bounds RSS.
+     */
+    memoryTrimMs: z.number().int().min(0).max(86_400_000).default(30_000),
     scan: z
       .object({
         root: z.string().min(1).default('/'),

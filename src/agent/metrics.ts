@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MinewardenError } from '../model/errors.js';
+import type { MemTrimmer } from '../util/mem-trim.js';
 import type { Agent } from './agent.js';
 import { SelfUsage } from './batch.js';
+import type { AgentCloudFeed } from './cloud-feed.js';
 import type { FleetBanPoller } from './fleet-bans.js';
 import type { LiveDetection } from './live-detect.js';
 import type { ContentSync } from './policy-sync.js';
@@ -11,7 +13,12 @@ import type { ContentSync } from './policy-sync.js';
 export function agentRegistry(
   agent: Agent,
   bans?: FleetBanPoller,
-  more: { live?: LiveDetection | null; sync?: ContentSync | null } = {},
+  more: {
+    live?: LiveDetection | null;
+    sync?: ContentSync | null;
+    trimmer?: MemTrimmer;
+    cloud?: AgentCloudFeed | null;
+  } = {},
 ): Registry {
   const r = new Registry();
   // Its own sampler: sharing the heartbeat's would shorten the heartbeat's measuring window.
@@ -47,7 +54,25 @@ export function agentRegistry(
     g('minewarden_agent_fleet_bans', 'Pushed fleet bans this agent holds', () => bans.handled.size);
     g('minewarden_agent_fleet_ban_poll_failures_total', 'Ban list polls that failed', () => bans.failures);
   }
-  const { live, sync } = more;
+  const { live, sync, trimmer, cloud } = more;
+  const exec = agent.execLive;
+  if (exec) {
+    g('minewarden_agent_exec_events_total', 'Exec feed events detected as they arrived', () => exec.events);
+    g('minewarden_agent_exec_findings_total', 'Findings queued from exec events', () => exec.shipped);
+  }
+  if (trimmer?.available) {
+    g('minewarden_agent_memory_trims_total', 'Trims of unused file-backed pages', () => trimmer.trims);
+    g(
+      'minewarden_agent_memory_trim_last_bytes',
+      'Resident bytes in the mappings the last trim unmapped (the part in use comes back)',
+      () => trimmer.lastKb * 1024,
+    );
+  }
+  if (cloud) {
+    g('minewarden_agent_cloud_looks_total', 'Looks at the cloud-log directories', () => cloud.looks);
+    g('minewarden_agent_cloud_files_total', 'Cloud-log files read (over all runs)', () => cloud.filesRead);
+    g('minewarden_agent_cloud_findings_total', 'Cloud findings queued', () => cloud.findings);
+  }
   if (live) {
     g('minewarden_agent_live_events_total', 'Auth-log and DNS events detected live', () => live.events);
     g(

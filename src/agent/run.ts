@@ -1,6 +1,8 @@
+import type { PoolIntel } from '../intel/pools/index.js';
 import { MinewardenError } from '../model/errors.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
+import { MemTrimmer } from '../util/mem-trim.js';
 import { Agent, type AgentOptions, type EventFeed } from './agent.js';
 import { attachCloudFeed, openAgentCloudWatch } from './cloud-feed.js';
 import type { AgentConfig } from './config.js';
@@ -28,7 +30,9 @@ export async function startAgent(
   const root = config.scan.root;
   const host = readHostInfo(root === '/' ? '' : root, procDirOf(root), root === '/');
   // Before enrollment: a cloud directory that is missing or a file stops the start without using the token.
-  const cloudWatch = await openAgentCloudWatch(config);
+  // The watch asks for the server's pushed pool intel at each look; the content sync starts after enrollment.
+  let pushedIntel: () => PoolIntel | null = () => null;
+  const cloudWatch = await openAgentCloudWatch(config, () => pushedIntel());
   let cred = loadCredential(config.stateDir);
   if (cred && config.server && cred.server !== config.server) cred = null;
   if (!cred) {
@@ -70,6 +74,8 @@ export async function startAgent(
         ...(opts.log ? { log: opts.log } : {}),
       })
     : null;
+  if (sync) pushedIntel = () => sync.poolIntel();
+  const trimmer = new MemTrimmer(config.memoryTrimMs);
   const agent = new Agent({
     config,
     transport,
@@ -87,7 +93,9 @@ export async function startAgent(
       : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(config.memoryTrimMs > 0 ? { afterScan: () => trimmer.trimNow() } : {}),
   });
+  agent.attach(trimmer);
   let bans: FleetBanPoller | undefined;
   if (config.fleetBans.enabled) {
     const fb = config.fleetBans;
@@ -122,10 +130,15 @@ export async function startAgent(
   const cloud = cloudWatch ? attachCloudFeed(agent, config, cloudWatch, host, opts.log) : null;
   if (config.metrics) {
     const { agentRegistry, serveMetrics } = await import('./metrics.js');
-    const srv = await serveMetrics(config.metrics, agentRegistry(agent, bans, { live, sync }));
+    const srv = await serveMetrics(
+      config.metrics,
+      agentRegistry(agent, bans, { live, sync, trimmer, cloud }),
+    );
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }
   if (sync) agent.attach(sync);
+  // Before the first scan: start-up mapped much of the node binary that the agent will not touch again.
+  trimmer.start();
   agent.start();
   live?.start();
   posture?.start();

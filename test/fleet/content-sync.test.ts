@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -33,6 +33,20 @@ rules:
     actions: [ban]
     mode: simulate
 `;
+
+/** The agent's cloud-log watch: VPC flow logs of an instance the host map joins to the agent's host. */
+const INSTANCE = 'i-0c0ffee00000000aa';
+const FLOW_HEADER =
+  'version account-id instance-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n';
+const flowTo = (ip: string, port: number) =>
+  `5 123456789010 ${INSTANCE} eni-0c0ffee00000000aa 10.1.1.1 ${ip} 40123 ${port} 6 20 4000 1795082400 1795082460 ACCEPT OK\n`;
+let inbox: string;
+
+/** As a log shipper delivers: a partial name, then the complete one. */
+function deliver(name: string, text: string): void {
+  writeFileSync(join(inbox, `${name}.tmp`), text);
+  renameSync(join(inbox, `${name}.tmp`), join(inbox, name));
+}
 
 let srv: RunningServer;
 let fake: FakeRoot;
@@ -93,10 +107,19 @@ beforeAll(async () => {
     expiresAt: null,
   });
   stateDir = join(fake.root, 'state');
+  inbox = join(fake.root, 'vpc');
+  mkdirSync(inbox);
+  const hosts = join(fake.root, 'hosts.json');
+  writeFileSync(hosts, JSON.stringify({ hosts: [{ id: HOST, name: 'h', instanceIds: [INSTANCE] }] }));
   agent = await startEnrolledAgent(
     srv,
     { root: fake.root, stateDir },
-    { scanIntervalMs: 1000, heartbeatIntervalMs: 500, contentSync: { pollMs: 500 } },
+    {
+      scanIntervalMs: 1000,
+      heartbeatIntervalMs: 500,
+      contentSync: { pollMs: 500 },
+      cloud: { vpcFlow: [inbox], hosts, intervalMs: 200 },
+    },
   );
 });
 
@@ -113,6 +136,13 @@ describe('policy, rules and intel pushed to agents', () => {
     const before = await findings();
     expect(before.some((f) => f.ruleId === 'net.pool-connection')).toBe(false);
     expect(before.some((f) => f.ruleId === `sigma.${RULE_ID}`)).toBe(false);
+    // The cloud-log watch: a flow to the address is no pool flow yet (the miner-port flow beside it shows the file
+    // was read).
+    deliver('f0.log', FLOW_HEADER + flowTo('198.51.100.77', 8443) + flowTo('192.0.2.99', 14444));
+    await until('first flow file read', async () =>
+      (await findings()).some((f) => f.ruleId === 'cloud.flow.miner-port'),
+    );
+    expect((await findings()).some((f) => f.ruleId === 'cloud.flow.pool-address')).toBe(false);
 
     expect((await put('rules', { yaml: RULES, name: 'fleet-rules' })).status).toBe(200);
     const intel = await put('intel', {
@@ -131,6 +161,11 @@ describe('policy, rules and intel pushed to agents', () => {
         f.some((x) => x.ruleId === 'net.pool-connection' && x.ip === '198.51.100.77')
       );
     });
+    // The cloud-log watch uses the pushed intel from its next look on.
+    deliver('f1.log', FLOW_HEADER + flowTo('198.51.100.77', 8443));
+    await until('cloud flow to the pushed pool', async () =>
+      (await findings()).some((f) => f.ruleId === 'cloud.flow.pool-address' && f.ip === '198.51.100.77'),
+    );
     const rows = await srv.store.fleet.listFindings({ hostId: HOST, limit: 1000 });
     const pool = rows.find((r) => r.finding.ruleId === 'net.pool-connection')?.finding;
     expect(JSON.stringify(pool?.evidence)).toContain('fleet');

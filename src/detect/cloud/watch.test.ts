@@ -194,10 +194,13 @@ describe('cloud logs from directories a shipper fills', () => {
     );
     if (!w) throw new Error('no watcher');
     const names: string[] = [];
+    const collect = (b: CloudWatchBatch) => {
+      names.push(...b.findings.map((f) => String(f.entity.name)));
+    };
     const look = async () => {
       // A file counts as complete at the second look that sees it.
-      await w.poll((b) => names.push(...b.findings.map((f) => String(f.entity.name))));
-      await w.poll((b) => names.push(...b.findings.map((f) => String(f.entity.name))));
+      await w.poll(collect);
+      await w.poll(collect);
     };
     await writeFile(path.join(dns, 'a.log'), query('la.newpool-fleet.example'));
     await look();
