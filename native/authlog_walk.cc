@@ -179,12 +179,13 @@ WALK_INLINE int Digits(const Line& l, int i, int end, Facts& f) {
   int from = i;
   int64_t v = 0;
   while (i < end) {
-    int c = l.b[i];
-    if (c < 48 || c > 57) break;
-    if (i - from < 10) v = v * 10 + (c - 48);
+    unsigned d = unsigned(l.b[i]) - 48u;
+    if (d > 9) break;
+    if (i - from == 9) return -1;  // ten digits or more
+    v = v * 10 + int(d);
     i++;
   }
-  if (i == from || i - from > 9) return -1;
+  if (i == from) return -1;
   f.num = v;
   return i;
 }
@@ -432,9 +433,10 @@ bool HasControl(const Line& l, int from, int to) {
 
 WALK_INLINE int Digit(int c) { return c >= 48 && c <= 57 ? c - 48 : -1; }
 
+// Callers have checked that i and i + 1 are in the line.
 WALK_INLINE int Two(const Line& l, int i) {
-  int a = Digit(l.at(i));
-  int b = Digit(l.at(i + 1));
+  int a = Digit(l.b[i]);
+  int b = Digit(l.b[i + 1]);
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
@@ -466,22 +468,25 @@ struct Envelope {
 
 // byte-prefix.ts read(): the plain classic envelope, or false.
 bool ReadEnvelope(const Line& l, int start, int end, Envelope& env) {
+  // Bytes start..start + 15 are in the line, and every read up to the time's is below start + 16 or checked
+  // against end first: read directly, without at()'s bounds test.
   if (start + 16 > end) return false;
-  int month = MonthOf(l.at(start), l.at(start + 1), l.at(start + 2));
-  if (month < 0 || l.at(start + 3) != 32) return false;
+  const uint8_t* b = l.b;
+  int month = MonthOf(b[start], b[start + 1], b[start + 2]);
+  if (month < 0 || b[start + 3] != 32) return false;
   int i = start + 4;
-  if (l.at(i) == 32) i++;
-  int day = Digit(l.at(i));
+  if (b[i] == 32) i++;
+  int day = Digit(b[i]);
   if (day < 0) return false;
   i++;
-  int d2 = Digit(l.at(i));
+  int d2 = Digit(b[i]);
   if (d2 >= 0) {
     day = day * 10 + d2;
     i++;
   }
-  if (l.at(i) != 32 || i + 9 > end) return false;
+  if (b[i] != 32 || i + 9 > end) return false;
   int h = Two(l, i + 1), m = Two(l, i + 4), s = Two(l, i + 7);
-  if (h < 0 || m < 0 || s < 0 || l.at(i + 3) != 58 || l.at(i + 6) != 58) return false;
+  if (h < 0 || m < 0 || s < 0 || b[i + 3] != 58 || b[i + 6] != 58) return false;
   if (day == 0 || day > 31 || h > 23 || m > 59 || s > 60) return false;
   i += 9;
   if (i - start > 16) return false;
@@ -519,12 +524,14 @@ bool ReadEnvelope(const Line& l, int start, int end, Envelope& env) {
     int digitsStart = i;
     int v = 0;
     while (i < end) {
-      int c = l.b[i];
-      if (c < 48 || c > 57) break;
-      if (i - digitsStart < 10) v = v * 10 + (c - 48);
+      unsigned d = unsigned(l.b[i]) - 48u;
+      if (d > 9) break;
+      // Ten digits or more: no pid (the check below would refuse them too).
+      if (i - digitsStart == 9) return false;
+      v = v * 10 + int(d);
       i++;
     }
-    if (i == digitsStart || i - digitsStart > 9 || l.at(i) != 93) return false;
+    if (i == digitsStart || l.at(i) != 93) return false;
     pid = v;
     i++;
   }
