@@ -56,6 +56,7 @@ export function sshBruteForce(
   return {
     meta,
     kinds: ['auth'],
+    only: 'failures',
     view: shared.view,
     detect(e) {
       return this.observe(shared.view.of(e));

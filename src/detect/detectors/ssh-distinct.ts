@@ -70,6 +70,7 @@ export function distinctAttemptsDetector(
   return {
     meta: spec.meta,
     kinds: ['auth'],
+    only: 'failures',
     view: shared.view,
     detect(e) {
       return this.observe(shared.view.of(e));

@@ -28,6 +28,7 @@ export function sshFleetAttackerLogin(
   return {
     meta,
     kinds: ['auth'],
+    only: 'successes',
     view,
     detect(e) {
       return this.observe(view.of(e));

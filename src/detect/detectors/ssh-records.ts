@@ -19,11 +19,16 @@ export function sshRecordSink(detectors: readonly Detector[], det: StatefulDetec
   }
   if (view === undefined) return null;
   const v = view;
+  // In set order, without those that only answer attempts of the other outcome.
+  const onFailure = ssh.filter((d) => d.only !== 'successes');
+  const onSuccess = ssh.filter((d) => d.only !== 'failures');
   return {
     record: v,
     emit() {
       v.written();
-      for (const d of ssh) {
+      // A record is a failure or a success (parser.ts writes success as !failure).
+      const list = v.failure ? onFailure : onSuccess;
+      for (const d of list) {
         const hit = d.observe(v);
         if (hit !== null) det.report(d, hit, v.time);
       }

@@ -20,6 +20,7 @@ export function rootPasswordLogin(view: AuthView): AuthViewDetector {
   return {
     meta,
     kinds: ['auth'],
+    only: 'successes',
     view,
     detect(e) {
       return this.observe(view.of(e));

@@ -53,6 +53,7 @@ export function sshSlowBruteForce(
   return {
     meta,
     kinds: ['auth'],
+    only: 'failures',
     view: shared.view,
     detect(e) {
       return this.observe(shared.view.of(e));
