@@ -5,7 +5,7 @@
 //
 // JS API:
 //   const w = new PcapWalk(fd, maxFlows, scratch, onEvent, methods, batch)
-//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 64 KiB + 160 bytes where each
+//       fd: a regular file (the caller closes it); scratch: an ArrayBuffer of at least 256 KiB + 160 bytes where each
 //       event is written before onEvent() is called; onEvent(big?) returns a number (see below); methods: the known
 //       JSON-RPC method names with their flags, "flags:name" per line (pcap_walk_lines.h); batch: 1 when no finding
 //       is reported as it happens, so flows whose first payload is P2P or a whole ClientHello are decided here
@@ -599,7 +599,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     int fd = info[0].As<Napi::Number>().Int32Value();
     maxFlows_ = info[1].As<Napi::Number>().DoubleValue();
     Napi::ArrayBuffer scratch = info[2].As<Napi::ArrayBuffer>();
-    if (scratch.ByteLength() < kEventHeader + 65536) {
+    // Room for the sums of counted lines with two held lines (pcap_walk_lines.h kMaxPart) as well.
+    if (scratch.ByteLength() < kEventHeader + 256 * 1024) {
       Napi::RangeError::New(env, "PcapWalk scratch is too small").ThrowAsJavaScriptException();
       return;
     }
@@ -691,6 +692,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   std::vector<pcapwalk::KnownMethod> known_;
   std::vector<pcapwalk::Counting> counting_;
   std::vector<pcapwalk::LineCount> lines_;
+  std::string joined_;
   bool countsHandedOver_ = false;
   // No finding is reported as it happens (JS said so): flows may be decided here (DecideHere).
   bool batch_ = false;
@@ -1026,7 +1028,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     pcapwalk::Counting& c = counting_[size_t(flows_[size_t(id)].counting)];
     int32_t w[12] = {kEvCounts, id, done ? 1 : 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     std::memcpy(scratch_, w, sizeof w);
-    // Bounded by kMaxLinesHere lines of at most 64-byte names past fewer than kMaxInspected messages: it fits.
+    // Bounded by kMaxLinesHere lines of at most 64-byte names past fewer than kMaxInspected messages, and two held
+    // lines of at most kMaxPart: it fits the 256 KiB the constructor asks for.
     pcapwalk::WriteSums(c, scratch_ + kEventHeader, scratchBytes_ - kEventHeader);
     c.Reset();
     TakeAnswer(id, Emit(nullptr, 0));
@@ -1044,13 +1047,38 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   // SYN, none JS must read. Returns false (nothing changed) otherwise.
   bool CountHere(int32_t id, Flow& f, int dir, const uint8_t* p, int64_t len, uint8_t flags, uint32_t seq) {
     pcapwalk::Counting& c = counting_[size_t(f.counting)];
-    if ((flags & kSyn) || len <= 0 || p[len - 1] != '\n') return false;
+    if ((flags & kSyn) || len <= 0) return false;
     // half-stream.ts push(): a stream's first segment (no SYN) is read from its start when it starts a message.
     if (c.fresh[dir] ? !StartsMessage(p, len) : !c.clean[dir] || seq != c.next[dir]) return false;
+    std::string& part = c.part[dir];
+    // Bounded so a line is never cut (MAX_LINE_BYTES) and the sums fit the scratch.
+    if (part.size() + size_t(len) > pcapwalk::kMaxPart) return false;
     lines_.clear();
     const uint8_t* end = p + len;
-    for (const uint8_t* s = p; s < end;) {
+    const uint8_t* s = p;
+    bool joinsPart = false;
+    if (!part.empty()) {
+      // deliver(): the line held from earlier segments ends at this segment's first newline.
+      const auto* nl = static_cast<const uint8_t*>(std::memchr(p, '\n', size_t(len)));
+      if (nl) {
+        joined_.assign(part);
+        joined_.append(reinterpret_cast<const char*>(p), size_t(nl - p));
+        const auto* j = reinterpret_cast<const uint8_t*>(joined_.data());
+        lines_.emplace_back();
+        if (!pcapwalk::CountLine(known_, c.tell, j, j + joined_.size(), lines_.back())) return false;
+        s = nl + 1;
+      } else {
+        s = end;
+        joinsPart = true;
+      }
+    }
+    const uint8_t* tail = end;
+    while (s < end) {
       const auto* nl = static_cast<const uint8_t*>(std::memchr(s, '\n', size_t(end - s)));
+      if (!nl) {
+        tail = s;
+        break;
+      }
       if (nl > s) {
         if (lines_.size() >= pcapwalk::kMaxLinesHere) return false;
         lines_.emplace_back();
@@ -1063,6 +1091,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     c.clean[dir] = true;
     c.fresh[dir] = false;
     for (const auto& l : lines_) pcapwalk::AddLine(c, dir, l);
+    // What follows the last newline waits for the next segment (all of it when there was none).
+    if (joinsPart)
+      part.append(reinterpret_cast<const char*>(p), size_t(len));
+    else
+      part.assign(reinterpret_cast<const char*>(tail), size_t(end - tail));
     // json() in analyzer.ts: a mining flow that reached the inspection limit is done after this segment.
     if (c.messages + c.added >= pcapwalk::kMaxInspected) HandOverSums(id, true);
     return true;

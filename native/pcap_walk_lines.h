@@ -40,6 +40,9 @@ constexpr int32_t kMoneroSeen = 8;
 constexpr int32_t kMaxInspected = 16;
 // More lines than this in one segment go to JS (keeps a flush's size bounded).
 constexpr size_t kMaxLinesHere = 64;
+// A line held across segments here stays under this (with the segment that would grow it): far below
+// MAX_LINE_BYTES, so no line is ever cut here, and two of them fit the scratch with the sums.
+constexpr size_t kMaxPart = 64 * 1024;
 
 struct KnownMethod {
   std::string name;
@@ -64,13 +67,17 @@ struct Counting {
   int32_t serverVotes[2] = {0, 0};
   // Method names in the order first counted, with their counts.
   std::vector<std::pair<std::string, int32_t>> methods;
-  // Whether a direction's stream moved on (JS's stream then resumes at next[dir]).
+  // Whether a direction's stream moved on (JS's stream then resumes at next[dir], holding part[dir]: the bytes
+  // after its last newline, a line not finished yet).
   bool moved[2] = {false, false};
+  std::string part[2];
 
   bool Pending() const { return added > 0 || moved[0] || moved[1]; }
   void Reset() {
     added = 0;
     moved[0] = moved[1] = false;
+    part[0].clear();
+    part[1].clear();
     handshake = false;
     clientVotes[0] = clientVotes[1] = serverVotes[0] = serverVotes[1] = 0;
     methods.clear();
@@ -172,14 +179,17 @@ inline void AddLine(Counting& c, int dir, const LineCount& l) {
 }
 
 // Writes the sums at `out` (int32 words): added messages, handshake, client votes 0 and 1, server votes 0 and 1,
-// per direction whether its stream moved on and the sequence number it expects next, the number of methods, then
-// per method its count, its name's length and the name, padded to 4 bytes. Returns the bytes written, or 0 when
-// they would not fit in `room`.
+// per direction whether its stream moved on and the sequence number it expects next, the number of methods, the
+// lengths of the two directions' held bytes; then per method its count, its name's length and the name, and then
+// each direction's held bytes, each padded to 4 bytes. Returns the bytes written, or 0 when they would not fit in
+// `room`.
+inline size_t Pad4(size_t n) { return (n + 3) & ~size_t(3); }
+
 inline size_t WriteSums(const Counting& c, uint8_t* out, size_t room) {
-  size_t need = 11 * 4;
-  for (const auto& m : c.methods) need += 8 + ((m.first.size() + 3) & ~size_t(3));
+  size_t need = 13 * 4 + Pad4(c.part[0].size()) + Pad4(c.part[1].size());
+  for (const auto& m : c.methods) need += 8 + Pad4(m.first.size());
   if (need > room) return 0;
-  int32_t head[11] = {c.added,
+  int32_t head[13] = {c.added,
                       c.handshake ? 1 : 0,
                       c.clientVotes[0],
                       c.clientVotes[1],
@@ -189,14 +199,20 @@ inline size_t WriteSums(const Counting& c, uint8_t* out, size_t room) {
                       int32_t(c.next[0]),
                       c.moved[1] ? 1 : 0,
                       int32_t(c.next[1]),
-                      int32_t(c.methods.size())};
+                      int32_t(c.methods.size()),
+                      int32_t(c.part[0].size()),
+                      int32_t(c.part[1].size())};
   std::memcpy(out, head, sizeof head);
   size_t at = sizeof head;
   for (const auto& m : c.methods) {
     int32_t w[2] = {m.second, int32_t(m.first.size())};
     std::memcpy(out + at, w, 8);
     std::memcpy(out + at + 8, m.first.data(), m.first.size());
-    at += 8 + ((m.first.size() + 3) & ~size_t(3));
+    at += 8 + Pad4(m.first.size());
+  }
+  for (const auto& held : c.part) {
+    std::memcpy(out + at, held.data(), held.size());
+    at += Pad4(held.size());
   }
   return at;
 }

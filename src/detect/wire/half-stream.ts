@@ -212,6 +212,13 @@ export class HalfStream {
     this.nextSeq = seq;
   }
 
+  /** Holds buf[s, e) as the start of a line not finished yet (read elsewhere, after resumeFrom). */
+  carry(buf: Buffer, s: number, e: number): void {
+    this.grow(this.lineLen + e - s);
+    buf.copy(this.line as Buffer, this.lineLen, s, e);
+    this.lineLen += e - s;
+  }
+
   /** Bytes held for this direction (line buffer and out-of-order segments). */
   get heldBytes(): number {
     return (this.line?.length ?? 0) + this.oooBytes;

@@ -126,7 +126,14 @@ function messages(r: () => number, kind: number): Array<{ server: boolean; line:
   const n = 4 + Math.floor(r() * 40);
   for (let i = 0; i < n; i++) {
     const x = r();
-    if (x < 0.08) out.push({ server: r() < 0.5, line: pick(r, ODD) });
+    if (x < 0.01) {
+      // Lines longer than the walk holds (64 KiB) and than a line is kept whole (256 KiB: cut).
+      const size = pick(r, [40_000, 70_000, 300_000]);
+      out.push({
+        server: r() < 0.5,
+        line: `{"id":7,"method":"mining.notify","params":["${'a'.repeat(size)}"]}`,
+      });
+    } else if (x < 0.08) out.push({ server: r() < 0.5, line: pick(r, ODD) });
     else if (x < 0.2)
       out.push({ server: r() < 0.5, line: `{"id":${i},"method":"x.m${Math.floor(r() * 40)}"}` });
     else if (x < 0.6 || server.length === 0) out.push({ server: false, line: pick(r, client) });
@@ -166,8 +173,12 @@ function flowSegments(r: () => number, client: string, server: string, port: num
       keep = data.slice(at);
       data = data.slice(0, at);
     }
-    out.push(seg(d === 1, data));
-    seqs[d] = ((seqs[d] as number) + Buffer.byteLength(data)) >>> 0;
+    // Segments of at most one MSS, as long lines really arrive.
+    for (let at = 0; at < data.length; at += 1448) {
+      const piece = data.slice(at, at + 1448);
+      out.push(seg(d === 1, piece));
+      seqs[d] = ((seqs[d] as number) + Buffer.byteLength(piece)) >>> 0;
+    }
     pending[d] = keep;
   };
   for (const m of messages(r, kind)) {

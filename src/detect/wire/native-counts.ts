@@ -74,26 +74,31 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
  * flow's counts, and moves its streams on past the segments the walk read.
  */
 export function addNativeCounts(rpc: RpcState, buf: Buffer, at: number): void {
-  const w = new Int32Array(buf.buffer, buf.byteOffset + at, 11);
+  const w = new Int32Array(buf.buffer, buf.byteOffset + at, 13);
   rpc.messages += w[0] as number;
   if (w[1] === 1) rpc.handshake = true;
   rpc.clientVotes[0] += w[2] as number;
   rpc.clientVotes[1] += w[3] as number;
   rpc.serverVotes[0] += w[4] as number;
   rpc.serverVotes[1] += w[5] as number;
-  for (let dir = 0; dir < 2; dir++)
-    if (w[6 + dir * 2] === 1) {
-      const stream = rpc.streams[dir] ?? new HalfStream();
-      rpc.streams[dir] = stream;
-      stream.resumeFrom((w[7 + dir * 2] as number) >>> 0);
-    }
   const n = w[10] as number;
   const words = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
-  let p = at + 44;
+  let p = at + 52;
   for (let i = 0; i < n; i++) {
     const count = words[p >>> 2] as number;
     const len = words[(p >>> 2) + 1] as number;
     countMethod(rpc, methodName(buf, p + 8, p + 8 + len), count);
     p += 8 + ((len + 3) & ~3);
+  }
+  // Streams the walk read on: where they stand, with the unfinished line it held.
+  for (let dir = 0; dir < 2; dir++) {
+    const held = w[11 + dir] as number;
+    if (w[6 + dir * 2] === 1) {
+      const stream = rpc.streams[dir] ?? new HalfStream();
+      rpc.streams[dir] = stream;
+      stream.resumeFrom((w[7 + dir * 2] as number) >>> 0);
+      if (held > 0) stream.carry(buf, p, p + held);
+    }
+    p += (held + 3) & ~3;
   }
 }
