@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, open, readSync } from 'node:fs';
 import { isGzip, type LineStats } from './lines.js';
 
 /** Receives each line as a byte range (newline excluded); the bytes are only valid during the call. */
@@ -109,6 +108,7 @@ export class ByteLineSplitter {
  * consumed while they are still young (bench/logs).
  */
 const CHUNK = 1 << 18;
+const YIELD_EVERY = 16;
 
 /**
  * The bytes of a file (gunzipped when it is gzip, by magic bytes), chunk by chunk. A plain file is read into one
@@ -126,15 +126,21 @@ export async function* readChunks(file: string): AsyncGenerator<Buffer> {
     }
     return;
   }
-  const fh = await open(file, 'r');
+  // Read on this thread: a plain file's reads take microseconds, and each read through the thread pool cost a
+  // wake-up of a pool thread and of this one (~430 per million lines; context switches of `logs FILE` 2,400 ->
+  // 1,550). The event loop still gets a turn every YIELD_EVERY chunks, for a caller with other work (the agent).
+  const fd = await new Promise<number>((res, rej) =>
+    open(file, 'r', (err, fd) => (err ? rej(err) : res(fd))),
+  );
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+    for (let n = 1; ; n++) {
+      const bytesRead = readSync(fd, buf, 0, CHUNK, null);
       if (bytesRead === 0) return;
       yield bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead);
+      if (n % YIELD_EVERY === 0) await new Promise<void>((res) => setImmediate(res));
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
