@@ -1,3 +1,4 @@
+import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
 import type { ScanResult } from '../scan/scan.js';
 import type { HostSnapshot } from '../sources/procfs/snapshot.js';
@@ -52,6 +53,24 @@ export function batchesOfScan(
       inventory: i === 0 ? [inventoryOf(scan.snapshot, `${id}:inv`)] : [],
     });
   }
+  return out;
+}
+
+/**
+ * Findings alone (live detection, posture, cloud logs) as the batches the server accepts, at most MAX_BATCH_FINDINGS
+ * each; `ids` names each batch.
+ */
+export function findingBatches(host: Host, findings: readonly Finding[], ids: () => string): IngestBatch[] {
+  const out: IngestBatch[] = [];
+  for (let i = 0; i < findings.length; i += MAX_BATCH_FINDINGS)
+    out.push({
+      batchId: ids(),
+      host,
+      findings: findings.slice(i, i + MAX_BATCH_FINDINGS),
+      incidents: [],
+      heartbeats: [],
+      inventory: [],
+    });
   return out;
 }
 

@@ -3,9 +3,9 @@ import type { CloudLogWatcher, CloudWatchBatch } from '../detect/cloud/watch.js'
 import { cloudFeedDirs } from '../detect/cloud/watch-config.js';
 import type { PoolIntel } from '../intel/pools/index.js';
 import type { Host } from '../model/host.js';
-import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
+import type { IngestBatch } from '../store/types.js';
 import type { Agent, AgentOptions } from './agent.js';
-import { runId } from './batch.js';
+import { findingBatches, runId } from './batch.js';
 import type { AgentConfig } from './config.js';
 
 /** The watch state (files read, findings reported) in the agent's state directory. */
@@ -52,15 +52,7 @@ export class AgentCloudFeed {
     const own = b.findings.filter((f) => f.host.id === host.id);
     const other = b.findings.filter((f) => f.host.id !== host.id);
     for (const list of [own, other])
-      for (let i = 0; i < list.length; i += MAX_BATCH_FINDINGS)
-        this.o.enqueue({
-          batchId: `${this.run}:cloud:${++this.seq}`,
-          host,
-          findings: list.slice(i, i + MAX_BATCH_FINDINGS),
-          incidents: [],
-          heartbeats: [],
-          inventory: [],
-        });
+      for (const b of findingBatches(host, list, () => `${this.run}:cloud:${++this.seq}`)) this.o.enqueue(b);
     this.findings += b.findings.length;
     this.o.log?.('cloud findings queued', { files: b.files.length, findings: b.findings.length });
   }

@@ -8,8 +8,8 @@ import { readBootTimeMs } from '../sources/procfs/host-info.js';
 import { startTimeMs } from '../sources/procfs/process.js';
 import { readProcText } from '../sources/procfs/read.js';
 import { parseStat } from '../sources/procfs/stat.js';
-import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
-import { runId } from './batch.js';
+import type { IngestBatch } from '../store/types.js';
+import { findingBatches, runId } from './batch.js';
 
 export interface ExecLiveOptions {
   /** The host the findings are about (the last scan's view, or what was read at start). */
@@ -166,17 +166,8 @@ export class ExecLiveDetection {
       changed.push(f);
     }
     if (changed.length === 0) return;
-    const host = this.o.host();
-    for (let i = 0; i < changed.length; i += MAX_BATCH_FINDINGS) {
-      this.o.enqueue({
-        batchId: `${this.run}:exec:${++this.seq}`,
-        host,
-        findings: changed.slice(i, i + MAX_BATCH_FINDINGS),
-        incidents: [],
-        heartbeats: [],
-        inventory: [],
-      });
-    }
+    for (const b of findingBatches(this.o.host(), changed, () => `${this.run}:exec:${++this.seq}`))
+      this.o.enqueue(b);
     this.shipped += changed.length;
   }
 

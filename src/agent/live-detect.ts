@@ -4,9 +4,9 @@ import { StatefulDetection } from '../detect/stateful.js';
 import type { TelemetryEvent } from '../model/event.js';
 import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
-import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
+import type { IngestBatch } from '../store/types.js';
 import type { EventFeed } from './agent.js';
-import { runId } from './batch.js';
+import { findingBatches, runId } from './batch.js';
 
 export interface LiveDetectionOptions {
   /** The host the findings are about (the last scan's view, or what was read at start). */
@@ -98,17 +98,8 @@ export class LiveDetection {
       this.o.log?.('live detection reset', { findings: all.length });
     }
     if (changed.length === 0) return;
-    const host = this.o.host();
-    for (let i = 0; i < changed.length; i += MAX_BATCH_FINDINGS) {
-      this.o.enqueue({
-        batchId: `${this.run}:live:${++this.seq}`,
-        host,
-        findings: changed.slice(i, i + MAX_BATCH_FINDINGS),
-        incidents: [],
-        heartbeats: [],
-        inventory: [],
-      });
-    }
+    for (const b of findingBatches(this.o.host(), changed, () => `${this.run}:live:${++this.seq}`))
+      this.o.enqueue(b);
     this.shipped += changed.length;
   }
 

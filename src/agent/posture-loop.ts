@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { MinewardenError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
-import { type IngestBatch, MAX_BATCH_FINDINGS } from '../store/types.js';
+import type { IngestBatch } from '../store/types.js';
 import type { Agent, AgentOptions } from './agent.js';
-import { runId } from './batch.js';
+import { findingBatches, runId } from './batch.js';
 import type { AgentConfig } from './config.js';
 
 /** The listener set of the last pass, in stateDir: an agent restart compares against it, not a new baseline. */
@@ -85,23 +85,13 @@ export class PostureLoop {
     // Both read the host id from the same root, so they agree; the server refuses a finding about another host,
     // so the agent's identity is the one that ships if they ever did not.
     const findings: Finding[] = r.findings.map((f) => (f.host.id === ref.id ? f : { ...f, host: ref }));
-    let batches = 0;
-    for (let i = 0; i < findings.length; i += MAX_BATCH_FINDINGS) {
-      this.o.enqueue({
-        batchId: `${this.run}:posture:${++this.seq}`,
-        host,
-        findings: findings.slice(i, i + MAX_BATCH_FINDINGS),
-        incidents: [],
-        heartbeats: [],
-        inventory: [],
-      });
-      batches++;
-    }
+    const batches = findingBatches(host, findings, () => `${this.run}:posture:${++this.seq}`);
+    for (const b of batches) this.o.enqueue(b);
     this.passes++;
     const result: PosturePassResult = {
       findings: findings.length,
       portChanges: findings.filter((f) => f.ruleId === PORT_CHANGED).length,
-      batches,
+      batches: batches.length,
       warnings: r.warnings.items.length,
     };
     this.last = result;

@@ -12,6 +12,7 @@ import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
 import { parseServerConfig, type ServerConfigInput } from '../../src/server/config.js';
 import type { RunningServer } from '../../src/server/run.js';
 import { runCli } from '../helpers/cli.js';
+import { resolverQueryLine } from '../helpers/cloud-lines.js';
 import { FakeRoot } from '../helpers/fake-proc.js';
 import { enrollmentToken, sqliteServer, startEnrolledAgent } from '../helpers/fleet-harness.js';
 import { until } from './sim-agent.js';
@@ -25,22 +26,7 @@ const minerFlow = (instance: string, port = 14444) =>
   `5 123456789010 ${instance} eni-${instance.slice(2)} 10.0.9.9 192.0.2.99 40123 ${port} 6 20 4000 1795082400 1795082460 ACCEPT OK\n`;
 /** A Route 53 Resolver query log line: an instance resolving a pool domain. */
 const poolQuery = (instance: string, srcaddr: string) =>
-  `${JSON.stringify({
-    version: '1.100000',
-    account_id: '123456789010',
-    region: 'us-east-1',
-    vpc_id: 'vpc-0abc1234def567890',
-    query_timestamp: '2026-11-20T09:59:55Z',
-    query_name: 'pool.supportxmr.com.',
-    query_type: 'A',
-    query_class: 'IN',
-    rcode: 'NOERROR',
-    answers: [{ Rdata: '198.51.100.77', Type: 'A', Class: 'IN' }],
-    srcaddr,
-    srcport: '37475',
-    transport: 'UDP',
-    srcids: { instance },
-  })}\n`;
+  resolverQueryLine({ instance, srcaddr, name: 'pool.supportxmr.com', answer: '198.51.100.77' });
 
 let dir = '';
 let fake: FakeRoot;

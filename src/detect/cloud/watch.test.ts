@@ -2,6 +2,7 @@ import { appendFile, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolverQueryLine } from '../../../test/helpers/cloud-lines.js';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
 import { loadBuiltinPoolIntel, PoolIntel, poolIntelFromText } from '../../intel/pools/index.js';
 import type { Finding } from '../../model/finding.js';
@@ -170,22 +171,12 @@ describe('cloud logs from directories a shipper fills', () => {
     await mkdir(dns);
     const intelDir = path.join(dir, 'intel-none');
     const query = (name: string) =>
-      `${JSON.stringify({
-        version: '1.100000',
-        account_id: '123456789010',
-        region: 'us-east-1',
-        vpc_id: 'vpc-0abc1234def567890',
-        query_timestamp: '2026-11-20T09:59:55Z',
-        query_name: `${name}.`,
-        query_type: 'A',
-        query_class: 'IN',
-        rcode: 'NOERROR',
-        answers: [{ Rdata: '198.51.100.78', Type: 'A', Class: 'IN' }],
+      resolverQueryLine({
+        instance: 'i-0pushed0000000001',
         srcaddr: '10.0.7.7',
-        srcport: '37475',
-        transport: 'UDP',
-        srcids: { instance: 'i-0pushed0000000001' },
-      })}\n`;
+        name,
+        answer: '198.51.100.78',
+      });
     let pushed: PoolIntel | null = null;
     const w = await openCloudFeed(
       CloudFeedSchema.parse({ resolver: [dns], intelDir }),
