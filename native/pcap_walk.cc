@@ -41,6 +41,7 @@
 
 #include <napi.h>
 
+#include "pcap_walk_dns.h"
 #include "pcap_walk_lines.h"
 
 #include <fcntl.h>
@@ -481,11 +482,11 @@ int64_t DnsSkipName(const uint8_t* b, int64_t end, int64_t p) {
 // A DNS message about a pool name as dns.ts parseDns reads it, for JS (int32 words at out): id, response (1/0),
 // rcode, qtype, the name's length, the number of A and AAAA answers, then per answer its family and four address
 // words (an IPv4 address in the first), then the name. `after` is where the question's name ends.
-void DnsEventPayload(const uint8_t* b, int64_t len, int64_t after, const std::string& name, uint8_t* out) {
-  const uint16_t flags = Be16(b + 2);
+// The A and AAAA answers of a DNS message as dns.ts parseDns reads them (at most 64 records looked at). `after` is
+// where the question's name ends.
+void DnsAnswers(const uint8_t* b, int64_t len, int64_t after, std::vector<pcapwalk::Addr>& out) {
+  out.clear();
   const int an = Be16(b + 6);
-  int32_t head[6] = {Be16(b), (flags & 0x8000) ? 1 : 0, flags & 0x0f, Be16(b + after), int32_t(name.size()), 0};
-  uint8_t* at = out + sizeof head;
   int64_t p = after + 4;
   for (int i = 0; i < an && i < 64; i++) {
     const int64_t next = DnsSkipName(b, len, p);
@@ -495,20 +496,29 @@ void DnsEventPayload(const uint8_t* b, int64_t len, int64_t after, const std::st
     const int64_t rdlen = Be16(b + p + 8);
     p += 10;
     if (p + rdlen > len) break;
-    int32_t w[5] = {0, 0, 0, 0, 0};
+    pcapwalk::Addr a;
     if (type == 1 && rdlen == 4) {
-      w[0] = 4;
-      w[1] = int32_t(Be32(b + p));
+      a.family = 4;
+      a.w[0] = Be32(b + p);
     } else if (type == 28 && rdlen == 16) {
-      w[0] = 6;
-      for (int k = 0; k < 4; k++) w[1 + k] = int32_t(Be32(b + p + 4 * k));
+      a.family = 6;
+      for (int k = 0; k < 4; k++) a.w[k] = Be32(b + p + 4 * k);
     }
-    if (w[0] != 0) {
-      std::memcpy(at, w, sizeof w);
-      at += sizeof w;
-      head[5]++;
-    }
+    if (a.family != 0) out.push_back(a);
     p += rdlen;
+  }
+}
+
+void DnsEventPayload(const uint8_t* b, int64_t after, const std::string& name,
+                     const std::vector<pcapwalk::Addr>& answers, uint8_t* out) {
+  const uint16_t flags = Be16(b + 2);
+  int32_t head[6] = {Be16(b),          (flags & 0x8000) ? 1 : 0, flags & 0x0f, Be16(b + after), int32_t(name.size()),
+                     int32_t(answers.size())};
+  uint8_t* at = out + sizeof head;
+  for (const auto& a : answers) {
+    int32_t w[5] = {a.family, int32_t(a.w[0]), int32_t(a.w[1]), int32_t(a.w[2]), int32_t(a.w[3])};
+    std::memcpy(at, w, sizeof w);
+    at += sizeof w;
   }
   std::memcpy(out, head, sizeof head);
   std::memcpy(at, name.data(), name.size());
@@ -697,6 +707,8 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   // No finding is reported as it happens (JS said so): flows may be decided here (DecideHere).
   bool batch_ = false;
   std::vector<std::string> snis_;
+  std::vector<pcapwalk::Addr> answers_;
+  pcapwalk::DnsTally dns_;
 
   void CloseFile() {
     if (fd_ >= 0) close(fd_);
@@ -830,9 +842,20 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
         if (!DnsQuestionName(pkt + v.payloadOff, v.payloadLen, name_, &after)) return;
         dnsMessages_++;
         if (!IsPoolName(name_) || ended_) return;
-        // Read here as JS would read it (at most 64 answers of 20 bytes and the name: it fits).
+        // Read here as JS would read it; tallied here too unless JS reports findings as they happen.
+        DnsAnswers(pkt + v.payloadOff, v.payloadLen, after, answers_);
+        const bool response = (Be16(pkt + v.payloadOff + 2) & 0x8000) != 0;
+        if (batch_) {
+          pcapwalk::Addr src, dst;
+          src.family = dst.family = v.family;
+          std::memcpy(src.w, v.s, 16);
+          std::memcpy(dst.w, v.d, 16);
+          dns_.Observe(name_, response, src, dst, time, answers_);
+          return;
+        }
+        // At most 64 answers of 20 bytes and the name: it fits.
         Header(kEvDns, v.family, 0, 0, 0, v.payloadLen, 0, -1, false, v.family, 0, time, 0, v.s, v.d);
-        DnsEventPayload(pkt + v.payloadOff, v.payloadLen, after, name_, scratch_ + kEventHeader);
+        DnsEventPayload(pkt + v.payloadOff, after, name_, answers_, scratch_ + kEventHeader);
         Emit(nullptr, 0);
       }
     }
@@ -1364,6 +1387,44 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     o.Set("tcpPackets", tcpPackets_);
     o.Set("udpPackets", udpPackets_);
     o.Set("dnsMessages", dnsMessages_);
+    // The pool-name DNS tally (batch walks; see pcap_walk_dns.h): per entry 95 numbers (client family and words,
+    // resolver family and words, queries, responses, first and last time, number of addresses, then 16 addresses
+    // of 5 numbers: family and words), names joined by newlines; per resolved address its family, words and entry.
+    const auto& entries = dns_.entries();
+    Napi::Float64Array dq = Napi::Float64Array::New(env, entries.size() * 95);
+    std::string dnsNames;
+    double* d = dq.Data();
+    for (const auto& e : entries) {
+      double* x = d;
+      *x++ = e.client.family;
+      for (uint32_t w : e.client.w) *x++ = w;
+      *x++ = e.server.family;
+      for (uint32_t w : e.server.w) *x++ = w;
+      *x++ = e.queries;
+      *x++ = e.responses;
+      *x++ = e.firstTime;
+      *x++ = e.lastTime;
+      *x++ = double(e.addresses.size());
+      for (const auto& a : e.addresses) {
+        *x++ = a.family;
+        for (uint32_t w : a.w) *x++ = w;
+      }
+      d += 95;
+      dnsNames += e.name;
+      dnsNames.push_back('\n');
+    }
+    o.Set("dnsQueries", dq);
+    o.Set("dnsNames", dnsNames);
+    const auto& resolved = dns_.resolved();
+    Napi::Float64Array dr = Napi::Float64Array::New(env, resolved.size() * 6);
+    double* r = dr.Data();
+    for (const auto& [a, entry] : resolved) {
+      *r++ = a.family;
+      for (uint32_t w : a.w) *r++ = w;
+      *r++ = double(entry);
+    }
+    o.Set("dnsResolved", dr);
+    o.Set("dnsDropped", dns_.dropped());
     // Per flow (9 numbers): packets, payload bytes, payload packets, first and last time, finished, client
     // direction (meaningful unless JS still inspects the flow: 2 when it does), misses counted here (-1 when JS saw
     // the flow's payload and counts its own), what DecideHere decided (0 nothing, 1 Bitcoin, 2 Monero, 3 TLS) plus

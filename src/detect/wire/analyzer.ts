@@ -238,6 +238,7 @@ export class WireAnalyzer implements NativeWalkSink {
    */
   finishNative(c: NativeWalkCounts): void {
     applyNativeCounts(this.stats, c);
+    this.dns.addNativeTally(c.dns);
     this.stats.flows = nativeFlows(
       c,
       this.byId,

@@ -1,5 +1,7 @@
 import type { PoolIntel, PoolMatch } from '../../intel/pools/index.js';
+import { addrText } from '../../sources/pcap/decode.js';
 import type { DnsMessage } from '../../sources/pcap/dns.js';
+import type { NativeDnsTally } from '../../sources/pcap/native-walk.js';
 
 /** One asking host and one pool name: queries counted, answers collected. */
 export interface PoolQuery {
@@ -93,6 +95,59 @@ export class DnsWatch {
     } else q.queries++;
     return q;
   }
+
+  /**
+   * The native walk's tally of pool-name messages (native/pcap_walk_dns.h), added as observe() would have left it
+   * had it seen each message (entries reported, as observe's caller marks them).
+   */
+  addNativeTally(t: NativeDnsTally): void {
+    const x = t.queries;
+    const entries: PoolQuery[] = [];
+    for (let i = 0; i < t.names.length; i++) {
+      const k = i * TALLY_ENTRY;
+      const name = t.names[i] as string;
+      // The walk tallies only names isPoolName said yes to.
+      const match = this.match(name) as PoolMatch;
+      const client = tallyAddr(x, k);
+      const addresses: string[] = [];
+      for (let a = 0; a < (x[k + 14] as number); a++) addresses.push(tallyAddr(x, k + 15 + a * 5));
+      const q: PoolQuery = {
+        client,
+        server: tallyAddr(x, k + 5),
+        name,
+        match,
+        queries: x[k + 10] as number,
+        responses: x[k + 11] as number,
+        addresses,
+        firstTime: x[k + 12] as number,
+        lastTime: x[k + 13] as number,
+        reported: true,
+      };
+      this.queries.set(`${client}\u0000${name}`, q);
+      entries.push(q);
+    }
+    const r = t.resolved;
+    for (let k = 0; k < r.length; k += 6) {
+      const q = entries[r[k + 5] as number] as PoolQuery;
+      this.resolved.set(tallyAddr(r, k), { name: q.name, match: q.match });
+      if (r[k] === 4) this.resolvedV4.add((r[k + 1] as number) | 0);
+    }
+    this.dropped += t.dropped;
+  }
+}
+
+/** Numbers per entry in NativeDnsTally.queries. */
+const TALLY_ENTRY = 95;
+
+/** An address of the native tally (family, then four words at `at`) as text. */
+function tallyAddr(x: Float64Array, at: number): string {
+  return addrText(
+    x[at] as number,
+    (x[at + 1] as number) | 0,
+    (x[at + 2] as number) | 0,
+    (x[at + 3] as number) | 0,
+    (x[at + 4] as number) | 0,
+  );
 }
 
 /** The address word of a dotted IPv4 text as DNS answers are written (four decimal octets), or null. */

@@ -2,12 +2,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ACK, ethernet, PSH, pcapFile, SYN, type Tcp, tcpPacket } from '../../../test/fixtures/pcap/build.js';
+import {
+  ACK,
+  ethernet,
+  ipPacket,
+  PSH,
+  pcapFile,
+  SYN,
+  type Tcp,
+  tcpPacket,
+  udpDatagram,
+} from '../../../test/fixtures/pcap/build.js';
 import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
 import { readCaptureFile } from '../../sources/pcap/index.js';
 import { loadPcapWalkAddon, walkCaptureNative } from '../../sources/pcap/native-walk.js';
 import { WireAnalyzer } from './analyzer.js';
 import { analyzeCaptureFile } from './capture.js';
+import type { DnsWatch } from './dns-watch.js';
 import type { Flow } from './flow.js';
 
 // The native walk counts the plain lines of mining flows whose handshake JS has read (native-counts.ts,
@@ -272,8 +283,73 @@ function binaryFlow(r: () => number, client: string, server: string, kind: numbe
   return out;
 }
 
+/** A DNS query or response about `name`, with A and AAAA answers (compressed names) when a response. */
+function dnsMessage(name: string, response: boolean, answers: Buffer[]): Buffer {
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(0x4242, 0);
+  head.writeUInt16BE(response ? 0x8180 : 0x0100, 2);
+  head.writeUInt16BE(1, 4);
+  head.writeUInt16BE(response ? answers.length : 0, 6);
+  const records = response
+    ? answers.map((rdata) => {
+        const rr = Buffer.from([
+          0xc0,
+          12,
+          0,
+          rdata.length === 4 ? 1 : 28,
+          0,
+          1,
+          0,
+          0,
+          0,
+          60,
+          0,
+          rdata.length,
+        ]);
+        return Buffer.concat([rr, rdata]);
+      })
+    : [];
+  return Buffer.concat([head, ...labels, Buffer.from([0, 0, 1, 0, 1]), ...records]);
+}
+
+/** Pool-name lookups from a few hosts to two resolvers: answers repeat across names and hosts, some past 16. */
+function dnsTraffic(r: () => number, n: number): Buffer[] {
+  const names = ['pool.minexmr.com', 'xmr.pool.minergate.com', 'POOL.MineXMR.com', 'example.org'];
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const client = `10.3.0.${1 + Math.floor(r() * 6)}`;
+    const resolver = pick(r, ['10.3.0.53', '10.3.1.53']);
+    const name = pick(r, names);
+    const answers: Buffer[] = [];
+    const count = r() < 0.1 ? 20 : Math.floor(r() * 4);
+    for (let a = 0; a < count; a++)
+      answers.push(
+        r() < 0.7
+          ? Buffer.from([51, 15, Math.floor(r() * 4), Math.floor(r() * 8)])
+          : Buffer.concat([
+              Buffer.from([0x20, 1, 0x0d, 0xb8]),
+              Buffer.alloc(11),
+              Buffer.from([Math.floor(r() * 5)]),
+            ]),
+      );
+    const response = r() < 0.5;
+    const [src, dst] = response ? [resolver, client] : [client, resolver];
+    out.push(
+      ipPacket(
+        src,
+        dst,
+        17,
+        udpDatagram(response ? 53 : 5353, response ? 5353 : 53, dnsMessage(name, response, answers)),
+      ),
+    );
+  }
+  return out;
+}
+
 function capture(seed: number, flows: number): string {
   const r = rng(seed);
+  const dns = dnsTraffic(r, flows * 2);
   const packets: Tcp[][] = [];
   for (let f = 0; f < flows; f++) {
     const kind = Math.floor(r() * 6);
@@ -296,6 +372,11 @@ function capture(seed: number, flows: number): string {
     at[i] = (at[i] as number) + 1;
     t += 3;
     recs.push({ frame: ethernet(tcpPacket(p)), timeMs: t });
+    const d = r() < 0.4 ? dns.pop() : undefined;
+    if (d) {
+      t += 1;
+      recs.push({ frame: ethernet(d), timeMs: t });
+    }
   }
   const path = join(dir, `s${seed}.pcap`);
   writeFileSync(path, pcapFile(recs));
@@ -352,6 +433,13 @@ describe.skipIf(!addon && !required)('lines counted by the native walk', () => {
       const expected = [...js.flows.values()].map(rpcOf).filter((k) => ends.has((k as string[])[0]));
       expect(expected.filter((k) => (k as unknown[])[2]).length).toBeGreaterThan(30);
       expect(kept.sort()).toEqual(expected.sort());
+      // The pool-name DNS tally, in order: entries, addresses resolved, and their words.
+      const dnsOf = (w: WireAnalyzer) => {
+        const d = (w as unknown as { dns: DnsWatch }).dns;
+        return [[...d.queries], [...d.resolved], [...d.resolvedV4], d.dropped];
+      };
+      expect((dnsOf(js)[0] as unknown[]).length).toBeGreaterThan(5);
+      expect(dnsOf(native)).toEqual(dnsOf(js));
     },
   );
 });

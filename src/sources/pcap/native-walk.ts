@@ -52,6 +52,10 @@ interface NativeResult {
   flows: Float64Array;
   flowEnds: Int32Array;
   serverNames: string;
+  dnsQueries: Float64Array;
+  dnsNames: string;
+  dnsResolved: Float64Array;
+  dnsDropped: number;
 }
 
 interface NativeWalker {
@@ -128,7 +132,10 @@ export interface NativeWalkSink {
    * TLS ClientHello itself (they are never handed over; NativeWalkCounts says what it found).
    */
   readonly batch: boolean;
-  /** A DNS message about a pool name (UDP port 53), read in full as parseDns reads it; `v` holds its addresses. */
+  /**
+   * A DNS message about a pool name (UDP port 53), read in full as parseDns reads it; `v` holds its addresses. Not
+   * called in batch walks, which tally these messages themselves (NativeWalkCounts.dns).
+   */
   dnsMessage(msg: DnsMessage, v: PacketView, time: number): void;
   /** Whether a DNS question name (as parseDns reads it) is a pool name; asked once per name. */
   isPoolName(name: string): boolean;
@@ -154,8 +161,24 @@ export interface NativeWalkCounts {
   flows: Float64Array;
   /** Server names of the ClientHellos the walk read (see flows). */
   serverNames: string[];
+  /** Pool-name DNS messages the walk tallied (batch walks; none reach dnsMessage then). */
+  dns: NativeDnsTally;
   /** Per flow, 10 words: family, a0..a3, b0..b3, aPort | bPort << 16. */
   flowEnds: Int32Array;
+}
+
+/**
+ * DNS messages about pool names tallied by the walk as dns-watch.ts observe() tallies them (native/pcap_walk_dns.h):
+ * per asking host and name, in first-seen order, 95 numbers (client family and four address words, resolver family
+ * and words, queries, responses, first and last time, the number of answered addresses, then 16 slots of family and
+ * words) with the names in the same order; per address a pool name resolved to, in first-seen order, its family,
+ * words and the entry that resolved it; and the entries over the bound.
+ */
+export interface NativeDnsTally {
+  queries: Float64Array;
+  names: string[];
+  resolved: Float64Array;
+  dropped: number;
 }
 
 export type NativeWalkOutcome =
@@ -380,6 +403,12 @@ export async function walkCaptureNative(
           flows: r.flows,
           flowEnds: r.flowEnds,
           serverNames: r.serverNames === '' ? [] : r.serverNames.slice(0, -1).split('\n'),
+          dns: {
+            queries: r.dnsQueries,
+            names: r.dnsNames === '' ? [] : r.dnsNames.slice(0, -1).split('\n'),
+            resolved: r.dnsResolved,
+            dropped: r.dnsDropped,
+          },
         },
       };
     } finally {
