@@ -11,15 +11,27 @@ type Db = InstanceType<typeof Database>;
  * Runs WAL checkpoints on its own connection in a worker thread. Left to the writer, SQLite checkpoints inside the
  * COMMIT that crosses the threshold, copying ~1,000 pages and syncing the file on the event loop: every request
  * waiting behind that commit sees the pause. PASSIVE never blocks the writer; but under steady writes it never
- * catches up with the newest frames, so the WAL is rewound by a RESTART once it is large, which then holds
- * the writer only for the few frames appended since the last PASSIVE pass. (Measured on 2 vCPUs under other load,
- * 30-row commits: p99 9-34 ms with the writer checkpointing, about 9 ms with this.)
+ * catches up with the newest frames, so the WAL is rewound by a RESTART once it is large. A RESTART holds the
+ * writer lock while it copies the frames appended since the last pass and syncs the WAL and the database file; on a
+ * VM whose fsync of a few MB takes 20-35 ms that held every ingest commit 30-60 ms, once a second at 1,000
+ * requests/s (~37 MB of WAL frames a second), and those waits were the ingest p99. So the WAL and the newest frames are
+ * flushed first, outside the lock, leaving the RESTART little to sync; it never sleeps in the busy handler with the
+ * lock held; and it runs at most every RESTART_EVERY_MS unless the WAL reaches CHECKPOINT_HARD_PAGES.
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
 const Database = require(workerData.module);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
+let lastRestart = 0;
+let stopped = false;
+const syncWal = () => {
+  try {
+    const fd = fs.openSync(workerData.path + '-wal', 'r');
+    try { fs.fdatasyncSync(fd); } finally { fs.closeSync(fd); }
+  } catch {}
+};
 const run = () => {
   try {
     // A pass copies the frames that existed when it began; the next few passes copy what arrived meanwhile.
@@ -28,12 +40,34 @@ const run = () => {
       [r] = db.pragma('wal_checkpoint(PASSIVE)');
       if (!r || r.log === r.checkpointed) break;
     }
-    if (r && r.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
+    if (!r || r.log <= workerData.restartPages) return;
+    const now = Date.now();
+    if (now - lastRestart < workerData.restartEveryMs && r.log <= workerData.hardPages) return;
+    syncWal();
+    db.pragma('wal_checkpoint(PASSIVE)');
+    syncWal();
+    restart(RESTART_TRIES);
   } catch {}
 };
+// Without waiting: SQLite's busy handler would sleep (1, 2, 5, 10 ms ...) while it holds the writer lock, whenever
+// a read of the server's is in flight; a try that finds the writer or a reader busy gives up at once and is retried.
+const restart = (tries) => {
+  if (stopped) return;
+  let done = false;
+  try {
+    db.pragma('busy_timeout = 0');
+    const [q] = db.pragma('wal_checkpoint(RESTART)');
+    done = !!q && q.busy === 0;
+  } catch {}
+  try { db.pragma('busy_timeout = 5000'); } catch {}
+  if (done) lastRestart = Date.now();
+  else if (tries > 1) setTimeout(() => restart(tries - 1), RESTART_RETRY_MS);
+};
+const RESTART_TRIES = 20;
+const RESTART_RETRY_MS = 7;
 const timer = setInterval(run, workerData.intervalMs);
 parentPort.on('message', (m) => {
-  if (m === 'stop') { clearInterval(timer); run(); db.close(); parentPort.close(); }
+  if (m === 'stop') { clearInterval(timer); stopped = true; run(); db.close(); parentPort.close(); }
 });
 `;
 /**
@@ -48,11 +82,12 @@ const BUSY_TIMEOUT_MS = 5000;
  * while one-shot commands and light users keep SQLite's own checkpointing and skip starting a thread.
  */
 const CHECKPOINTER_AFTER_COMMITS = 100;
-/**
- * 16 MB of 4 KiB pages. 64 MB gave fewer, shorter commit stalls in isolation but a worse ingest p99 in bench/ingest
- * (3 of 3 paired runs), so the smaller WAL stays.
- */
+/** 16 MB of 4 KiB pages: below this the WAL is never rewound. */
 const CHECKPOINT_RESTART_PAGES = 4096;
+/** Above 16 MB, a rewind at most every 5 s... */
+const RESTART_EVERY_MS = 5000;
+/** ...unless the WAL passed 256 MB (a burst of writes); the file keeps up to that size for reuse. */
+const CHECKPOINT_HARD_PAGES = 65_536;
 type Stmt = Database.Statement<SqlValue[]>;
 type Attempt<T> = { ok: true; value: T } | { ok: false; busy: unknown };
 
@@ -106,6 +141,8 @@ export class SqliteDriver implements SqlDriver {
           path: this.path,
           intervalMs: CHECKPOINT_INTERVAL_MS,
           restartPages: CHECKPOINT_RESTART_PAGES,
+          restartEveryMs: RESTART_EVERY_MS,
+          hardPages: CHECKPOINT_HARD_PAGES,
         },
       });
       // The worker must never keep the process alive or take it down; without it the writer checkpoints again.
@@ -117,8 +154,10 @@ export class SqliteDriver implements SqlDriver {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       });
       this.db.pragma('wal_autocheckpoint = 0');
-      // A WAL file that grew past this (a burst outran the checkpointer) is cut back after its next rewind.
-      this.db.pragma('journal_size_limit = 67108864');
+      // A WAL file that grew past this (a burst outran the checkpointer) is cut back after its next rewind. As large
+      // as the WAL may grow between rewinds, so a rewind in steady writing truncates nothing: cutting a 200 MB file
+      // back to 64 MB made the writer's next commit (on the event loop) up to ~50 ms longer here.
+      this.db.pragma(`journal_size_limit = ${CHECKPOINT_HARD_PAGES * 4096}`);
       this.checkpointer = worker;
     } catch {
       this.checkpointer = null;
