@@ -216,10 +216,10 @@ export class WireAnalyzer implements NativeWalkSink {
     writeCountingState(this.byId[id] as Flow, w, at);
   }
 
-  flowCounts(id: number, buf: Buffer, at: number, done: boolean): number {
+  flowCounts(id: number, buf: Buffer, words: Int32Array, at: number, done: boolean): number {
     const flow = this.byId[id] as Flow;
     const rpc = flow.rpc as RpcState;
-    addNativeCounts(rpc, buf, at);
+    addNativeCounts(rpc, buf, words, at);
     if (done && rpc.messages >= MAX_INSPECTED_MESSAGES && flow.state === STATE_MINING) this.enough(flow);
     return this.answer(flow);
   }

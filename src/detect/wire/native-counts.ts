@@ -70,19 +70,19 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
 }
 
 /**
- * Adds the walk's sums (WriteSums in native/pcap_walk_lines.h, at byte `at` of `buf`, native byte order) to the
- * flow's counts, and moves its streams on past the segments the walk read.
+ * Adds the walk's sums (WriteSums in native/pcap_walk_lines.h, at byte `at` of `buf`; `words` is the same memory as
+ * native-order int32 words, `at` a multiple of 4) to the flow's counts, and moves its streams on past the segments
+ * the walk read.
  */
-export function addNativeCounts(rpc: RpcState, buf: Buffer, at: number): void {
-  const w = new Int32Array(buf.buffer, buf.byteOffset + at, 13);
-  rpc.messages += w[0] as number;
-  if (w[1] === 1) rpc.handshake = true;
-  rpc.clientVotes[0] += w[2] as number;
-  rpc.clientVotes[1] += w[3] as number;
-  rpc.serverVotes[0] += w[4] as number;
-  rpc.serverVotes[1] += w[5] as number;
-  const n = w[10] as number;
-  const words = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
+export function addNativeCounts(rpc: RpcState, buf: Buffer, words: Int32Array, at: number): void {
+  const h = at >>> 2;
+  rpc.messages += words[h] as number;
+  if (words[h + 1] === 1) rpc.handshake = true;
+  rpc.clientVotes[0] += words[h + 2] as number;
+  rpc.clientVotes[1] += words[h + 3] as number;
+  rpc.serverVotes[0] += words[h + 4] as number;
+  rpc.serverVotes[1] += words[h + 5] as number;
+  const n = words[h + 10] as number;
   let p = at + 52;
   for (let i = 0; i < n; i++) {
     const count = words[p >>> 2] as number;
@@ -92,11 +92,11 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, at: number): void {
   }
   // Streams the walk read on: where they stand, with the unfinished line it held.
   for (let dir = 0; dir < 2; dir++) {
-    const held = w[11 + dir] as number;
-    if (w[6 + dir * 2] === 1) {
+    const held = words[h + 11 + dir] as number;
+    if (words[h + 6 + dir * 2] === 1) {
       const stream = rpc.streams[dir] ?? new HalfStream();
       rpc.streams[dir] = stream;
-      stream.resumeFrom((w[7 + dir * 2] as number) >>> 0);
+      stream.resumeFrom((words[h + 7 + dir * 2] as number) >>> 0);
       if (held > 0) stream.carry(buf, p, p + held);
     }
     p += (held + 3) & ~3;

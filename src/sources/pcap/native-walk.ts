@@ -121,10 +121,11 @@ export interface NativeWalkSink {
    */
   countingState(id: number, w: Int32Array, at: number): void;
   /**
-   * The sums of lines the walk counted for flow `id` (native/pcap_walk_lines.h WriteSums, at byte `at` of `buf`), in
-   * order before any later segment; `done` when they reach the inspection limit. Answers as flowSegment does.
+   * The sums of lines the walk counted for flow `id` (native/pcap_walk_lines.h WriteSums, at byte `at` of `buf`,
+   * which `words` views as native-order int32 words), in order before any later segment; `done` when they reach the
+   * inspection limit. Answers as flowSegment does.
    */
-  flowCounts(id: number, buf: Buffer, at: number, done: boolean): number;
+  flowCounts(id: number, buf: Buffer, words: Int32Array, at: number, done: boolean): number;
   /** Known JSON-RPC method names with their flags for the walk's line counting, "flags:name" per line. */
   readonly nativeMethods: string;
   /**
@@ -337,7 +338,7 @@ function eventReader(scratch: ArrayBuffer, sink: NativeWalkSink): (big?: Buffer)
     }
     if (kind === EV_COUNTS) {
       const id = i32[1] as number;
-      const r = sink.flowCounts(id, buf, PAYLOAD_AT, i32[2] === 1);
+      const r = sink.flowCounts(id, buf, i32, PAYLOAD_AT, i32[2] === 1);
       if (r === -1) sink.countingState(id, i32, COUNTING_STATE_WORD);
       return r;
     }
