@@ -19,7 +19,7 @@
 
 namespace pcapwalk {
 
-// Method flags as JS builds them from jsonrpc.ts' sets (NativeMethodFlags in native-walk.ts).
+// Method flags as JS builds them from jsonrpc.ts' sets (nativeMethodTable in native-counts.ts).
 constexpr int32_t kMethodProtocol = 1;  // names a mining protocol by itself
 constexpr int32_t kMethodMonero = 2;    // a Monero-style word, mining only with the protocol's keys
 constexpr int32_t kMethodClient = 4;
@@ -65,8 +65,13 @@ struct Counting {
   bool handshake = false;
   int32_t clientVotes[2] = {0, 0};
   int32_t serverVotes[2] = {0, 0};
-  // Method names in the order first counted, with their counts.
-  std::vector<std::pair<std::string, int32_t>> methods;
+  // Method names in the order first counted, with their counts and their index in the known names (-1: none).
+  struct Method {
+    std::string name;
+    int32_t count;
+    int32_t known;
+  };
+  std::vector<Method> methods;
   // Whether a direction's stream moved on (JS's stream then resumes at next[dir], holding part[dir]: the bytes
   // after its last newline, a line not finished yet).
   bool moved[2] = {false, false};
@@ -89,6 +94,7 @@ struct LineCount {
   const uint8_t* name;  // nullptr: no method
   int32_t nameLen;
   int32_t flags;  // of a known method, else 0
+  int32_t known;  // index of a known method, else -1
   bool mining;    // protocolOfMethod gave a protocol
 };
 
@@ -120,22 +126,24 @@ inline bool FindMethod(const uint8_t* s, const uint8_t* e, const uint8_t*& name,
   return true;
 }
 
-inline int32_t MethodFlags(const std::vector<KnownMethod>& known, const uint8_t* name, int32_t len) {
-  for (const auto& k : known)
-    if (int32_t(k.name.size()) == len && std::memcmp(k.name.data(), name, size_t(len)) == 0) return k.flags;
-  return 0;
+inline int32_t MethodIndex(const std::vector<KnownMethod>& known, const uint8_t* name, int32_t len) {
+  for (size_t i = 0; i < known.size(); i++)
+    if (int32_t(known[i].name.size()) == len && std::memcmp(known[i].name.data(), name, size_t(len)) == 0)
+      return int32_t(i);
+  return -1;
 }
 
 // classify() for one line of a flow whose protocol is known; false when JS must read it (a handshake message it
 // would parse for the miner's identity).
 inline bool CountLine(const std::vector<KnownMethod>& known, int32_t tell, const uint8_t* s, const uint8_t* e,
                       LineCount& out) {
-  out = {nullptr, 0, 0, false};
+  out = {nullptr, 0, 0, -1, false};
   if (!FindMethod(s, e, out.name, out.nameLen)) {
     out.name = nullptr;
     return true;
   }
-  const int32_t f = MethodFlags(known, out.name, out.nameLen);
+  out.known = MethodIndex(known, out.name, out.nameLen);
+  const int32_t f = out.known >= 0 ? known[size_t(out.known)].flags : 0;
   out.flags = f;
   bool mining = false;
   if (f & kMethodProtocol)
@@ -164,12 +172,13 @@ inline void AddLine(Counting& c, int dir, const LineCount& l) {
   if (!l.name) return;
   bool found = false;
   for (auto& m : c.methods)
-    if (int32_t(m.first.size()) == l.nameLen && std::memcmp(m.first.data(), l.name, size_t(l.nameLen)) == 0) {
-      m.second++;
+    if (int32_t(m.name.size()) == l.nameLen && std::memcmp(m.name.data(), l.name, size_t(l.nameLen)) == 0) {
+      m.count++;
       found = true;
       break;
     }
-  if (!found) c.methods.emplace_back(std::string(reinterpret_cast<const char*>(l.name), size_t(l.nameLen)), 1);
+  if (!found)
+    c.methods.push_back({std::string(reinterpret_cast<const char*>(l.name), size_t(l.nameLen)), 1, l.known});
   if (!l.mining) return;
   if (l.flags & kMethodClient)
     c.clientVotes[dir]++;
@@ -180,14 +189,14 @@ inline void AddLine(Counting& c, int dir, const LineCount& l) {
 
 // Writes the sums at `out` (int32 words): added messages, handshake, client votes 0 and 1, server votes 0 and 1,
 // per direction whether its stream moved on and the sequence number it expects next, the number of methods, the
-// lengths of the two directions' held bytes; then per method its count, its name's length and the name, and then
-// each direction's held bytes, each padded to 4 bytes. Returns the bytes written, or 0 when they would not fit in
-// `room`.
+// lengths of the two directions' held bytes; then per method its count, its index among the known names (-1:
+// none), the length of its name and the name (only when not known), and then each direction's held bytes, each
+// padded to 4 bytes. Returns the bytes written, or 0 when they would not fit in `room`.
 inline size_t Pad4(size_t n) { return (n + 3) & ~size_t(3); }
 
 inline size_t WriteSums(const Counting& c, uint8_t* out, size_t room) {
   size_t need = 13 * 4 + Pad4(c.part[0].size()) + Pad4(c.part[1].size());
-  for (const auto& m : c.methods) need += 8 + Pad4(m.first.size());
+  for (const auto& m : c.methods) need += 12 + (m.known >= 0 ? 0 : Pad4(m.name.size()));
   if (need > room) return 0;
   int32_t head[13] = {c.added,
                       c.handshake ? 1 : 0,
@@ -205,10 +214,12 @@ inline size_t WriteSums(const Counting& c, uint8_t* out, size_t room) {
   std::memcpy(out, head, sizeof head);
   size_t at = sizeof head;
   for (const auto& m : c.methods) {
-    int32_t w[2] = {m.second, int32_t(m.first.size())};
-    std::memcpy(out + at, w, 8);
-    std::memcpy(out + at + 8, m.first.data(), m.first.size());
-    at += 8 + Pad4(m.first.size());
+    // A known name goes as its index, others as their bytes.
+    const size_t len = m.known >= 0 ? 0 : m.name.size();
+    int32_t w[3] = {m.count, m.known, int32_t(len)};
+    std::memcpy(out + at, w, 12);
+    std::memcpy(out + at + 12, m.name.data(), len);
+    at += 12 + Pad4(len);
   }
   for (const auto& held : c.part) {
     std::memcpy(out + at, held.data(), held.size());

@@ -10,6 +10,17 @@ import {
 } from './jsonrpc.js';
 import { countMethod, MAX_IDENTITY_PARSES, TELL_AGENT, TELL_LOGIN, tellMask } from './rpc-classifier.js';
 
+/** The method names the walk knows, in the order of nativeMethodTable: it hands a counted name over as its index. */
+const KNOWN_NAMES: readonly string[] = [
+  ...new Set([
+    ...METHOD_PROTOCOL.keys(),
+    ...MONERO_METHODS,
+    ...CLIENT_METHODS,
+    ...SERVER_METHODS,
+    ...IDENTITY_METHODS,
+  ]),
+];
+
 // The native walk counts the plain lines of a mining flow whose handshake JS has read (native/pcap_walk_lines.h):
 // these tell it what JS knows, and add up what it counted. The flags are the header's kMethod* and k*Unknown.
 
@@ -18,15 +29,8 @@ import { countMethod, MAX_IDENTITY_PARSES, TELL_AGENT, TELL_LOGIN, tellMask } fr
  * jsonrpc.ts classifies with, so the native count cannot drift from them.
  */
 export function nativeMethodTable(): string {
-  const names = new Set([
-    ...METHOD_PROTOCOL.keys(),
-    ...MONERO_METHODS,
-    ...CLIENT_METHODS,
-    ...SERVER_METHODS,
-    ...IDENTITY_METHODS,
-  ]);
   const lines: string[] = [];
-  for (const name of names) {
+  for (const name of KNOWN_NAMES) {
     const tell = tellMask(name);
     const flags =
       (METHOD_PROTOCOL.has(name) ? 1 : 0) |
@@ -86,9 +90,15 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, words: Int32Array, a
   let p = at + 52;
   for (let i = 0; i < n; i++) {
     const count = words[p >>> 2] as number;
-    const len = words[(p >>> 2) + 1] as number;
-    countMethod(rpc, methodName(buf, p + 8, p + 8 + len), count);
-    p += 8 + ((len + 3) & ~3);
+    const known = words[(p >>> 2) + 1] as number;
+    const len = words[(p >>> 2) + 2] as number;
+    // A known name is the one string methodName hands out for it.
+    countMethod(
+      rpc,
+      known >= 0 ? (KNOWN_NAMES[known] as string) : methodName(buf, p + 12, p + 12 + len),
+      count,
+    );
+    p += 12 + ((len + 3) & ~3);
   }
   // Streams the walk read on: where they stand, with the unfinished line it held.
   for (let dir = 0; dir < 2; dir++) {
