@@ -18,7 +18,11 @@ export interface FollowStats extends LineStats {
   bytes: number;
 }
 
-const CHUNK = 1 << 20;
+/**
+ * One read. A follower lives as long as the agent and mostly reads a few lines every poll: a larger buffer would stay
+ * resident for nothing (a burst is read in more turns, each a thread-pool read).
+ */
+const CHUNK = 64 * 1024;
 
 /**
  * Follows a log file across rotation: rename (logrotate's default: the old file is read to its end, then the new
