@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,4 +32,26 @@ describe('SqliteDriver under write load', () => {
     other.close();
     await driver.close();
   });
+
+  it('reuses the WAL under steady writing instead of growing it (checkpoints run off the writer)', async () => {
+    const path = join(dir, 'wal.sqlite');
+    const driver = new SqliteDriver(path);
+    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const row = 'x'.repeat(1000);
+    // ~20 MB in many commits, as a busy server writes (the writer itself never checkpoints: wal_autocheckpoint 0).
+    const burst = async () => {
+      for (let i = 0; i < 200; i++)
+        await driver.transaction((tx) => {
+          for (let j = 0; j < 100; j++) tx.run('INSERT INTO t (v) VALUES (?)', [row]);
+        });
+    };
+    await burst();
+    // The checkpointer's rewind runs at most every 5 s; give it that and a little.
+    await new Promise((r) => setTimeout(r, 6500));
+    await burst();
+    // ~40 MB written through the WAL: without the checkpointer the file would hold all of it.
+    expect(statSync(`${path}-wal`).size).toBeLessThan(28 * 1024 * 1024);
+    expect(await driver.query('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 40_000 }]);
+    await driver.close();
+  }, 30_000);
 });
