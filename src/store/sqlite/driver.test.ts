@@ -41,8 +41,8 @@ describe('SqliteDriver under write load', () => {
     // ~20 MB in many commits, as a busy server writes (the writer itself never checkpoints: wal_autocheckpoint 0).
     const burst = async () => {
       for (let i = 0; i < 200; i++)
-        await driver.transaction((tx) => {
-          for (let j = 0; j < 100; j++) tx.run('INSERT INTO t (v) VALUES (?)', [row]);
+        await driver.transaction(async (tx) => {
+          for (let j = 0; j < 100; j++) await tx.run('INSERT INTO t (v) VALUES (?)', [row]);
         });
     };
     await burst();
