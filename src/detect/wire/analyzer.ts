@@ -14,7 +14,7 @@ import {
   TCP_SYN,
 } from '../../sources/pcap/decode.js';
 import type { DnsMessage } from '../../sources/pcap/dns.js';
-import type { NativeWalkCounts, NativeWalkSink, PayloadMarks } from '../../sources/pcap/native-walk.js';
+import type { NativeWalkCounts, NativeWalkSink, PayloadMarks } from '../../sources/pcap/native-walk-sink.js';
 import type { PacketHandler } from '../../sources/pcap/records.js';
 import { DnsWatch, type PoolQuery } from './dns-watch.js';
 import { sniffFlow, tlsHello } from './first-payload.js';

@@ -1,7 +1,7 @@
 import type { PoolIntel, PoolMatch } from '../../intel/pools/index.js';
 import { addrText } from '../../sources/pcap/decode.js';
 import type { DnsMessage } from '../../sources/pcap/dns.js';
-import type { NativeDnsTally } from '../../sources/pcap/native-walk.js';
+import type { NativeDnsTally } from '../../sources/pcap/native-walk-sink.js';
 
 /** One asking host and one pool name: queries counted, answers collected. */
 export interface PoolQuery {

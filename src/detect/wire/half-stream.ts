@@ -1,4 +1,4 @@
-import type { PayloadMarks } from '../../sources/pcap/native-walk.js';
+import type { PayloadMarks } from '../../sources/pcap/native-walk-sink.js';
 
 /** Receives complete lines of one direction: buf[s, e) without the newline; `cut` when the line was too long. */
 export type LineHandler = (buf: Buffer, s: number, e: number, cut: boolean) => void;

@@ -1,5 +1,5 @@
 import { PacketView } from '../../sources/pcap/decode.js';
-import type { NativeWalkCounts } from '../../sources/pcap/native-walk.js';
+import type { NativeWalkCounts } from '../../sources/pcap/native-walk-sink.js';
 import { Flow, flowHash, STATE_DONE } from './flow.js';
 import { MAX_MISSES } from './limits.js';
 import type { WireStats } from './wire-stats.js';
