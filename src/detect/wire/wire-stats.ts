@@ -1,6 +1,7 @@
 import type { PoolIntel } from '../../intel/pools/index.js';
 import type { Finding } from '../../model/finding.js';
 import type { HostRef } from '../../model/host.js';
+import type { PacketCounters } from '../../sources/pcap/native-walk-sink.js';
 
 export interface WireOptions {
   host: HostRef;
@@ -15,17 +16,10 @@ export interface WireOptions {
   onFinding?: (f: Finding) => void;
 }
 
-export interface WireStats {
-  packets: number;
-  notIp: number;
-  /** Packets whose captured bytes end inside a header (snaplen shorter than the headers). */
-  short: number;
-  fragments: number;
-  tcpPackets: number;
-  udpPackets: number;
+/** The packet counters (PacketCounters), then flow and stream counters. */
+export interface WireStats extends PacketCounters {
   flows: number;
   flowsEvicted: number;
-  dnsMessages: number;
   /** JSON-RPC lines longer than the line limit, classified by their start and skipped. */
   cutLines: number;
   /** Holes in a TCP stream we could not fill (lost or heavily reordered segments). */

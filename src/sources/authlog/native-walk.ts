@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SSHD_METHOD_NAMES } from './sshd-bytes.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const AUTHLOG_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/authlog_walk.node');
@@ -68,15 +69,8 @@ export const WALK_REASONS: readonly string[] = [
   'negotiation-failed',
   'accepted',
 ];
-export const WALK_METHODS: readonly (string | undefined)[] = [
-  undefined,
-  'password',
-  'publickey',
-  'none',
-  'keyboard-interactive/pam',
-  'hostbased',
-  'gssapi-with-mic',
-];
+/** The walk's method codes: 0 none, then sshd-bytes.ts's methods in order. */
+export const WALK_METHODS: readonly (string | undefined)[] = [undefined, ...SSHD_METHOD_NAMES];
 export const WALK_PROGRAMS: readonly string[] = ['', 'sshd', 'sshd-session', 'sshd-auth'];
 
 const ABI = 3;

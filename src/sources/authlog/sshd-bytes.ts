@@ -56,15 +56,17 @@ const ACCEPTED = bytes('Accepted ');
 const REPEATED = bytes('message repeated ');
 const TIMES = bytes(' times: [');
 
-/** Methods as strings once each: detectors compare them, and equal interned strings compare fastest. */
-const METHODS = [
+/** The methods this path reads, in the order native/authlog_walk.cc numbers them (1..). */
+export const SSHD_METHOD_NAMES: readonly string[] = [
   'password',
   'publickey',
   'none',
   'keyboard-interactive/pam',
   'hostbased',
   'gssapi-with-mic',
-].map((name) => ({ name, b: bytes(name) }));
+];
+/** Methods as strings once each: detectors compare them, and equal interned strings compare fastest. */
+const METHODS = SSHD_METHOD_NAMES.map((name) => ({ name, b: bytes(name) }));
 
 function at(buf: Uint8Array, i: number, end: number, lit: Uint8Array): boolean {
   const n = lit.length;

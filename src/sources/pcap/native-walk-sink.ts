@@ -70,16 +70,21 @@ export interface NativeWalkSink {
   isPoolName(name: string): boolean;
 }
 
-/** Packet counters of the walk (the analyzer's per-packet statistics) and each flow's totals, by flow id. */
-export interface NativeWalkCounts {
+/** Per-packet statistics of a capture's wire analysis, counted by the JS analyzer or by the native walk. */
+export interface PacketCounters {
   packets: number;
   notIp: number;
+  /** Packets whose captured bytes end inside a header (snaplen shorter than the headers). */
   short: number;
   fragments: number;
   tcpPackets: number;
   udpPackets: number;
   /** DNS messages whose question parsed. */
   dnsMessages: number;
+}
+
+/** Packet counters of the walk and each flow's totals, by flow id. */
+export interface NativeWalkCounts extends PacketCounters {
   /**
    * Per flow, 9 numbers: packets, payload bytes, payload packets, first and last packet time, finished (1/0), client
    * side (-1..1, or 2 when the sink was still inspecting the flow and its own client side stands), payload segments
