@@ -1,4 +1,5 @@
-import { SigmaRuleError, unsupported } from './types.js';
+import { TIME_PARTS } from './match/time-part.js';
+import { SigmaRuleError } from './types.js';
 
 /** Every modifier of the Sigma 2.1 modifier appendix this engine evaluates. */
 export const SUPPORTED_MODIFIERS = new Set([
@@ -27,17 +28,8 @@ export const SUPPORTED_MODIFIERS = new Set([
   'gte',
   'fieldref',
   'expand',
+  ...TIME_PARTS,
 ]);
-
-/** Modifiers of the specification this engine knows but does not evaluate: the rule is reported as unsupported. */
-const KNOWN_UNSUPPORTED: Record<string, string> = {
-  minute: "time modifier 'minute'",
-  hour: "time modifier 'hour'",
-  day: "time modifier 'day'",
-  week: "time modifier 'week'",
-  month: "time modifier 'month'",
-  year: "time modifier 'year'",
-};
 
 export const STRING_SHAPES = ['contains', 'startswith', 'endswith'] as const;
 export const ENCODINGS = [
@@ -63,7 +55,6 @@ export function parseKey(key: string, line?: number): { field: string | null; mo
   const list: string[] = [];
   for (const raw of mods) {
     const m = raw.trim();
-    if (m in KNOWN_UNSUPPORTED) throw unsupported(KNOWN_UNSUPPORTED[m]!, line);
     if (!SUPPORTED_MODIFIERS.has(m))
       throw new SigmaRuleError('MW_SIGMA_MODIFIER', `unknown modifier '${m}' in '${key}'`, line);
     if (list.includes(m))
@@ -101,4 +92,15 @@ function checkCombination(key: string, m: Set<string>, line?: number): void {
       line,
     );
   if (m.has('exists') && m.size > 1) throw bad(key, "'exists' cannot be combined with other modifiers", line);
+  const parts = TIME_PARTS.filter((x) => m.has(x));
+  if (parts.length > 1) throw bad(key, `${parts.join(' and ')} cannot be combined`, line);
+  if (
+    parts.length === 1 &&
+    [...m].some((x) => x !== parts[0] && x !== 'neq' && x !== 'all' && !comps.includes(x as never))
+  )
+    throw bad(
+      key,
+      `'${parts[0]}' takes a number out of a date; only a comparison, neq or all may go with it`,
+      line,
+    );
 }

@@ -3,6 +3,7 @@ import type { EvalContext } from '../match/context.js';
 import { compileRegex } from '../match/regex.js';
 import { regexLiterals } from '../match/regex-literals.js';
 import { compileStringSet, compileStringTest } from '../match/string-match.js';
+import { compileTimePart, TIME_PARTS } from '../match/time-part.js';
 import { longestLiteral, mapLiterals, type Pattern } from '../match/wildcard.js';
 import { COMPARISONS } from '../modifiers.js';
 import type { DetectionItem } from '../parse/detection.js';
@@ -159,6 +160,11 @@ function compileValue(
     return [{ test: (ctx) => (ctx.value(field) !== undefined) === want, needles: null }];
   }
   const op = COMPARISONS.find((c) => m.has(c));
+  const part = TIME_PARTS.find((t) => m.has(t));
+  if (part) {
+    if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', `'${part}' needs a field`, line);
+    return [{ test: compileTimePart(field, part, op, value, line), needles: null }];
+  }
   if (op) {
     if (field === null) throw new SigmaRuleError('MW_SIGMA_MODIFIER', `'${op}' needs a field`, line);
     return [{ test: compileComparison(field, op, value, line), needles: null }];
