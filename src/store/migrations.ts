@@ -76,6 +76,20 @@ export const MIGRATIONS: readonly Migration[] = [
         host_id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, data TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    name: 'response requests for remote hosts',
+    statements: [
+      // One row per plan/apply/undo asked from the server for a host's agent: pending -> taken -> done | failed.
+      `CREATE TABLE response_requests (
+        id TEXT PRIMARY KEY, host_id TEXT NOT NULL, incident_id TEXT NOT NULL, op TEXT NOT NULL,
+        status TEXT NOT NULL, requested_by TEXT NOT NULL, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL,
+        expires_ms BIGINT NOT NULL, taken_ms BIGINT, agent_id TEXT, message TEXT, request TEXT NOT NULL,
+        result TEXT)`,
+      'CREATE INDEX response_requests_status ON response_requests (status, host_id)',
+      'CREATE INDEX response_requests_incident ON response_requests (incident_id, created_ms)',
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (

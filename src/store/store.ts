@@ -1,5 +1,6 @@
 import type { Incident } from '../model/incident.js';
 import type { ContentRepo } from './content.js';
+import type { ResponseRequestsRepo } from './response-requests.js';
 import type {
   ActionRecord,
   AgentRecord,
@@ -109,6 +110,11 @@ export interface ActionsRepo {
   append(a: ActionRecord): Promise<void>;
   updateStatus(id: string, status: string, at: Date, data?: Record<string, unknown>): Promise<boolean>;
   list(filter?: { hostId?: string; status?: string; limit?: number }): Promise<ActionRecord[]>;
+  /**
+   * Inserts an entry or, when one with its id exists for the same host, replaces its status and data unless the
+   * stored copy is newer: how journal entries an agent reports reach the fleet journal, any number of times.
+   */
+  upsert(a: ActionRecord): Promise<void>;
 }
 
 export interface Store {
@@ -118,6 +124,8 @@ export interface Store {
   readonly actions: ActionsRepo;
   /** Policy, custom rules and pool intel served to agents. */
   readonly content: ContentRepo;
+  /** Responses asked for remote hosts, carried out by their agents. */
+  readonly responses: ResponseRequestsRepo;
   /** Deletes what is older than the policy allows, and expired sessions. */
   applyRetention(policy: Retention, now: Date): Promise<RetentionResult>;
   close(): Promise<void>;

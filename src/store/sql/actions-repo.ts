@@ -38,6 +38,28 @@ export class SqlActionsRepo implements ActionsRepo {
     );
   }
 
+  async upsert(a: ActionRecord): Promise<void> {
+    await this.db.insertMany(
+      'actions',
+      ['id', 'kind', 'host_id', 'target', 'status', 'created_ms', 'updated_ms', 'data'],
+      [
+        [
+          a.id,
+          a.kind,
+          a.hostId,
+          a.target,
+          a.status,
+          Date.parse(a.createdAt),
+          Date.parse(a.updatedAt),
+          JSON.stringify(a.data),
+        ],
+      ],
+      // Another host's entry with the same id is never touched; an older report never rolls an entry back.
+      `ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_ms = excluded.updated_ms, data = excluded.data
+        WHERE actions.host_id = excluded.host_id AND actions.updated_ms <= excluded.updated_ms`,
+    );
+  }
+
   async updateStatus(id: string, status: string, at: Date, data?: Record<string, unknown>): Promise<boolean> {
     const n =
       data === undefined

@@ -5,6 +5,7 @@ import { SqlAuthRepo } from './auth-repo.js';
 import { SqlContentRepo } from './content-repo.js';
 import type { SqlDriver } from './driver.js';
 import { SqlFleetRepo } from './fleet-repo.js';
+import { SqlResponseRequestsRepo } from './response-requests-repo.js';
 import { applyRetention } from './retention.js';
 
 /** One store implementation over either driver: the SQL is shared, only the drivers differ. */
@@ -14,6 +15,7 @@ export class SqlStore implements Store {
   readonly auth: SqlAuthRepo;
   readonly actions: SqlActionsRepo;
   readonly content: SqlContentRepo;
+  readonly responses: SqlResponseRequestsRepo;
 
   constructor(private readonly driver: SqlDriver) {
     this.kind = driver.dialect;
@@ -21,6 +23,7 @@ export class SqlStore implements Store {
     this.auth = new SqlAuthRepo(driver);
     this.actions = new SqlActionsRepo(driver);
     this.content = new SqlContentRepo(driver);
+    this.responses = new SqlResponseRequestsRepo(driver);
   }
 
   applyRetention(policy: Retention, now: Date): Promise<RetentionResult> {
