@@ -4,6 +4,7 @@ import { type Incident, STAGES, type Stage } from '../model/incident.js';
 import { maxSeverity, severityRank } from '../model/severity.js';
 import { compareText } from '../util/compare.js';
 import { attribute, type GroupProfile } from './attribution.js';
+import { incidentCostOfScan } from './incident-cost.js';
 import { STAGE_OF_CATEGORY } from './stages.js';
 
 export interface ProcessLink {
@@ -153,6 +154,7 @@ export function correlateIncidents(findings: Finding[], opts: CorrelateOptions =
     const anchor = [...ids].sort()[0] ?? '';
     const id = `i-${createHash('sha256').update(`${host.id}\u0000${anchor}`).digest('hex').slice(0, 20)}`;
     for (const f of group) f.incidentId = id;
+    const cost = incidentCostOfScan(group);
     incidents.push({
       id,
       host,
@@ -164,6 +166,7 @@ export function correlateIncidents(findings: Finding[], opts: CorrelateOptions =
       entryPoint: entryPoint(group),
       attribution: opts.profiles ? attribute(group, opts.profiles) : [],
       findings: ids,
+      ...(cost ? { cost } : {}),
     });
   }
   return incidents.sort(

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { IncidentSchema } from './schemas.js';
+import type { IncidentCostSchema, IncidentSchema } from './schemas.js';
 
 /** Kill-chain stages, in the order an intrusion walks them. */
 export const STAGES = [
@@ -16,3 +16,5 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 
 export type Incident = z.infer<typeof IncidentSchema>;
+/** Money an incident's mining has cost and costs, per currency; absent when none of its findings is priced. */
+export type IncidentCost = z.infer<typeof IncidentCostSchema>;

@@ -74,6 +74,26 @@ export const AttributionSchema = z.object({
   indicators: z.array(z.string()),
 });
 
+/** What an incident's mining has cost (src/correlate/incident-cost.ts; docs/cost.md "Per incident"). */
+export const IncidentCostSchema = z.object({
+  firstSeen: z.iso.datetime({ offset: true }),
+  lastSeen: z.iso.datetime({ offset: true }),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  processes: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+  cpuSeconds: z.number().nonnegative().nullable(),
+  money: z.array(
+    z.object({
+      currency: z.string().min(1).max(16),
+      spent: z.number().nonnegative(),
+      perHour: z.number().nonnegative(),
+      perMonth: z.number().nonnegative(),
+      processes: z.number().int().nonnegative(),
+      running: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
 export const IncidentSchema = z.object({
   id: z.string().min(1),
   host: HostRefSchema,
@@ -85,6 +105,7 @@ export const IncidentSchema = z.object({
   entryPoint: z.string().nullable(),
   attribution: z.array(AttributionSchema),
   findings: z.array(z.string()),
+  cost: IncidentCostSchema.optional(),
 });
 
 const VALUE_SCHEMA: Record<FieldType, z.ZodType> = {

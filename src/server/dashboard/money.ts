@@ -1,49 +1,27 @@
-import { MONEY_DP, roundTo, sum } from '../../cost/money.js';
-import { type CostFigures, costOf, cpuPercentOf, MINING_NOW_MS, type Seen } from './classify.js';
+import { incidentCost } from '../../correlate/incident-cost.js';
+import {
+  type Burner,
+  burnedExact,
+  type CurrencyTotals,
+  burners as costBurners,
+  overlapHours,
+  roundMoney,
+  sumExact,
+  totalsByCurrency,
+} from '../../cost/burn.js';
+import type { Incident } from '../../model/incident.js';
+import type { Seen } from './classify.js';
+
+export type { Burner } from '../../cost/burn.js';
 
 const HOUR = 3_600_000;
 
-/** One mining process as the cost evidence prices it, with the span it was seen running. */
-export interface Burner {
-  hostId: string;
-  cost: CostFigures;
-  /** Percent of one core the cost evidence was priced from (null when it was an average since start). */
-  cpuPercent: number | null;
-  from: number;
-  to: number;
-  now: boolean;
-}
-
 /**
- * Several findings describe the same process (command line, pool, CPU); each carries the same cost evidence, so a
- * process is counted once, keyed by host, pid and start time.
+ * Mining processes from stored findings, each process (host, pid, start time) once: the counting rule lives in
+ * src/cost/burn.ts, shared with the incident cost. A process seen in the last 15 minutes runs until now.
  */
 export function burners(findings: readonly Seen[], now: number): Burner[] {
-  const byProcess = new Map<string, Burner>();
-  for (const s of findings) {
-    const cost = costOf(s.finding);
-    if (!cost) continue;
-    const e = s.finding.entity;
-    const key = `${s.finding.host.id}\u0000${e.pid ?? s.finding.id}\u0000${e.startTime ?? ''}`;
-    const last = Date.parse(s.lastSeen);
-    const running = now - last <= MINING_NOW_MS;
-    const b: Burner = {
-      hostId: s.finding.host.id,
-      cost,
-      cpuPercent: cpuPercentOf(s.finding),
-      from: Date.parse(s.firstSeen),
-      // Still running: it has burned until now, not only until the last scan saw it.
-      to: running ? now : last,
-      now: running,
-    };
-    const prev = byProcess.get(key);
-    if (!prev || b.to > prev.to) byProcess.set(key, b);
-  }
-  return [...byProcess.values()].filter((b) => Number.isFinite(b.from) && Number.isFinite(b.to));
-}
-
-function overlapHours(b: Burner, start: number, end: number): number {
-  return Math.max(0, Math.min(b.to, end) - Math.max(b.from, start)) / HOUR;
+  return costBurners(findings, now);
 }
 
 export interface MoneySummary {
@@ -57,17 +35,12 @@ export interface MoneySummary {
 
 export function moneyByCurrency(bs: readonly Burner[], now: number): MoneySummary[] {
   const midnight = new Date(now).setUTCHours(0, 0, 0, 0);
-  const groups = new Map<string, Burner[]>();
-  for (const b of bs) groups.set(b.cost.currency, [...(groups.get(b.cost.currency) ?? []), b]);
-  return [...groups.entries()].map(([currency, list]) => {
-    const live = list.filter((b) => b.now);
-    return {
-      currency,
-      burnedToday: roundTo(sum(list.map((b) => b.cost.perHour * overlapHours(b, midnight, now))), MONEY_DP),
-      perMonth: roundTo(sum(live.map((b) => b.cost.perMonth)), MONEY_DP),
-      perHour: roundTo(sum(live.map((b) => b.cost.perHour)), MONEY_DP),
-    };
-  });
+  return totalsByCurrency(bs, midnight, now).map((t) => ({
+    currency: t.currency,
+    burnedToday: t.burned,
+    perMonth: t.perMonth,
+    perHour: t.perHour,
+  }));
 }
 
 export interface CostPoint {
@@ -81,21 +54,80 @@ export interface CostPoint {
 /** Money burned in each of the last `hours` hours, in one currency: each burner contributes perHour x its overlap. */
 export function costSeries(bs: readonly Burner[], currency: string, now: number, hours = 24): CostPoint[] {
   const top = Math.floor(now / HOUR) * HOUR;
+  const mine = bs.filter((b) => b.cost.currency === currency);
   const out: CostPoint[] = [];
   for (let i = hours - 1; i >= 0; i--) {
     const start = top - i * HOUR;
     const end = Math.min(start + HOUR, now);
-    const mine = bs.filter((b) => b.cost.currency === currency);
     const span = (end - start) / HOUR;
     out.push({
       t: start / 1000,
-      cost: roundTo(sum(mine.map((b) => b.cost.perHour * overlapHours(b, start, end))), MONEY_DP),
+      cost: roundMoney(burnedExact(mine, start, end)),
       cpu:
         span > 0
-          ? Math.round((sum(bs.map((b) => (b.cpuPercent ?? 0) * overlapHours(b, start, end))) / span) * 10) /
-            10
+          ? Math.round(
+              (sumExact(bs.map((b) => (b.cpuPercent ?? 0) * overlapHours(b, start, end))).toNumber() / span) *
+                10,
+            ) / 10
           : 0,
     });
   }
   return out;
+}
+
+/** An incident's cost from its stored findings, as of now (a process last seen long ago no longer costs per hour). */
+export function incidentCostOf(
+  incident: Incident,
+  findings: readonly Seen[],
+  now: number,
+): Incident['cost'] | undefined {
+  const mine = findings.filter(
+    (s) => s.finding.incidentId === incident.id || incident.findings.includes(s.finding.id),
+  );
+  return incidentCost(mine, now) ?? incident.cost;
+}
+
+export interface HostCost {
+  id: string;
+  name: string;
+  money: CurrencyTotals[];
+}
+
+export interface FleetCost {
+  window: { from: string; to: string };
+  generatedAt: string;
+  /** The whole fleet per currency. */
+  fleet: CurrencyTotals[];
+  /** Hosts with mining seen in the window or now, the costliest per month first. */
+  hosts: HostCost[];
+}
+
+/** What mining costs the fleet: money in [from, to], per hour now and per month if it keeps running, per host. */
+export function fleetCost(
+  findings: readonly Seen[],
+  hostNames: ReadonlyMap<string, string>,
+  from: number,
+  to: number,
+  now: number,
+): FleetCost {
+  const bs = burners(findings, now);
+  const byHost = new Map<string, Burner[]>();
+  for (const b of bs) {
+    const list = byHost.get(b.hostId);
+    if (list) list.push(b);
+    else byHost.set(b.hostId, [b]);
+  }
+  const hosts: HostCost[] = [];
+  for (const [id, list] of byHost) {
+    const money = totalsByCurrency(list, from, to);
+    if (money.length) hosts.push({ id, name: hostNames.get(id) ?? id, money });
+  }
+  const top = (h: HostCost) => h.money[0]?.perMonth ?? 0;
+  hosts.sort((a, b) => top(b) - top(a) || a.name.localeCompare(b.name));
+  return {
+    window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    generatedAt: new Date(now).toISOString(),
+    fleet: totalsByCurrency(bs, from, to),
+    hosts,
+  };
 }

@@ -152,3 +152,20 @@ export const SurfaceSchema = z.object({
     }),
   ),
 });
+
+const CurrencyTotals = z.object({
+  currency: z.string(),
+  burned: z.number(),
+  perHour: z.number(),
+  perMonth: z.number(),
+  processes: z.number(),
+  running: z.number(),
+});
+
+/** GET /api/cost: what mining costs the fleet and each host (docs/api.md "Cost"). */
+export const FleetCostSchema = z.object({
+  window: z.object({ from: z.string(), to: z.string() }),
+  generatedAt: z.string(),
+  fleet: z.array(CurrencyTotals),
+  hosts: z.array(z.object({ id: z.string(), name: z.string(), money: z.array(CurrencyTotals) })),
+});

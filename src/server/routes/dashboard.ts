@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { liveness } from '../../correlate/fleet-liveness.js';
+import { parseDuration } from '../../cost/duration.js';
 import type { StoredFinding } from '../../store/types.js';
 import { guard } from '../auth/guard.js';
 import { ErrorBody, GUARDED, type ServerContext, type ZodApp } from '../context.js';
 import { hostStatus } from '../dashboard/classify.js';
 import { buildHostView } from '../dashboard/host-view.js';
 import { buildIncidentView } from '../dashboard/incident-view.js';
+import { fleetCost, incidentCostOf } from '../dashboard/money.js';
 import { buildOverview } from '../dashboard/overview.js';
 import {
+  FleetCostSchema,
   HostViewSchema,
   IncidentListSchema,
   IncidentViewSchema,
@@ -157,11 +160,59 @@ export function dashboardRoutes(app: ZodApp, ctx: ServerContext, opts: Dashboard
         fleet.listFindings({ hostId: incident.host.id, limit: 5000 }),
         fleet.getHost(incident.host.id),
       ]);
+      // The agent priced the incident as of its scan; the stored findings say what it has cost until now.
+      const cost = incidentCostOf(incident, findings, Date.now());
+      const view = buildIncidentView(cost ? { ...incident, cost } : incident, findings);
       return {
-        ...buildIncidentView(incident, findings),
+        ...view,
         hostName: host?.name ?? incident.host.name,
         local: opts.localHostId() === incident.host.id,
       };
+    },
+  );
+
+  app.get(
+    '/api/cost',
+    {
+      preHandler: viewer,
+      schema: {
+        summary:
+          'What mining costs: money in a window, per hour now and per month projected, fleet-wide and per host, per currency',
+        tags: ['dashboard'],
+        querystring: z
+          .object({
+            since: z
+              .string()
+              .max(20)
+              .regex(/^[1-9]\d{0,5}[smhdw]$/, 'a duration like 30m, 24h or 7d')
+              .optional(),
+            from: z.iso.datetime({ offset: true }).optional(),
+            to: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict(),
+        response: { 200: FleetCostSchema, 400: ErrorBody, ...GUARDED },
+      },
+    },
+    async (req, reply) => {
+      const now = Date.now();
+      const q = req.query;
+      if (q.since && q.from)
+        return reply
+          .code(400)
+          .send({ error: 'invalid', message: 'querystring: give since or from, not both' });
+      const to = q.to ? Math.min(Date.parse(q.to), now) : now;
+      // Default window: today (UTC), the overview's "today".
+      const from = q.from
+        ? Date.parse(q.from)
+        : q.since
+          ? to - parseDuration(q.since, 'since')
+          : new Date(now).setUTCHours(0, 0, 0, 0);
+      if (from > to) return reply.code(400).send({ error: 'invalid', message: 'querystring.from: after to' });
+      const [hosts, findings] = await Promise.all([
+        fleet.listHosts(),
+        fleet.listFindings({ limit: OVERVIEW_MAX_FINDINGS }),
+      ]);
+      return fleetCost(findings, new Map(hosts.map((h) => [h.id, h.name])), from, to, now);
     },
   );
 
