@@ -1,4 +1,5 @@
 import { costOfCpuSeconds, formatMoney, sum } from '../cost/money.js';
+import type { Incident } from '../model/incident.js';
 import type { ProcessInfo } from '../model/inventory.js';
 import type { ScanResult } from '../scan/scan.js';
 import { findingsTable, warningsText } from './findings.js';
@@ -11,6 +12,14 @@ function mb(bytes: number): string {
 function procLabel(p: ProcessInfo | undefined): string {
   if (!p) return '-';
   return `${p.pid}/${p.name}`;
+}
+
+/** "0.71 USD so far, 0.07 USD/h": money so far and the rate now, per currency; "-" when nothing is priced. */
+export function incidentCostText(cost: Incident['cost']): string {
+  if (!cost?.money.length) return '-';
+  return cost.money
+    .map((m) => `${formatMoney(m.spent, m.currency)} so far, ${formatMoney(m.perHour, m.currency)}/h`)
+    .join('; ');
 }
 
 /** The people-facing scan report: host, top CPU, listeners, outbound connections, then findings by severity. */
@@ -87,16 +96,21 @@ export function renderScanTable(r: ScanResult, top = 10): string {
     out.push('\nIncidents\n');
     out.push(
       renderTable(
-        ['severity', 'incident', 'stages', 'findings', 'title'],
+        ['severity', 'incident', 'stages', 'findings', 'cost', 'title'],
         r.incidents.map((i) => [
           i.severity.toUpperCase(),
           i.id,
           i.stages.join(' > '),
           String(i.findings.length),
+          incidentCostText(i.cost),
           i.title,
         ]),
       ),
     );
+    if (r.incidents.some((i) => i.cost))
+      out.push(
+        'cost: CPU its mining processes have used since they started, and what they cost an hour now\n',
+      );
   }
 
   out.push('\nFindings\n');

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sum } from '../../src/cost/money.js';
 import type { Finding } from '../../src/model/finding.js';
+import type { Incident } from '../../src/model/incident.js';
 import { runCli } from '../helpers/cli.js';
 
 const WALLET =
@@ -47,7 +49,7 @@ describe('scan prices what a miner costs', () => {
     await sleep(700);
     const r = await runCli(['scan', '--format', 'json', '--interval', '500', '--no-hash']);
     expect([0, 1], r.stderr).toContain(r.code);
-    const { findings } = JSON.parse(r.stdout) as { findings: Finding[] };
+    const { findings, incidents } = JSON.parse(r.stdout) as { findings: Finding[]; incidents: Incident[] };
     const miner = findings.find((f) => f.ruleId === 'miner.cmdline' && f.entity.pid === pid);
     expect(miner).toBeDefined();
     const cost = miner?.evidence.cost as {
@@ -79,6 +81,27 @@ describe('scan prices what a miner costs', () => {
     for (const m of findings.filter((x) => x.entity.pid === pid && x.ruleId.startsWith('miner.'))) {
       expect(m.evidence.cost).toBeDefined();
     }
+    // Its incident is priced from the priced processes in it, each once however many rules saw it.
+    const incident = incidents.find((i) => i.id === miner?.incidentId);
+    const priced = new Map<number, typeof cost>();
+    for (const x of findings)
+      if (x.incidentId === incident?.id && x.entity.pid !== undefined && x.evidence.cost)
+        priced.set(x.entity.pid, x.evidence.cost as typeof cost);
+    expect(priced.get(pid)).toEqual(cost);
+    const usd = incident?.cost?.money.find((m) => m.currency === 'USD');
+    expect(incident?.cost?.processes).toBe(priced.size);
+    expect(usd?.spent).toBe(sum([...priced.values()].map((c) => c.sinceStart)));
+    expect(usd?.perHour).toBe(sum([...priced.values()].map((c) => c.perHour)));
+    expect(usd?.perMonth).toBe(sum([...priced.values()].map((c) => c.perMonth)));
+    expect(incident?.cost?.cpuSeconds).toBe(sum([...priced.values()].map((c) => c.cpuSeconds)));
+    expect(incident?.cost?.lastSeen).toBe(new Date(miner?.time ?? 0).toISOString());
+    // Incidents without a priced process carry no cost.
+    for (const i of incidents)
+      if (!findings.some((x) => x.incidentId === i.id && x.evidence.cost)) expect(i.cost).toBeUndefined();
+
+    const table = await runCli(['scan', '--interval', '300', '--no-hash']);
+    expect(table.stdout).toMatch(/severity\s+incident\s+stages\s+findings\s+cost\s+title/);
+    expect(table.stdout).toMatch(/\d+\.\d{2,4} USD so far, \d+\.\d{2,4} USD\/h/);
   });
 
   it('shows a cost column for the top processes in the table', async () => {
