@@ -159,6 +159,11 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Kill chain' }).waitFor();
     await expect(page.getByText('Execution', { exact: true }).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Impact', { exact: true }).isVisible()).resolves.toBe(true);
+    // What the stand-in's CPU has cost, from its findings' cost evidence (each process once).
+    const cost = page.locator('#incident-cost');
+    await expect(cost.getByText('Spent so far').isVisible()).resolves.toBe(true);
+    await expect(cost.locator('dd.big').first().textContent()).resolves.toMatch(/^\d[\d,]*\.\d+ USD$/);
+    await expect(cost.getByText(/mining now/).isVisible()).resolves.toBe(true);
 
     await page.getByRole('button', { name: 'Show response plan' }).click();
     const plan = page.getByTestId('plan');

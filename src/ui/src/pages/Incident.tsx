@@ -1,6 +1,7 @@
 import type { IncidentView, Me } from '../api.js';
 import { canRespond } from '../api.js';
 import { Card, Empty, Failed, Sev } from '../components/bits.js';
+import { IncidentCost } from '../components/IncidentCost.js';
 import { ResponsePanel } from '../components/ResponsePanel.js';
 import { STAGE_LABEL, time } from '../format.js';
 import { useApi } from '../hooks.js';
@@ -42,6 +43,7 @@ export function IncidentPage(props: { id: string; me: Me }) {
         {time(inc.firstSeen)} · last seen {time(inc.lastSeen)}
         {inc.entryPoint ? ` · entry point: ${inc.entryPoint}` : ''}
       </p>
+      <IncidentCost cost={inc.cost} />
       <Card title="Kill chain">
         <ol class="timeline">
           {data.timeline.map((step) => (
