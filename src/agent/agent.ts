@@ -3,6 +3,7 @@ import type { Detector } from '../detect/detector.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { releaseRegexCaches } from '../detect/sigma/match/regex.js';
 import type { TelemetryEvent } from '../model/event.js';
+import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
 import { BuiltinDetectorSet } from '../scan/detector-set.js';
 import { FileMemo } from '../scan/file-memo.js';
@@ -53,6 +54,11 @@ export interface AgentOptions {
   liveExec?: { host: Host; flushMs: number };
   /** Called when a scan's batches are queued (the memory trim: what the scan mapped and does not use leaves RSS). */
   afterScan?: () => void;
+  /**
+   * Sees the findings of every batch queued (scans, live exec, auth logs, posture), for automatic response. Must
+   * return at once (auto-respond.ts queues them); its errors are logged and never stop the batch.
+   */
+  onFindings?: (host: Host, findings: readonly Finding[]) => void;
 }
 
 const FEED_BUFFER = 10_000;
@@ -182,6 +188,13 @@ export class Agent {
   enqueue(b: IngestBatch): void {
     this.queue.push(b.batchId, JSON.stringify(b));
     this.shipper.notify();
+    if (this.opts.onFindings && b.findings.length > 0) {
+      try {
+        this.opts.onFindings(b.host, b.findings);
+      } catch (err) {
+        this.opts.log?.('findings hook failed', { error: (err as Error).message });
+      }
+    }
   }
 
   /** One scan: detect, then queue its batches (with a heartbeat and inventory). */

@@ -43,6 +43,22 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The response policy applied to the agent's own findings (src/agent/auto-respond.ts): `simulate` plans and
+     * journals what it would do and never acts; `enforce` acts for policy rules in enforce mode; `off` decides nothing.
+     */
+    autoRespond: z
+      .object({
+        mode: z.enum(['off', 'simulate', 'enforce']).default('simulate'),
+        /** Response policy file, used while the server pushes none; without either, the built-in policy. */
+        policy: z.string().min(1).optional(),
+        /** Findings waiting for a decision; more are dropped (and counted) until the queue drains. */
+        maxPending: z.number().int().min(1).max(100_000).default(2000),
+        /** Decided findings remembered in stateDir/auto-respond.json so no finding is decided twice. */
+        memorySize: z.number().int().min(100).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     /** Enrollment token, used once; the credential it buys is kept in stateDir. */
     token: z.string().min(1).max(200).optional(),
     stateDir: z.string().min(1).default('/var/lib/minewarden'),

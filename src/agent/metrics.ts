@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MinewardenError } from '../model/errors.js';
 import type { MemTrimmer } from '../util/mem-trim.js';
 import type { Agent } from './agent.js';
+import type { AutoResponder } from './auto-respond.js';
 import { SelfUsage } from './batch.js';
 import type { AgentCloudFeed } from './cloud-feed.js';
 import type { FleetBanPoller } from './fleet-bans.js';
@@ -18,6 +19,7 @@ export function agentRegistry(
     sync?: ContentSync | null;
     trimmer?: MemTrimmer;
     cloud?: AgentCloudFeed | null;
+    auto?: AutoResponder | null;
   } = {},
 ): Registry {
   const r = new Registry();
@@ -54,7 +56,32 @@ export function agentRegistry(
     g('minewarden_agent_fleet_bans', 'Pushed fleet bans this agent holds', () => bans.handled.size);
     g('minewarden_agent_fleet_ban_poll_failures_total', 'Ban list polls that failed', () => bans.failures);
   }
-  const { live, sync, trimmer, cloud } = more;
+  const { live, sync, trimmer, cloud, auto } = more;
+  if (auto) {
+    g(
+      'minewarden_agent_auto_respond_runs_total',
+      'Automatic response runs (each journaled and reported)',
+      () => auto.runs,
+    );
+    for (const [status, read] of [
+      ['applied', () => auto.applied],
+      ['simulated', () => auto.simulated],
+      ['refused', () => auto.refused],
+      ['failed', () => auto.failed],
+      ['skipped', () => auto.skipped],
+    ] as const)
+      g(`minewarden_agent_auto_respond_${status}_total`, `Automatic response steps ${status}`, read);
+    g(
+      'minewarden_agent_auto_respond_pending',
+      'Findings waiting for an automatic response decision',
+      () => auto.queued,
+    );
+    g(
+      'minewarden_agent_auto_respond_dropped_total',
+      'Findings dropped from the full decision queue',
+      () => auto.dropped,
+    );
+  }
   const exec = agent.execLive;
   if (exec) {
     g('minewarden_agent_exec_events_total', 'Exec feed events detected as they arrived', () => exec.events);

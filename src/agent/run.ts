@@ -1,9 +1,11 @@
 import type { PoolIntel } from '../intel/pools/index.js';
 import { MinewardenError } from '../model/errors.js';
+import type { Finding } from '../model/finding.js';
 import { readHostInfo } from '../sources/procfs/host-info.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
 import { MemTrimmer } from '../util/mem-trim.js';
 import { Agent, type AgentOptions, type EventFeed } from './agent.js';
+import { autoResponderFor } from './auto-respond.js';
 import { attachCloudFeed, openAgentCloudWatch } from './cloud-feed.js';
 import type { AgentConfig } from './config.js';
 import { enroll, loadCredential } from './enroll.js';
@@ -20,6 +22,8 @@ export interface StartAgentOptions {
   log?: AgentOptions['log'];
   /** Replaces the JetStream transport (tests). */
   busTransport?: (url: string, credential: string) => Promise<Transport>;
+  /** Narrows automatic response to these findings (tests: only the processes they started). */
+  autoRespondScope?: (f: Finding) => boolean;
 }
 
 /** Enrolls on first start (credential kept in stateDir), builds the transport and feeds, and starts the agent. */
@@ -76,6 +80,14 @@ export async function startAgent(
     : null;
   if (sync) pushedIntel = () => sync.poolIntel();
   const trimmer = new MemTrimmer(config.memoryTrimMs);
+  // The response policy decides about the agent's own findings (simulate unless configured to enforce).
+  const auto = autoResponderFor(config, {
+    pushed: () => sync?.policy() ?? null,
+    enqueue: (b) => agent.enqueue(b),
+    procDir: procDirOf(root),
+    ...(opts.autoRespondScope ? { accept: opts.autoRespondScope } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
   const agent = new Agent({
     config,
     transport,
@@ -94,8 +106,10 @@ export async function startAgent(
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(config.memoryTrimMs > 0 ? { afterScan: () => trimmer.trimNow() } : {}),
+    ...(auto ? { onFindings: (h, f) => auto.offer(h, f) } : {}),
   });
   agent.attach(trimmer);
+  if (auto) agent.attach(auto);
   let bans: FleetBanPoller | undefined;
   if (config.fleetBans.enabled) {
     const fb = config.fleetBans;
@@ -132,7 +146,7 @@ export async function startAgent(
     const { agentRegistry, serveMetrics } = await import('./metrics.js');
     const srv = await serveMetrics(
       config.metrics,
-      agentRegistry(agent, bans, { live, sync, trimmer, cloud }),
+      agentRegistry(agent, bans, { live, sync, trimmer, cloud, auto }),
     );
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }

@@ -164,7 +164,8 @@ export function loadPolicy(path?: string): Policy {
   return parsePolicy(text, path);
 }
 
-function ruleIdMatches(pattern: string, id: string): boolean {
+/** A policy `match.rules` pattern against a finding rule id (`*` at the end matches a prefix). */
+export function ruleIdMatches(pattern: string, id: string): boolean {
   return pattern.endsWith('*') ? id.startsWith(pattern.slice(0, -1)) : pattern === id;
 }
 

@@ -15,6 +15,8 @@ interface AgentCliOptions extends CommonOptions, CloudFlagOptions {
   scanInterval?: number;
   heartbeatInterval?: number;
   root?: string;
+  autoRespond?: 'off' | 'simulate' | 'enforce';
+  policy?: string;
 }
 
 export function registerAgent(program: Command): void {
@@ -47,6 +49,18 @@ export function registerAgent(program: Command): void {
     .addOption(
       new Option('--root <dir>', 'read another root: the host mounted at DIR (scan, auth logs, DNS files)'),
     )
+    .addOption(
+      new Option(
+        '--auto-respond <mode>',
+        'apply the response policy to findings: simulate (default) journals what it would do, enforce acts',
+      ).choices(['off', 'simulate', 'enforce']),
+    )
+    .addOption(
+      new Option(
+        '--policy <file>',
+        'response policy YAML, used while the server pushes none (default: built-in)',
+      ),
+    )
     .action(async (opts: AgentCliOptions) => {
       const config = loadAgentConfig(opts.config, {
         server: opts.server,
@@ -58,6 +72,7 @@ export function registerAgent(program: Command): void {
         heartbeatIntervalMs: opts.heartbeatInterval,
         ...(opts.root ? { scan: { root: opts.root } } : {}),
         cloud: cloudOverrides(opts),
+        autoRespond: autoRespondOverrides(opts),
       });
       const log = (msg: string, fields: Record<string, unknown> = {}) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
@@ -70,4 +85,16 @@ export function registerAgent(program: Command): void {
       await untilSignal();
       await agent.stop();
     });
+}
+
+/** Only the flags given, so the config file's other autoRespond keys stay. */
+export function autoRespondOverrides(o: {
+  autoRespond?: string;
+  policy?: string;
+}): Record<string, string> | undefined {
+  const out = {
+    ...(o.autoRespond ? { mode: o.autoRespond } : {}),
+    ...(o.policy ? { policy: o.policy } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
 }

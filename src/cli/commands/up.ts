@@ -8,6 +8,7 @@ import { runServer } from '../../server/run.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { VERSION } from '../version.js';
+import { autoRespondOverrides } from './agent.js';
 import { type CloudFlagOptions, cloudOverrides, withCloudOptions } from './cloud-options.js';
 
 interface UpCliOptions extends CommonOptions, CloudFlagOptions {
@@ -16,6 +17,8 @@ interface UpCliOptions extends CommonOptions, CloudFlagOptions {
   port: number;
   scanInterval: number;
   verbose: boolean;
+  autoRespond?: 'off' | 'simulate' | 'enforce';
+  policy?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -39,6 +42,13 @@ export function registerUp(program: Command): void {
         .default(60_000)
         .argParser(parsePositiveInt('--scan-interval')),
     )
+    .addOption(
+      new Option(
+        '--auto-respond <mode>',
+        "the agent's automatic response: simulate (default) journals what it would do, enforce acts",
+      ).choices(['off', 'simulate', 'enforce']),
+    )
+    .addOption(new Option('--policy <file>', "the agent's response policy while the server pushes none"))
     .option('-v, --verbose', 'request log on stderr', false)
     .action(async (opts: UpCliOptions) => {
       const data = resolve(opts.data);
@@ -70,6 +80,7 @@ export function registerUp(program: Command): void {
         stateDir: join(data, 'agent'),
         scanIntervalMs: opts.scanInterval,
         heartbeatIntervalMs: Math.min(30_000, opts.scanInterval),
+        autoRespond: autoRespondOverrides(opts),
       });
       const log = (msg: string, fields: Record<string, unknown> = {}) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);

@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../test/fleet/sim-agent.js';
+import { parsePolicy } from '../respond/policy.js';
+import { openSession } from '../respond/session.js';
+import { scanHost } from '../scan/scan.js';
+import type { IngestBatch } from '../store/types.js';
+import { AutoResponder } from './auto-respond.js';
+import { HandledMemory } from './auto-respond-memory.js';
+
+const WALLET =
+  '4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge';
+const KEY = 'AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7vbqajDhA4M1nZpWQeFWLZJxg4dQ0hYcZXmQ3m8YvC3bS9fJ2 root@localhost';
+
+describe('HandledMemory', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mw-auto-mem-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('forgets the oldest past its size, keeps the rest across a reload, and says when to decide again', () => {
+    const file = join(dir, 'auto-respond.json');
+    const m = new HandledMemory(file, 3);
+    for (let i = 1; i <= 5; i++) m.remember(`f-${i}`, { at: i, mode: 'enforce' });
+    m.remember('f-sim', { at: 6, mode: 'simulate' });
+    m.remember('f-rate', { at: 7, mode: 'enforce', retryAt: 1000 });
+    m.save();
+    const back = new HandledMemory(file, 3);
+    expect(back.size).toBe(3);
+    expect(back.wants('f-1', 'enforce', 0)).toBe(true);
+    expect(back.wants('f-5', 'enforce', 0)).toBe(false);
+    // Simulated before: enforce decides again, simulate does not.
+    expect(back.wants('f-sim', 'simulate', 0)).toBe(false);
+    expect(back.wants('f-sim', 'enforce', 0)).toBe(true);
+    expect(back.wants('f-rate', 'enforce', 999)).toBe(false);
+    expect(back.wants('f-rate', 'enforce', 1000)).toBe(true);
+  });
+
+  it('a damaged file is ignored, not fatal', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{"version":1,"handled":{"x":{"at":"soon"}}}');
+    const logs: string[] = [];
+    expect(new HandledMemory(file, 10, (m) => logs.push(m)).size).toBe(0);
+    expect(logs).toEqual(['auto-respond memory ignored']);
+  });
+});
+
+// A miner stand-in (a copy of bash named xmrig in a hidden /dev/shm directory) with a cron drop-in and an
+// authorized_keys line naming it under a temporary root: enforce removes the cron file and kills the process, but
+// leaves the key line, which needs a person's confirmation.
+describe('AutoResponder on a real process with persistence under a temporary root', () => {
+  let shm: string;
+  let root: string;
+  let state: string;
+  let child: ChildProcess;
+  const exe = () => join(shm, 'xmrig');
+
+  beforeAll(() => {
+    shm = mkdtempSync('/dev/shm/.mw-auto-unit-');
+    root = mkdtempSync(join(tmpdir(), 'mw-auto-root-'));
+    state = mkdtempSync(join(tmpdir(), 'mw-auto-state-'));
+    copyFileSync('/bin/bash', exe());
+    chmodSync(exe(), 0o755);
+    mkdirSync(join(root, 'etc/cron.d'), { recursive: true });
+    mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(root, 'etc/cron.d/sysupdate'), `*/5 * * * * root ${exe()} -o 127.0.0.1:3333\n`);
+    writeFileSync(join(root, 'root/.ssh/authorized_keys'), `command="${exe()}" ssh-rsa ${KEY}\n`, {
+      mode: 0o600,
+    });
+    child = spawn(
+      exe(),
+      ['-c', 'read -r -t 120 x', 'xmrig', '-o', 'stratum+tcp://127.0.0.1:3333', '-u', WALLET],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const d of [shm, root, state]) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('applies kill, quarantine and cron removal; skips the SSH key; ships one response.auto finding', async () => {
+    const policy = parsePolicy(`version: 1
+rules:
+  - id: miners
+    match: { rules: ['miner.cmdline'], minSeverity: high, evidence: [cmdline] }
+    actions: [kill, quarantine, unpersist]
+`);
+    const shipped: IngestBatch[] = [];
+    const auto = new AutoResponder({
+      mode: 'enforce',
+      policy: () => ({ policy, source: 'file' }),
+      stateDir: state,
+      root,
+      procDir: '/proc',
+      enqueue: (b) => shipped.push(b),
+      accept: (f) => f.entity.exe?.startsWith(`${shm}/`) ?? false,
+    });
+    await until('stand-in running', () => existsSync(`/proc/${child.pid}/exe`));
+    await new Promise((r) => setTimeout(r, 100));
+    const scan = await scanHost({ sampleMs: 0, hash: false, files: false, logs: false });
+    const mine = scan.findings.filter((f) => f.entity.pid === child.pid);
+    expect(mine.map((f) => f.ruleId)).toContain('miner.cmdline');
+    const t0 = performance.now();
+    auto.offer(scan.snapshot.host, scan.findings);
+    // The hook only queues: the run starts on a later turn of the event loop.
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(auto.queued).toBe(mine.filter((f) => f.ruleId === 'miner.cmdline').length);
+    await auto.idle();
+    expect(child.exitCode !== null || child.signalCode !== null || (await exitSoon(child))).toBe(true);
+    expect(existsSync(exe())).toBe(false);
+    expect(existsSync(join(root, 'etc/cron.d/sysupdate'))).toBe(false);
+    expect(readFileSync(join(root, 'root/.ssh/authorized_keys'), 'utf8')).toContain(KEY);
+    expect({ applied: auto.applied, skipped: auto.skipped, runs: auto.runs }).toEqual({
+      applied: 3,
+      skipped: 1,
+      runs: 1,
+    });
+
+    const s = await openSession({ stateDir: state, root, policy });
+    try {
+      const entries = await s.journal.list();
+      expect(entries.map((e) => `${e.kind}:${e.status}`).sort()).toEqual([
+        'kill:applied',
+        'quarantine:applied',
+        'unpersist:applied',
+        'unpersist:skipped',
+      ]);
+      expect(entries.find((e) => e.status === 'skipped')?.detail).toContain('needs confirmation');
+    } finally {
+      await s.close();
+    }
+    expect(shipped).toHaveLength(1);
+    const report = shipped[0]?.findings[0];
+    expect(report).toMatchObject({
+      ruleId: 'response.auto',
+      severity: 'info',
+      evidence: { mode: 'enforce' },
+    });
+
+    // The same findings again (the next scan): nothing is planned, nothing shipped.
+    auto.offer(scan.snapshot.host, scan.findings);
+    expect(auto.queued).toBe(0);
+    await auto.stop();
+    expect(shipped).toHaveLength(1);
+  }, 60_000);
+});
+
+function exitSoon(c: ChildProcess): Promise<boolean> {
+  return new Promise((r) => {
+    const t = setTimeout(() => r(false), 2000);
+    c.once('exit', () => {
+      clearTimeout(t);
+      r(true);
+    });
+  });
+}
