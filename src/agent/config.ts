@@ -164,6 +164,20 @@ export const AgentConfigSchema = z
      * `cloudlogs --watch` does (state in stateDir); findings ship like a scan's. Off while no directory is given.
      */
     cloud: CloudFeedSchema.prefault({}),
+    /**
+     * Responses asked from the dashboard for this host (plan, apply, undo), polled from the server (ETag, 304) and
+     * run like `minewarden respond` with the local journal in stateDir. Policy: this file, else the server's pushed
+     * one, else the built-in one. `root`: host root for persistence files (default scan.root).
+     */
+    remoteResponse: z
+      .object({
+        enabled: z.boolean().default(true),
+        pollMs: z.number().int().min(100).max(3_600_000).default(5000),
+        policy: z.string().min(1).optional(),
+        root: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Policy, custom rules and pool intel pushed by the server, polled cheaply (ETag, 304). */
     contentSync: z
       .object({

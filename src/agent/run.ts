@@ -15,6 +15,7 @@ import { FleetBanPoller, recordOnly } from './fleet-bans.js';
 import { attachLiveDetection } from './live.js';
 import { ContentSync } from './policy-sync.js';
 import { attachPostureLoop } from './posture-loop.js';
+import { RemoteResponder } from './remote-respond.js';
 import { HttpTransport, type Transport } from './transport.js';
 
 export interface StartAgentOptions {
@@ -151,6 +152,22 @@ export async function startAgent(
     agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
   }
   if (sync) agent.attach(sync);
+  // Responses asked from the dashboard for this host; over HTTP to the server even when findings go over the bus.
+  const rr = config.remoteResponse;
+  const remote = rr.enabled
+    ? new RemoteResponder({
+        server: cred.server,
+        credential: () => secret,
+        stateDir: config.stateDir,
+        pollMs: rr.pollMs,
+        root: rr.root ?? root,
+        procDir: procDirOf(root),
+        ...(rr.policy ? { policyFile: rr.policy } : {}),
+        ...(sync ? { pushedPolicy: () => sync.policy(), poolIntel: () => sync.poolIntel() } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      })
+    : null;
+  if (remote) agent.attach(remote);
   // Before the first scan: start-up mapped much of the node binary that the agent will not touch again.
   trimmer.start();
   agent.start();
@@ -159,5 +176,6 @@ export async function startAgent(
   cloud?.start();
   sync?.start();
   bans?.start();
+  remote?.start();
   return agent;
 }

@@ -14,11 +14,11 @@ import { readPasswd } from '../sources/procfs/passwd.js';
 import type { Store } from '../store/store.js';
 
 /**
- * Where the server's own responses act. The server can only act on the host it runs on (`minewarden up`, or a
- * server beside an agent); pushing plans to remote agents is a later step. Read from the environment so `server`
+ * Where the server's own responses act: on the host it runs on (`minewarden up`, or a server beside an agent);
+ * other hosts' responses go to their agents (remote-response.ts). Read from the environment so `server`
  * and `up` need no new flags: MINEWARDEN_STATE_DIR (quarantine, backups; as for `respond`),
  * MINEWARDEN_RESPONSE_ROOT (host root for persistence files, default /), MINEWARDEN_RESPONSE_POLICY (policy YAML),
- * MINEWARDEN_RESPONSE_NETNS (firewall namespace).
+ * MINEWARDEN_RESPONSE_NETNS (firewall namespace), MINEWARDEN_RESPONSE_LOCAL=off (never act here).
  */
 export interface LocalResponseOptions {
   stateDir: string;
@@ -26,6 +26,11 @@ export interface LocalResponseOptions {
   procDir: string;
   policyFile?: string;
   netns?: string;
+  /**
+   * False: this server never acts on its own host, whose incidents then go to its agent like any other host's
+   * (MINEWARDEN_RESPONSE_LOCAL=off: a server running unprivileged, or in a container whose /proc is not the host's).
+   */
+  local?: boolean;
 }
 
 export function localResponseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalResponseOptions {
@@ -35,6 +40,7 @@ export function localResponseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
     procDir: '/proc',
     ...(env.MINEWARDEN_RESPONSE_POLICY ? { policyFile: env.MINEWARDEN_RESPONSE_POLICY } : {}),
     ...(env.MINEWARDEN_RESPONSE_NETNS ? { netns: env.MINEWARDEN_RESPONSE_NETNS } : {}),
+    ...(env.MINEWARDEN_RESPONSE_LOCAL === 'off' ? { local: false } : {}),
   };
 }
 
@@ -53,11 +59,11 @@ export class LocalResponder {
     private readonly opts: LocalResponseOptions,
   ) {}
 
-  /** Null when this server cannot read its own host identity (then it responds nowhere). */
+  /** Null when this server cannot read its own host identity or local response is off (then it acts nowhere). */
   hostId(): string | null {
     if (this.cachedHostId === undefined) {
       try {
-        this.cachedHostId = readHostInfo('', this.opts.procDir, true).id;
+        this.cachedHostId = this.opts.local === false ? null : readHostInfo('', this.opts.procDir, true).id;
       } catch {
         this.cachedHostId = null;
       }

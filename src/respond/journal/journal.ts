@@ -27,7 +27,7 @@ const ScopeSchema = z.object({
 export type ActionScope = z.infer<typeof ScopeSchema>;
 
 /** The journal's view of one action; stored as the store's generic action record (`data` holds the rest). */
-const EntryDataSchema = z.object({
+export const EntryDataSchema = z.object({
   runId: z.string(),
   seq: z.number().int(),
   summary: z.string(),

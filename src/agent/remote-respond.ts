@@ -1,0 +1,288 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PoolIntel } from '../intel/pools/index.js';
+import type { Policy } from '../respond/policy.js';
+import { httpRequest, jsonOf } from './http.js';
+import type { AgentRequest, Report } from './remote-respond-wire.js';
+
+export interface RemoteRespondOptions {
+  server: string;
+  credential: () => string;
+  /** The agent's state dir: the local journal (`minewarden undo` reads it) and the record of requests taken. */
+  stateDir: string;
+  pollMs: number;
+  /** Host root for persistence files; /proc is read from `procDir`. */
+  root: string;
+  procDir: string;
+  /** A local policy file wins; else the server's pushed policy; else the built-in one (as `minewarden respond`). */
+  policyFile?: string;
+  pushedPolicy?: () => Policy | null;
+  /** Pool intel pushed by the server (built-in list plus the pack), for pool domains the plan notes. */
+  poolIntel?: () => PoolIntel | null;
+  log?: (msg: string, f?: Record<string, unknown>) => void;
+  /** Test seams for an agent that stops mid-request: after the record is written, and before the report. */
+  hooks?: { afterStart?: (id: string) => Promise<void>; beforeReport?: (id: string) => Promise<void> };
+}
+
+/**
+ * What this agent did with a request, kept before it acts: a request it finds again after a restart (taken,
+ * unreported) is never run twice. `started` without `report` means the agent stopped while running it.
+ */
+interface Mark {
+  id: string;
+  startedAt: string;
+  incidentId: string;
+  report?: Report;
+}
+
+function message(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+}
+
+/**
+ * Carries out the responses the server stores for this host (plan, apply, undo) with the same planner, safety
+ * layer, identity re-check and journal as `minewarden respond`, and reports the journal entries back. Polls with
+ * an ETag, so an idle fleet costs one small 304 per agent per poll.
+ */
+export class RemoteResponder {
+  polls = 0;
+  notModified = 0;
+  failures = 0;
+  /** Requests run to the end on this host (plan, apply or undo). */
+  handled = 0;
+  private etag: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly dir: string;
+
+  constructor(private readonly o: RemoteRespondOptions) {
+    this.dir = join(o.stateDir, 'remote-response');
+  }
+
+  start(): void {
+    void this.pollOnce();
+    this.timer = setInterval(() => void this.pollOnce(), this.o.pollMs);
+    this.timer.unref();
+  }
+
+  pollOnce(): Promise<void> {
+    this.running ??= this.poll()
+      .catch((err: unknown) => {
+        this.failures++;
+        this.o.log?.('remote response failed', { error: message(err).slice(0, 300) });
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private auth(): Record<string, string> {
+    return { authorization: `Bearer ${this.o.credential()}` };
+  }
+
+  private async poll(): Promise<void> {
+    const res = await httpRequest(new URL('/api/agent/response-requests', this.o.server), {
+      headers: { ...this.auth(), ...(this.etag ? { 'if-none-match': this.etag } : {}) },
+      timeoutMs: 30_000,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    this.polls++;
+    if (res.status === 304) {
+      this.notModified++;
+      return;
+    }
+    if (res.status !== 200) throw new Error(`response requests: HTTP ${res.status}`);
+    const raw = jsonOf(res) as { requests?: unknown[] };
+    const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
+    if (Array.isArray(raw.requests) && raw.requests.length === 0) {
+      this.etag = etag;
+      return;
+    }
+    // The schemas (and the response engine) load only when there is something to do.
+    const { AgentRequestListSchema } = await import('./remote-respond-wire.js');
+    const list = AgentRequestListSchema.parse(raw);
+    for (const r of list.requests) await this.handle(r);
+    // Kept only once every request was handled: a failure polls the full list again next time.
+    this.etag = etag;
+  }
+
+  private markFile(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  private readMark(id: string): Mark | null {
+    try {
+      return JSON.parse(readFileSync(this.markFile(id), 'utf8')) as Mark;
+    } catch {
+      return null;
+    }
+  }
+
+  private writeMark(m: Mark): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.markFile(m.id);
+    writeFileSync(`${file}.tmp`, JSON.stringify(m), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private async handle(r: AgentRequest): Promise<void> {
+    let mark = this.readMark(r.id);
+    if (!mark) {
+      const took = await httpRequest(new URL(`/api/agent/response-requests/${r.id}/take`, this.o.server), {
+        method: 'POST',
+        headers: this.auth(),
+        timeoutMs: 30_000,
+      });
+      if (took.status === 409) {
+        this.o.log?.('remote response request gone', { request: r.id, detail: took.text.slice(0, 300) });
+        return;
+      }
+      if (took.status !== 200) throw new Error(`take ${r.id}: HTTP ${took.status}`);
+      // Written before anything is touched: from here on a restart reports instead of acting again.
+      mark = { id: r.id, startedAt: new Date().toISOString(), incidentId: r.incidentId };
+      this.writeMark(mark);
+      await this.o.hooks?.afterStart?.(r.id);
+      const report = await this.run(r);
+      mark = { ...mark, report };
+      this.writeMark(mark);
+      this.handled++;
+      this.o.log?.('remote response', { request: r.id, op: r.op, status: report.status });
+    } else if (!mark.report) {
+      mark = { ...mark, report: await this.interrupted(r, mark) };
+      this.writeMark(mark);
+    }
+    await this.o.hooks?.beforeReport?.(r.id);
+    await this.report(r.id, mark.report as Report);
+    rmSync(this.markFile(r.id), { force: true });
+  }
+
+  private async report(id: string, report: Report): Promise<void> {
+    const res = await httpRequest(new URL(`/api/agent/response-requests/${id}/report`, this.o.server), {
+      method: 'POST',
+      headers: { ...this.auth(), 'content-type': 'application/json' },
+      body: JSON.stringify(report),
+      timeoutMs: 60_000,
+    });
+    // 404: the request is gone from the server (retention); the host's journal still has the entries.
+    if (res.status !== 200 && res.status !== 404)
+      throw new Error(`report ${id}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+  }
+
+  /** The agent stopped while running this request: report what the journal has since, and never run it again. */
+  private async interrupted(r: AgentRequest, mark: Mark): Promise<Report> {
+    const { openSession } = await import('../respond/session.js');
+    const { loadPolicy } = await import('../respond/policy.js');
+    const session = await openSession({
+      stateDir: this.o.stateDir,
+      root: this.o.root,
+      procDir: this.o.procDir,
+      policy: loadPolicy(),
+    });
+    try {
+      const since = Date.parse(mark.startedAt);
+      const entries = (await session.journal.list({ incidentId: mark.incidentId })).filter(
+        (e) => Date.parse(e.createdAt) >= since,
+      );
+      return {
+        status: 'failed',
+        message:
+          'the agent stopped while running this request and did not run it again; the entries it journaled are listed (minewarden respond --list on the host)',
+        runId: entries[0]?.runId ?? null,
+        apply: r.op === 'apply',
+        notes: [],
+        entries,
+      };
+    } finally {
+      await session.close();
+    }
+  }
+
+  private policy(loadPolicy: (path?: string) => Policy): Policy {
+    if (this.o.policyFile) return loadPolicy(this.o.policyFile);
+    return this.o.pushedPolicy?.() ?? loadPolicy();
+  }
+
+  /** Runs one request; anything that stops it from running at all is a failed report, never a throw. */
+  private async run(r: AgentRequest): Promise<Report> {
+    const base = { runId: null, apply: r.op === 'apply', notes: [], entries: [] };
+    try {
+      const [{ buildPlan }, { runPlan, undoEntries }, { openSession, selectFindings }, policyMod, pools] =
+        await Promise.all([
+          import('../respond/planner.js'),
+          import('../respond/runner.js'),
+          import('../respond/session.js'),
+          import('../respond/policy.js'),
+          import('../intel/pools/index.js'),
+        ]);
+      const policy = this.policy(policyMod.loadPolicy);
+      const session = await openSession({
+        stateDir: this.o.stateDir,
+        root: this.o.root,
+        procDir: this.o.procDir,
+        policy,
+      });
+      try {
+        if (r.op === 'undo') {
+          if (!r.runId) return { ...base, status: 'failed', message: 'undo request names no run' };
+          const entries = await session.journal.list({ runId: r.runId });
+          if (entries.length === 0)
+            return { ...base, status: 'failed', message: `no run ${r.runId} in this host's journal` };
+          const outcomes = await undoEntries(entries, session.journal, session.ctx);
+          return {
+            status: 'done',
+            runId: r.runId,
+            apply: true,
+            notes: [],
+            entries: await session.journal.list({ runId: r.runId }),
+            outcomes: outcomes.map((o) => ({
+              id: o.entry.id,
+              kind: o.entry.kind,
+              ok: o.ok,
+              reversible: o.entry.reversible,
+              detail: o.detail.slice(0, 4000),
+            })),
+          };
+        }
+        if (!r.incident) return { ...base, status: 'failed', message: 'request carries no incident' };
+        const findings = selectFindings(
+          { findings: r.findings, incidents: [r.incident] },
+          { incident: r.incidentId },
+        );
+        const bans = await session.journal.list({ kind: 'ban' });
+        const plan = buildPlan({
+          findings,
+          incidentId: r.incidentId,
+          policy,
+          procDir: session.ctx.procDir,
+          root: session.ctx.root,
+          safety: session.ctx.safety,
+          priorBans: (addr) =>
+            bans.filter((b) => (b.params as { addr?: string }).addr === addr && b.appliedAt).length,
+          poolIntel: this.o.poolIntel?.() ?? pools.loadBuiltinPoolIntel(),
+        });
+        const result = await runPlan(plan, session.journal, session.ctx, {
+          apply: r.op === 'apply',
+          confirm: r.confirm,
+        });
+        return {
+          status: 'done',
+          runId: result.runId,
+          apply: r.op === 'apply',
+          notes: plan.notes.map((n) => n.slice(0, 2000)),
+          entries: result.entries,
+        };
+      } finally {
+        await session.close();
+      }
+    } catch (err) {
+      return { ...base, status: 'failed', message: message(err) };
+    }
+  }
+}
