@@ -5,6 +5,7 @@ import {
   costPerMonth,
   costRate,
   formatMoney,
+  formatRate,
   perVcpuHour,
   subtract,
   sum,
@@ -62,5 +63,9 @@ describe('money', () => {
     expect(sum([0.1, 0.2])).toBe(0.3);
     expect(formatMoney(1.005, 'USD')).toBe('1.00 USD');
     expect(formatMoney(0.000165, 'EUR')).toBe('0.0002 EUR');
+    // Rates keep 4 decimals below 1 (0.048 an hour is not "0.05"), half-even.
+    expect(formatRate(0.048, 'USD')).toBe('0.0480 USD');
+    expect(formatRate(0.00125, 'USD')).toBe('0.0012 USD');
+    expect(formatRate(2.345, 'USD')).toBe('2.34 USD');
   });
 });

@@ -84,6 +84,13 @@ export function formatMoney(amount: number, currency: string): string {
   return `${d.toFixed(places, Decimal.ROUND_HALF_EVEN)} ${currency}`;
 }
 
+/** Formats a rate (money per hour) for people: 4 decimals below 1, since a miner on one core costs cents an hour. */
+export function formatRate(amount: number, currency: string): string {
+  const d = dec(amount);
+  const places = d.abs().lt(1) && !d.isZero() ? 4 : 2;
+  return `${d.toFixed(places, Decimal.ROUND_HALF_EVEN)} ${currency}`;
+}
+
 /** Rate of spending `cpuSeconds` over `hours`: per hour and per 730-hour month, each rounded once. */
 export function costRate(
   cpuSeconds: number,

@@ -1,4 +1,4 @@
-import { costOfCpuSeconds, formatMoney, sum } from '../cost/money.js';
+import { costOfCpuSeconds, formatMoney, formatRate, sum } from '../cost/money.js';
 import type { Incident } from '../model/incident.js';
 import type { ProcessInfo } from '../model/inventory.js';
 import type { ScanResult } from '../scan/scan.js';
@@ -18,7 +18,7 @@ function procLabel(p: ProcessInfo | undefined): string {
 export function incidentCostText(cost: Incident['cost']): string {
   if (!cost?.money.length) return '-';
   return cost.money
-    .map((m) => `${formatMoney(m.spent, m.currency)} so far, ${formatMoney(m.perHour, m.currency)}/h`)
+    .map((m) => `${formatMoney(m.spent, m.currency)} so far, ${formatRate(m.perHour, m.currency)}/h`)
     .join('; ');
 }
 

@@ -1,16 +1,21 @@
+import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../../cost/duration.js';
+import { fleetCost, renderFleetCostTable } from '../../cost/fleet-cost.js';
 import { DEFAULT_STATE_FILE } from '../../cost/history.js';
 import { DEFAULT_METADATA_URL } from '../../cost/metadata.js';
 import { renderCostTable } from '../../cost/report.js';
 import { runCost } from '../../cost/run.js';
+import { MinewardenError } from '../../model/errors.js';
 import { renderFindingsReport } from '../../report/findings.js';
+import { openStore, parseStoreUrl } from '../../store/open.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
 import { type PriceCliOptions, priceConfigFrom, withPriceOptions } from '../price-options.js';
 
 interface CostCliOptions extends CommonOptions, PriceCliOptions {
   since: string;
+  fleet?: string;
   state: string;
   record: boolean;
   root: string;
@@ -20,6 +25,39 @@ interface CostCliOptions extends CommonOptions, PriceCliOptions {
   metadataTimeout: number;
   top: number;
 }
+
+/** Reads what agents stored (the server's database) and prices the fleet's mining; this host is not read. */
+async function fleetCostCommand(db: string, sinceMs: number, format: CommonOptions['format']): Promise<void> {
+  const loc = parseStoreUrl(db, '--fleet');
+  // Opening would create an empty database: a mistyped path must say so, not report a fleet with no cost.
+  if (loc.kind === 'sqlite' && !existsSync(loc.path))
+    throw new MinewardenError('MW_INPUT_NOT_FOUND', `no database at ${loc.path}`, {
+      file: loc.path,
+      field: '--fleet',
+    });
+  const store = await openStore(db);
+  try {
+    const now = Date.now();
+    const [hosts, findings] = await Promise.all([
+      store.fleet.listHosts(),
+      store.fleet.listFindings({ limit: FLEET_MAX_FINDINGS }),
+    ]);
+    const c = fleetCost(findings, new Map(hosts.map((h) => [h.id, h.name])), now - sinceMs, now, now);
+    if (format === 'table') process.stdout.write(renderFleetCostTable(c));
+    else if (format === 'ndjson') {
+      const lines = [
+        ...c.fleet.map((m) => ({ type: 'fleet', window: c.window, ...m })),
+        ...c.hosts.flatMap((h) => h.money.map((m) => ({ type: 'host', id: h.id, name: h.name, ...m }))),
+      ];
+      process.stdout.write(lines.map((x) => `${JSON.stringify(x)}\n`).join(''));
+    } else process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** As many findings as the server's overview reads (most severe first, so miner findings come first). */
+const FLEET_MAX_FINDINGS = 200_000;
 
 export function registerCost(program: Command): void {
   withPriceOptions(
@@ -54,8 +92,18 @@ export function registerCost(program: Command): void {
         .argParser(parsePositiveInt('--metadata-timeout')),
     )
     .addOption(new Option('--top <n>', 'processes to list').default(10).argParser(parsePositiveInt('--top')))
+    .addOption(
+      new Option(
+        '--fleet <db>',
+        "the fleet's mining cost instead of this host's CPU: per host and in all, from the server's store (sqlite:PATH or postgres://...)",
+      ),
+    )
     .action(async (opts: CostCliOptions) => {
       const sinceMs = parseDuration(opts.since);
+      if (opts.fleet !== undefined) {
+        await fleetCostCommand(opts.fleet, sinceMs, opts.format);
+        return;
+      }
       const config = priceConfigFrom(opts);
       const r = await runCost({
         root: opts.root,

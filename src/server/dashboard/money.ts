@@ -2,7 +2,6 @@ import { incidentCost } from '../../correlate/incident-cost.js';
 import {
   type Burner,
   burnedExact,
-  type CurrencyTotals,
   burners as costBurners,
   overlapHours,
   roundMoney,
@@ -13,6 +12,7 @@ import type { Incident } from '../../model/incident.js';
 import type { Seen } from './classify.js';
 
 export type { Burner } from '../../cost/burn.js';
+export { type FleetCost, fleetCost } from '../../cost/fleet-cost.js';
 
 const HOUR = 3_600_000;
 
@@ -85,49 +85,4 @@ export function incidentCostOf(
     (s) => s.finding.incidentId === incident.id || incident.findings.includes(s.finding.id),
   );
   return incidentCost(mine, now) ?? incident.cost;
-}
-
-export interface HostCost {
-  id: string;
-  name: string;
-  money: CurrencyTotals[];
-}
-
-export interface FleetCost {
-  window: { from: string; to: string };
-  generatedAt: string;
-  /** The whole fleet per currency. */
-  fleet: CurrencyTotals[];
-  /** Hosts with mining seen in the window or now, the costliest per month first. */
-  hosts: HostCost[];
-}
-
-/** What mining costs the fleet: money in [from, to], per hour now and per month if it keeps running, per host. */
-export function fleetCost(
-  findings: readonly Seen[],
-  hostNames: ReadonlyMap<string, string>,
-  from: number,
-  to: number,
-  now: number,
-): FleetCost {
-  const bs = burners(findings, now);
-  const byHost = new Map<string, Burner[]>();
-  for (const b of bs) {
-    const list = byHost.get(b.hostId);
-    if (list) list.push(b);
-    else byHost.set(b.hostId, [b]);
-  }
-  const hosts: HostCost[] = [];
-  for (const [id, list] of byHost) {
-    const money = totalsByCurrency(list, from, to);
-    if (money.length) hosts.push({ id, name: hostNames.get(id) ?? id, money });
-  }
-  const top = (h: HostCost) => h.money[0]?.perMonth ?? 0;
-  hosts.sort((a, b) => top(b) - top(a) || a.name.localeCompare(b.name));
-  return {
-    window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-    generatedAt: new Date(now).toISOString(),
-    fleet: totalsByCurrency(bs, from, to),
-    hosts,
-  };
 }
