@@ -95,6 +95,22 @@ describe('minewarden cost --fleet', () => {
     expect(t.stdout).toMatch(/beta\s+0\.72 EUR\s+0\.0300 EUR\s+21\.90 EUR\s+1\/1/);
   });
 
+  it('gives one ndjson line per fleet currency, then per host and currency', async () => {
+    const r = await runCli(['cost', '--fleet', db, '--since', '24h', '--format', 'ndjson']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.type, l.currency, l.name ?? null])).toEqual([
+      ['fleet', 'USD', null],
+      ['fleet', 'EUR', null],
+      ['host', 'USD', 'alpha'],
+      ['host', 'EUR', 'beta'],
+    ]);
+    expect(lines[2]?.burned).toBe(1.152014);
+  });
+
   it('refuses a database that does not exist (exit 2, naming the flag)', async () => {
     const r = await runCli(['cost', '--fleet', join(dir, 'missing.sqlite')]);
     expect(r.code).toBe(2);
