@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../test/fleet/sim-agent.js';
-import { parsePolicy } from '../respond/policy.js';
+import { DEFAULT_POLICY_YAML, parsePolicy } from '../respond/policy.js';
 import { openSession } from '../respond/session.js';
 import { scanHost } from '../scan/scan.js';
 import type { IngestBatch } from '../store/types.js';
-import { AutoResponder } from './auto-respond.js';
+import { AutoResponder, autoResponderFor } from './auto-respond.js';
 import { HandledMemory } from './auto-respond-memory.js';
+import { loadAgentConfig } from './config.js';
 
 const WALLET =
   '4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge';
@@ -168,3 +169,58 @@ function exitSoon(c: ChildProcess): Promise<boolean> {
     });
   });
 }
+
+describe('autoResponderFor', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mw-auto-cfg-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (autoRespond: Record<string, unknown>) =>
+    loadAgentConfig(undefined, { server: 'http://127.0.0.1:1', stateDir: dir, autoRespond });
+  const wiring = (pushed: () => ReturnType<typeof parsePolicy> | null) => ({
+    pushed,
+    enqueue: () => undefined,
+    procDir: '/proc',
+  });
+
+  it('simulate by default; the pushed policy wins over the file, the file over the built-in one; off is null', () => {
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, 'version: 1\nrules:\n  - id: only-kill\n    actions: [kill]\n');
+    const pushed = parsePolicy(DEFAULT_POLICY_YAML.replace('kill-confirmed-miners', 'pushed-kill'));
+    let current: typeof pushed | null = null;
+    const auto = autoResponderFor(
+      config({ policy: file }),
+      wiring(() => current),
+    );
+    expect(auto?.mode).toBe('simulate');
+    expect(auto?.policyInForce()).toMatchObject({ source: 'file', policy: { rules: [{ id: 'only-kill' }] } });
+    current = pushed;
+    expect(auto?.policyInForce().source).toBe('pushed');
+    expect(auto?.policyInForce().policy.rules[0]?.id).toBe('pushed-kill');
+    const builtin = autoResponderFor(
+      config({ mode: 'enforce' }),
+      wiring(() => null),
+    );
+    expect(builtin?.mode).toBe('enforce');
+    expect(builtin?.policyInForce().source).toBe('built-in');
+    expect(
+      autoResponderFor(
+        config({ mode: 'off' }),
+        wiring(() => pushed),
+      ),
+    ).toBeNull();
+  });
+
+  it('a policy file with an error stops the start, naming file, line and field', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\nrules:\n  - id: x\n    actions: [explode]\n');
+    expect(() =>
+      autoResponderFor(
+        config({ policy: bad }),
+        wiring(() => null),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'MW_CONFIG_INVALID' }));
+  });
+});

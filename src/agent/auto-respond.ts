@@ -76,6 +76,11 @@ export class AutoResponder {
     return this.pending.size;
   }
 
+  /** The policy the next run uses, and where it came from. */
+  policyInForce(): PolicyInForce {
+    return this.o.policy();
+  }
+
   /** Called with every batch the agent queues; cheap (a policy match per finding), never waits. */
   offer(host: Host, findings: readonly Finding[]): void {
     if (this.stopped || findings.length === 0) return;

@@ -38,6 +38,15 @@ export async function startAgent(
   // The watch asks for the server's pushed pool intel at each look; the content sync starts after enrollment.
   let pushedIntel: () => PoolIntel | null = () => null;
   const cloudWatch = await openAgentCloudWatch(config, () => pushedIntel());
+  // The response policy decides about the agent's own findings (simulate unless configured to enforce). Built
+  // before enrollment too, so a bad --policy file stops the start without using the token.
+  const auto = autoResponderFor(config, {
+    pushed: () => sync?.policy() ?? null,
+    enqueue: (b) => agent.enqueue(b),
+    procDir: procDirOf(root),
+    ...(opts.autoRespondScope ? { accept: opts.autoRespondScope } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  });
   let cred = loadCredential(config.stateDir);
   if (cred && config.server && cred.server !== config.server) cred = null;
   if (!cred) {
@@ -81,14 +90,6 @@ export async function startAgent(
     : null;
   if (sync) pushedIntel = () => sync.poolIntel();
   const trimmer = new MemTrimmer(config.memoryTrimMs);
-  // The response policy decides about the agent's own findings (simulate unless configured to enforce).
-  const auto = autoResponderFor(config, {
-    pushed: () => sync?.policy() ?? null,
-    enqueue: (b) => agent.enqueue(b),
-    procDir: procDirOf(root),
-    ...(opts.autoRespondScope ? { accept: opts.autoRespondScope } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
-  });
   const agent = new Agent({
     config,
     transport,
