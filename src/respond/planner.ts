@@ -38,6 +38,24 @@ export interface Plan {
   refused: Refusal[];
   /** Things the plan cannot do itself but a person should know (pool domains for DNS sinkholes, say). */
   notes: string[];
+  /**
+   * Pool names a block step wanted but a packet filter cannot take as names. `resolvePlanDomains`
+   * (resolve-pools.ts) turns them into block steps of their addresses; callers that skip it keep the notes.
+   */
+  poolDomains?: PoolDomainRequest[];
+}
+
+/** One pool name waiting for resolution: the block step it becomes, minus its addresses. */
+export interface PoolDomainRequest {
+  name: string;
+  /** The intel indicator that lists it, when one does. */
+  listed: string | null;
+  step: Omit<PlannedAction, 'target' | 'summary' | 'reason' | 'needsConfirmation' | 'reversible' | 'params'>;
+  timeoutSec: number | null;
+  /** Rule ids of the findings that named it. */
+  sources: string[];
+  /** The note buildPlan wrote for it (replaced once the name is resolved). */
+  note: string;
 }
 
 const OPERATOR = 'operator';
@@ -67,6 +85,18 @@ function stratumHosts(findings: readonly Finding[]): string[] {
 }
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:]*)$/i;
+
+/** Pool names other findings carry: a DNS query that matched a pool domain, a TLS SNI, a wire finding's pool. */
+function evidenceNames(f: Finding): string[] {
+  const e = f.evidence;
+  const out: string[] = [];
+  if (typeof e['query'] === 'string' && e['matchKind'] === 'domain') out.push(e['query']);
+  if (typeof e['sni'] === 'string') out.push(e['sni']);
+  const pool = e['pool'];
+  if (pool && typeof pool === 'object' && typeof (pool as Record<string, unknown>)['name'] === 'string')
+    out.push((pool as Record<string, string>)['name']!);
+  return out.map((n) => n.toLowerCase().replace(/\.$/, ''));
+}
 
 interface Group {
   key: string;
@@ -137,6 +167,28 @@ export function buildPlan(input: PlanInput): Plan {
   let unpersistWanted = false;
   const blockAddrs = new Map<string, Finding[]>();
   let blockDecision: RuleDecision | null = null;
+  const domains = new Map<string, { req: PoolDomainRequest; findings: Finding[]; d: RuleDecision }>();
+  const addDomain = (name: string, findings: readonly Finding[], d: RuleDecision): void => {
+    const seen = domains.get(name);
+    if (seen) {
+      seen.findings.push(...findings);
+      seen.req.step = base('block', seen.d, seen.findings);
+      seen.req.sources = [...new Set(seen.findings.map((f) => f.ruleId))];
+      return;
+    }
+    const hit = input.poolIntel?.lookupDomain(name);
+    const req: PoolDomainRequest = {
+      name,
+      listed: hit?.indicator ?? null,
+      step: base('block', d, findings),
+      timeoutSec: d.rule.duration ?? null,
+      sources: [...new Set(findings.map((f) => f.ruleId))],
+      note:
+        `pool domain ${name}${hit ? ` (listed: ${hit.indicator})` : ''}: firewalls block addresses, not names; ` +
+        'use `minewarden block export` for a DNS sinkhole',
+    };
+    domains.set(name, { req, findings: [...findings], d });
+  };
 
   for (const g of processGroups(input)) {
     const decisions = decide(input.policy, g.findings);
@@ -169,16 +221,20 @@ export function buildPlan(input: PlanInput): Plan {
       }
       for (const h of stratumHosts(g.findings)) {
         if (IP_LITERAL.test(h)) blockAddrs.set(h, [...(blockAddrs.get(h) ?? []), ...g.findings]);
-        else {
-          const hit = input.poolIntel?.lookupDomain(h);
-          plan.notes.push(
-            `pool domain ${h}${hit ? ` (listed: ${hit.indicator})` : ''}: firewalls block addresses, not names; ` +
-              'use `minewarden block export` for a DNS sinkhole',
-          );
-        }
+        else addDomain(h, g.findings, bd);
       }
+      for (const f of g.findings) for (const h of evidenceNames(f)) addDomain(h, [f], bd);
     }
   }
+  // A DNS query or an SNI seen without a process (a resolver log, a capture) names its pool only by name.
+  for (const f of input.findings) {
+    if (f.entity.kind === 'process' && f.entity.pid !== undefined) continue;
+    const names = evidenceNames(f);
+    const bd = names.length > 0 ? decide(input.policy, [f]).get('block') : undefined;
+    if (bd) for (const h of names) addDomain(h, [f], bd);
+  }
+  for (const d of domains.values()) plan.notes.push(d.req.note);
+  if (domains.size > 0) plan.poolDomains = [...domains.values()].map((d) => d.req);
 
   // A target inside another target's tree dies with it; plan each tree once.
   const treeOf = new Map(targets.map((t) => [t.id.pid, planKill(input.procDir, t.id)]));

@@ -53,6 +53,8 @@ export type PolicyRule = z.infer<typeof RuleSchema>;
 
 const RateSchema = z.strictObject({ max: z.number().int().positive(), window: Duration });
 
+const RESOLVER = /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?)(:\d{1,5})?$/;
+
 export const PolicySchema = z.strictObject({
   version: z.literal(1),
   rules: z.array(RuleSchema).default([]),
@@ -75,6 +77,17 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({}),
   persistence: z.strictObject({ keyWindow: Duration.default(86400) }).prefault({}),
+  /** Pool domains resolved to addresses for the packet filter (resolve-pools.ts); servers: IP or IP:PORT. */
+  resolve: z
+    .strictObject({
+      servers: z.array(z.string().regex(RESOLVER, 'not IP, IP:PORT or [IPv6]:PORT')).default([]),
+      timeout: Duration.default(3),
+      maxAddrs: z.number().int().positive().max(64).default(8),
+      maxNames: z.number().int().positive().max(256).default(32),
+      blockPrivate: z.boolean().default(false),
+      blockResolvers: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

@@ -1,10 +1,13 @@
 import { type Command, Option } from 'commander';
 import { loadBuiltinPoolIntel } from '../../intel/pools/index.js';
 import { MinewardenError } from '../../model/errors.js';
+import { renderTable } from '../../report/table.js';
+import { type RefreshOutcome, refreshBlocks } from '../../respond/actions/block-refresh.js';
 import { ACTION_STATUSES, type JournalEntry } from '../../respond/journal/journal.js';
 import { buildPlan } from '../../respond/planner.js';
 import { loadPolicy } from '../../respond/policy.js';
 import { renderEntries } from '../../respond/render.js';
+import { parseResolverAddr, resolvePlanDomains, resolveSettings } from '../../respond/resolve-pools.js';
 import { runPlan } from '../../respond/runner.js';
 import { loadEvidence, openSession, selectFindings } from '../../respond/session.js';
 import { type CommonOptions, parsePositiveInt, withCommonOptions } from '../options.js';
@@ -26,6 +29,23 @@ interface RespondCliOptions extends CommonOptions, ResponseStoreOptions {
   netns?: string;
   firewall?: 'nft' | 'iptables';
   simulate?: string[];
+  resolver?: string[];
+  refreshBlocks: boolean;
+}
+
+function printRefresh(outcomes: readonly RefreshOutcome[], apply: boolean, format: string): void {
+  if (format !== 'table') {
+    const rows = outcomes.map(({ entry, ...o }) => ({ id: entry.id, ...o }));
+    if (format === 'ndjson') for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`${JSON.stringify({ apply, refreshed: rows }, null, 2)}\n`);
+    return;
+  }
+  const title = apply ? 'Block refresh: applied' : 'Block refresh (dry run: add --apply to update the sets)';
+  if (outcomes.length === 0) process.stdout.write(`${title}\n\nNo active block names a pool domain.\n`);
+  else {
+    const rows = outcomes.map((o) => [o.entry.id, o.names.join(', '), o.ok ? 'ok' : 'failed', o.detail]);
+    process.stdout.write(`${title}\n\n${renderTable(['ID', 'POOL DOMAINS', 'RESULT', 'DETAIL'], rows, 90)}`);
+  }
 }
 
 function print(entries: readonly JournalEntry[], title: string, format: string, extra: object = {}): void {
@@ -72,12 +92,30 @@ export function registerRespond(program: Command): void {
         (v: string, prev: string[] = []) => [...prev, v],
       ),
     )
+    .addOption(
+      new Option(
+        '--resolver <ip[:port]>',
+        "DNS server for pool domains (repeatable; default: policy resolve.servers, else the system's)",
+      ).argParser((v: string, prev: string[] = []) => {
+        const addr = parseResolverAddr(v);
+        if (!addr)
+          throw new MinewardenError('MW_USAGE', `not IP, IP:PORT or [IPv6]:PORT: ${v}`, {
+            field: '--resolver',
+          });
+        return [...prev, addr];
+      }),
+    )
+    .option(
+      '--refresh-blocks',
+      're-resolve the pool domains of active blocks and add their new addresses (with --apply)',
+      false,
+    )
     .action(async (opts: RespondCliOptions) => {
       const selectors = [opts.incident, opts.finding, opts.pid?.length ? 'pid' : undefined].filter(Boolean);
-      if (!opts.list && selectors.length !== 1)
+      if (!opts.list && !opts.refreshBlocks && selectors.length !== 1)
         throw new MinewardenError(
           'MW_USAGE',
-          'give exactly one of --incident, --finding, --pid (or --list)',
+          'give exactly one of --incident, --finding, --pid (or --list, --refresh-blocks)',
           {
             field: '--incident/--finding/--pid',
           },
@@ -106,6 +144,13 @@ export function registerRespond(program: Command): void {
           process.exitCode = 0;
           return;
         }
+        const resolve = resolveSettings(policy, opts.resolver);
+        if (opts.refreshBlocks) {
+          const outcomes = await refreshBlocks(session.journal, session.ctx, resolve, { apply: opts.apply });
+          printRefresh(outcomes, opts.apply, opts.format);
+          process.exitCode = outcomes.every((o) => o.ok) ? 0 : 1;
+          return;
+        }
         const evidence = await loadEvidence(opts.from);
         const findings = selectFindings(evidence, {
           ...(opts.incident ? { incident: opts.incident } : {}),
@@ -113,7 +158,7 @@ export function registerRespond(program: Command): void {
           ...(opts.pid ? { pids: opts.pid } : {}),
         });
         const bans = await session.journal.list({ kind: 'ban' });
-        const plan = buildPlan({
+        const planned = buildPlan({
           findings,
           ...(opts.incident ? { incidentId: opts.incident } : {}),
           ...(opts.pid ? { pids: opts.pid } : {}),
@@ -126,6 +171,7 @@ export function registerRespond(program: Command): void {
           ...(opts.simulate ? { simulateRules: opts.simulate } : {}),
           poolIntel: loadBuiltinPoolIntel(),
         });
+        const plan = await resolvePlanDomains(planned, resolve, { safety: session.ctx.safety });
         const result = await runPlan(plan, session.journal, session.ctx, {
           apply: opts.apply,
           confirm: opts.confirm,
@@ -137,6 +183,7 @@ export function registerRespond(program: Command): void {
           runId: result.runId,
           apply: opts.apply,
           notes: plan.notes,
+          resolution: plan.resolution,
         });
         if (opts.format === 'table' && plan.notes.length > 0)
           process.stdout.write(`\nNotes:\n${plan.notes.map((n) => `  - ${n}`).join('\n')}\n`);

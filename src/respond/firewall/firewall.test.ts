@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { findTool } from '../exec.js';
 import { SafetyGuard } from '../safety.js';
 import { type ActionContext, RefusedError } from '../types.js';
 import { pickFirewall } from './index.js';
+import { tableScript } from './nft.js';
 
 const REQUIRE = process.env.MINEWARDEN_REQUIRE_SERVICES === '1';
 const PORT = 14444;
@@ -100,6 +101,13 @@ for (const b of backends) {
       expect(await fw.has('attacker', '203.0.113.10')).toBe(true);
       await banAction.undo(long, u2, ctx);
       expect(await fw.has('attacker', '203.0.113.10')).toBe(false);
+    });
+
+    it.runIf(b.name === 'nft')('a table script with nested elements loads: covered ones are left out', () => {
+      const script = tableScript({ pool_v4: ['192.0.2.10', '192.0.2.0/24', '198.51.100.1', '198.51.100.2'] });
+      expect(script).toContain('elements = { 192.0.2.0/24, 198.51.100.1, 198.51.100.2 }');
+      expect(script).not.toContain('auto-merge');
+      execFileSync('ip', ['netns', 'exec', net.host, 'nft', '-c', '-f', '-'], { input: script });
     });
 
     it('refuses loopback and too-wide networks before touching anything', async () => {

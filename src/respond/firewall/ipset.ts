@@ -1,5 +1,5 @@
 import { findTool, mustRun, runTool } from '../exec.js';
-import { type BlockSet, type Firewall, isV6, normalizeAddr } from './types.js';
+import { type BlockSet, elementComment, type Firewall, isV6, normalizeAddr } from './types.js';
 
 function ipsetName(set: BlockSet, v6: boolean): string {
   return `minewarden-${set}${v6 ? '6' : '4'}`;
@@ -31,6 +31,7 @@ const CHAINS: ReadonlyArray<{ chain: string; from: string; rules: (v6: boolean) 
 export class IpsetFirewall implements Firewall {
   readonly backend = 'iptables' as const;
   private readonly ipset = findTool('ipset') ?? 'ipset';
+  private readonly commentSets = new Map<string, boolean>();
 
   constructor(private readonly netns?: string) {}
 
@@ -42,7 +43,7 @@ export class IpsetFirewall implements Firewall {
         if ((await runTool(this.ipset, ['list', '-name', name], this.opts())).code === 0) continue;
         await mustRun(
           this.ipset,
-          ['create', name, 'hash:net', 'family', v6 ? 'inet6' : 'inet', 'timeout', '0', '-exist'],
+          ['create', name, 'hash:net', 'family', v6 ? 'inet6' : 'inet', 'timeout', '0', 'comment', '-exist'],
           this.opts(),
         );
         created = true;
@@ -68,14 +69,33 @@ export class IpsetFirewall implements Firewall {
     return (await runTool(this.ipset, ['test', ipsetName(set, isV6(addr)), addr], this.opts())).code === 0;
   }
 
-  async add(set: BlockSet, addrs: readonly string[], timeoutSec: number | null): Promise<void> {
+  async add(
+    set: BlockSet,
+    addrs: readonly string[],
+    timeoutSec: number | null,
+    comments?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     for (const a of addrs) {
+      const name = ipsetName(set, isV6(a));
+      const text = elementComment(comments?.get(a) ?? '');
+      const comment = text && (await this.takesComments(name)) ? ['comment', text] : [];
       await mustRun(
         this.ipset,
-        ['add', ipsetName(set, isV6(a)), a, 'timeout', String(timeoutSec ?? 0), '-exist'],
+        ['add', name, a, 'timeout', String(timeoutSec ?? 0), ...comment, '-exist'],
         this.opts(),
       );
     }
+  }
+
+  /** Sets made before comments were used lack the extension; their entries go in without one. */
+  private async takesComments(name: string): Promise<boolean> {
+    let known = this.commentSets.get(name);
+    if (known === undefined) {
+      const r = await runTool(this.ipset, ['list', '-t', name], this.opts());
+      known = /^Header:.*\bcomment\b/m.test(r.stdout);
+      this.commentSets.set(name, known);
+    }
+    return known;
   }
 
   async remove(set: BlockSet, addrs: readonly string[]): Promise<void> {

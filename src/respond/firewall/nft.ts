@@ -1,12 +1,34 @@
 import { z } from 'zod';
+import { parseNet } from '../../intel/pools/ip-set.js';
 import { findTool, mustRun, runTool } from '../exec.js';
-import { type BlockSet, type Firewall, isV6, normalizeAddr, TABLE } from './types.js';
+import { type BlockSet, elementComment, type Firewall, isV6, normalizeAddr, TABLE } from './types.js';
 
 export function setName(set: BlockSet, addr: string): string {
   return `${set}_${isV6(addr) ? 'v6' : 'v4'}`;
 }
 
-const SET_FLAGS = 'flags interval, timeout; auto-merge;';
+/**
+ * No auto-merge: merged neighbours (192.0.2.10 and .11 become 192.0.2.10/31) lose their own timeouts and
+ * comments, and one of them can no longer be deleted, so undo could not remove exactly what an action added.
+ */
+const SET_FLAGS = 'flags interval, timeout;';
+
+/** Without auto-merge an interval set refuses overlaps: drop elements a wider element of the list covers. */
+function outermost(els: readonly string[]): string[] {
+  const nets = els.map((e) => ({ e, n: parseNet(e) }));
+  return nets
+    .filter(({ e, n }) => {
+      if (!n) return true;
+      const ip = e.split('/')[0] ?? e;
+      return !nets.some((o) => {
+        if (!o.n || o.e === e || o.n.v !== n.v || o.n.bits > n.bits) return false;
+        if (parseNet(`${ip}/${o.n.bits}`)?.net !== o.n.net) return false;
+        // The same network twice: keep the first.
+        return o.n.bits < n.bits || nets.findIndex((x) => x.e === o.e) < nets.findIndex((x) => x.e === e);
+      });
+    })
+    .map(({ e }) => e);
+}
 
 /**
  * Our own table and nothing else: `inet minewarden` with named sets and base chains at priority filter - 5, so
@@ -14,7 +36,7 @@ const SET_FLAGS = 'flags interval, timeout; auto-merge;';
  */
 export function tableScript(elements: Partial<Record<string, readonly string[]>> = {}): string {
   const set = (name: string, type: string): string => {
-    const els = elements[name] ?? [];
+    const els = outermost(elements[name] ?? []);
     const body = els.length > 0 ? ` elements = { ${els.join(', ')} };` : '';
     return `  set ${name} { type ${type}; ${SET_FLAGS}${body} }\n`;
   };
@@ -84,12 +106,28 @@ export class NftFirewall implements Firewall {
     return r.code === 0;
   }
 
-  async add(set: BlockSet, addrs: readonly string[], timeoutSec: number | null): Promise<void> {
+  async add(
+    set: BlockSet,
+    addrs: readonly string[],
+    timeoutSec: number | null,
+    comments?: ReadonlyMap<string, string>,
+  ): Promise<void> {
     for (const fam of this.byFamily(set, addrs)) {
       const t = timeoutSec ? ` timeout ${timeoutSec}s` : '';
+      const c = (a: string): string => {
+        const text = elementComment(comments?.get(a) ?? '');
+        return text ? ` comment "${text}"` : '';
+      };
       await mustRun(
         this.nft,
-        ['add', 'element', 'inet', TABLE, fam.name, `{ ${fam.addrs.map((a) => `${a}${t}`).join(', ')} }`],
+        [
+          'add',
+          'element',
+          'inet',
+          TABLE,
+          fam.name,
+          `{ ${fam.addrs.map((a) => `${a}${t}${c(a)}`).join(', ')} }`,
+        ],
         this.opts(),
       );
     }

@@ -7,8 +7,16 @@ export interface Firewall {
   ensure(): Promise<boolean>;
   /** Whether the address (or a network containing it) is already in the set. */
   has(set: BlockSet, addr: string): Promise<boolean>;
-  /** Adds addresses; `timeoutSec` null means until removed. */
-  add(set: BlockSet, addrs: readonly string[], timeoutSec: number | null): Promise<void>;
+  /**
+   * Adds addresses; `timeoutSec` null means until removed. `comments` (address -> text) label the elements, e.g.
+   * with the pool name an address was resolved from; unsafe characters are dropped (see `elementComment`).
+   */
+  add(
+    set: BlockSet,
+    addrs: readonly string[],
+    timeoutSec: number | null,
+    comments?: ReadonlyMap<string, string>,
+  ): Promise<void>;
   /** Removes addresses; ones that already expired are not an error. */
   remove(set: BlockSet, addrs: readonly string[]): Promise<void>;
   /** What the set holds now. */
@@ -27,4 +35,15 @@ export function normalizeAddr(addr: string): string {
   if (bits === undefined) return ip.toLowerCase();
   if ((bits === '32' && !isV6(ip)) || (bits === '128' && isV6(ip))) return ip.toLowerCase();
   return `${ip.toLowerCase()}/${bits}`;
+}
+
+/**
+ * An element comment both tools take as one token inside quotes: LDH names, spaces and a few separators only, at
+ * most 100 characters (nft allows 128 bytes, ipset 255), so a hostile name cannot close the quote.
+ */
+export function elementComment(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9 ._:,=-]/g, '')
+    .slice(0, 100)
+    .trim();
 }
