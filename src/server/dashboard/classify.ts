@@ -1,3 +1,4 @@
+import { cpuPercentOfCost, MINING_NOW_MS, readCost } from '../../cost/burn.js';
 import type { Finding } from '../../model/finding.js';
 import type { Incident } from '../../model/incident.js';
 import { atLeast } from '../../model/severity.js';
@@ -5,8 +6,8 @@ import { atLeast } from '../../model/severity.js';
 export const HOST_STATUSES = ['mining', 'dark', 'compromised', 'exposed', 'clean'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
-/** Evidence older than this no longer counts as "mining now", whatever the heartbeat interval. */
-export const MINING_NOW_MS = 15 * 60_000;
+// One "mining now" and one reading of cost evidence for the status, the money and the incident cost.
+export { MINING_NOW_MS };
 
 export interface Seen {
   finding: Finding;
@@ -54,19 +55,11 @@ export interface CostFigures {
 
 /** The cost evidence the cost module attaches (src/cost/enrich.ts), read defensively: it arrived over the wire. */
 export function costOf(f: Finding): CostFigures | null {
-  const c = f.evidence.cost;
-  if (typeof c !== 'object' || c === null) return null;
-  const { currency, perHour, perMonth } = c as Record<string, unknown>;
-  if (typeof currency !== 'string' || typeof perHour !== 'number' || typeof perMonth !== 'number')
-    return null;
-  if (!Number.isFinite(perHour) || !Number.isFinite(perMonth) || perHour < 0 || perMonth < 0) return null;
-  return { currency, perHour, perMonth };
+  return readCost(f);
 }
 
 export function cpuPercentOf(f: Finding): number | null {
-  const c = f.evidence.cost as Record<string, unknown> | undefined;
-  const v = c?.cpuPercent ?? f.evidence.cpuPercent;
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return cpuPercentOfCost(f);
 }
 
 const STRATUM = /(?:stratum2?\+(?:tcp|ssl|tls):\/\/|\s-o\s+|--url[=\s]+)(?:[^@\s]+@)?(\[?[^\s/\]]+\]?:\d+)/gi;
