@@ -17,9 +17,11 @@ import { DEFAULT_POLICY_YAML, parsePolicy } from '../respond/policy.js';
 import { openSession } from '../respond/session.js';
 import { scanHost } from '../scan/scan.js';
 import type { IngestBatch } from '../store/types.js';
+import { Agent } from './agent.js';
 import { AutoResponder, autoResponderFor } from './auto-respond.js';
 import { HandledMemory } from './auto-respond-memory.js';
 import { loadAgentConfig } from './config.js';
+import { HttpTransport } from './transport.js';
 
 const WALLET =
   '4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge';
@@ -222,5 +224,47 @@ describe('autoResponderFor', () => {
         wiring(() => null),
       ),
     ).toThrow(expect.objectContaining({ code: 'MW_CONFIG_INVALID' }));
+  });
+});
+
+describe('the Agent onFindings hook', () => {
+  it('sees every queued batch with findings; a hook that throws is logged and the batch stays queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-auto-hook-'));
+    const seen: number[] = [];
+    const logs: string[] = [];
+    const agent = new Agent({
+      config: loadAgentConfig(undefined, { server: 'http://127.0.0.1:1', stateDir: dir }),
+      transport: new HttpTransport('http://127.0.0.1:1', () => 'x'),
+      log: (m) => logs.push(m),
+      onFindings: (_h, f) => {
+        seen.push(f.length);
+        throw new Error('boom');
+      },
+    });
+    try {
+      const host = { id: 'h1', name: 'h1' };
+      const finding = {
+        id: 'f-1',
+        ruleId: 'miner.cmdline',
+        title: 't',
+        severity: 'critical' as const,
+        confidence: 0.9,
+        category: 'impact' as const,
+        techniques: [],
+        host,
+        time: new Date().toISOString(),
+        entity: { kind: 'process' as const, pid: 4242 },
+        evidence: {},
+      };
+      const empty = { host, incidents: [], heartbeats: [], inventory: [] };
+      agent.enqueue({ ...empty, batchId: 'b1', findings: [finding] });
+      agent.enqueue({ ...empty, batchId: 'b2', findings: [] });
+      expect(seen).toEqual([1]);
+      expect(logs).toEqual(['findings hook failed']);
+      expect(agent.queue.stats().depth).toBe(2);
+    } finally {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
