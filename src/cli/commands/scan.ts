@@ -1,8 +1,17 @@
 import { type Command, Option } from 'commander';
 import { resolvePrice } from '../../cost/resolve-price.js';
+import { builtinDetectors } from '../../detect/detectors/index.js';
+import {
+  builtinMinerHashFile,
+  type MinerHashList,
+  minerHashList,
+} from '../../detect/detectors/miner-hash-list.js';
+import { loadMinerPorts } from '../../intel/miner-ports.js';
+import { MinewardenError } from '../../model/errors.js';
 import { countBySeverity, renderFindingsReport } from '../../report/findings.js';
 import { renderScanTable } from '../../report/scan-table.js';
 import { scanHost } from '../../scan/scan.js';
+import { readDpkgOwnership } from '../../sources/dpkg/owned-files.js';
 import { exitCodeFor } from '../exit.js';
 import { type CommonOptions, parseNonNegativeInt, parsePositiveInt, withCommonOptions } from '../options.js';
 import { type PriceCliOptions, priceConfigFrom, withPriceOptions } from '../price-options.js';
@@ -16,6 +25,19 @@ interface ScanCliOptions extends CommonOptions, PriceCliOptions {
   hashMax: number;
   top: number;
   verbose: boolean;
+  hashPack?: string[];
+}
+
+/**
+ * The built-in miner hashes, then each pack in the order given (a hash listed twice keeps its first source). The
+ * pack loader brings zod, which a scan without packs never loads.
+ */
+async function minerHashes(packs: readonly string[]): Promise<MinerHashList> {
+  const { loadMinerHashPack } = await import('../../detect/detectors/miner-hash-pack.js');
+  return minerHashList([
+    { name: 'built-in', data: builtinMinerHashFile() },
+    ...packs.map((file) => ({ name: file, data: loadMinerHashPack(file) })),
+  ]);
 }
 
 export function registerScan(program: Command): void {
@@ -50,8 +72,21 @@ export function registerScan(program: Command): void {
         .default(10)
         .argParser(parsePositiveInt('--top')),
     )
+    .addOption(
+      new Option(
+        '--hash-pack <file>',
+        'more known-miner SHA-256s, in the format of the built-in list (repeatable)',
+      ).argParser((v: string, prev: string[] = []) => [...prev, v]),
+    )
     .option('-v, --verbose', 'also print how the scan collected its data', false)
     .action(async (opts: ScanCliOptions) => {
+      const packs = opts.hashPack ?? [];
+      if (packs.length > 0 && !opts.hash)
+        throw new MinewardenError('MW_USAGE', 'hash packs need executable hashing: drop --no-hash', {
+          field: '--hash-pack',
+        });
+      // Packs are read and checked before the scan spends its sampling time.
+      const hashes = packs.length > 0 ? await minerHashes(packs) : null;
       const config = priceConfigFrom(opts);
       const result = await scanHost({
         root: opts.root,
@@ -65,6 +100,15 @@ export function registerScan(program: Command): void {
         files: opts.files,
         logs: opts.logs,
         hashMaxBytes: opts.hashMax * 1024 * 1024,
+        ...(hashes
+          ? {
+              detectors: builtinDetectors({
+                minerPorts: loadMinerPorts(),
+                packages: readDpkgOwnership(opts.root),
+                minerHashes: hashes,
+              }),
+            }
+          : {}),
       });
       const s = result.snapshot;
       const collection = {
