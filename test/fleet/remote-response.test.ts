@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,54 +13,18 @@ import { openStore } from '../../src/store/open.js';
 import { addAgent, sqliteServer, startEnrolledAgent } from '../helpers/fleet-harness.js';
 import { batch, host } from './fixtures.js';
 import { until } from './sim-agent.js';
-
-// Miner stand-ins: copies of bash under a miner's name in this test's temp dir, with a miner's argv pointing at
-// 127.0.0.1 (the safety layer refuses to block loopback, so no firewall on this machine changes), each waiting on
-// its stdin. Only these processes may be killed: every kill the plan holds is checked against their pids first.
-const WALLET =
-  '4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge';
+import { type StandIn, startStandIn } from './standin.js';
 
 let work: string;
 let srv: RunningServer;
 let agent: Agent | null = null;
 let analyst: string;
-const children: ChildProcess[] = [];
+const standIns: StandIn[] = [];
 
-function standIn(name: string): { child: ChildProcess; exe: string } {
-  const dir = mkdtempSync(join(work, 'bin-'));
-  const exe = join(dir, name);
-  copyFileSync('/bin/bash', exe);
-  chmodSync(exe, 0o755);
-  const port = 20_000 + Math.floor(Math.random() * 40_000);
-  const child = spawn(
-    exe,
-    // A port of its own: stand-ins of other tests on this machine (same pool address) would join its incident.
-    [
-      '-c',
-      'read -r line',
-      name,
-      '-o',
-      `stratum+tcp://127.0.0.1:${port}`,
-      '-u',
-      WALLET,
-      '--donate-level',
-      '1',
-    ],
-    { stdio: ['pipe', 'ignore', 'ignore'] },
-  );
-  children.push(child);
-  return { child, exe };
-}
-
-function exited(c: ChildProcess, ms: number): Promise<boolean> {
-  return new Promise((res) => {
-    if (c.exitCode !== null || c.signalCode !== null) return res(true);
-    const t = setTimeout(() => res(false), ms);
-    c.once('exit', () => {
-      clearTimeout(t);
-      res(true);
-    });
-  });
+async function standIn(): Promise<StandIn> {
+  const s = await startStandIn(work);
+  standIns.push(s);
+  return s;
 }
 
 async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
@@ -169,8 +132,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await Promise.all(children.map((c) => exited(c, 5000)));
+  for (const s of standIns) s.stop();
   await srv?.close();
   delete process.env.MINEWARDEN_RESPONSE_LOCAL;
   if (work) rmSync(work, { recursive: true, force: true });
@@ -178,8 +140,8 @@ afterAll(async () => {
 
 describe('response on a remote host through its agent', () => {
   it('plans (nothing touched), applies (stand-in killed, binary quarantined, journal in the fleet store) and undoes (binary back)', async () => {
-    const miner = standIn('xmrig');
-    const pid = miner.child.pid as number;
+    const miner = await standIn();
+    const pid = miner.pid;
     agent = await startEnrolledAgent(srv, { root: '/', stateDir: stateDir() }, agentOptions(true));
     const incident = await incidentOf(pid);
     const hostId = agent.currentHost()?.id as string;
@@ -202,7 +164,7 @@ describe('response on a remote host through its agent', () => {
       miner.exe,
     );
     // A dry run touches nothing.
-    expect(miner.child.exitCode).toBeNull();
+    expect(miner.alive()).toBe(true);
     expect(existsSync(miner.exe)).toBe(true);
 
     const applied = await settled((await ask(incident.id, { apply: true })).id);
@@ -210,7 +172,7 @@ describe('response on a remote host through its agent', () => {
     const byKind = Object.fromEntries(applied.result?.entries.map((e) => [e.kind, e.status]) ?? []);
     expect(byKind.kill).toBe('applied');
     expect(byKind.quarantine).toBe('applied');
-    expect(await exited(miner.child, 5000)).toBe(true);
+    expect(await miner.gone(5000)).toBe(true);
     expect(existsSync(miner.exe)).toBe(false);
     // The fleet journal holds the entries under the agent's host, and the incident's journal shows them.
     const fleet = (await srv.store.actions.list({ hostId, limit: 100_000 })).filter(
@@ -297,8 +259,8 @@ describe('response on a remote host through its agent', () => {
 
   it('an agent that stops mid-request never acts twice: started and unreported -> failed, not rerun; run and unreported -> reported once', async () => {
     await agent?.stop();
-    const miner = standIn('xmrig');
-    const pid = miner.child.pid as number;
+    const miner = await standIn();
+    const pid = miner.pid;
     // The agent ships the new stand-in's findings, with its own remote responses off: the responders below play the
     // agent before and after a restart, with its credential and state dir.
     agent = await startEnrolledAgent(srv, { root: '/', stateDir: stateDir() }, agentOptions(false));
@@ -335,7 +297,7 @@ describe('response on a remote host through its agent', () => {
     const interrupted = await request(a.id);
     expect(interrupted.status).toBe('failed');
     expect(interrupted.message).toMatch(/stopped while running this request and did not run it again/);
-    expect(miner.child.exitCode).toBeNull();
+    expect(miner.alive()).toBe(true);
     expect(existsSync(miner.exe)).toBe(true);
 
     // Stops after acting, before reporting: the next start reports what it did, without acting again.
@@ -344,7 +306,7 @@ describe('response on a remote host through its agent', () => {
     await c.pollOnce();
     expect(c.handled).toBe(1);
     expect((await request(b.id)).status).toBe('taken');
-    expect(await exited(miner.child, 5000)).toBe(true);
+    expect(await miner.gone(5000)).toBe(true);
     const d = responder(undefined);
     await d.pollOnce();
     expect(d.handled).toBe(0);

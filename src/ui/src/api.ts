@@ -6,6 +6,7 @@ import type {
   OverviewSchema,
   SurfaceSchema,
 } from '../../server/dashboard/schemas.js';
+import type { RequestView } from '../../server/remote-response-view.js';
 
 // The server's own response schemas are the contract: a renamed field fails the UI typecheck, not the user.
 export type Overview = z.infer<typeof OverviewSchema>;
@@ -46,6 +47,14 @@ export interface UndoOutcome {
   ok: boolean;
   reversible: boolean;
   detail: string;
+}
+/** A response asked for a host the server does not run on, carried out by that host's agent. */
+export type RemoteRequest = z.infer<typeof RequestView>;
+/** Where a response to an incident runs: this server, the host's agent, or nowhere (no agent). */
+export interface ResponseInfo {
+  mode: 'local' | 'remote' | 'none';
+  host: { id: string; name: string };
+  requests: RemoteRequest[];
 }
 export interface Suppression {
   id: string;
