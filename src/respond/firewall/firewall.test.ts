@@ -120,5 +120,31 @@ for (const b of backends) {
       }
       expect(await fw.list('pool')).toEqual(before);
     });
+
+    it.runIf(b.name === 'nft')(
+      'a table of an earlier version loses auto-merge, keeping elements, times and comments',
+      async () => {
+        net.nftIn(['add', 'table', 'inet', 'minewarden', ';', 'delete', 'table', 'inet', 'minewarden']);
+        const old = tableScript({
+          pool_v4: ['192.0.2.10 timeout 3600s comment "minewarden pool.test"', '192.0.2.11', '198.51.100.9'],
+          attacker_v6: ['2001:db8::66 timeout 600s'],
+        }).replace(/flags interval, timeout;/g, 'flags interval, timeout; auto-merge;');
+        execFileSync('ip', ['netns', 'exec', net.host, 'nft', '-f', '-'], { input: old });
+        expect(net.nftIn(['list', 'table', 'inet', 'minewarden'])).toContain('192.0.2.10/31 timeout 1h');
+
+        const fw = pickFirewall(net.host, b.name)!;
+        expect(await fw.ensure()).toBe(false);
+        const now = net.nftIn(['list', 'table', 'inet', 'minewarden']);
+        expect(now).not.toContain('auto-merge');
+        expect(now).toMatch(/192\.0\.2\.10\/31 timeout 1h expires \S+ comment "minewarden pool\.test"/);
+        expect(now).toMatch(/2001:db8::66 timeout 10m expires \S+/);
+        expect(new Set(await fw.list('pool'))).toEqual(new Set(['192.0.2.10/31', '198.51.100.9']));
+        expect(net.nftIn(['list', 'table', 'inet', 'other'])).toBe(otherBefore);
+        // From now on neighbours stay apart and go one by one.
+        await fw.add('pool', ['198.51.100.10'], null, new Map([['198.51.100.10', 'minewarden b.test']]));
+        await fw.remove('pool', ['198.51.100.9']);
+        expect(new Set(await fw.list('pool'))).toEqual(new Set(['192.0.2.10/31', '198.51.100.10']));
+      },
+    );
   });
 }

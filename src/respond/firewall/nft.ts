@@ -62,7 +62,19 @@ const ElemValue = z.union([
   z.object({ prefix: z.object({ addr: z.string(), len: z.number() }) }),
   z.object({ range: z.tuple([z.string(), z.string()]) }),
 ]);
-const ElemSchema = z.union([ElemValue, z.object({ elem: z.object({ val: ElemValue }).loose() })]);
+const ElemSchema = z.union([
+  ElemValue,
+  z.object({
+    elem: z
+      .object({
+        val: ElemValue,
+        timeout: z.number().optional(),
+        expires: z.number().optional(),
+        comment: z.string().optional(),
+      })
+      .loose(),
+  }),
+]);
 const ListSetSchema = z.object({
   nftables: z.array(
     z
@@ -92,9 +104,37 @@ export class NftFirewall implements Firewall {
 
   async ensure(): Promise<boolean> {
     const r = await runTool(this.nft, ['list', 'table', 'inet', TABLE], this.opts());
-    if (r.code === 0) return false;
+    if (r.code === 0) {
+      if (/\bauto-merge\b/.test(r.stdout)) await this.dropAutoMerge();
+      return false;
+    }
     await mustRun(this.nft, ['-f', '-'], { ...this.opts(), input: tableScript() });
     return true;
+  }
+
+  /**
+   * Tables made by earlier versions have auto-merge sets. A set's flags cannot change in place, so the table is
+   * replaced in one transaction (no moment unblocked) with every element, its remaining time and its comment;
+   * ranges that were already merged stay ranges. Counters start again from zero.
+   */
+  private async dropAutoMerge(): Promise<void> {
+    const elements: Record<string, string[]> = {};
+    for (const set of ['pool', 'attacker'] as const) {
+      for (const fam of ['v4', 'v6']) {
+        const name = `${set}_${fam}`;
+        elements[name] = [];
+        for (const e of await this.elements(name)) {
+          if (e.expires === 0) continue;
+          const comment = e.comment ? elementComment(e.comment) : '';
+          elements[name].push(
+            `${e.text}${e.timeout ? ` timeout ${e.timeout}s` : ''}${e.expires ? ` expires ${e.expires}s` : ''}` +
+              `${comment ? ` comment "${comment}"` : ''}`,
+          );
+        }
+      }
+    }
+    const script = `delete table inet ${TABLE}\n${tableScript(elements)}`;
+    await mustRun(this.nft, ['-f', '-'], { ...this.opts(), input: script });
   }
 
   async has(set: BlockSet, addr: string): Promise<boolean> {
@@ -143,16 +183,31 @@ export class NftFirewall implements Firewall {
 
   async list(set: BlockSet): Promise<string[]> {
     const out: string[] = [];
-    for (const fam of ['v4', 'v6']) {
-      const r = await runTool(this.nft, ['-j', 'list', 'set', 'inet', TABLE, `${set}_${fam}`], this.opts());
-      if (r.code !== 0) continue;
-      const parsed = ListSetSchema.safeParse(JSON.parse(r.stdout));
-      if (!parsed.success)
-        throw new Error(`nft -j list set: unexpected JSON (${parsed.error.issues[0]?.message})`);
-      for (const item of parsed.data.nftables) {
-        for (const e of item.set?.elem ?? []) {
-          out.push(elemText(typeof e === 'object' && 'elem' in e ? e.elem.val : e));
-        }
+    for (const fam of ['v4', 'v6']) for (const e of await this.elements(`${set}_${fam}`)) out.push(e.text);
+    return out;
+  }
+
+  /** One set's elements with what the kernel keeps of each: timeout and seconds left, comment. */
+  private async elements(
+    name: string,
+  ): Promise<Array<{ text: string; timeout?: number; expires?: number; comment?: string }>> {
+    const r = await runTool(this.nft, ['-j', 'list', 'set', 'inet', TABLE, name], this.opts());
+    if (r.code !== 0) return [];
+    const parsed = ListSetSchema.safeParse(JSON.parse(r.stdout));
+    if (!parsed.success)
+      throw new Error(`nft -j list set: unexpected JSON (${parsed.error.issues[0]?.message})`);
+    const out: Array<{ text: string; timeout?: number; expires?: number; comment?: string }> = [];
+    for (const item of parsed.data.nftables) {
+      for (const e of item.set?.elem ?? []) {
+        if (typeof e === 'object' && 'elem' in e) {
+          const { val, timeout, expires, comment } = e.elem;
+          out.push({
+            text: elemText(val),
+            ...(timeout !== undefined ? { timeout } : {}),
+            ...(expires !== undefined ? { expires } : {}),
+            ...(comment !== undefined ? { comment } : {}),
+          });
+        } else out.push({ text: elemText(e) });
       }
     }
     return out;
