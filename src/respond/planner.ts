@@ -95,7 +95,7 @@ function evidenceNames(f: Finding): string[] {
   const pool = e['pool'];
   if (pool && typeof pool === 'object' && typeof (pool as Record<string, unknown>)['name'] === 'string')
     out.push((pool as Record<string, string>)['name']!);
-  return out.map((n) => n.toLowerCase().replace(/\.$/, ''));
+  return out.map((n) => n.toLowerCase().replace(/\.$/, '')).filter((n) => n && !IP_LITERAL.test(n));
 }
 
 interface Group {

@@ -93,6 +93,48 @@ describe('resolver settings: policy resolve section, --resolver first', () => {
   });
 });
 
+describe('pool names a block step takes: command lines, DNS queries, SNI', () => {
+  it('names from process and non-process findings; plan without resolution keeps the notes', () => {
+    const policy = parsePolicy(
+      "version: 1\nrules:\n  - id: block-all\n    match: { rules: ['dns.*', 'wire.*'] }\n    actions: [block]\n",
+    );
+    const f = (id: string, over: Partial<Finding>): Finding => ({
+      id,
+      ruleId: 'dns.pool-query',
+      title: id,
+      severity: 'high',
+      confidence: 0.9,
+      category: 'impact',
+      techniques: ['T1496'],
+      host: { id: 'h', name: 'h' },
+      time: '2026-01-01T00:00:00.000Z',
+      entity: { kind: 'source-ip', ip: '10.0.0.5' },
+      evidence: {},
+      ...over,
+    });
+    const findings = [
+      f('f-dns', { evidence: { query: 'Pool.Example.', matchKind: 'domain' } }),
+      f('f-dns-ip', { evidence: { query: 'x.example', matchKind: 'ip' } }),
+      f('f-sni', {
+        ruleId: 'wire.mining.tls-pool',
+        entity: { kind: 'process', pid: 4_000_000 },
+        evidence: { sni: 'tls.example', pool: { via: 'sni', name: 'tls.example' } },
+      }),
+    ];
+    const safety = new SafetyGuard({ procDir: '/proc' });
+    const plan = buildPlan({ findings, policy, procDir: '/proc', root: '/nonexistent', safety });
+    expect(plan.poolDomains?.map((d) => [d.name, d.sources, d.step.ruleId, d.timeoutSec])).toEqual([
+      ['tls.example', ['wire.mining.tls-pool'], 'block-all', null],
+      ['pool.example', ['dns.pool-query'], 'block-all', null],
+    ]);
+    expect(plan.actions).toEqual([]);
+    expect(plan.notes).toEqual([
+      expect.stringMatching(/^pool domain tls\.example: firewalls block addresses, not names/),
+      expect.stringMatching(/^pool domain pool\.example: firewalls block addresses, not names/),
+    ]);
+  });
+});
+
 describe.skipIf(!dnsmasq && !REQUIRE)('pool domains resolved through a real DNS server', () => {
   let dir: string;
   let dns: TestDns;
