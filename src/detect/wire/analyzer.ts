@@ -1,5 +1,4 @@
 import type { Finding } from '../../model/finding.js';
-import { severityRank } from '../../model/severity.js';
 import {
   DECODE_IP_ONLY,
   DECODE_L4,
@@ -29,14 +28,8 @@ import {
   STATE_MINING,
   STATE_NEW,
 } from './flow.js';
-import {
-  dnsFinding,
-  flowEnds,
-  flowFinding,
-  Ipv4PoolCache,
-  mayReport,
-  type ReportContext,
-} from './flow-report.js';
+import { dnsFinding, flowFinding, reportFindings } from './flow-finding.js';
+import { flowEnds, Ipv4PoolCache, mayReport, type ReportContext } from './flow-report.js';
 import { HalfStream, type SegmentHint, setHint } from './half-stream.js';
 import { readHttpSegment } from './http-rpc.js';
 import {
@@ -360,19 +353,7 @@ export class WireAnalyzer implements NativeWalkSink {
 
   /** Findings of every flow and pool name seen so far, most severe first. Counts are as of now. */
   findings(): Finding[] {
-    const out = new Map(this.closed);
-    for (const flow of this.flows.values()) {
-      const f = flowFinding(flow, this.ctx);
-      if (f) out.set(f.id, f);
-    }
-    for (const q of this.dns.queries.values()) {
-      const f = dnsFinding(q, this.ctx);
-      out.set(f.id, f);
-    }
-    // Most severe first, then oldest; the rank is looked up once per finding rather than once per comparison.
-    const keyed = [...out.values()].map((f) => ({ f, rank: severityRank(f.severity), time: f.time }));
-    keyed.sort((a, b) => b.rank - a.rank || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-    return keyed.map((k) => k.f);
+    return reportFindings(this.closed, this.flows.values(), this.dns.queries.values(), this.ctx);
   }
 
   /** Findings that could not be kept because too many flows were closed out (bounded memory). */

@@ -1,75 +1,23 @@
 import { type PoolIntel, type PoolMatch, parseNet } from '../../intel/pools/index.js';
 import { maskIpv4 } from '../../intel/pools/ip-parse.js';
-import { type Finding, findingId } from '../../model/finding.js';
 import type { HostRef } from '../../model/host.js';
 import { addrText } from '../../sources/pcap/decode.js';
-import type { Hit, RuleMeta } from '../detector.js';
-import type { DnsWatch, PoolQuery } from './dns-watch.js';
+import type { DnsWatch } from './dns-watch.js';
 import type { Flow } from './flow.js';
-import { WIRE_RULES } from './rules.js';
 
-/** Year 10000: past it toISOString writes six-digit years, which only Date itself formats. */
-const FAST_ISO_LIMIT = 253_402_300_800_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
-const HOUR_TEXT = TWO_DIGITS.slice(0, 24).map((d) => `${d}:`);
-const MINUTE_TEXT = TWO_DIGITS.map((d) => `${d}:`);
-const SECOND_TEXT = TWO_DIGITS.map((d) => `${d}.`);
-/** '000Z' to '999Z': the milliseconds and the zone in one piece. */
-const MILLI_Z = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, '0')}Z`);
-/** The texts of the day, minute and second formatted last, and which they were. */
-let isoDay = -1;
-let isoDayText = '';
-let isoMinute = -1;
-let isoMinuteText = '';
-let isoSecond = -1;
-let isoSecondText = '';
-/** isoSecond in milliseconds: a time in the same second as the last one is found with one subtraction. */
-let isoSecondStart = Number.NEGATIVE_INFINITY;
-
-/**
- * Packet times as Date#toISOString writes them. A report builds thousands of these and Date's formatter is slow, so
- * the date is formatted once per day, the rest is joined from prebuilt pieces (a new minute or second costs one or
- * two joins, each call one more). Times outside Date's range (hostile timestamps) are shown as the epoch rather than
- * failing the report.
- */
-export function isoTime(ms: number): string {
-  if (!(ms >= 0 && ms < FAST_ISO_LIMIT)) return new Date(ms >= 0 && ms <= 8.64e15 ? ms : 0).toISOString();
-  // Date keeps whole milliseconds (TimeClip truncates), and ms is not negative here.
-  const t = Math.floor(ms);
-  const inSecond = t - isoSecondStart;
-  if (inSecond >= 0 && inSecond < 1000) return isoSecondText + (MILLI_Z[inSecond] as string);
-  const second = Math.floor(t / 1000);
-  if (second !== isoSecond) {
-    const minute = Math.floor(second / 60);
-    if (minute !== isoMinute) {
-      const day = Math.floor(minute / 1440);
-      if (day !== isoDay) {
-        isoDay = day;
-        isoDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
-      }
-      const inDay = minute - day * 1440;
-      const hour = Math.floor(inDay / 60);
-      isoMinute = minute;
-      isoMinuteText = isoDayText + (HOUR_TEXT[hour] as string) + (MINUTE_TEXT[inDay - hour * 60] as string);
-    }
-    isoSecond = second;
-    isoSecondStart = second * 1000;
-    isoSecondText = isoMinuteText + (SECOND_TEXT[second - minute * 60] as string);
-  }
-  return isoSecondText + (MILLI_Z[t - second * 1000] as string);
-}
+export { isoTime } from './report-text.js';
 
 /**
  * `ip:port` (`[ip]:port` for IPv6). Only ever a piece of the texts below, which are joined into one flat string
  * each: a template literal builds a tree of small string pieces (one per `+`), and a report's thousands of findings
  * survive whole, so the garbage collector would copy every piece of every tree. The pieces here die young.
  */
-function endpoint(family: number, ip: string, port: number): string {
+export function endpoint(family: number, ip: string, port: number): string {
   return family === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** 0 when endpoint a is the client, 1 when b is: from the SYN, else the messages each side sent, else ports. */
-function clientSide(flow: Flow, knownPorts: ReadonlySet<number>): number {
+export function clientSide(flow: Flow, knownPorts: ReadonlySet<number>): number {
   if (flow.clientDir >= 0) return flow.clientDir;
   const rpc = flow.rpc;
   if (rpc) {
@@ -117,7 +65,7 @@ export interface ReportContext {
 
 const MAX_POOL_BY_IP = 65_536;
 
-function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
+export function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
   if (!ctx.intel) return null;
   const cache = ctx.poolByIp;
   if (!cache) return ctx.intel.lookupIp(ip);
@@ -182,46 +130,7 @@ function serverIsPool(flow: Flow, ctx: ReportContext): boolean {
   return poolByIp(ctx, server) !== null || ctx.dns.resolved.has(server);
 }
 
-/** Fields in draftOf's order, then id, host and time: one literal instead of a draft copied by spread. */
-function finding(ctx: ReportContext, meta: RuleMeta, hit: Hit, time: number): Finding {
-  return {
-    ruleId: meta.id,
-    title: hit.title ?? meta.title,
-    severity: hit.severity ?? meta.severity,
-    confidence: hit.confidence ?? meta.confidence,
-    category: meta.category,
-    techniques: meta.techniques.slice(),
-    entity: hit.entity,
-    evidence: hit.evidence,
-    recommendation: meta.recommendation,
-    id: findingId(ctx.host.id, meta.id, hit.entity),
-    host: ctx.host,
-    time: isoTime(time),
-  };
-}
-
-function poolOf(
-  ctx: ReportContext,
-  flow: Flow,
-  ends: FlowEnds,
-  sni: string | undefined,
-): Record<string, unknown> | null {
-  const bySni = sni ? ctx.intel?.lookupDomain(sni) : null;
-  if (bySni) return { via: 'sni', name: sni, ...matchEvidence(bySni) };
-  // An IPv4 server the word cache knows is not on the lists needs no lookup by its text (most reported flows).
-  const v4NotPool =
-    flow.family === 4 &&
-    ctx.intel !== null &&
-    ctx.poolV4 !== undefined &&
-    !ctx.poolV4.isPool(ctx.intel, clientSide(flow, ctx.minerPorts) === 0 ? flow.b0 : flow.a0);
-  const byIp = v4NotPool ? null : poolByIp(ctx, ends.server);
-  if (byIp) return { via: 'address', ...matchEvidence(byIp) };
-  const byDns = ctx.dns.resolved.get(ends.server);
-  if (byDns) return { via: 'dns', name: byDns.name, ...matchEvidence(byDns.match) };
-  return null;
-}
-
-function matchEvidence(m: PoolMatch): Record<string, unknown> {
+export function matchEvidence(m: PoolMatch): Record<string, unknown> {
   return { indicator: m.indicator, list: m.list, ...(m.label ? { label: m.label } : {}) };
 }
 
@@ -241,83 +150,4 @@ export function methodCounts(methods: ReadonlyMap<string, number>): Record<strin
 export function mayReport(flow: Flow, ctx: ReportContext): boolean {
   if (flow.rpc?.protocol || flow.p2p) return true;
   return (ctx.intel !== null || ctx.dns.resolved.size > 0) && serverIsPool(flow, ctx);
-}
-
-/** The finding a flow deserves, if any: mining protocol, else TLS to a pool, else a pool address, else P2P info. */
-export function flowFinding(flow: Flow, ctx: ReportContext): Finding | null {
-  if (!mayReport(flow, ctx)) return null;
-  const rpc = flow.rpc;
-  const protocol = rpc?.protocol ?? null;
-  const ends = flowEnds(flow, ctx.minerPorts);
-  const pool = poolOf(ctx, flow, ends, flow.sni);
-  if (!protocol && !flow.p2p && !pool) return null;
-  const entity = { kind: 'connection' as const, ip: ends.server, port: ends.serverPort, name: ends.tuple };
-  const server = ends.serverEnd;
-  const evidence: Record<string, unknown> = {
-    fiveTuple: ends.tuple,
-    transport: 'tcp',
-    client: ends.client,
-    clientPort: ends.clientPort,
-    server: ends.server,
-    serverPort: ends.serverPort,
-    packets: flow.packets,
-    payloadPackets: flow.payloadPackets,
-    payloadBytes: flow.bytes,
-    firstSeen: isoTime(flow.firstTime),
-    lastSeen: isoTime(flow.lastTime),
-  };
-  if (flow.sni) evidence['sni'] = flow.sni;
-  if (pool) evidence['pool'] = pool;
-  if (rpc && protocol) {
-    const agent = rpc.agent ?? rpc.httpAgent;
-    evidence['protocol'] = protocol;
-    evidence['agent'] = agent ?? null;
-    evidence['login'] = rpc.login ?? null;
-    evidence['handshakeSeen'] = rpc.handshake;
-    evidence['messagesInspected'] = rpc.messages;
-    evidence['methods'] = methodCounts(rpc.methods);
-    const strong = rpc.handshake || rpc.login !== undefined;
-    const confidence = Math.min(
-      0.99,
-      (strong ? 0.9 : 0.8) + (rpc.messages >= 10 ? 0.05 : 0) + (pool ? 0.04 : 0),
-    );
-    const title = agent
-      ? ['Pool mining (', protocol, ') from ', ends.client, ' to ', server, ' by ', agent].join('')
-      : ['Pool mining (', protocol, ') from ', ends.client, ' to ', server].join('');
-    const hit = { entity, evidence, title, confidence };
-    return finding(ctx, WIRE_RULES.stratum, hit, rpc.detectedAt || flow.firstTime);
-  }
-  if (pool && pool['via'] === 'sni') {
-    const title = ['TLS to mining pool ', flow.sni, ' from ', ends.client].join('');
-    return finding(ctx, WIRE_RULES.sni, { entity, evidence, title }, flow.firstTime);
-  }
-  if (pool) {
-    const title = ['Connection from ', ends.client, ' to pool address ', server].join('');
-    return finding(ctx, WIRE_RULES.poolAddress, { entity, evidence, title }, flow.firstTime);
-  }
-  const network = flow.p2p === 'bitcoin' ? 'Bitcoin' : 'Monero';
-  evidence['network'] = flow.p2p;
-  const title = [network, ' peer-to-peer traffic between ', ends.client, ' and ', ends.server].join('');
-  return finding(ctx, WIRE_RULES.p2p, { entity, evidence, title }, flow.firstTime);
-}
-
-export function dnsFinding(q: PoolQuery, ctx: ReportContext): Finding {
-  const entity = { kind: 'source-ip' as const, ip: q.client, name: q.name };
-  const evidence = {
-    client: q.client,
-    resolver: q.server,
-    query: q.name,
-    queries: q.queries,
-    responses: q.responses,
-    resolvedAddresses: q.addresses,
-    pool: matchEvidence(q.match),
-    firstSeen: isoTime(q.firstTime),
-    lastSeen: isoTime(q.lastTime),
-  };
-  return finding(
-    ctx,
-    WIRE_RULES.dns,
-    { entity, evidence, title: [q.client, ' looked up pool name ', q.name].join('') },
-    q.firstTime,
-  );
 }

@@ -65,8 +65,12 @@ interface NativeWalker {
   close(): void;
 }
 
-interface PcapWalkAddon {
+export interface PcapWalkAddon {
   abiVersion: number;
+  /** Times as Date#toISOString writes them, 24 characters each (garbage for times outside year 0 to 9999). */
+  isoTimes(times: Float64Array): string;
+  /** findingId (model/finding.ts) of each key as it builds them, 26 characters each. */
+  findingIds(keys: readonly string[]): string;
   PcapWalk: new (
     fd: number,
     maxFlows: number,
@@ -82,7 +86,7 @@ let addonProblem = '';
 
 function isAddon(x: unknown): x is PcapWalkAddon {
   const o = x as Partial<PcapWalkAddon> | null;
-  return typeof o === 'object' && o !== null && o.abiVersion === 4 && typeof o.PcapWalk === 'function';
+  return typeof o === 'object' && o !== null && o.abiVersion === 5 && typeof o.PcapWalk === 'function';
 }
 
 /** The native walk addon, loaded once; null (with `nativeWalkProblem()` saying why) when it is not built here. */
