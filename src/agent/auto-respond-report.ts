@@ -15,6 +15,8 @@ export interface RunReport {
   incidentId?: string;
   findings: readonly Finding[];
   entries: readonly JournalEntry[];
+  /** What the plan could not do itself (pool names it could not resolve, say). */
+  notes?: readonly string[];
   time: number;
 }
 
@@ -81,6 +83,7 @@ export function runFinding(r: RunReport): Finding {
         ...(e.ruleId ? { ruleId: e.ruleId } : {}),
         ...(e.detail ? { detail: e.detail } : {}),
       })),
+      ...(r.notes?.length ? { notes: r.notes.slice(0, 20) } : {}),
     },
     recommendation:
       `On the host: \`minewarden respond --list --run ${r.runId}\` shows the journal, ` +

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../test/fleet/sim-agent.js';
+import { TestDns } from '../../test/helpers/dnsmasq.js';
+import { findTool } from '../respond/exec.js';
 import { DEFAULT_POLICY_YAML, parsePolicy } from '../respond/policy.js';
 import { openSession } from '../respond/session.js';
 import { scanHost } from '../scan/scan.js';
@@ -267,4 +269,77 @@ describe('the Agent onFindings hook', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+// A pool known only by name: the run resolves it as `respond` does (a dnsmasq the test starts on loopback answers)
+// and plans a block of its address, simulated: no firewall is touched.
+const dnsmasq = findTool('dnsmasq');
+if (process.env.MINEWARDEN_REQUIRE_SERVICES === '1' && !dnsmasq)
+  throw new Error('MINEWARDEN_REQUIRE_SERVICES=1 but dnsmasq (Debian: dnsmasq-base) is missing');
+
+describe.skipIf(!dnsmasq)('AutoResponder with a pool domain on the command line', () => {
+  let dir: string;
+  let shm: string;
+  let dns: TestDns;
+  let child: ChildProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mw-auto-dns-'));
+    shm = mkdtempSync('/dev/shm/.mw-auto-dns-');
+    copyFileSync('/bin/bash', join(shm, 'xmrig'));
+    chmodSync(join(shm, 'xmrig'), 0o755);
+    dns = await TestDns.start(dnsmasq!, join(dir, 'hosts'), '', ['/pool.auto.test/198.51.100.77']);
+    child = spawn(
+      join(shm, 'xmrig'),
+      ['-c', 'read -r -t 120 x', 'xmrig', '-o', 'stratum+tcp://pool.auto.test:3333', '-u', WALLET],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    await until('stand-in running', () => existsSync(`/proc/${child.pid}/exe`));
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    dns?.stop();
+    for (const d of [dir, shm]) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('journals a simulated block of the address the name resolves to', async () => {
+    const policy = parsePolicy(`version: 1
+rules:
+  - id: block-pools
+    match: { rules: ['miner.cmdline'], minSeverity: medium }
+    actions: [block]
+    duration: 1h
+resolve: { servers: ['${dns.server}'] }
+`);
+    const shipped: IngestBatch[] = [];
+    const state = join(dir, 'state');
+    const auto = new AutoResponder({
+      mode: 'simulate',
+      policy: () => ({ policy, source: 'file' }),
+      stateDir: state,
+      root: dir,
+      procDir: '/proc',
+      enqueue: (b) => shipped.push(b),
+      accept: (f) => f.entity.exe?.startsWith(`${shm}/`) ?? false,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const scan = await scanHost({ sampleMs: 0, hash: false, files: false, logs: false });
+    auto.offer(scan.snapshot.host, scan.findings);
+    await auto.stop();
+    const s = await openSession({ stateDir: state, root: dir, policy });
+    try {
+      const entries = await s.journal.list();
+      expect(entries.map((e) => `${e.kind}:${e.status}:${e.target}`)).toEqual([
+        'block:simulated:pool.auto.test',
+      ]);
+      expect(entries[0]?.params).toMatchObject({ addrs: ['198.51.100.77'], timeoutSec: 3600 });
+    } finally {
+      await s.close();
+    }
+    expect(shipped[0]?.findings[0]?.evidence.notes).toEqual(
+      expect.arrayContaining([expect.stringContaining('pool domain pool.auto.test -> 198.51.100.77')]),
+    );
+    expect(child.exitCode).toBeNull();
+  }, 60_000);
 });

@@ -161,11 +161,12 @@ export class AutoResponder {
     const { policy, source } = this.o.policy();
     const simulate = this.o.mode === 'simulate';
     // Loaded at the first finding a policy rule matches: an agent on a clean host never holds the planner in memory.
-    const [{ buildPlan }, { runPlan }, { openSession }, { loadBuiltinPoolIntel }] = await Promise.all([
+    const [{ buildPlan }, { runPlan }, { openSession }, { loadBuiltinPoolIntel }, pools] = await Promise.all([
       import('../respond/planner.js'),
       import('../respond/runner.js'),
       import('../respond/session.js'),
       import('../intel/pools/index.js'),
+      import('../respond/resolve-pools.js'),
     ]);
     const session = await openSession({
       stateDir: this.o.stateDir,
@@ -176,7 +177,7 @@ export class AutoResponder {
     try {
       for (const [incidentId, findings] of byIncident(batch)) {
         const bans = await session.journal.list({ kind: 'ban' });
-        const plan = buildPlan({
+        const planned = buildPlan({
           findings,
           ...(incidentId ? { incidentId } : {}),
           policy,
@@ -187,6 +188,10 @@ export class AutoResponder {
             bans.filter((b) => (b.params as { addr?: string }).addr === addr && b.appliedAt).length,
           ...(simulate ? { simulateRules: policy.rules.map((r) => r.id) } : {}),
           poolIntel: loadBuiltinPoolIntel(),
+        });
+        // Pool names become block steps of their addresses, as in `respond` (the policy's `resolve:` settings).
+        const plan = await pools.resolvePlanDomains(planned, pools.resolveSettings(policy), {
+          safety: session.ctx.safety,
         });
         const at = this.now();
         if (!simulate) await trimToLimits(plan, policy, session.journal, at);
@@ -221,6 +226,7 @@ export class AutoResponder {
           ...(incidentId ? { incidentId } : {}),
           findings,
           entries: result.entries,
+          notes: plan.notes,
           time: at,
         });
         for (const b of findingBatches(host, [report], () => `${this.batchRun}:auto:${++this.seq}`))
