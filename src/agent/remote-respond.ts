@@ -106,9 +106,23 @@ export class RemoteResponder {
       return;
     }
     // The schemas (and the response engine) load only when there is something to do.
-    const { AgentRequestListSchema } = await import('./remote-respond-wire.js');
-    const list = AgentRequestListSchema.parse(raw);
-    for (const r of list.requests) await this.handle(r);
+    const { AgentRequestSchema, RequestIdSchema } = await import('./remote-respond-wire.js');
+    if (!Array.isArray(raw.requests)) throw new Error('response requests: no list in the answer');
+    for (const item of raw.requests.slice(0, 100)) {
+      const r = AgentRequestSchema.safeParse(item);
+      if (r.success) {
+        await this.handle(r.data);
+        continue;
+      }
+      // One malformed request must not block the others, nor stay pending: it is taken and failed with the reason.
+      const id = RequestIdSchema.safeParse((item as { id?: unknown } | null)?.id);
+      const issue = r.error.issues[0];
+      if (id.success)
+        await this.refuse(
+          id.data,
+          `invalid request: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+        );
+    }
     // Kept only once every request was handled: a failure polls the full list again next time.
     this.etag = etag;
   }
@@ -161,6 +175,24 @@ export class RemoteResponder {
     await this.o.hooks?.beforeReport?.(r.id);
     await this.report(r.id, mark.report as Report);
     rmSync(this.markFile(r.id), { force: true });
+  }
+
+  private async refuse(id: string, why: string): Promise<void> {
+    const took = await httpRequest(new URL(`/api/agent/response-requests/${id}/take`, this.o.server), {
+      method: 'POST',
+      headers: this.auth(),
+      timeoutMs: 30_000,
+    });
+    if (took.status !== 200) return;
+    this.o.log?.('remote response request refused', { request: id, why: why.slice(0, 300) });
+    await this.report(id, {
+      status: 'failed',
+      message: why,
+      runId: null,
+      apply: false,
+      notes: [],
+      entries: [],
+    });
   }
 
   private async report(id: string, report: Report): Promise<void> {

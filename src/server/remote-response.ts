@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AgentRequest, Report } from '../agent/remote-respond-wire.js';
+import { type AgentRequest, AgentRequestSchema, type Report } from '../agent/remote-respond-wire.js';
 import type { Finding } from '../model/finding.js';
 import type { Incident } from '../model/incident.js';
 import type { RequestStatus, ResponseOp, ResponseRequestRecord } from '../store/response-requests.js';
@@ -111,9 +111,25 @@ export class RemoteResponses {
     }
     if (!this.open.ids.some((r) => r.hostId === hostId)) return { etag: '"rr-none"', requests: [] };
     const recs = await this.store.responses.openForHost(hostId, new Date(now));
-    const requests = recs.map(toAgent);
+    const requests: AgentRequest[] = [];
     const h = createHash('sha256');
-    for (const r of recs) h.update(`${r.id}:${r.status}\n`);
+    for (const r of recs) {
+      // A stored request the agent contract no longer accepts fails here, with the field, instead of failing the
+      // whole list for this host on every poll.
+      const checked = AgentRequestSchema.safeParse(toAgent(r));
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        await this.store.responses.fail(
+          r.id,
+          `malformed request: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+          new Date(now),
+        );
+        this.open = null;
+        continue;
+      }
+      requests.push(checked.data);
+      h.update(`${r.id}:${r.status}\n`);
+    }
     return { etag: `"rr-${h.digest('hex').slice(0, 24)}"`, requests };
   }
 

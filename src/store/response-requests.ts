@@ -53,6 +53,8 @@ export interface ResponseRequestsRepo {
     result: Record<string, unknown>,
     now: Date,
   ): Promise<boolean>;
+  /** pending or taken -> failed with the reason; false when it was not open. */
+  fail(id: string, message: string, now: Date): Promise<boolean>;
   /** Fails every open request past its expiry with `message(status)`; returns how many. */
   expire(now: Date, message: (status: RequestStatus) => string): Promise<number>;
 }

@@ -140,6 +140,15 @@ export class SqlResponseRequestsRepo implements ResponseRequestsRepo {
     return n > 0;
   }
 
+  async fail(id: string, message: string, now: Date): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE response_requests SET status = 'failed', message = ?, updated_ms = ?
+        WHERE id = ? AND status IN ('pending', 'taken')`,
+      [message, now.getTime(), id],
+    );
+    return n > 0;
+  }
+
   async expire(now: Date, message: (status: RequestStatus) => string): Promise<number> {
     let n = 0;
     for (const status of ['pending', 'taken'] as const) {
