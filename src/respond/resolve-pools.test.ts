@@ -9,6 +9,7 @@ import { canUseNetns } from '../../test/helpers/netns.js';
 import type { Finding } from '../model/finding.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { type BlockParams, domainComments } from './actions/block.js';
 import { refreshBlocks } from './actions/block-refresh.js';
 import { findTool } from './exec.js';
 import { pickFirewall } from './firewall/index.js';
@@ -43,6 +44,7 @@ const ADDRESSES = [
   '/nx.test/',
   '/sink.test/127.0.0.1',
   '/lan.test/10.20.30.40',
+  '/alias.test/192.0.2.10',
 ];
 
 function hostsFile(moving: string): string {
@@ -185,6 +187,45 @@ describe.skipIf(!dnsmasq && !REQUIRE)('pool domains resolved through a real DNS 
     });
   });
 
+  it('names sharing an answer (a pool and its alias) share one step, so undoing it cannot strand the other', async () => {
+    const safety = new SafetyGuard({ procDir: '/proc' });
+    const f: Finding = {
+      id: 'f-alias',
+      ruleId: 'net.pool-connection',
+      title: 'pool',
+      severity: 'high',
+      confidence: 0.9,
+      category: 'impact',
+      techniques: ['T1496'],
+      host: { id: 'h', name: 'h' },
+      time: '2026-01-01T00:00:00.000Z',
+      entity: { kind: 'process', pid: 4_000_000 },
+      evidence: { commandLine: 'xmrig -o pool.test:1 -o many.test:2 -o alias.test:3' },
+    };
+    const planned = buildPlan({
+      findings: [f],
+      policy: loadPolicy(),
+      procDir: '/proc',
+      root: '/nonexistent',
+      safety,
+    });
+    const plan = await resolvePlanDomains(planned, settings(port, { maxAddrs: 2 }), { safety });
+    expect(plan.actions.map((a) => a.target)).toEqual(['pool.test, alias.test', 'many.test']);
+    const params = plan.actions[0]?.params as BlockParams;
+    expect(params.addrs).toEqual(['192.0.2.10', '2001:db8::10']);
+    expect(params.domains?.map((d) => [d.name, d.addrs])).toEqual([
+      ['pool.test', ['192.0.2.10', '2001:db8::10']],
+      ['alias.test', ['192.0.2.10']],
+    ]);
+    expect([...domainComments(params.domains)]).toEqual([
+      ['192.0.2.10', 'minewarden pool.test,alias.test'],
+      ['2001:db8::10', 'minewarden pool.test'],
+    ]);
+    expect(plan.notes.join('\n')).toMatch(
+      /many\.test: 10 more address\(es\) not blocked \(policy resolve\.maxAddrs is 2\)/,
+    );
+  });
+
   it('a resolver that never answers times out within the bound', async () => {
     const mute: Socket = createSocket('udp4');
     await new Promise<void>((r) => mute.bind(0, '127.0.0.1', () => r()));
@@ -258,7 +299,7 @@ describe.skipIf(!dnsmasq && !REQUIRE)('pool domains resolved through a real DNS 
             /^block outbound to 192\.0\.2\.10, 2001:db8::10 \(pool\.test at \d\d:\d\d:\d\dZ\) for 86400s, set pool$/,
           );
           expect(plan.notes.join('\n')).toContain(
-            `pool domain pool.test -> 192.0.2.10, 2001:db8::10 (resolved at ${blocks[0]?.params && (blocks[0].params as { domains: Array<{ resolvedAt: string }> }).domains[0]?.resolvedAt} via 127.0.0.1:${port}, TTL 60s)`,
+            `pool domain pool.test -> 192.0.2.10, 2001:db8::10 (resolved at ${plan.resolution[0]?.resolvedAt} via 127.0.0.1:${port}, TTL 60s)`,
           );
           expect(blocks[0]?.params).toMatchObject({
             set: 'pool',

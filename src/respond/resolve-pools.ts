@@ -197,25 +197,56 @@ function timeoutText(sec: number | null): string {
   return sec ? `for ${sec}s` : 'until undone';
 }
 
-function stepFor(req: PoolDomainRequest, r: NameResolution, addrs: string[]): PlannedAction {
-  const domain = { ...asResolvedDomain(r), addrs };
+interface NameStep {
+  req: PoolDomainRequest;
+  r: NameResolution;
+}
+
+/**
+ * One step for names that share an answer (a pool and its alias): separate steps would each think the address
+ * theirs, and undoing one would take it from under the other.
+ */
+function groupByAnswer(named: readonly NameStep[]): NameStep[][] {
+  const groups: NameStep[][] = [];
+  for (const n of named) {
+    const joined = groups.filter((g) => g.some((x) => x.r.addrs.some((a) => n.r.addrs.includes(a))));
+    const merged = [...joined.flat(), n];
+    for (const g of joined) groups.splice(groups.indexOf(g), 1);
+    groups.push(merged);
+  }
+  const at = (n: NameStep): number => named.indexOf(n);
+  for (const g of groups) g.sort((a, b) => at(a) - at(b));
+  return groups.sort((a, b) => at(a[0]!) - at(b[0]!));
+}
+
+function stepFor(group: readonly NameStep[]): PlannedAction {
+  const first = group[0]!;
+  const names = group.map((g) => g.req.name);
+  const addrs = [...new Set(group.flatMap((g) => g.r.addrs))];
+  // The longest of the deciding rules' durations; none (until undone) beats any.
+  const timeouts = group.map((g) => g.req.timeoutSec);
+  const timeoutSec = timeouts.includes(null) ? null : Math.max(...(timeouts as number[]));
+  const findingIds = [...new Set(group.flatMap((g) => g.req.step.findingIds))];
+  const listed = group.map((g) => `${g.req.name}${g.req.listed ? ` (listed: ${g.req.listed})` : ''}`);
+  const sources = [...new Set(group.flatMap((g) => g.req.sources))];
   return {
-    ...req.step,
-    target: req.name,
-    // The table cuts long summaries: name and time of day first; the full record is in params.domains.
+    ...first.req.step,
+    findingIds,
+    target: names.join(', '),
+    // The table cuts long summaries: names and time of day first; the full record is in params.domains.
     summary:
-      `block outbound to ${addrs.join(', ')} (${req.name} at ${r.resolvedAt.slice(11, 19)}Z) ` +
-      `${timeoutText(req.timeoutSec)}, set pool`,
-    reason: `pool domain ${req.name}${req.listed ? ` (listed: ${req.listed})` : ''} in ${req.sources.join(', ')}`,
+      `block outbound to ${addrs.join(', ')} (${names.join(', ')} at ${first.r.resolvedAt.slice(11, 19)}Z) ` +
+      `${timeoutText(timeoutSec)}, set pool`,
+    reason: `pool domain${names.length > 1 ? 's' : ''} ${listed.join(', ')} in ${sources.join(', ')}`,
     needsConfirmation: false,
     reversible: true,
-    params: { set: 'pool', addrs, timeoutSec: req.timeoutSec, domains: [domain] },
+    params: { set: 'pool', addrs, timeoutSec, domains: group.map((g) => asResolvedDomain(g.r)) },
   };
 }
 
 /**
  * The asynchronous half of planning: resolves the pool names `buildPlan` could not block (A and AAAA, bounded)
- * and adds one block step per name, before the bans. Failures and skipped answers become notes, never errors: a
+ * and adds one block step per name (names sharing an answer share a step), before the bans. Failures and skipped answers become notes, never errors: a
  * name that does not resolve is still blocked by the DNS exports.
  */
 export async function resolvePlanDomains(
@@ -242,7 +273,7 @@ export async function resolvePlanDomains(
     s,
     opts.now,
   );
-  const steps: PlannedAction[] = [];
+  const named: NameStep[] = [];
   take.forEach((req, i) => {
     const r = results[i]!;
     const at = notes.indexOf(req.note);
@@ -255,8 +286,9 @@ export async function resolvePlanDomains(
     }
     r.addrs = addrs;
     notes.push(...notesFor(r, s));
-    if (addrs.length > 0) steps.push(stepFor(req, r, addrs));
+    if (addrs.length > 0) named.push({ req, r });
   });
+  const steps = groupByAnswer(named).map(stepFor);
   const firstBan = plan.actions.findIndex((a) => a.kind === 'ban');
   const actions = [...plan.actions];
   actions.splice(firstBan < 0 ? actions.length : firstBan, 0, ...steps);
