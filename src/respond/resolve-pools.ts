@@ -67,6 +67,8 @@ export interface NameResolution {
   ttl: number | null;
   /** Answers over `maxAddrs`, left out. */
   dropped: number;
+  /** One family answered, the other failed (not merely empty): `AAAA timed out`. */
+  partial?: string;
 }
 
 const ERRORS: Record<string, string> = {
@@ -137,8 +139,13 @@ export async function resolveName(
     else ok.push(x.address.toLowerCase());
   }
   const sinkhole = skipped.length === unique.length && skipped.every((x) => x.why.includes('sinkhole'));
+  const failed = [
+    ['A', a.code],
+    ['AAAA', aaaa.code],
+  ].find(([, c]) => c && c !== 'ENODATA' && c !== 'ENOTFOUND');
   return {
     ...base,
+    ...(failed ? { partial: `${failed[0]} ${ERRORS[failed[1] ?? ''] ?? failed[1]}` } : {}),
     addrs: ok.slice(0, s.maxAddrs),
     skipped,
     sinkhole,
@@ -181,6 +188,7 @@ function notesFor(r: NameResolution, s: ResolveSettings): string[] {
         '(a resolver already blocks this name); skipped',
     ];
   const out = r.skipped.map((x) => `pool domain ${r.name}: skipped ${x.addr}, ${x.why}`);
+  if (r.partial) out.push(`pool domain ${r.name}: ${r.partial}; only the other family's answers are blocked`);
   if (r.dropped > 0)
     out.push(
       `pool domain ${r.name}: ${r.dropped} more address(es) not blocked (policy resolve.maxAddrs is ${s.maxAddrs})`,
