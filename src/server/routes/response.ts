@@ -53,7 +53,7 @@ export function responseRoutes(app: ZodApp, ctx: ServerContext, responder: Local
     return (await remote.agentFor(hostId)) ? 'remote' : 'none';
   }
   const noAgent = (hostName: string) =>
-    `host ${hostName} has no enrolled agent and is not this server's host: run minewarden respond there`;
+    `host ${hostName} has no enrolled agent, and this server responds only on its own host: run minewarden respond there`;
 
   app.post(
     '/api/ui/incidents/:id/response',
