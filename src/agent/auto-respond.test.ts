@@ -189,7 +189,7 @@ describe('autoResponderFor', () => {
     procDir: '/proc',
   });
 
-  it('simulate by default; the pushed policy wins over the file, the file over the built-in one; off is null', () => {
+  it('simulate by default; a host file wins over the pushed policy, the pushed one over the built-in; off is null', () => {
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, 'version: 1\nrules:\n  - id: only-kill\n    actions: [kill]\n');
     const pushed = parsePolicy(DEFAULT_POLICY_YAML.replace('kill-confirmed-miners', 'pushed-kill'));
@@ -201,14 +201,16 @@ describe('autoResponderFor', () => {
     expect(auto?.mode).toBe('simulate');
     expect(auto?.policyInForce()).toMatchObject({ source: 'file', policy: { rules: [{ id: 'only-kill' }] } });
     current = pushed;
-    expect(auto?.policyInForce().source).toBe('pushed');
-    expect(auto?.policyInForce().policy.rules[0]?.id).toBe('pushed-kill');
-    const builtin = autoResponderFor(
+    expect(auto?.policyInForce()).toMatchObject({ source: 'file', policy: { rules: [{ id: 'only-kill' }] } });
+    const noFile = autoResponderFor(
       config({ mode: 'enforce' }),
-      wiring(() => null),
+      wiring(() => current),
     );
-    expect(builtin?.mode).toBe('enforce');
-    expect(builtin?.policyInForce().source).toBe('built-in');
+    expect(noFile?.mode).toBe('enforce');
+    expect(noFile?.policyInForce().source).toBe('pushed');
+    expect(noFile?.policyInForce().policy.rules[0]?.id).toBe('pushed-kill');
+    current = null;
+    expect(noFile?.policyInForce().source).toBe('built-in');
     expect(
       autoResponderFor(
         config({ mode: 'off' }),

@@ -272,9 +272,9 @@ export interface AutoResponderWiring {
 }
 
 /**
- * The agent's responder from its config, or null when `autoRespond.mode` is off. The policy in force is the pushed
- * one when there is one, else the `autoRespond.policy` file (read and checked here, so a bad file stops the start),
- * else the built-in one.
+ * The agent's responder from its config, or null when `autoRespond.mode` is off. The policy in force is the
+ * `autoRespond.policy` file when one is given (read and checked here, so a bad file stops the start: a host's own
+ * file wins, as it does for fleet bans and remote response), else the server's pushed one, else the built-in one.
  */
 export function autoResponderFor(
   config: Readonly<AgentConfig>,
@@ -287,9 +287,9 @@ export function autoResponderFor(
   return new AutoResponder({
     mode: a.mode,
     policy: () => {
+      if (file) return { policy: file, source: 'file' };
       const pushed = w.pushed();
-      if (pushed) return { policy: pushed, source: 'pushed' };
-      return file ? { policy: file, source: 'file' } : { policy: builtin!, source: 'built-in' };
+      return pushed ? { policy: pushed, source: 'pushed' } : { policy: builtin!, source: 'built-in' };
     },
     stateDir: config.stateDir,
     root: config.scan.root,

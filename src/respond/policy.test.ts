@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sshDetectors } from '../detect/detectors/ssh-detectors.js';
 import { MinewardenError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { openStore } from '../store/open.js';
@@ -89,6 +90,31 @@ describe('policy: YAML, validated, with clear errors', () => {
     expect(d.get('kill')?.rule.id).toBe('kill-confirmed-miners');
     expect(d.get('unpersist')?.rule.confirm).toEqual(['authorized_keys']);
     expect([...decide(p, [finding({ ruleId: 'miner.cmdline', severity: 'low' })]).keys()]).toEqual([]);
+  });
+  it('the built-in policy bans the sources the SSH detectors accuse, and no one for a login alone', () => {
+    const p = loadPolicy();
+    const metas = new Map(sshDetectors().map((d) => [d.meta.id, d.meta]));
+    const banned = [
+      'ssh.brute-force',
+      'ssh.slow-brute-force',
+      'ssh.user-enumeration',
+      'ssh.success-after-failures',
+      'ssh.fleet-attacker-login',
+    ];
+    // A root login by password and a spray against one account (no single source) ban no one.
+    for (const id of [...banned, 'ssh.root-password-login', 'ssh.password-spray']) {
+      const meta = metas.get(id);
+      expect(meta, `${id} is a rule the SSH detectors report`).toBeDefined();
+      const f = finding({
+        ruleId: id,
+        severity: meta!.severity,
+        entity: { kind: 'source-ip', ip: '203.0.113.7' },
+      });
+      expect([id, decide(p, [f]).get('ban')?.rule.id]).toEqual([
+        id,
+        banned.includes(id) ? 'ban-brute-force' : undefined,
+      ]);
+    }
   });
 });
 

@@ -110,7 +110,7 @@ rules:
     actions: [unpersist]
     confirm: [authorized_keys]
   - id: ban-brute-force
-    match: { rules: ['auth.*'], minSeverity: medium }
+    match: { rules: ['ssh.brute-force', 'ssh.slow-brute-force', 'ssh.user-enumeration', 'ssh.success-after-failures', 'ssh.fleet-attacker-login'], minSeverity: medium }
     actions: [ban]
 `;
 
