@@ -14,7 +14,14 @@ const ENTITIES: Entity[] = [
   { kind: 'source-ip', ip: '10.0.3.15', name: 'la01.supportxmr.com' },
   // Names from the wire: escapes, non-ASCII, lone surrogates (UTF-8 writes U+FFFD for those), separators.
   { kind: 'source-ip', ip: '10.0.3.15', name: 'caf\u00e9.\\032pool\u0000x\ud800y\udc00\ud83d\ude00' },
-  { kind: 'process', pid: 42, startTime: '2024-01-01T00:00:00.000Z', exe: '/usr/bin/xmrig', path: '/tmp/x', container: 'c1' },
+  {
+    kind: 'process',
+    pid: 42,
+    startTime: '2024-01-01T00:00:00.000Z',
+    exe: '/usr/bin/xmrig',
+    path: '/tmp/x',
+    container: 'c1',
+  },
 ];
 
 /** Times around every boundary isoTime handles, and past them (hostile capture timestamps). */
