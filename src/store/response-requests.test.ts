@@ -101,6 +101,19 @@ describe.each(backends)('response requests on $name', (b) => {
     expect(await store.responses.get('rq-late')).toMatchObject({ status: 'done', message: 'reported late' });
   });
 
+  t('retention removes finished requests older than the journal keeps, never open ones', async () => {
+    const old = Date.now() - 400 * 86_400_000;
+    await store.responses.create({ ...request('rq-aged-done', 'h3', old, 1000), status: 'done' });
+    await store.responses.create(request('rq-aged-open', 'h3', old, 500 * 86_400_000));
+    const r = await store.applyRetention(
+      { findingsDays: 0, incidentsDays: 0, heartbeatsDays: 0, inventoryDays: 0, actionsDays: 365 },
+      new Date(),
+    );
+    expect(r.responseRequests).toBeGreaterThanOrEqual(1);
+    expect(await store.responses.get('rq-aged-done')).toBeNull();
+    expect(await store.responses.get('rq-aged-open')).toMatchObject({ status: 'pending' });
+  });
+
   t('journal upsert: inserts, updates the same host only, never rolls back', async () => {
     const base = {
       id: 'act-upsert1',

@@ -181,4 +181,6 @@ export interface RetentionResult {
   inventory: number;
   actions: number;
   sessions: number;
+  /** Finished response requests for remote hosts, kept as long as the journal (actionsDays). */
+  responseRequests: number;
 }

@@ -15,5 +15,13 @@ export async function applyRetention(db: SqlDriver, policy: Retention, now: Date
     inventory: await older('inventory', 'time_ms', policy.inventoryDays),
     actions: await older('actions', 'updated_ms', policy.actionsDays),
     sessions: await db.run('DELETE FROM sessions WHERE expires_ms <= ?', [ms]),
+    // Requests are the audit trail of the journal's remote entries: finished ones go with the journal's age.
+    responseRequests:
+      policy.actionsDays === 0
+        ? 0
+        : await db.run(
+            `DELETE FROM response_requests WHERE status IN ('done', 'failed') AND updated_ms < ?`,
+            [ms - policy.actionsDays * DAY_MS],
+          ),
   };
 }
