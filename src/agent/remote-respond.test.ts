@@ -43,6 +43,7 @@ function responder(cred: string, name: string): RemoteResponder {
     pollMs: 60_000,
     root: fake.root,
     procDir: fake.proc,
+    hostId: cred === credA ? 'host-a' : 'host-b',
   });
 }
 
@@ -123,10 +124,18 @@ describe('remote responder (agent side)', () => {
     const plan = await stored('host-a', 'plan', { incident, findings: [miner] });
     const undo = await stored('host-a', 'undo', { runId: 'run-0badc0de' });
     const bad = await stored('host-a', 'plan', { incident: { id: 'inc-unit' } });
+    // A request whose incident names another host (a server bug or worse) is refused by the agent.
+    const other = await stored('host-a', 'plan', {
+      incident: { ...incident, host: { id: 'host-b', name: 'b' } },
+    });
     const a = responder(credA, 'run');
     await new Promise((r) => setTimeout(r, 1100));
     await a.pollOnce();
-    expect(a.handled).toBe(2);
+    expect(a.handled).toBe(3);
+    expect(await srv.store.responses.get(other)).toMatchObject({
+      status: 'failed',
+      message: 'request is about another host than this one (host-a)',
+    });
     const p = await srv.store.responses.get(plan);
     expect(p).toMatchObject({ status: 'done', agentId: 'a-host-a' });
     expect(p?.result).toMatchObject({ apply: false });
@@ -144,6 +153,6 @@ describe('remote responder (agent side)', () => {
     // Done: the next poll finds nothing to do.
     await new Promise((r) => setTimeout(r, 1100));
     await a.pollOnce();
-    expect(a.handled).toBe(2);
+    expect(a.handled).toBe(3);
   });
 });

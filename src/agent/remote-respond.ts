@@ -14,6 +14,8 @@ export interface RemoteRespondOptions {
   /** Host root for persistence files; /proc is read from `procDir`. */
   root: string;
   procDir: string;
+  /** The host this agent enrolled as: a request about another host's incident or findings is refused. */
+  hostId?: string;
   /** A local policy file wins; else the server's pushed policy; else the built-in one (as `minewarden respond`). */
   policyFile?: string;
   pushedPolicy?: () => Policy | null;
@@ -283,6 +285,13 @@ export class RemoteResponder {
           };
         }
         if (!r.incident) return { ...base, status: 'failed', message: 'request carries no incident' };
+        const host = this.o.hostId;
+        if (host && (r.incident.host.id !== host || r.findings.some((f) => f.host.id !== host)))
+          return {
+            ...base,
+            status: 'failed',
+            message: `request is about another host than this one (${host})`,
+          };
         const findings = selectFindings(
           { findings: r.findings, incidents: [r.incident] },
           { incident: r.incidentId },

@@ -160,6 +160,7 @@ export async function startAgent(
         server: cred.server,
         credential: () => secret,
         stateDir: config.stateDir,
+        hostId: cred.hostId,
         pollMs: rr.pollMs,
         root: rr.root ?? root,
         procDir: procDirOf(root),
