@@ -28,7 +28,9 @@ export interface HostRow {
   findings: number;
   worst: Severity | null;
   incidents: number;
+  /** What the host's mining costs per hour now, in `currency` (null when nothing mines); currencies never mix. */
   costPerHour: number;
+  currency: string | null;
 }
 
 export interface Ranked {
@@ -95,9 +97,21 @@ export function buildOverview(
   }
 
   const bs = burners(findings, now);
-  const perHourByHost = new Map<string, number>();
-  for (const b of bs)
-    if (b.now) perHourByHost.set(b.hostId, (perHourByHost.get(b.hostId) ?? 0) + b.cost.perHour);
+  // Per host and currency: a host's processes share its price, but a price change can leave two currencies.
+  const perHourByHost = new Map<string, Map<string, number>>();
+  for (const b of bs) {
+    if (!b.now) continue;
+    const byCurrency = perHourByHost.get(b.hostId) ?? new Map<string, number>();
+    perHourByHost.set(b.hostId, byCurrency);
+    byCurrency.set(b.cost.currency, (byCurrency.get(b.cost.currency) ?? 0) + b.cost.perHour);
+  }
+  /** The host's largest per-hour figure and its currency. */
+  const hostCost = (id: string): { costPerHour: number; currency: string | null } => {
+    let best: { costPerHour: number; currency: string | null } = { costPerHour: 0, currency: null };
+    for (const [currency, v] of perHourByHost.get(id) ?? [])
+      if (best.currency === null || v > best.costPerHour) best = { costPerHour: v, currency };
+    return { costPerHour: Math.round(best.costPerHour * 1e6) / 1e6, currency: best.currency };
+  };
 
   const statusCounts = Object.fromEntries(HOST_STATUSES.map((s) => [s, 0])) as Record<HostStatus, number>;
   const rows: HostRow[] = hosts.map((h) => {
@@ -118,7 +132,7 @@ export function buildOverview(
       findings: fs.length,
       worst,
       incidents: is.length,
-      costPerHour: Math.round((perHourByHost.get(h.id) ?? 0) * 1e6) / 1e6,
+      ...hostCost(h.id),
     };
   });
   const order = (s: HostStatus) => HOST_STATUSES.indexOf(s);

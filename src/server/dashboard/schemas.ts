@@ -47,6 +47,7 @@ export const OverviewSchema = z.object({
       worst: SeveritySchema.nullable(),
       incidents: z.number(),
       costPerHour: z.number(),
+      currency: z.string().nullable(),
     }),
   ),
   totals: z.object({ hosts: z.number(), findings: z.number(), incidents: z.number() }),

@@ -168,7 +168,9 @@ export function OverviewPage() {
                   </td>
                   <td class="num">{h.findings}</td>
                   <td class="num">{h.incidents}</td>
-                  <td class="num">{h.costPerHour ? h.costPerHour.toFixed(4) : '—'}</td>
+                  <td class="num">
+                    {h.costPerHour && h.currency ? `${h.costPerHour.toFixed(4)} ${h.currency}` : '—'}
+                  </td>
                   <td>{ago(h.lastSeen)}</td>
                 </tr>
               ))}
