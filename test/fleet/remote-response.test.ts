@@ -10,6 +10,7 @@ import { hashSecret, newId, newSecret } from '../../src/server/auth/secrets.js';
 import type { RequestViewT } from '../../src/server/remote-response-view.js';
 import type { RunningServer } from '../../src/server/run.js';
 import { openStore } from '../../src/store/open.js';
+import { runCli } from '../helpers/cli.js';
 import { addAgent, sqliteServer, startEnrolledAgent } from '../helpers/fleet-harness.js';
 import { batch, host } from './fixtures.js';
 import { until } from './sim-agent.js';
@@ -257,7 +258,7 @@ describe('response on a remote host through its agent', () => {
     expect(failed.message).toMatch(/expired: the host agent did not take the request/);
   }, 30_000);
 
-  it('an agent that stops mid-request never acts twice: started and unreported -> failed, not rerun; run and unreported -> reported once', async () => {
+  it('an agent that stops mid-request never acts twice: started and unreported -> failed, not rerun; run and unreported -> reported once; minewarden undo on the host reverses it', async () => {
     await agent?.stop();
     const miner = await standIn();
     const pid = miner.pid;
@@ -325,6 +326,19 @@ describe('response on a remote host through its agent', () => {
     // Nothing is left for this host, and a further poll does nothing.
     await d.pollOnce();
     expect(d.handled).toBe(0);
+    // The host's own journal is the one `minewarden undo` reads: the binary the remote apply quarantined comes back.
+    const undo = await runCli([
+      'undo',
+      '--run',
+      done.result?.runId ?? '',
+      '--state-dir',
+      stateDir(),
+      '--format',
+      'json',
+    ]);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(existsSync(miner.exe)).toBe(true);
+    expect(statSync(miner.exe).size).toBe(statSync('/bin/bash').size);
   }, 180_000);
 });
 
