@@ -1,7 +1,7 @@
 import type { RpcState } from './flow.js';
 import { startsMessage } from './half-stream.js';
 import type { RpcClassifier } from './rpc-classifier.js';
-import { isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
+import { HEAD_AGENT, HEAD_USER, isHttpRequest, isHttpResponse, readHttpHead } from './sniff.js';
 
 /**
  * One segment of a flow read as HTTP (getwork-style mining carries JSON-RPC in request and response bodies): the
@@ -19,7 +19,10 @@ export function readHttpSegment(
   let body = -1;
   const request = isHttpRequest(buf, off, len);
   if (request || isHttpResponse(buf, off, len)) {
-    const head = readHttpHead(buf, off, len);
+    // Only the first user agent and login are kept: once known, their headers need not be read.
+    const want =
+      (request && rpc.httpAgent === undefined ? HEAD_AGENT : 0) | (rpc.login === undefined ? HEAD_USER : 0);
+    const head = readHttpHead(buf, off, len, want);
     if (request) {
       if (head.userAgent) rpc.httpAgent ??= head.userAgent;
       rpc.clientVotes[dir === 0 ? 0 : 1]++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HttpHead, readHttpHead } from './sniff.js';
+import { HEAD_AGENT, HEAD_USER, type HttpHead, readHttpHead } from './sniff.js';
 
 const MINING = new Set(['x-mining-extensions', 'x-stratum', 'x-long-polling', 'x-mining-hashrate']);
 
@@ -61,9 +61,16 @@ describe('readHttpHead', () => {
       const sep = rand(4) === 0 ? '\n' : '\r\n';
       const tail = rand(3) === 0 ? '' : rand(2) ? '\r\n\r\n{"method":"getwork"}' : '\r\n';
       const buf = Buffer.from(`xx${lines.join(sep)}${tail}`, 'latin1');
-      expect(readHttpHead(buf, 2, buf.length - 2), JSON.stringify(buf.toString('latin1'))).toEqual(
-        reference(buf, 2, buf.length - 2),
-      );
+      const full = reference(buf, 2, buf.length - 2);
+      expect(readHttpHead(buf, 2, buf.length - 2), JSON.stringify(buf.toString('latin1'))).toEqual(full);
+      // Asked for less, it reads the same of what it is asked for (the body's start and mining headers always).
+      for (const want of [0, HEAD_AGENT, HEAD_USER]) {
+        const part = readHttpHead(buf, 2, buf.length - 2, want);
+        expect(part.bodyStart).toBe(full.bodyStart);
+        expect(part.miningHeader).toBe(full.miningHeader);
+        if (want & HEAD_AGENT) expect(part.userAgent).toBe(full.userAgent);
+        if (want & HEAD_USER) expect(part.user).toBe(full.user);
+      }
     }
   });
 });

@@ -61,8 +61,16 @@ function isTrimmedAway(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 }
 
-/** Reads the header block of an HTTP message in buf[off, off + len), at most 8 KiB of it. */
-export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
+/** What readHttpHead is asked for besides the body's start and mining headers (which it always reads). */
+export const HEAD_AGENT = 1;
+export const HEAD_USER = 2;
+
+/**
+ * Reads the header block of an HTTP message in buf[off, off + len), at most 8 KiB of it. `want` says whether the
+ * user agent (HEAD_AGENT) and Basic user (HEAD_USER) are needed: a flow keeps the first of each, so its later
+ * messages pass those headers over unread (the result may then lack them).
+ */
+export function readHttpHead(buf: Buffer, off: number, len: number, want = HEAD_AGENT | HEAD_USER): HttpHead {
   const end = off + Math.min(len, 8192);
   // Only the header block becomes text: a response's body can fill the rest of the 8 KiB.
   const stop = buf.subarray(off, end).indexOf(HEAD_END);
@@ -77,7 +85,14 @@ export function readHttpHead(buf: Buffer, off: number, len: number): HttpHead {
     // Every header we read starts with a, u or x (in either case); leading space is trimmed below, so it stays.
     const c0 = le > ls ? text.charCodeAt(ls) : Number.NaN;
     const c = c0 | 0x20;
-    if (c !== 0x61 && c !== 0x75 && c !== 0x78 && !isTrimmedAway(c0)) continue;
+    if (
+      c === 0x61
+        ? (want & HEAD_USER) === 0
+        : c === 0x75
+          ? (want & HEAD_AGENT) === 0
+          : c !== 0x78 && !isTrimmedAway(c0)
+    )
+      continue;
     const line = text.slice(ls, le);
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
