@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PoolIntel } from '../intel/pools/index.js';
 import type { Policy } from '../respond/policy.js';
@@ -32,6 +32,7 @@ export interface RemoteRespondOptions {
  */
 interface Mark {
   id: string;
+  op: AgentRequest['op'];
   startedAt: string;
   incidentId: string;
   report?: Report;
@@ -104,6 +105,7 @@ export class RemoteResponder {
     const raw = jsonOf(res) as { requests?: unknown[] };
     const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
     if (Array.isArray(raw.requests) && raw.requests.length === 0) {
+      await this.reportLeftovers(new Set());
       this.etag = etag;
       return;
     }
@@ -125,8 +127,34 @@ export class RemoteResponder {
           `invalid request: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
         );
     }
+    await this.reportLeftovers(
+      new Set(raw.requests.map((r) => String((r as { id?: unknown } | null)?.id ?? ''))),
+    );
     // Kept only once every request was handled: a failure polls the full list again next time.
     this.etag = etag;
+  }
+
+  /**
+   * Records of requests the server no longer lists as open (they expired while this agent was down between acting
+   * and reporting): what happened on the host is reported all the same, and the server keeps it with a note.
+   */
+  private async reportLeftovers(open: ReadonlySet<string>): Promise<void> {
+    let files: string[];
+    try {
+      files = readdirSync(this.dir).filter((f) => /^rq-[0-9a-f]+\.json$/.test(f));
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const id = f.slice(0, -'.json'.length);
+      if (open.has(id)) continue;
+      const mark = this.readMark(id);
+      if (!mark) continue;
+      const report = mark.report ?? (await this.interrupted(mark));
+      await this.report(id, report);
+      rmSync(this.markFile(id), { force: true });
+      this.o.log?.('remote response reported late', { request: id, status: report.status });
+    }
   }
 
   private markFile(id: string): string {
@@ -162,7 +190,7 @@ export class RemoteResponder {
       }
       if (took.status !== 200) throw new Error(`take ${r.id}: HTTP ${took.status}`);
       // Written before anything is touched: from here on a restart reports instead of acting again.
-      mark = { id: r.id, startedAt: new Date().toISOString(), incidentId: r.incidentId };
+      mark = { id: r.id, op: r.op, startedAt: new Date().toISOString(), incidentId: r.incidentId };
       this.writeMark(mark);
       await this.o.hooks?.afterStart?.(r.id);
       const report = await this.run(r);
@@ -171,7 +199,7 @@ export class RemoteResponder {
       this.handled++;
       this.o.log?.('remote response', { request: r.id, op: r.op, status: report.status });
     } else if (!mark.report) {
-      mark = { ...mark, report: await this.interrupted(r, mark) };
+      mark = { ...mark, report: await this.interrupted(mark) };
       this.writeMark(mark);
     }
     await this.o.hooks?.beforeReport?.(r.id);
@@ -204,13 +232,16 @@ export class RemoteResponder {
       body: JSON.stringify(report),
       timeoutMs: 60_000,
     });
-    // 404: the request is gone from the server (retention); the host's journal still has the entries.
-    if (res.status !== 200 && res.status !== 404)
+    // 404: the request is gone from the server (retention); 409: the server will not take a report for it. Either
+    // way the host's journal still has the entries, and reporting again would not change the answer.
+    if (res.status === 404 || res.status === 409)
+      this.o.log?.('remote response report refused', { request: id, detail: res.text.slice(0, 300) });
+    else if (res.status !== 200)
       throw new Error(`report ${id}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
   }
 
   /** The agent stopped while running this request: report what the journal has since, and never run it again. */
-  private async interrupted(r: AgentRequest, mark: Mark): Promise<Report> {
+  private async interrupted(mark: Mark): Promise<Report> {
     const { openSession } = await import('../respond/session.js');
     const { loadPolicy } = await import('../respond/policy.js');
     const session = await openSession({
@@ -229,7 +260,7 @@ export class RemoteResponder {
         message:
           'the agent stopped while running this request and did not run it again; the entries it journaled are listed (minewarden respond --list on the host)',
         runId: entries[0]?.runId ?? null,
-        apply: r.op === 'apply',
+        apply: mark.op === 'apply',
         notes: [],
         entries,
       };

@@ -326,6 +326,17 @@ describe('response on a remote host through its agent', () => {
     // Nothing is left for this host, and a further poll does nothing.
     await d.pollOnce();
     expect(d.handled).toBe(0);
+    // Stops after running a plan, before reporting, and comes back after the request expired: the record is still
+    // reported, and the server keeps it with a note.
+    const late = await ask(incident.id, { apply: false, expiresInSec: 1 });
+    await responder({ beforeReport: stop }).pollOnce();
+    await new Promise((r) => setTimeout(r, 1300));
+    expect((await request(late.id)).status).toBe('failed');
+    await responder(undefined).pollOnce();
+    const lateDone = await request(late.id);
+    expect(lateDone.status).toBe('done');
+    expect(lateDone.message).toMatch(/reported after the request expired/);
+    expect(lateDone.result?.runId).toMatch(/^run-/);
     // The host's own journal is the one `minewarden undo` reads: the binary the remote apply quarantined comes back.
     const undo = await runCli([
       'undo',
