@@ -144,14 +144,14 @@ describe.skipIf(!natsUp || !pgUp)(
       const undoId = ((await u.json()) as { request: RequestViewT }).request.id;
       await until(
         'the undo is reported',
-        async () =>
-          (await server.store.actions.list({ hostId, limit: 100_000 })).some(
-            (a) => a.kind === 'quarantine' && a.status === 'undone',
-          ),
+        async () => (await server.store.responses.get(undoId))?.status === 'done',
         30_000,
       );
+      const quarantine = (await server.store.actions.list({ hostId, limit: 100_000 })).find(
+        (a) => a.kind === 'quarantine' && (a.data as { runId?: string }).runId === applied.result?.runId,
+      );
+      expect(quarantine?.status).toBe('undone');
       expect(existsSync(stand.exe)).toBe(true);
-      expect((await server.store.responses.get(undoId))?.status).toBe('done');
     }, 120_000);
   },
 );
