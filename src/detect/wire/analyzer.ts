@@ -29,7 +29,7 @@ import {
   STATE_NEW,
 } from './flow.js';
 import { dnsFinding, flowFinding, reportFindings } from './flow-finding.js';
-import { flowEnds, Ipv4PoolCache, mayReport, type ReportContext } from './flow-report.js';
+import { flowEnds, Ipv4PoolCache, mayReport, mayReportPlainV4, type ReportContext } from './flow-report.js';
 import { HalfStream, type SegmentHint, setHint } from './half-stream.js';
 import { readHttpSegment } from './http-rpc.js';
 import {
@@ -90,6 +90,7 @@ export class WireAnalyzer implements NativeWalkSink {
       dns: this.dns,
       minerPorts: opts.minerPorts ?? new Set(),
       poolByIp: new Map(),
+      poolByDomain: new Map(),
       poolV4: new Ipv4PoolCache(),
     };
     this.classifier = new RpcClassifier(this.onRecognised, this.hint);
@@ -237,6 +238,7 @@ export class WireAnalyzer implements NativeWalkSink {
       this.byId,
       (flow) => mayReport(flow, this.ctx),
       (flow) => this.flows.add(flow),
+      (a0, b0, aPort, bPort, clientDir) => mayReportPlainV4(this.ctx, a0, b0, aPort, bPort, clientDir),
     );
   }
 

@@ -11,6 +11,7 @@ import {
   matchEvidence,
   mayReport,
   methodCounts,
+  poolByDomain,
   poolByIp,
   type ReportContext,
 } from './flow-report.js';
@@ -69,7 +70,7 @@ function poolOf(
   aIsClient: boolean,
   sni: string | undefined,
 ): Record<string, unknown> | null {
-  const bySni = sni ? ctx.intel?.lookupDomain(sni) : null;
+  const bySni = sni ? poolByDomain(ctx, sni) : null;
   if (bySni) return { via: 'sni', name: sni, ...matchEvidence(bySni) };
   // An IPv4 server the word cache knows is not on the lists needs no lookup by its text (most reported flows).
   const v4NotPool =

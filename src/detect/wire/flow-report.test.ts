@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { type ParsedNet, PoolIntel, parseNet } from '../../intel/pools/index.js';
-import { Ipv4PoolCache, isoTime, methodCounts } from './flow-report.js';
+import { PacketView } from '../../sources/pcap/decode.js';
+import { DnsWatch } from './dns-watch.js';
+import { Flow } from './flow.js';
+import {
+  Ipv4PoolCache,
+  isoTime,
+  mayReport,
+  mayReportPlainV4,
+  methodCounts,
+  type ReportContext,
+} from './flow-report.js';
 
 describe('isoTime', () => {
   it('writes what Date#toISOString writes, for whole and fractional milliseconds across days and years', () => {
@@ -72,5 +82,56 @@ describe('Ipv4PoolCache', () => {
         expect(cache.isPool(intel, w), `${list.length} ${text}`).toBe(intel.lookupIp(text) !== null);
       }
     }
+  });
+});
+
+describe('mayReportPlainV4', () => {
+  it('answers as mayReport does for IPv4 flows whose payload told nothing', () => {
+    const intel = new PoolIntel();
+    intel.addPack(
+      { list: 'test', version: '1', date: '', source: 'test' },
+      [{ domain: 'pool.example' }],
+      ['198.51.100.0/24', '203.0.113.7'].map((text) => ({ net: parseNet(text) as ParsedNet, text })),
+    );
+    for (const withIntel of [true, false])
+      for (const resolved of [[], [0xc0000205 | 0, 0x0a000001]]) {
+        const dns = new DnsWatch(withIntel ? intel : null);
+        for (const w of resolved) {
+          const text = `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+          dns.resolved.set(text, {
+            name: 'pool.example',
+            match: { indicator: 'pool.example', kind: 'domain', list: 'test' },
+          });
+          dns.resolvedV4.add(w);
+        }
+        const ctx: ReportContext = {
+          host: { id: 'h', name: 'h' },
+          intel: withIntel ? intel : null,
+          dns,
+          minerPorts: new Set([3333]),
+          poolByIp: new Map(),
+          poolV4: new Ipv4PoolCache(),
+        };
+        const words = [0xc6336407 | 0, 0xcb007107 | 0, 0xc0000205 | 0, 0x0a000001, 0x0a000002, 0x7f000001];
+        const ports = [3333, 443, 50000, 80];
+        for (const a of words)
+          for (const b of words)
+            for (const ap of ports)
+              for (const bp of ports)
+                for (const clientDir of [-1, 0, 1]) {
+                  const v = new PacketView();
+                  v.family = 4;
+                  v.s0 = a;
+                  v.d0 = b;
+                  v.sport = ap;
+                  v.dport = bp;
+                  const flow = new Flow(0, v, 0);
+                  flow.clientDir = clientDir;
+                  expect(
+                    mayReportPlainV4(ctx, a, b, ap, bp, clientDir),
+                    `${a} ${b} ${ap} ${bp} ${clientDir}`,
+                  ).toBe(mayReport(flow, ctx));
+                }
+      }
   });
 });

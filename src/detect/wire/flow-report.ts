@@ -25,8 +25,13 @@ export function clientSide(flow: Flow, knownPorts: ReadonlySet<number>): number 
     const bClient = rpc.clientVotes[1] + rpc.serverVotes[0];
     if (aClient !== bClient) return aClient > bClient ? 0 : 1;
   }
-  if (knownPorts.has(flow.bPort) !== knownPorts.has(flow.aPort)) return knownPorts.has(flow.bPort) ? 0 : 1;
-  return flow.bPort <= flow.aPort ? 0 : 1;
+  return clientSideByPorts(flow.aPort, flow.bPort, knownPorts);
+}
+
+/** clientSide when only the ports tell: the side not on a known (miner) port, else the higher port. */
+function clientSideByPorts(aPort: number, bPort: number, knownPorts: ReadonlySet<number>): number {
+  if (knownPorts.has(bPort) !== knownPorts.has(aPort)) return knownPorts.has(bPort) ? 0 : 1;
+  return bPort <= aPort ? 0 : 1;
 }
 
 export interface FlowEnds {
@@ -61,9 +66,25 @@ export interface ReportContext {
   poolByIp?: Map<string, PoolMatch | null>;
   /** Whether IPv4 servers are on the pool lists, by address word (see Ipv4PoolCache). */
   poolV4?: Ipv4PoolCache;
+  /** Pool-list answers per TLS server name: a capture opens many connections to the same few names. */
+  poolByDomain?: Map<string, PoolMatch | null>;
 }
 
 const MAX_POOL_BY_IP = 65_536;
+
+/** intel.lookupDomain, remembered per name when the context keeps a cache (bounded as poolByIp's). */
+export function poolByDomain(ctx: ReportContext, name: string): PoolMatch | null {
+  if (!ctx.intel) return null;
+  const cache = ctx.poolByDomain;
+  if (!cache) return ctx.intel.lookupDomain(name);
+  let m = cache.get(name);
+  if (m === undefined) {
+    if (cache.size >= MAX_POOL_BY_IP) cache.clear();
+    m = ctx.intel.lookupDomain(name);
+    cache.set(name, m);
+  }
+  return m;
+}
 
 export function poolByIp(ctx: ReportContext, ip: string): PoolMatch | null {
   if (!ctx.intel) return null;
@@ -118,7 +139,7 @@ export class Ipv4PoolCache {
  * address word, others by their (cached) address text.
  */
 function serverIsPool(flow: Flow, ctx: ReportContext): boolean {
-  if (flow.sni && ctx.intel?.lookupDomain(flow.sni)) return true;
+  if (flow.sni && poolByDomain(ctx, flow.sni)) return true;
   const aIsClient = clientSide(flow, ctx.minerPorts) === 0;
   if (flow.family === 4 && ctx.poolV4) {
     const w = aIsClient ? flow.b0 : flow.a0;
@@ -150,4 +171,23 @@ export function methodCounts(methods: ReadonlyMap<string, number>): Record<strin
 export function mayReport(flow: Flow, ctx: ReportContext): boolean {
   if (flow.rpc?.protocol || flow.p2p) return true;
   return (ctx.intel !== null || ctx.dns.resolved.size > 0) && serverIsPool(flow, ctx);
+}
+
+/**
+ * mayReport of an IPv4 flow whose payload told nothing (no JSON-RPC, P2P or server name), from its ends alone: most
+ * flows of a capture are like this, and the native walk's are asked about without becoming Flow objects first.
+ * Undefined when the context has no IPv4 word cache (then mayReport answers).
+ */
+export function mayReportPlainV4(
+  ctx: ReportContext,
+  a0: number,
+  b0: number,
+  aPort: number,
+  bPort: number,
+  clientDir: number,
+): boolean | undefined {
+  if (!ctx.poolV4) return undefined;
+  if (ctx.intel === null && ctx.dns.resolved.size === 0) return false;
+  const w = (clientDir >= 0 ? clientDir : clientSideByPorts(aPort, bPort, ctx.minerPorts)) === 0 ? b0 : a0;
+  return (ctx.intel !== null && ctx.poolV4.isPool(ctx.intel, w)) || ctx.dns.resolvedV4.has(w);
 }

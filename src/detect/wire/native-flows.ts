@@ -86,6 +86,13 @@ export function nativeFlows(
   byId: readonly Flow[],
   mayReport: (flow: Flow) => boolean,
   add: (flow: Flow) => void,
+  mayReportPlainV4?: (
+    a0: number,
+    b0: number,
+    aPort: number,
+    bPort: number,
+    clientDir: number,
+  ) => boolean | undefined,
 ): number {
   const f = c.flows;
   const e = c.flowEnds;
@@ -97,6 +104,19 @@ export function nativeFlows(
     let flow = byId[id];
     const k = id * PER_FLOW;
     if (flow === undefined) {
+      const w = id * 10;
+      if (mayReportPlainV4 && f[k + 8] === 0 && e[w] === 4) {
+        // Most flows: IPv4, nothing decided from their payload. Asked about from the packed words directly.
+        const ports = e[w + 9] as number;
+        const may = mayReportPlainV4(
+          e[w + 1] as number,
+          e[w + 5] as number,
+          ports & 0xffff,
+          ports >>> 16,
+          count(f[k + 6] as number),
+        );
+        if (may === false) continue;
+      }
       // What mayReport reads of a flow JS never saw: its ends, client side (2 never occurs for those) and what the
       // walk decided from its first payload.
       endsOf(e, id, v);
