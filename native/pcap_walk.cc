@@ -1496,7 +1496,8 @@ Napi::Value FindingIds(const Napi::CallbackInfo& info) {
   Napi::Array keys = info[0].As<Napi::Array>();
   const uint32_t n = keys.Length();
   std::string out(size_t(n) * pcapwalk::kIdChars, '0');
-  std::string key;
+  // Room for nearly every key, so most are written in one call (a key that may not have fit is measured first).
+  std::string key(4096, '\0');
   for (uint32_t i = 0; i < n; i++) {
     Napi::Value k = keys.Get(i);
     if (!k.IsString()) {
@@ -1504,9 +1505,14 @@ Napi::Value FindingIds(const Napi::CallbackInfo& info) {
       return env.Undefined();
     }
     size_t len = 0;
-    napi_get_value_string_utf8(env, k, nullptr, 0, &len);
-    key.resize(len + 1);
-    napi_get_value_string_utf8(env, k, &key[0], len + 1, &len);
+    key.resize(key.capacity());
+    napi_get_value_string_utf8(env, k, &key[0], key.size(), &len);
+    if (len + 4 >= key.size()) {
+      // Possibly cut (a character that did not fit is left out whole): measure, then write it all.
+      napi_get_value_string_utf8(env, k, nullptr, 0, &len);
+      key.resize(len + 1);
+      napi_get_value_string_utf8(env, k, &key[0], len + 1, &len);
+    }
     key.resize(len);
     pcapwalk::FindingId(key, &out[size_t(i) * pcapwalk::kIdChars]);
   }

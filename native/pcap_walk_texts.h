@@ -4,6 +4,9 @@
 // replaces one or more slow JS calls per finding, and the texts come back as one string the findings slice.
 #pragma once
 
+// SHA256_Init/Update/Final hash in place; the one-shot SHA256() of OpenSSL 3 looks the digest up in its provider
+// tables on every call (a lock and a hash lookup), which cost more than hashing a key. Deprecated, not removed.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 #include <cmath>
@@ -67,7 +70,10 @@ inline void IsoTime(double ms, char* p) {
 inline void FindingId(const std::string& key, char* p) {
   static const char kHex[] = "0123456789abcdef";
   unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), md);
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, key.data(), key.size());
+  SHA256_Final(md, &ctx);
   p[0] = 'f';
   p[1] = '-';
   for (int i = 0; i < 12; i++) {

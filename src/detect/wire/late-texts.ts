@@ -43,10 +43,33 @@ export class LateTexts {
 
   constructor(private readonly addon: PcapWalkAddon | null = loadPcapWalkAddon()) {}
 
+  /** findingIdKey's first seven parts, per rule, for entities without pid, start time, exe or path (see add). */
+  private readonly prefixes = new Map<string, { host: string; kind: string; text: string }>();
+
   add(f: Finding, firstTime: number, lastTime: number, time: number): void {
     this.findings.push(f);
-    this.keys.push(findingIdKey(f.host.id, f.ruleId, f.entity));
+    const e = f.entity;
+    // A report's entities are connections and addresses: their keys share the parts up to the address, built once.
+    this.keys.push(
+      e.pid === undefined && e.startTime === undefined && e.exe === undefined && e.path === undefined
+        ? [
+            this.prefix(f.host.id, f.ruleId, e.kind),
+            e.ip ?? '',
+            e.port ?? '',
+            e.name ?? '',
+            e.container ?? '',
+          ].join('\u0000')
+        : findingIdKey(f.host.id, f.ruleId, e),
+    );
     this.times.push(firstTime, lastTime, time);
+  }
+
+  private prefix(host: string, ruleId: string, kind: string): string {
+    const p = this.prefixes.get(ruleId);
+    if (p !== undefined && p.host === host && p.kind === kind) return p.text;
+    const text = [host, ruleId, kind, '', '', '', ''].join('\u0000');
+    this.prefixes.set(ruleId, { host, kind, text });
+    return text;
   }
 
   /** Sets every added finding's id and times. */
