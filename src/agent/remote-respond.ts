@@ -278,14 +278,21 @@ export class RemoteResponder {
   private async run(r: AgentRequest): Promise<Report> {
     const base = { runId: null, apply: r.op === 'apply', notes: [], entries: [] };
     try {
-      const [{ buildPlan }, { runPlan, undoEntries }, { openSession, selectFindings }, policyMod, pools] =
-        await Promise.all([
-          import('../respond/planner.js'),
-          import('../respond/runner.js'),
-          import('../respond/session.js'),
-          import('../respond/policy.js'),
-          import('../intel/pools/index.js'),
-        ]);
+      const [
+        { buildPlan },
+        { runPlan, undoEntries },
+        { openSession, selectFindings },
+        policyMod,
+        pools,
+        names,
+      ] = await Promise.all([
+        import('../respond/planner.js'),
+        import('../respond/runner.js'),
+        import('../respond/session.js'),
+        import('../respond/policy.js'),
+        import('../intel/pools/index.js'),
+        import('../respond/resolve-pools.js'),
+      ]);
       const policy = this.policy(policyMod.loadPolicy);
       const session = await openSession({
         stateDir: this.o.stateDir,
@@ -328,7 +335,7 @@ export class RemoteResponder {
           { incident: r.incidentId },
         );
         const bans = await session.journal.list({ kind: 'ban' });
-        const plan = buildPlan({
+        const planned = buildPlan({
           findings,
           incidentId: r.incidentId,
           policy,
@@ -338,6 +345,10 @@ export class RemoteResponder {
           priorBans: (addr) =>
             bans.filter((b) => (b.params as { addr?: string }).addr === addr && b.appliedAt).length,
           poolIntel: this.o.poolIntel?.() ?? pools.loadBuiltinPoolIntel(),
+        });
+        // Pool names become block steps of their addresses, as in `respond` (the policy's `resolve:` settings).
+        const plan = await names.resolvePlanDomains(planned, names.resolveSettings(policy), {
+          safety: session.ctx.safety,
         });
         const result = await runPlan(plan, session.journal, session.ctx, {
           apply: r.op === 'apply',

@@ -5,6 +5,7 @@ import { rootOnlyDir } from '../respond/fsutil.js';
 import { Journal, type JournalEntry } from '../respond/journal/journal.js';
 import { buildPlan } from '../respond/planner.js';
 import { loadPolicy, type Policy } from '../respond/policy.js';
+import { resolvePlanDomains, resolveSettings } from '../respond/resolve-pools.js';
 import { runPlan, type UndoOutcome, undoEntries } from '../respond/runner.js';
 import { SafetyGuard } from '../respond/safety.js';
 import { defaultStateDir, selectFindings } from '../respond/session.js';
@@ -114,7 +115,7 @@ export class LocalResponder {
       { incident: incident.id },
     );
     const bans = await journal.list({ kind: 'ban' });
-    const plan = buildPlan({
+    const planned = buildPlan({
       findings: selected,
       incidentId: incident.id,
       policy,
@@ -125,6 +126,8 @@ export class LocalResponder {
         bans.filter((b) => (b.params as { addr?: string }).addr === addr && b.appliedAt).length,
       poolIntel: loadBuiltinPoolIntel(),
     });
+    // Pool names become block steps of their addresses, as in `respond` (the policy's `resolve:` settings).
+    const plan = await resolvePlanDomains(planned, resolveSettings(policy), { safety: ctx.safety });
     const result = await runPlan(plan, journal, ctx, run);
     return { runId: result.runId, apply: run.apply, entries: result.entries, notes: plan.notes };
   }
