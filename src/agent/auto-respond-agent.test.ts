@@ -285,6 +285,9 @@ describe('automatic response in the agent', () => {
     expect(value('minewarden_agent_auto_respond_applied_total')).toBe(2);
     expect(value('minewarden_agent_auto_respond_refused_total')).toBe(2);
     expect(value('minewarden_agent_auto_respond_pending')).toBe(0);
+    // Remote response is on by default: the agent has asked the server for requests, and had none to run.
+    expect(value('minewarden_agent_remote_response_polls_total')).toBeGreaterThanOrEqual(1);
+    expect(value('minewarden_agent_remote_response_handled_total')).toBe(0);
   });
 
   it('undo (the API `minewarden undo --run` uses) restores the quarantined binary', async () => {

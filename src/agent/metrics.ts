@@ -9,6 +9,7 @@ import type { AgentCloudFeed } from './cloud-feed.js';
 import type { FleetBanPoller } from './fleet-bans.js';
 import type { LiveDetection } from './live-detect.js';
 import type { ContentSync } from './policy-sync.js';
+import type { RemoteResponder } from './remote-respond.js';
 
 /** The agent's registry: its own CPU and memory (process_*), queue, shipping and scan counters. */
 export function agentRegistry(
@@ -20,6 +21,7 @@ export function agentRegistry(
     trimmer?: MemTrimmer;
     cloud?: AgentCloudFeed | null;
     auto?: AutoResponder | null;
+    remote?: RemoteResponder | null;
   } = {},
 ): Registry {
   const r = new Registry();
@@ -56,7 +58,20 @@ export function agentRegistry(
     g('minewarden_agent_fleet_bans', 'Pushed fleet bans this agent holds', () => bans.handled.size);
     g('minewarden_agent_fleet_ban_poll_failures_total', 'Ban list polls that failed', () => bans.failures);
   }
-  const { live, sync, trimmer, cloud, auto } = more;
+  const { live, sync, trimmer, cloud, auto, remote } = more;
+  if (remote) {
+    g('minewarden_agent_remote_response_polls_total', 'Polls for response requests', () => remote.polls);
+    g(
+      'minewarden_agent_remote_response_handled_total',
+      'Response requests run to the end on this host (plan, apply or undo)',
+      () => remote.handled,
+    );
+    g(
+      'minewarden_agent_remote_response_failures_total',
+      'Response request polls or runs that failed',
+      () => remote.failures,
+    );
+  }
   if (auto) {
     g(
       'minewarden_agent_auto_respond_runs_total',

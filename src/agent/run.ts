@@ -144,14 +144,6 @@ export async function startAgent(
   });
   const posture = attachPostureLoop(agent, config, host, opts.log);
   const cloud = cloudWatch ? attachCloudFeed(agent, config, cloudWatch, host, opts.log) : null;
-  if (config.metrics) {
-    const { agentRegistry, serveMetrics } = await import('./metrics.js');
-    const srv = await serveMetrics(
-      config.metrics,
-      agentRegistry(agent, bans, { live, sync, trimmer, cloud, auto }),
-    );
-    agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
-  }
   if (sync) agent.attach(sync);
   // Responses asked from the dashboard for this host; over HTTP to the server even when findings go over the bus.
   const rr = config.remoteResponse;
@@ -170,6 +162,14 @@ export async function startAgent(
       })
     : null;
   if (remote) agent.attach(remote);
+  if (config.metrics) {
+    const { agentRegistry, serveMetrics } = await import('./metrics.js');
+    const srv = await serveMetrics(
+      config.metrics,
+      agentRegistry(agent, bans, { live, sync, trimmer, cloud, auto, remote }),
+    );
+    agent.attach({ stop: () => new Promise<void>((resolve) => srv.close(() => resolve())) });
+  }
   // Before the first scan: start-up mapped much of the node binary that the agent will not touch again.
   trimmer.start();
   agent.start();
