@@ -93,6 +93,20 @@ describe('resolver settings: policy resolve section, --resolver first', () => {
       ['1.2.3.4', '1.2.3.4:53', '[::1]:53', '::1', '1.2.3.4:0', 'x', '[::1]:99999'].map(parseResolverAddr),
     ).toEqual(['1.2.3.4', '1.2.3.4:53', '[::1]:53', '::1', null, null, null]);
   });
+
+  it("special-use names never go to the system's resolvers (they would forward them upstream)", async () => {
+    const system = resolveSettings(loadPolicy());
+    for (const name of ['pool.minexmr.example', 'pool.test', 'x.invalid', 'localhost', 'pool.localhost']) {
+      const r = await resolveName(name, system);
+      expect([name, r.addrs, r.error]).toEqual([name, [], expect.stringContaining('special-use name')]);
+    }
+    // Not a special-use TLD: only a suffix match on whole labels counts.
+    expect(
+      await resolveName('pool.mytest', { ...system, servers: ['127.0.0.1:9'], timeoutMs: 100 }),
+    ).not.toMatchObject({
+      error: expect.stringContaining('special-use'),
+    });
+  });
 });
 
 describe('pool names a block step takes: command lines, DNS queries, SNI', () => {

@@ -48,6 +48,12 @@ function serverIp(server: string): string {
   return isIP(server) ? server.toLowerCase() : (server.split(':')[0] ?? server);
 }
 
+/**
+ * Names under the special-use TLDs (RFC 2606, RFC 6761) cannot be a real pool: the system's resolvers are not asked
+ * about them (they would forward them upstream). A resolver named in the policy or with --resolver still is.
+ */
+const SPECIAL_USE = /(^|\.)(test|example|invalid|localhost)$/;
+
 /** LDH labels only: what goes into a DNS query, an element comment and the journal. */
 const SAFE_NAME =
   /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -120,6 +126,11 @@ export async function resolveName(
   const resolvedAt = new Date(now()).toISOString();
   const base = { name, resolvedAt, servers, addrs: [], skipped: [], sinkhole: false, ttl: null, dropped: 0 };
   if (!SAFE_NAME.test(name)) return { ...base, error: 'not a plain DNS name; not resolved' };
+  if (s.servers.length === 0 && SPECIAL_USE.test(name))
+    return {
+      ...base,
+      error: 'a special-use name (RFC 2606/6761), never a real pool; not sent to the resolver',
+    };
   const deadline = setTimeout(() => r.cancel(), s.timeoutMs * Math.max(1, servers.length) + 500);
   const [a, aaaa] = await Promise.all([query(r, name, 4), query(r, name, 6)]).finally(() =>
     clearTimeout(deadline),
