@@ -310,7 +310,7 @@ export class WireAnalyzer implements NativeWalkSink {
     if (flow.reported || !this.opts.onFinding) return;
     const rpc = flow.rpc;
     if (rpc?.protocol) {
-      const work = rpc.serverVotes[0] + rpc.serverVotes[1] > 0 || rpc.moneroReply;
+      const work = rpc.serverVotesA + rpc.serverVotesB > 0 || rpc.moneroReply;
       if (rpc.login === undefined && !work && rpc.messages < LIVE_WAIT_MESSAGES) return;
     }
     this.report(flow);

@@ -21,8 +21,8 @@ export function clientSide(flow: Flow, knownPorts: ReadonlySet<number>): number 
   if (flow.clientDir >= 0) return flow.clientDir;
   const rpc = flow.rpc;
   if (rpc) {
-    const aClient = rpc.clientVotes[0] + rpc.serverVotes[1];
-    const bClient = rpc.clientVotes[1] + rpc.serverVotes[0];
+    const aClient = rpc.clientVotesA + rpc.serverVotesB;
+    const bClient = rpc.clientVotesB + rpc.serverVotesA;
     if (aClient !== bClient) return aClient > bClient ? 0 : 1;
   }
   return clientSideByPorts(flow.aPort, flow.bPort, knownPorts);

@@ -25,7 +25,8 @@ export function readHttpSegment(
     const head = readHttpHead(buf, off, len, want);
     if (request) {
       if (head.userAgent) rpc.httpAgent ??= head.userAgent;
-      rpc.clientVotes[dir === 0 ? 0 : 1]++;
+      if (dir === 0) rpc.clientVotesA++;
+      else rpc.clientVotesB++;
     }
     if (head.user) rpc.login ??= head.user;
     if (head.miningHeader) rpc.methods.set(head.miningHeader, (rpc.methods.get(head.miningHeader) ?? 0) + 1);

@@ -82,10 +82,10 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, words: Int32Array, a
   const h = at >>> 2;
   rpc.messages += words[h] as number;
   if (words[h + 1] === 1) rpc.handshake = true;
-  rpc.clientVotes[0] += words[h + 2] as number;
-  rpc.clientVotes[1] += words[h + 3] as number;
-  rpc.serverVotes[0] += words[h + 4] as number;
-  rpc.serverVotes[1] += words[h + 5] as number;
+  rpc.clientVotesA += words[h + 2] as number;
+  rpc.clientVotesB += words[h + 3] as number;
+  rpc.serverVotesA += words[h + 4] as number;
+  rpc.serverVotesB += words[h + 5] as number;
   const n = words[h + 10] as number;
   let p = at + 52;
   for (let i = 0; i < n; i++) {

@@ -106,7 +106,8 @@ export class RpcClassifier {
       // Replies only matter until the flow is known: a Monero login reply carrying the first job.
       if (rpc.protocol === null && responseKind(buf, s, e) === 'monero-job') {
         rpc.moneroReply = true;
-        rpc.serverVotes[this.dir]++;
+        if (this.dir === 0) rpc.serverVotesA++;
+        else rpc.serverVotesB++;
         this.mark(flow, rpc, 'monero-stratum');
       }
       return;
@@ -114,8 +115,13 @@ export class RpcClassifier {
     countMethod(rpc, method, 1);
     const proto = protocolOfMethod(method, buf, s, e, rpc.protocol === 'monero-stratum');
     if (!proto) return;
-    if (CLIENT_METHODS.has(method)) rpc.clientVotes[this.dir]++;
-    else if (SERVER_METHODS.has(method)) rpc.serverVotes[this.dir]++;
+    if (CLIENT_METHODS.has(method)) {
+      if (this.dir === 0) rpc.clientVotesA++;
+      else rpc.clientVotesB++;
+    } else if (SERVER_METHODS.has(method)) {
+      if (this.dir === 0) rpc.serverVotesA++;
+      else rpc.serverVotesB++;
+    }
     if (IDENTITY_METHODS.has(method)) {
       rpc.handshake = true;
       if (!cut && canTell(method, rpc) && rpc.identityParses++ < MAX_IDENTITY_PARSES) {
