@@ -97,9 +97,11 @@ export class LateTexts {
     for (let i = 0; i < n; i++) {
       const f = findings[i] as Finding;
       f.id = ids.slice(i * ID_CHARS, (i + 1) * ID_CHARS);
-      f.evidence['firstSeen'] = text(3 * i);
+      const first = text(3 * i);
+      f.evidence['firstSeen'] = first;
       f.evidence['lastSeen'] = text(3 * i + 1);
-      f.time = text(3 * i + 2);
+      // Most findings are timed at the flow's first packet: the same text then.
+      f.time = packed[3 * i + 2] === packed[3 * i] ? first : text(3 * i + 2);
     }
   }
 }
