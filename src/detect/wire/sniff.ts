@@ -53,7 +53,6 @@ export interface HttpHead {
   miningHeader?: string;
 }
 
-const HEAD_END = Buffer.from('\r\n\r\n');
 const MINING_HEADERS = new Set(['x-mining-extensions', 'x-stratum', 'x-long-polling', 'x-mining-hashrate']);
 
 /** Characters String#trim removes that can appear in latin1 text. */
@@ -72,16 +71,21 @@ export const HEAD_USER = 2;
  */
 export function readHttpHead(buf: Buffer, off: number, len: number, want = HEAD_AGENT | HEAD_USER): HttpHead {
   const end = off + Math.min(len, 8192);
-  // Only the header block becomes text: a response's body can fill the rest of the 8 KiB.
-  const stop = buf.subarray(off, end).indexOf(HEAD_END);
+  // The segment's first 8 KiB as text once (segments are rarely longer than 1.5 KB): searching the text for the
+  // head's end costs less than a Buffer view for the search and a second conversion, and the lines are read only up
+  // to that end, so the body is never looked at.
+  const text = buf.toString('latin1', off, end);
+  const stop = text.indexOf('\r\n\r\n');
   const head: HttpHead = { bodyStart: stop < 0 ? -1 : off + stop + 4 };
-  const text = buf.toString('latin1', off, stop < 0 ? end : off + stop);
+  const headEnd = stop < 0 ? text.length : stop;
   // The lines split('\r\n') would give after the first, found one by one so only the few we read become strings.
   let next = text.indexOf('\r\n');
+  if (next >= headEnd) next = -1;
   for (let i = 1; next >= 0 && i < 64; i++) {
     const ls = next + 2;
     next = text.indexOf('\r\n', ls);
-    const le = next < 0 ? text.length : next;
+    if (next >= headEnd) next = -1;
+    const le = next < 0 ? headEnd : next;
     // Every header we read starts with a, u or x (in either case); leading space is trimmed below, so it stays.
     const c0 = le > ls ? text.charCodeAt(ls) : Number.NaN;
     const c = c0 | 0x20;
@@ -93,18 +97,17 @@ export function readHttpHead(buf: Buffer, off: number, len: number, want = HEAD_
           : c !== 0x78 && !isTrimmedAway(c0)
     )
       continue;
-    const line = text.slice(ls, le);
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    const colon = text.indexOf(':', ls);
+    if (colon <= ls || colon >= le) continue;
+    const name = text.slice(ls, colon).trim().toLowerCase();
+    const value = text.slice(colon + 1, le).trim();
     if (name === 'user-agent') head.userAgent = value.slice(0, 256);
     else if (name === 'authorization' && /^basic\s+/i.test(value)) {
       const decoded = Buffer.from(value.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
       const user = decoded.split(':')[0];
       if (user) head.user = user.slice(0, 256);
     } else if (MINING_HEADERS.has(name))
-      head.miningHeader = `${line.slice(0, colon)}: ${value.slice(0, 128)}`;
+      head.miningHeader = `${text.slice(ls, colon)}: ${value.slice(0, 128)}`;
   }
   return head;
 }
