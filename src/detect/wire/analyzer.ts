@@ -40,7 +40,7 @@ import {
   MAX_RPC_PROBE,
 } from './limits.js';
 import { addNativeCounts, mayCountNatively, nativeMethodTable, writeCountingState } from './native-counts.js';
-import { applyNativeCounts, nativeFlows } from './native-flows.js';
+import { applyNativeCounts, type NativeReport, nativeFlows, visitNativeFlows } from './native-flows.js';
 import { RpcClassifier } from './rpc-classifier.js';
 import { WireDns } from './wire-dns.js';
 import { emptyWireStats, type WireOptions, type WireStats } from './wire-stats.js';
@@ -67,6 +67,8 @@ export class WireAnalyzer implements NativeWalkSink {
   private readonly maxFlows: number;
   private readonly idleMs: number;
   private now = 0;
+  /** The flows a native walk's report reads (finishNative); null on the JS path. */
+  private nativeReport: NativeReport | null = null;
   /** Flows by the native walk's ids (first-seen order); unused on the JS path. */
   private readonly byId: Flow[] = [];
   private readonly onRecognised = (flow: Flow): void => this.recognised(flow);
@@ -233,13 +235,19 @@ export class WireAnalyzer implements NativeWalkSink {
   finishNative(c: NativeWalkCounts): void {
     applyNativeCounts(this.stats, c);
     this.dns.addNativeTally(c.dns);
+    const order: Array<Flow | number> = [];
     this.stats.flows = nativeFlows(
       c,
       this.byId,
       (flow) => mayReport(flow, this.ctx),
-      (flow) => this.flows.add(flow),
+      (flow) => {
+        this.flows.add(flow);
+        order.push(flow);
+      },
+      (id) => order.push(id),
       (a0, b0, aPort, bPort, clientDir) => mayReportPlainV4(this.ctx, a0, b0, aPort, bPort, clientDir),
     );
+    this.nativeReport = { counts: c, order };
   }
 
   private json(
@@ -355,7 +363,13 @@ export class WireAnalyzer implements NativeWalkSink {
 
   /** Findings of every flow and pool name seen so far, most severe first. Counts are as of now. */
   findings(): Finding[] {
-    return reportFindings(this.closed, this.flows.values(), this.dns.queries.values(), this.ctx);
+    const native = this.nativeReport;
+    const each = native
+      ? (visit: (flow: Flow) => void) => visitNativeFlows(native, visit)
+      : (visit: (flow: Flow) => void) => {
+          for (const flow of this.flows.values()) visit(flow);
+        };
+    return reportFindings(this.closed, each, this.dns.queries.values(), this.ctx);
   }
 
   /** Findings that could not be kept because too many flows were closed out (bounded memory). */

@@ -309,21 +309,22 @@ export function dnsFinding(q: PoolQuery, ctx: ReportContext, late?: LateTexts): 
 
 /**
  * The findings of a report, most severe first, then oldest: those of flows closed out earlier (`closed`, by id), then
- * of `flows` in the order given, then of pool-name lookups; a later one with the same id replaces an earlier one in
- * its place. Ids and times are filled in for all of them at once (LateTexts).
+ * of the flows `eachFlow` shows, in that order (each is read during the call only), then of pool-name lookups; a
+ * later one with the same id replaces an earlier one in its place. Ids and times are filled in for all of them at
+ * once (LateTexts).
  */
 export function reportFindings(
   closed: ReadonlyMap<string, Finding>,
-  flows: Iterable<Flow>,
+  eachFlow: (visit: (flow: Flow) => void) => void,
   queries: Iterable<PoolQuery>,
   ctx: ReportContext,
 ): Finding[] {
   const late = new LateTexts();
   const made: Finding[] = [];
-  for (const flow of flows) {
+  eachFlow((flow) => {
     const f = flowFinding(flow, ctx, late);
     if (f) made.push(f);
-  }
+  });
   for (const q of queries) made.push(dnsFinding(q, ctx, late));
   late.fill();
   const out = new Map(closed);

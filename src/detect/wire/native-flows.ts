@@ -1,6 +1,6 @@
 import { PacketView } from '../../sources/pcap/decode.js';
 import type { NativeWalkCounts } from '../../sources/pcap/native-walk-sink.js';
-import { Flow, flowHash, STATE_DONE } from './flow.js';
+import { Flow, STATE_DONE } from './flow.js';
 import { MAX_MISSES } from './limits.js';
 import type { WireStats } from './wire-stats.js';
 
@@ -77,15 +77,16 @@ function setCounts(flow: Flow, f: Float64Array, k: number, names: readonly strin
 
 /**
  * The flows of the walk a report needs, in first-seen order, with their final counters: every flow JS inspected
- * (`byId`), and of the rest (most of a capture: their payload showed nothing) those `mayReport` keeps, built from
- * their packed ends. The rest are looked at through one reused object and never become flows of their own. Returns
- * how many flows the walk had.
+ * (`byId`, handed to `add`), and of the rest (most of a capture: their payload showed nothing) those `mayReport`
+ * keeps, by id (handed to `later`: visitNativeFlows shows them to the report). The rest are looked at through one
+ * reused object and never become flows of their own. Returns how many flows the walk had.
  */
 export function nativeFlows(
   c: NativeWalkCounts,
   byId: readonly Flow[],
   mayReport: (flow: Flow) => boolean,
   add: (flow: Flow) => void,
+  later: (id: number) => void,
   mayReportPlainV4?: (
     a0: number,
     b0: number,
@@ -101,7 +102,7 @@ export function nativeFlows(
   const names = c.serverNames;
   const n = f.length / PER_FLOW;
   for (let id = 0; id < n; id++) {
-    let flow = byId[id];
+    const flow = byId[id];
     const k = id * PER_FLOW;
     if (flow === undefined) {
       const w = id * 10;
@@ -123,11 +124,38 @@ export function nativeFlows(
       probe.setEnds(v, 0);
       probe.clientDir = count(f[k + 6] as number);
       setDecided(probe, f[k + 8] as number, names);
-      if (!mayReport(probe)) continue;
-      flow = new Flow(flowHash(v), v, f[k + 3] as number);
+      if (mayReport(probe)) later(id);
+      continue;
     }
     setCounts(flow, f, k, names);
     add(flow);
   }
   return n;
+}
+
+/** A native walk's flows for its report, in first-seen order: Flows JS inspected, and the ids of the rest. */
+export interface NativeReport {
+  counts: NativeWalkCounts;
+  order: Array<Flow | number>;
+}
+
+/**
+ * Shows `visit` every flow of `r` in order. A flow JS never saw is shown as one reused Flow set to its packed ends
+ * and final counters, as a Flow of its own would be: the report reads it during the call and keeps only texts and
+ * numbers, and most of a report's flows (peer-to-peer ones) then cost no object that lives to its end.
+ */
+export function visitNativeFlows(r: NativeReport, visit: (flow: Flow) => void): void {
+  const { counts: c, order } = r;
+  const v = new PacketView();
+  const probe = new Flow(0, v, 0);
+  for (const x of order) {
+    if (typeof x !== 'number') {
+      visit(x);
+      continue;
+    }
+    endsOf(c.flowEnds, x, v);
+    probe.setEnds(v, c.flows[x * PER_FLOW + 3] as number);
+    setCounts(probe, c.flows, x * PER_FLOW, c.serverNames);
+    visit(probe);
+  }
 }
