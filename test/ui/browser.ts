@@ -13,6 +13,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-component-update',
   '--disable-sync',
+  // Chromium's own services (sign-in, autofill, updates) still look names up: its resolver answers none, so nothing
+  // but the dashboard on 127.0.0.1 is ever asked for.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 export interface Browser {
