@@ -19,26 +19,19 @@ export class SqlActionsRepo implements ActionsRepo {
   constructor(private readonly db: SqlDriver) {}
 
   async append(a: ActionRecord): Promise<void> {
-    await this.db.insertMany(
-      'actions',
-      ['id', 'kind', 'host_id', 'target', 'status', 'created_ms', 'updated_ms', 'data'],
-      [
-        [
-          a.id,
-          a.kind,
-          a.hostId,
-          a.target,
-          a.status,
-          Date.parse(a.createdAt),
-          Date.parse(a.updatedAt),
-          JSON.stringify(a.data),
-        ],
-      ],
-      'ON CONFLICT (id) DO NOTHING',
-    );
+    await this.write(a, 'ON CONFLICT (id) DO NOTHING');
   }
 
   async upsert(a: ActionRecord): Promise<void> {
+    // Another host's entry with the same id is never touched; an older report never rolls an entry back.
+    await this.write(
+      a,
+      `ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_ms = excluded.updated_ms, data = excluded.data
+        WHERE actions.host_id = excluded.host_id AND actions.updated_ms <= excluded.updated_ms`,
+    );
+  }
+
+  private async write(a: ActionRecord, onConflict: string): Promise<void> {
     await this.db.insertMany(
       'actions',
       ['id', 'kind', 'host_id', 'target', 'status', 'created_ms', 'updated_ms', 'data'],
@@ -54,9 +47,7 @@ export class SqlActionsRepo implements ActionsRepo {
           JSON.stringify(a.data),
         ],
       ],
-      // Another host's entry with the same id is never touched; an older report never rolls an entry back.
-      `ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_ms = excluded.updated_ms, data = excluded.data
-        WHERE actions.host_id = excluded.host_id AND actions.updated_ms <= excluded.updated_ms`,
+      onConflict,
     );
   }
 
