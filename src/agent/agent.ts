@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Detector } from '../detect/detector.js';
+import type { MinerHashList } from '../detect/detectors/miner-hash-list.js';
 import { DetectionEngine } from '../detect/engine.js';
 import { releaseRegexCaches } from '../detect/sigma/match/regex.js';
 import type { TelemetryEvent } from '../model/event.js';
@@ -52,6 +53,8 @@ export interface AgentOptions {
    * (instead of keeping them for the next scan); `host` stands for the host until the first scan.
    */
   liveExec?: { host: Host; flushMs: number };
+  /** The built-in miner hashes merged with the config's hash packs (read and checked at start); default built-in. */
+  minerHashes?: MinerHashList;
   /** Called when a scan's batches are queued (the memory trim: what the scan mapped and does not use leaves RSS). */
   afterScan?: () => void;
   /**
@@ -115,7 +118,7 @@ export class Agent {
 
   /** The detectors a scan runs now: the server's rules and intel when pushed, else the built-in set. */
   private scanDetectors(): Detector[] {
-    this.builtin ??= new BuiltinDetectorSet(this.opts.config.scan.root);
+    this.builtin ??= new BuiltinDetectorSet(this.opts.config.scan.root, this.opts.minerHashes);
     return this.opts.detectors?.(this.builtin) ?? this.builtin.forScan();
   }
 
@@ -128,7 +131,7 @@ export class Agent {
     // The exec feed covers process starts between scans, so a scan opens no netlink window of its own. The rule
     // pack, intel and the findings of unchanged swept files carry over between scans; when pushed rules or intel
     // change, every file is read and detected again.
-    this.builtin ??= new BuiltinDetectorSet(s.root);
+    this.builtin ??= new BuiltinDetectorSet(s.root, this.opts.minerHashes);
     const pushed = this.opts.detectors?.(this.builtin);
     const generation = this.opts.detectorsGeneration?.();
     if (pushed && generation === undefined) this.fileMemo.forget();

@@ -80,9 +80,18 @@ export const AgentConfigSchema = z
          * `stat` and sweep at once when one changed (src/scan/file-memo.ts). 0: every scan sweeps.
          */
         sweepIntervalMs: z.number().int().min(0).max(86_400_000).default(300_000),
+        /** Known-miner hash packs (the format of src/intel/data/miner-hashes.json), after the built-in list. */
+        hashPacks: z.array(z.string().min(1)).max(64).default([]),
       })
       .strict()
-      .default({ root: '/', sampleMs: 1000, hash: true, hashMaxMb: 64, sweepIntervalMs: 300_000 }),
+      .default({
+        root: '/',
+        sampleMs: 1000,
+        hash: true,
+        hashMaxMb: 64,
+        sweepIntervalMs: 300_000,
+        hashPacks: [],
+      }),
     queue: z
       .object({
         /** Batches kept on disk while the server cannot be reached; past this the oldest are dropped and counted. */
@@ -191,6 +200,10 @@ export const AgentConfigSchema = z
   .refine((c) => c.server !== undefined || c.bus !== undefined, {
     message: 'set server or bus',
     path: ['server'],
+  })
+  .refine((c) => c.scan.hash || c.scan.hashPacks.length === 0, {
+    message: 'hash packs need executable hashing (scan.hash: true)',
+    path: ['scan', 'hashPacks'],
   });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 

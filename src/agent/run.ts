@@ -47,6 +47,12 @@ export async function startAgent(
     ...(opts.autoRespondScope ? { accept: opts.autoRespondScope } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
+  // Hash packs are read and checked before enrollment as well; the loader (and zod's use of it) only when given.
+  const packs = config.scan.hashPacks;
+  const minerHashes =
+    packs.length > 0
+      ? (await import('../detect/detectors/miner-hash-pack.js')).minerHashesWithPacks(packs)
+      : undefined;
   let cred = loadCredential(config.stateDir);
   if (cred && config.server && cred.server !== config.server) cred = null;
   if (!cred) {
@@ -109,6 +115,7 @@ export async function startAgent(
     ...(opts.log ? { log: opts.log } : {}),
     ...(config.memoryTrimMs > 0 ? { afterScan: () => trimmer.trimNow() } : {}),
     ...(auto ? { onFindings: (h, f) => auto.offer(h, f) } : {}),
+    ...(minerHashes ? { minerHashes } : {}),
   });
   agent.attach(trimmer);
   if (auto) agent.attach(auto);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Detector } from '../detect/detector.js';
 import { codedDetectors } from '../detect/detectors/index.js';
+import type { MinerHashList } from '../detect/detectors/miner-hash-list.js';
 import type { PackageOwnership } from '../detect/detectors/package-ownership.js';
 import { builtinPackDetectors } from '../detect/rules/builtin-pack.js';
 import { loadMinerPorts } from '../intel/miner-ports.js';
@@ -35,7 +36,11 @@ export class BuiltinDetectorSet {
   private packages: PackageOwnership | null = null;
   private stamp = '';
 
-  constructor(private readonly root: string) {}
+  /** `minerHashes`: the built-in list merged with hash packs (the agent's `scan.hashPacks`); default built-in. */
+  constructor(
+    private readonly root: string,
+    private readonly minerHashes?: MinerHashList,
+  ) {}
 
   /** `pools` replaces the built-in pool intel (the agent passes the built-in list merged with the server's pack). */
   forScan(pools: PoolIntel = this.pools): Detector[] {
@@ -44,6 +49,14 @@ export class BuiltinDetectorSet {
       this.packages = readDpkgOwnership(this.root);
       this.stamp = stamp;
     }
-    return [...codedDetectors({ minerPorts: this.minerPorts, pools, packages: this.packages }), ...this.pack];
+    return [
+      ...codedDetectors({
+        minerPorts: this.minerPorts,
+        pools,
+        packages: this.packages,
+        ...(this.minerHashes ? { minerHashes: this.minerHashes } : {}),
+      }),
+      ...this.pack,
+    ];
   }
 }

@@ -17,6 +17,7 @@ interface AgentCliOptions extends CommonOptions, CloudFlagOptions {
   root?: string;
   autoRespond?: 'off' | 'simulate' | 'enforce';
   policy?: string;
+  hashPack?: string[];
 }
 
 export function registerAgent(program: Command): void {
@@ -58,8 +59,14 @@ export function registerAgent(program: Command): void {
     .addOption(
       new Option(
         '--policy <file>',
-        'response policy YAML, used while the server pushes none (default: built-in)',
+        "response policy YAML for automatic response (wins over the server's pushed one; default: built-in)",
       ),
+    )
+    .addOption(
+      new Option(
+        '--hash-pack <file>',
+        'known-miner hash pack (JSON, the format of the built-in list), after the built-in hashes; repeatable',
+      ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
     )
     .action(async (opts: AgentCliOptions) => {
       const config = loadAgentConfig(opts.config, {
@@ -70,7 +77,14 @@ export function registerAgent(program: Command): void {
         stateDir: opts.stateDir,
         scanIntervalMs: opts.scanInterval,
         heartbeatIntervalMs: opts.heartbeatInterval,
-        ...(opts.root ? { scan: { root: opts.root } } : {}),
+        ...(opts.root || opts.hashPack
+          ? {
+              scan: {
+                ...(opts.root ? { root: opts.root } : {}),
+                ...(opts.hashPack ? { hashPacks: opts.hashPack } : {}),
+              },
+            }
+          : {}),
         cloud: cloudOverrides(opts),
         autoRespond: autoRespondOverrides(opts),
       });

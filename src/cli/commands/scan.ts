@@ -1,11 +1,7 @@
 import { type Command, Option } from 'commander';
 import { resolvePrice } from '../../cost/resolve-price.js';
 import { builtinDetectors } from '../../detect/detectors/index.js';
-import {
-  builtinMinerHashFile,
-  type MinerHashList,
-  minerHashList,
-} from '../../detect/detectors/miner-hash-list.js';
+import type { MinerHashList } from '../../detect/detectors/miner-hash-list.js';
 import { loadMinerPorts } from '../../intel/miner-ports.js';
 import { MinewardenError } from '../../model/errors.js';
 import { countBySeverity, renderFindingsReport } from '../../report/findings.js';
@@ -28,16 +24,10 @@ interface ScanCliOptions extends CommonOptions, PriceCliOptions {
   hashPack?: string[];
 }
 
-/**
- * The built-in miner hashes, then each pack in the order given (a hash listed twice keeps its first source). The
- * pack loader brings zod, which a scan without packs never loads.
- */
+/** The pack loader brings zod, which a scan without packs never loads. */
 async function minerHashes(packs: readonly string[]): Promise<MinerHashList> {
-  const { loadMinerHashPack } = await import('../../detect/detectors/miner-hash-pack.js');
-  return minerHashList([
-    { name: 'built-in', data: builtinMinerHashFile() },
-    ...packs.map((file) => ({ name: file, data: loadMinerHashPack(file) })),
-  ]);
+  const { minerHashesWithPacks } = await import('../../detect/detectors/miner-hash-pack.js');
+  return minerHashesWithPacks(packs);
 }
 
 export function registerScan(program: Command): void {

@@ -48,7 +48,9 @@ export function registerUp(program: Command): void {
         "the agent's automatic response: simulate (default) journals what it would do, enforce acts",
       ).choices(['off', 'simulate', 'enforce']),
     )
-    .addOption(new Option('--policy <file>', "the agent's response policy while the server pushes none"))
+    .addOption(
+      new Option('--policy <file>', "the agent's response policy (wins over the server's pushed one)"),
+    )
     .option('-v, --verbose', 'request log on stderr', false)
     .action(async (opts: UpCliOptions) => {
       const data = resolve(opts.data);

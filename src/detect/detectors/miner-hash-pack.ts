@@ -1,7 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { MinewardenError } from '../../model/errors.js';
-import type { MinerHashFile } from './miner-hash-list.js';
+import {
+  builtinMinerHashFile,
+  type MinerHashFile,
+  type MinerHashList,
+  minerHashList,
+} from './miner-hash-list.js';
 
 /** A hash pack is a list of facts, not a database: anything larger is refused rather than read. */
 const MAX_PACK_BYTES = 16 * 1024 * 1024;
@@ -88,4 +93,15 @@ export function loadMinerHashPack(path: string): MinerHashFile {
     });
   }
   return r.data;
+}
+
+/**
+ * The built-in miner hashes, then each pack in the order given (a hash listed twice keeps its first source); every
+ * pack is read and checked here, so a bad one stops `scan` or the agent before any work, naming file and field.
+ */
+export function minerHashesWithPacks(packs: readonly string[]): MinerHashList {
+  return minerHashList([
+    { name: 'built-in', data: builtinMinerHashFile() },
+    ...packs.map((file) => ({ name: file, data: loadMinerHashPack(file) })),
+  ]);
 }
