@@ -1072,6 +1072,12 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   bool CountHere(int32_t id, Flow& f, int dir, const uint8_t* p, int64_t len, uint8_t flags, uint32_t seq) {
     pcapwalk::Counting& c = counting_[size_t(f.counting)];
     if ((flags & kSyn) || len <= 0) return false;
+    // half-stream.ts push(): a segment wholly before what the stream expects (a retransmission) changes nothing, and
+    // nothing else JS does with a mining flow's segment depends on it.
+    if (!c.fresh[dir] && c.clean[dir]) {
+      const int64_t diff = int32_t(seq - c.next[dir]);
+      if (diff < 0 && diff + len <= 0) return true;
+    }
     // half-stream.ts push(): a stream's first segment (no SYN) is read from its start when it starts a message.
     if (c.fresh[dir] ? !StartsMessage(p, len) : !c.clean[dir] || seq != c.next[dir]) return false;
     std::string& part = c.part[dir];
