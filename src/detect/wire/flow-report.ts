@@ -1,5 +1,6 @@
-import { type PoolIntel, type PoolMatch, parseNet } from '../../intel/pools/index.js';
 import { maskIpv4 } from '../../intel/pools/ip-parse.js';
+import { parseNet } from '../../intel/pools/ip-set.js';
+import type { PoolIntel, PoolMatch } from '../../intel/pools/pool-intel.js';
 import type { HostRef } from '../../model/host.js';
 import { addrText } from '../../sources/pcap/decode.js';
 import type { DnsWatch } from './dns-watch.js';
