@@ -60,6 +60,14 @@ function isTrimmedAway(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 }
 
+/**
+ * A copy of `s` that does not point into the text it was cut from: a flow keeps its agent and mining headers (as
+ * method names) to the end of a report, and a slice would keep the whole segment's text alive with it.
+ */
+function own(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
 /** What readHttpHead is asked for besides the body's start and mining headers (which it always reads). */
 export const HEAD_AGENT = 1;
 export const HEAD_USER = 2;
@@ -101,13 +109,13 @@ export function readHttpHead(buf: Buffer, off: number, len: number, want = HEAD_
     if (colon <= ls || colon >= le) continue;
     const name = text.slice(ls, colon).trim().toLowerCase();
     const value = text.slice(colon + 1, le).trim();
-    if (name === 'user-agent') head.userAgent = value.slice(0, 256);
+    if (name === 'user-agent') head.userAgent = own(value.slice(0, 256));
     else if (name === 'authorization' && /^basic\s+/i.test(value)) {
       const decoded = Buffer.from(value.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
       const user = decoded.split(':')[0];
       if (user) head.user = user.slice(0, 256);
     } else if (MINING_HEADERS.has(name))
-      head.miningHeader = `${text.slice(ls, colon)}: ${value.slice(0, 128)}`;
+      head.miningHeader = [text.slice(ls, colon), ': ', value.slice(0, 128)].join('');
   }
   return head;
 }
