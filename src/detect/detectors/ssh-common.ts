@@ -65,6 +65,9 @@ export class AuthView implements AuthRecord {
   count = 1;
   /** The source address, or its host name when only that was logged. */
   peer: string | undefined = undefined;
+  /** AuthRecord.peerId and userId: -1 unless the parser numbered the spellings. */
+  peerId = -1;
+  userId = -1;
   private lineText: string | undefined = undefined;
   private lineBuf: Uint8Array | undefined = undefined;
   private lineStart = 0;
@@ -106,6 +109,8 @@ export class AuthView implements AuthRecord {
     const count = f['auth.count'];
     this.count = typeof count === 'number' ? count : 1;
     this.peer = text(f['source.ip']) ?? text(f['source.domain']);
+    this.peerId = -1;
+    this.userId = -1;
     this.line = text(f['log.message']);
     return this;
   }
@@ -183,7 +188,7 @@ export class AttemptCounter {
     }
     if (this.loggedSeq !== v.seq) {
       this.loggedSeq = v.seq;
-      log.add(v.time, v.user, log.wantsSample() ? v.line : undefined, n);
+      log.add(v.time, v.user, log.wantsSample() ? v.line : undefined, n, v.userId);
     }
     return log;
   }
@@ -226,15 +231,15 @@ export class SshShared {
   /** The record of the viewed attempt's source (created when missing). */
   source(v: AuthView, peer: string): SourceRecord {
     if (v.seq === this.recSeq && this.rec !== undefined) return this.rec;
-    const rec = this.sources.get(peer);
+    const rec = this.sources.getNumbered(peer, v.peerId);
     this.recSeq = v.seq;
     this.rec = rec;
     return rec;
   }
 
-  /** The record of a source, if there is one (a success creates none). */
-  peek(peer: string): SourceRecord | undefined {
-    return this.sources.peek(peer);
+  /** The record of a source, if there is one (a success creates none); `peerId` as in AuthView. */
+  peek(peer: string, peerId = -1): SourceRecord | undefined {
+    return this.sources.peekNumbered(peer, peerId);
   }
 }
 
@@ -251,6 +256,9 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export class KeyedState<V> {
   private readonly map = new Map<string, V>();
+  /** Values by their key's number (AuthRecord.peerId, userId): an array load, not a hash lookup, for nearly every
+   * attempt of a log file (bench/logs). Emptied whenever the map evicts, so it holds only what the map holds. */
+  private byId: (V | undefined)[] = [];
 
   constructor(
     private readonly max: number,
@@ -264,6 +272,7 @@ export class KeyedState<V> {
       if (this.map.size >= this.max) {
         const oldest = this.map.keys().next();
         if (!oldest.done) this.map.delete(oldest.value);
+        if (this.byId.length > 0) this.byId = [];
       }
       this.map.set(key, v);
     }
@@ -273,7 +282,31 @@ export class KeyedState<V> {
   peek(key: string): V | undefined {
     return this.map.get(key);
   }
+
+  /** `get(key)`, where `id` (-1: none) numbers the key's spelling: each id stands for one key, always. */
+  getNumbered(key: string, id: number): V {
+    if (id < 0 || id >= MAX_ID) return this.get(key);
+    const byId = this.byId;
+    let v = id < byId.length ? byId[id] : undefined;
+    if (v === undefined) {
+      v = this.get(key);
+      // Grown without holes (a holey array reads slower); not if `get` just evicted.
+      if (this.byId === byId) {
+        while (byId.length <= id) byId.push(undefined);
+        byId[id] = v;
+      }
+    }
+    return v;
+  }
+
+  /** `peek(key)`, with `id` as in getNumbered. */
+  peekNumbered(key: string, id: number): V | undefined {
+    const v = id >= 0 && id < this.byId.length ? this.byId[id] : undefined;
+    return v !== undefined ? v : this.map.get(key);
+  }
 }
+
+const MAX_ID = 1 << 16; // KeyedState caches no number past this (the parser's stay below 16384)
 
 /**
  * Records `key` seen at `time` in a map kept near `cap` entries. Pruning happens in bulk once the map is twice the
@@ -304,28 +337,49 @@ export class AttemptLog {
   readonly users = new Set<string>();
   usersDropped = 0;
   readonly samples: string[] = [];
+  /** A bit per account number (AuthRecord.userId) below USER_BITS whose name is in `users`: a repeated account is
+   * known without a set lookup (most attempts repeat a name the source tried before). Made on first use. */
+  private userBits: Uint32Array | undefined = undefined;
 
   /** Whether `add` would keep a line now: callers read a line only then (reading one may decode it). */
   wantsSample(maxSamples = 5): boolean {
     return this.samples.length < maxSamples;
   }
 
+  /** `userId`: the number of `user`'s spelling (AuthRecord.userId), -1 when none. */
   add(
     time: number,
     user: string | undefined,
     line: string | undefined,
     n: number,
+    userId = -1,
     maxUsers = 50,
     maxSamples = 5,
   ): void {
     if (this.attempts === 0) this.first = time;
     this.attempts += n;
     if (time > this.last) this.last = time;
-    if (user !== undefined && !this.users.has(user)) {
-      if (this.users.size < maxUsers) this.users.add(user);
-      else this.usersDropped++;
-    }
+    if (user !== undefined) this.addUser(user, userId, maxUsers);
     if (line !== undefined && this.samples.length < maxSamples) this.samples.push(line);
+  }
+
+  private addUser(user: string, id: number, maxUsers: number): void {
+    const numbered = id >= 0 && id < USER_BITS;
+    let bits = this.userBits;
+    if (numbered && bits !== undefined && ((bits[id >>> 5] as number) & (1 << (id & 31))) !== 0) return;
+    if (this.users.has(user)) {
+      if (!numbered) return;
+    } else if (this.users.size < maxUsers) this.users.add(user);
+    else {
+      this.usersDropped++;
+      return;
+    }
+    if (!numbered) return;
+    if (bits === undefined) {
+      bits = new Uint32Array(USER_BITS / 32);
+      this.userBits = bits;
+    }
+    bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
   }
 
   evidence(): Record<string, unknown> {
@@ -341,3 +395,6 @@ export class AttemptLog {
 }
 
 export const MAX_TRACKED = 100_000;
+
+/** AttemptLog's bits for account numbers: 128 bytes per source that tried a numbered account. */
+const USER_BITS = 1024;

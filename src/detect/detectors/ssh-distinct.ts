@@ -98,7 +98,7 @@ export function distinctAttemptsDetector(
         if (user === '') return null;
         key = user;
         value = ip;
-        s = byUser.get(user);
+        s = byUser.getNumbered(user, v.userId);
         // The account is the key: its log need not collect account names.
         s.log.add(v.time, undefined, s.log.wantsSample() ? v.line : undefined, n);
       }

@@ -52,7 +52,7 @@ export function sshSuccessAfterFailures(
       const ip = v.peer;
       if (ip === undefined) return null;
       if (v.success) {
-        const s = shared.peek(ip)?.slots[slot] as State | undefined;
+        const s = shared.peek(ip, v.peerId)?.slots[slot] as State | undefined;
         if (!s) return null;
         const since = v.time - lookBackMs;
         let inWindow = 0;

@@ -185,6 +185,8 @@ export class AuthLogParser {
     rec.invalidUser = f.invalidUser === true;
     rec.count = Math.max(f.count, 1);
     rec.peer = entry.ip ?? entry.domain;
+    rec.peerId = -1;
+    rec.userId = -1;
     // ASCII: a byte is a character, so the cap on message length is a cap on bytes.
     rec.asciiLine(buf, start, Math.min(end, start + MAX_MESSAGE));
     sink.emit();
@@ -246,16 +248,19 @@ export class AuthLogParser {
     rec.success = !failure;
     rec.reason = WALK_REASONS[w[o + W_REASON] as number];
     rec.method = WALK_METHODS[w[o + W_METHOD] as number];
+    const userId = w[o + W_USER_ID] as number;
     rec.user = this.names.userOfWalked(
       buf,
       w[o + W_USER] as number,
       w[o + W_USER_END] as number,
       w[o + W_USER_HASH] as number,
-      w[o + W_USER_ID] as number,
+      userId,
     );
+    rec.userId = rec.user === undefined ? -1 : userId;
     rec.invalidUser = w[o + W_INVALID] === 1;
     rec.count = Math.max(w[o + W_COUNT] as number, 1);
     rec.peer = entry.ip ?? entry.domain;
+    rec.peerId = w[o + W_PEER_ID] as number;
     const e = end > start && buf[end - 1] === 13 ? end - 1 : end;
     // ASCII: a byte is a character, so the cap on message length is a cap on bytes.
     rec.asciiLine(buf, start, Math.min(e, start + MAX_MESSAGE));
@@ -379,6 +384,8 @@ export class AuthLogParser {
       r.invalidUser = f.invalidUser === true;
       r.count = f.count !== undefined && f.count > 1 ? f.count : 1;
       r.peer = peer.ip ?? peer.domain;
+      r.peerId = -1;
+      r.userId = -1;
       r.line = capMessage(line);
       sink.emit();
       return null;

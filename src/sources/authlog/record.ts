@@ -16,6 +16,13 @@ export interface AuthRecord {
   peer: string | undefined;
   line: string | undefined;
   /**
+   * Numbers for the spellings of `peer` and `user` (-1: none): equal numbers mean equal strings for the life of
+   * the process, so a consumer may keep per-peer or per-account state in arrays by these numbers instead of maps
+   * keyed by the strings. Each is below native-walk.ts MAX_WALK_IDS.
+   */
+  peerId: number;
+  userId: number;
+  /**
    * Sets `line` to the ASCII bytes `buf[start, end)`, to be decoded only if something reads it while the record is
    * emitted (the bytes are reused after): a few sample lines per source are read, out of millions.
    */

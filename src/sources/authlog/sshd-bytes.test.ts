@@ -11,7 +11,8 @@ import { readAuthLogBatches } from './read-file.js';
 import type { AuthRecord } from './record.js';
 import { classifySshdBytes, fnv, SshdByteFacts } from './sshd-bytes.js';
 
-type Rec = Omit<AuthRecord, 'asciiLine'>;
+// The spelling numbers differ by path (only the native walk gives them): compared on their own below.
+type Rec = Omit<AuthRecord, 'asciiLine' | 'peerId' | 'userId'>;
 
 const ref = Date.UTC(2026, 0, 3, 12);
 
@@ -70,6 +71,9 @@ const walk = loadAuthLogWalk();
 const requireNative = process.env.MINEWARDEN_REQUIRE_SERVICES === '1';
 
 /** The records and counts of the file reader over `whole` (as `logs FILE` reads it), native walk or not. */
+const peerById = new Map<number, string | undefined>();
+const userById = new Map<number, string | undefined>();
+
 async function readFileWay(whole: Buffer, native: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'mw-walk-'));
   try {
@@ -79,11 +83,18 @@ async function readFileWay(whole: Buffer, native: boolean) {
     utimesSync(file, ref / 1000, ref / 1000);
     const view = new AuthView();
     const got: Rec[] = [];
+    // A spelling's number stands for one peer (or account) for the whole process, whichever file it came from.
     const records = {
       record: view,
       emit() {
         const { time, failure, success, reason, method, user, invalidUser, count, peer, line } = view;
         got.push({ time, failure, success, reason, method, user, invalidUser, count, peer, line });
+        if (view.peerId >= 0) expect(peerById.get(view.peerId) ?? peer).toBe(peer);
+        if (view.peerId >= 0) peerById.set(view.peerId, peer);
+        if (view.userId >= 0) expect(userById.get(view.userId) ?? user).toBe(user);
+        if (view.userId >= 0) userById.set(view.userId, user);
+        if (user === undefined) expect(view.userId).toBe(-1);
+        if (!native) expect([view.peerId, view.userId]).toEqual([-1, -1]);
       },
     };
     let stats: AuthParseStats | undefined;
