@@ -27,6 +27,8 @@ import {
   STATE_JSON,
   STATE_MINING,
   STATE_NEW,
+  setStream,
+  streamOf,
 } from './flow.js';
 import { dnsFinding, flowFinding, reportFindings } from './flow-finding.js';
 import { flowEnds, Ipv4PoolCache, mayReport, mayReportPlainV4, type ReportContext } from './flow-report.js';
@@ -261,10 +263,10 @@ export class WireAnalyzer implements NativeWalkSink {
     t: number,
   ) {
     const rpc = flow.rpc as RpcState;
-    let stream = rpc.streams[dir];
+    let stream = streamOf(rpc, dir);
     if (!stream) {
       stream = new HalfStream();
-      rpc.streams[dir] = stream;
+      setStream(rpc, dir, stream);
     }
     this.classifier.begin(flow, dir, t);
     const gaps = stream.gaps;
@@ -287,7 +289,8 @@ export class WireAnalyzer implements NativeWalkSink {
   private enough(flow: Flow): void {
     const rpc = flow.rpc as RpcState;
     flow.state = STATE_DONE;
-    rpc.streams = [null, null];
+    rpc.streamA = null;
+    rpc.streamB = null;
   }
 
   private http(flow: Flow, dir: number, buf: Buffer, off: number, len: number, t: number): void {

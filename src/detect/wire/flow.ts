@@ -12,7 +12,9 @@ export const STATE_DONE = 4;
 
 /** The mining-specific part of a flow, allocated only for flows that speak JSON-RPC. */
 export class RpcState {
-  streams: [HalfStream | null, HalfStream | null] = [null, null];
+  /** Each direction's stream (sent by endpoint a, by b), once JSON lines were read from it (see streamOf). */
+  streamA: HalfStream | null = null;
+  streamB: HalfStream | null = null;
   protocol: MiningProtocol | null = null;
   /** Messages read in full (up to the inspection limit). */
   messages = 0;
@@ -37,6 +39,16 @@ export class RpcState {
   /** Messages travel in HTTP requests and responses (getwork style), not as JSON lines. */
   http = false;
   identityParses = 0;
+}
+
+/** The stream of direction `dir` (0: sent by endpoint a, 1: by b), or null. */
+export function streamOf(rpc: RpcState, dir: number): HalfStream | null {
+  return dir === 0 ? rpc.streamA : rpc.streamB;
+}
+
+export function setStream(rpc: RpcState, dir: number, stream: HalfStream | null): void {
+  if (dir === 0) rpc.streamA = stream;
+  else rpc.streamB = stream;
 }
 
 /**

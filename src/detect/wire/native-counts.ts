@@ -1,4 +1,4 @@
-import { type Flow, type RpcState, STATE_MINING } from './flow.js';
+import { type Flow, type RpcState, STATE_MINING, setStream, streamOf } from './flow.js';
 import { HalfStream } from './half-stream.js';
 import {
   CLIENT_METHODS,
@@ -65,7 +65,7 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
     (rpc.identityParses < MAX_IDENTITY_PARSES ? 4 : 0) |
     (rpc.protocol === 'monero-stratum' ? 8 : 0);
   for (let dir = 0; dir < 2; dir++) {
-    const stream = rpc.streams[dir];
+    const stream = streamOf(rpc, dir);
     // 2: no stream yet (json() would begin one at the first segment).
     const next = stream ? stream.resumeAt() : -2;
     w[at + 2 + dir * 2] = next === -2 ? 2 : next < 0 ? 0 : 1;
@@ -104,8 +104,8 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, words: Int32Array, a
   for (let dir = 0; dir < 2; dir++) {
     const held = words[h + 11 + dir] as number;
     if (words[h + 6 + dir * 2] === 1) {
-      const stream = rpc.streams[dir] ?? new HalfStream();
-      rpc.streams[dir] = stream;
+      const stream = streamOf(rpc, dir) ?? new HalfStream();
+      setStream(rpc, dir, stream);
       stream.resumeFrom((words[h + 7 + dir * 2] as number) >>> 0);
       if (held > 0) stream.carry(buf, p, p + held);
     }
