@@ -1477,58 +1477,10 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   }
 };
 
-// isoTimes(times: Float64Array): string, 24 characters per time (pcap_walk_texts.h IsoTime).
-Napi::Value IsoTimes(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    Napi::TypeError::New(env, "isoTimes(times: Float64Array)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Float64Array times = info[0].As<Napi::Float64Array>();
-  std::string out(times.ElementLength() * pcapwalk::kIsoChars, '0');
-  for (size_t i = 0; i < times.ElementLength(); i++) pcapwalk::IsoTime(times[i], &out[i * pcapwalk::kIsoChars]);
-  return Napi::String::New(env, out);
-}
-
-// findingIds(keys: string[]): string, 26 characters per key (pcap_walk_texts.h FindingId of the key's UTF-8, as
-// V8 writes it for crypto's hash: lone surrogates become U+FFFD).
-Napi::Value FindingIds(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) {
-    Napi::TypeError::New(env, "findingIds(keys: string[])").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array keys = info[0].As<Napi::Array>();
-  const uint32_t n = keys.Length();
-  std::string out(size_t(n) * pcapwalk::kIdChars, '0');
-  // Room for nearly every key, so most are written in one call (a key that may not have fit is measured first).
-  std::string key(4096, '\0');
-  for (uint32_t i = 0; i < n; i++) {
-    Napi::Value k = keys.Get(i);
-    if (!k.IsString()) {
-      Napi::TypeError::New(env, "findingIds: every key must be a string").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    size_t len = 0;
-    key.resize(key.capacity());
-    napi_get_value_string_utf8(env, k, &key[0], key.size(), &len);
-    if (len + 4 >= key.size()) {
-      // Possibly cut (a character that did not fit is left out whole): measure, then write it all.
-      napi_get_value_string_utf8(env, k, nullptr, 0, &len);
-      key.resize(len + 1);
-      napi_get_value_string_utf8(env, k, &key[0], len + 1, &len);
-    }
-    key.resize(len);
-    pcapwalk::FindingId(key, &out[size_t(i) * pcapwalk::kIdChars]);
-  }
-  return Napi::String::New(env, out);
-}
-
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapWalk", PcapWalk::Init(env));
-  exports.Set("isoTimes", Napi::Function::New(env, IsoTimes, "isoTimes"));
-  exports.Set("findingIds", Napi::Function::New(env, FindingIds, "findingIds"));
+  exports.Set("isoTimes", Napi::Function::New(env, pcapwalk::IsoTimes, "isoTimes"));
+  exports.Set("findingIds", Napi::Function::New(env, pcapwalk::FindingIds, "findingIds"));
   exports.Set("abiVersion", Napi::Number::New(env, 5));
   return exports;
 }

@@ -9,6 +9,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include <napi.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -80,6 +82,54 @@ inline void FindingId(const std::string& key, char* p) {
     p[2 + 2 * i] = kHex[md[i] >> 4];
     p[3 + 2 * i] = kHex[md[i] & 15];
   }
+}
+
+// isoTimes(times: Float64Array): string, 24 characters per time (IsoTime above).
+inline Napi::Value IsoTimes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    Napi::TypeError::New(env, "isoTimes(times: Float64Array)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Float64Array times = info[0].As<Napi::Float64Array>();
+  std::string out(times.ElementLength() * kIsoChars, '0');
+  for (size_t i = 0; i < times.ElementLength(); i++) IsoTime(times[i], &out[i * kIsoChars]);
+  return Napi::String::New(env, out);
+}
+
+// findingIds(keys: string[]): string, 26 characters per key (FindingId above of the key's UTF-8, as
+// V8 writes it for crypto's hash: lone surrogates become U+FFFD).
+inline Napi::Value FindingIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    Napi::TypeError::New(env, "findingIds(keys: string[])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array keys = info[0].As<Napi::Array>();
+  const uint32_t n = keys.Length();
+  std::string out(size_t(n) * kIdChars, '0');
+  // Room for nearly every key, so most are written in one call (a key that may not have fit is measured first).
+  std::string key(4096, '\0');
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value k = keys.Get(i);
+    if (!k.IsString()) {
+      Napi::TypeError::New(env, "findingIds: every key must be a string").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    size_t len = 0;
+    key.resize(key.capacity());
+    napi_get_value_string_utf8(env, k, &key[0], key.size(), &len);
+    if (len + 4 >= key.size()) {
+      // Possibly cut (a character that did not fit is left out whole): measure, then write it all.
+      napi_get_value_string_utf8(env, k, nullptr, 0, &len);
+      key.resize(len + 1);
+      napi_get_value_string_utf8(env, k, &key[0], len + 1, &len);
+    }
+    key.resize(len);
+    FindingId(key, &out[size_t(i) * kIdChars]);
+  }
+  return Napi::String::New(env, out);
 }
 
 }  // namespace pcapwalk
