@@ -90,6 +90,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX response_requests_incident ON response_requests (incident_id, created_ms)',
     ],
   },
+  {
+    version: 5,
+    name: 'CPU history per host',
+    statements: [
+      // One row per host and scan: busy % as a column for queries across hosts, the busiest processes in data.
+      `CREATE TABLE cpu_samples (
+        id TEXT PRIMARY KEY, host_id TEXT NOT NULL, time_ms BIGINT NOT NULL, busy_pct DOUBLE PRECISION NOT NULL,
+        data TEXT NOT NULL)`,
+      'CREATE INDEX cpu_samples_host ON cpu_samples (host_id, time_ms)',
+      'CREATE INDEX cpu_samples_time ON cpu_samples (time_ms)',
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
