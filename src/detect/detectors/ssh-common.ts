@@ -1,6 +1,10 @@
 import type { TelemetryEvent } from '../../model/event.js';
 import type { AuthRecord } from '../../sources/authlog/record.js';
 import type { Detector, Hit } from '../detector.js';
+import { AttemptLog } from './ssh-attempt-log.js';
+
+// Part of this module's interface: the detectors import them from here.
+export { AttemptLog, iso } from './ssh-attempt-log.js';
 
 /**
  * Auth reasons that count as a guessing attempt by default: fail2ban's sshd filter in its default (normal) mode,
@@ -159,22 +163,31 @@ export class AttemptCounter {
     readonly slot: number,
   ) {}
 
-  /** The last reason looked up in `reasons`, and the answer: reasons come from a short list, in runs. */
-  private lastReason: string | undefined = undefined;
-  private lastCounts = false;
+  /**
+   * Reasons looked up in `reasons` so far, and the answers: reasons come from a short list (the parser's
+   * constants, so a compare is a pointer compare), and a set lookup for every attempt showed in bench/logs.
+   */
+  private readonly seen: string[] = [];
+  private readonly seenCounts: boolean[] = [];
+
+  private counts(reason: string): boolean {
+    const seen = this.seen;
+    for (let k = 0; k < seen.length; k++) if (seen[k] === reason) return this.seenCounts[k] as boolean;
+    const counts = this.reasons.has(reason);
+    // Bounded: reasons of events from elsewhere could be any string.
+    if (seen.length < 32) {
+      seen.push(reason);
+      this.seenCounts.push(counts);
+    }
+    return counts;
+  }
 
   count(v: AuthView): number {
     if (v.seq !== this.seq) {
       this.seq = v.seq;
       const reason = v.reason;
       if (!v.failure || reason === undefined) this.n = 0;
-      else {
-        if (reason !== this.lastReason) {
-          this.lastReason = reason;
-          this.lastCounts = this.reasons.has(reason);
-        }
-        this.n = this.lastCounts ? attemptsCounted(v, reason, this.expandRepeats) : 0;
-      }
+      else this.n = this.counts(reason) ? attemptsCounted(v, reason, this.expandRepeats) : 0;
     }
     return this.n;
   }
@@ -246,8 +259,6 @@ export class SshShared {
 export function peerOf(e: TelemetryEvent): string | undefined {
   return text(e.fields['source.ip']) ?? text(e.fields['source.domain']);
 }
-
-export const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Per-key state in a bounded map: past `max` keys the oldest-created goes first, so hostile input (a million
@@ -329,72 +340,4 @@ export function touchBounded(
   }
 }
 
-/** What findings about one source show: totals, accounts tried, first and last time, a few verbatim lines. */
-export class AttemptLog {
-  attempts = 0;
-  first = 0;
-  last = 0;
-  readonly users = new Set<string>();
-  usersDropped = 0;
-  readonly samples: string[] = [];
-  /** A bit per account number (AuthRecord.userId) below USER_BITS whose name is in `users`: a repeated account is
-   * known without a set lookup (most attempts repeat a name the source tried before). Made on first use. */
-  private userBits: Uint32Array | undefined = undefined;
-
-  /** Whether `add` would keep a line now: callers read a line only then (reading one may decode it). */
-  wantsSample(maxSamples = 5): boolean {
-    return this.samples.length < maxSamples;
-  }
-
-  /** `userId`: the number of `user`'s spelling (AuthRecord.userId), -1 when none. */
-  add(
-    time: number,
-    user: string | undefined,
-    line: string | undefined,
-    n: number,
-    userId = -1,
-    maxUsers = 50,
-    maxSamples = 5,
-  ): void {
-    if (this.attempts === 0) this.first = time;
-    this.attempts += n;
-    if (time > this.last) this.last = time;
-    if (user !== undefined) this.addUser(user, userId, maxUsers);
-    if (line !== undefined && this.samples.length < maxSamples) this.samples.push(line);
-  }
-
-  private addUser(user: string, id: number, maxUsers: number): void {
-    const numbered = id >= 0 && id < USER_BITS;
-    let bits = this.userBits;
-    if (numbered && bits !== undefined && ((bits[id >>> 5] as number) & (1 << (id & 31))) !== 0) return;
-    if (this.users.has(user)) {
-      if (!numbered) return;
-    } else if (this.users.size < maxUsers) this.users.add(user);
-    else {
-      this.usersDropped++;
-      return;
-    }
-    if (!numbered) return;
-    if (bits === undefined) {
-      bits = new Uint32Array(USER_BITS / 32);
-      this.userBits = bits;
-    }
-    bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
-  }
-
-  evidence(): Record<string, unknown> {
-    return {
-      attempts: this.attempts,
-      usersTried: [...this.users],
-      ...(this.usersDropped > 0 ? { usersNotListed: this.usersDropped } : {}),
-      firstSeen: iso(this.first),
-      lastSeen: iso(this.last),
-      sampleLines: [...this.samples],
-    };
-  }
-}
-
 export const MAX_TRACKED = 100_000;
-
-/** AttemptLog's bits for account numbers: 128 bytes per source that tried a numbered account. */
-const USER_BITS = 1024;
