@@ -10,6 +10,7 @@ import { BuiltinDetectorSet } from '../scan/detector-set.js';
 import { FileMemo } from '../scan/file-memo.js';
 import { type ScanResult, scanHost } from '../scan/scan.js';
 import { ExeHasher } from '../sources/procfs/exe-hash.js';
+import { readLoadAvg } from '../sources/procfs/loadavg.js';
 import { procDirOf } from '../sources/procfs/snapshot.js';
 import type { Heartbeat, IngestBatch } from '../store/types.js';
 import { batchesOfScan, runId, SelfUsage } from './batch.js';
@@ -210,7 +211,12 @@ export class Agent {
     // Rule regexes' matching caches grow with what they have seen: start them afresh after the first scan (which
     // reads every swept file) and every ten scans after.
     if (this.scans === 1 || this.scans % 10 === 0) releaseRegexCaches();
-    for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat()))
+    // The CPU sample (inventory.cpu) covers the scan's sampling window; the load average what came before it.
+    const cpu = {
+      windowMs: this.opts.config.scan.sampleMs,
+      load: readLoadAvg(procDirOf(this.opts.config.scan.root)),
+    };
+    for (const b of batchesOfScan(scan.snapshot.host, scan, () => this.nextId(), this.heartbeat(), cpu))
       this.enqueue(b);
     this.opts.afterScan?.();
   }

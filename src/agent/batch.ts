@@ -2,14 +2,57 @@ import type { Finding } from '../model/finding.js';
 import type { Host } from '../model/host.js';
 import type { ScanResult } from '../scan/scan.js';
 import type { HostSnapshot } from '../sources/procfs/snapshot.js';
-import { type Heartbeat, type IngestBatch, type Inventory, MAX_BATCH_FINDINGS } from '../store/types.js';
+import {
+  CPU_SAMPLE_TOP,
+  type CpuProcess,
+  type CpuSample,
+  type Heartbeat,
+  type IngestBatch,
+  type Inventory,
+  MAX_BATCH_FINDINGS,
+} from '../store/types.js';
 
 /** A process-wide id prefix: batch and heartbeat ids from this run never collide with an earlier run's. */
 export function runId(): string {
   return `${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export function inventoryOf(s: HostSnapshot, id: string): Inventory {
+/** What a scan knows about its CPU sampling besides the snapshot: the window it sampled and the load average. */
+export interface ScanCpu {
+  windowMs?: number;
+  load?: readonly [number, number, number] | null;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * The host's CPU over the scan's sampling window and its busiest processes; undefined when the scan did not sample
+ * (sampleMs 0), since a sample without a busy % cannot be drawn.
+ */
+export function cpuSampleOf(s: HostSnapshot, extra: ScanCpu = {}): CpuSample | undefined {
+  if (s.hostCpuPercent === null) return undefined;
+  const busy = s.processes.filter((p) => p.cpuPercent !== null && p.cpuPercent >= 0.05);
+  busy.sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || a.pid - b.pid);
+  const top: CpuProcess[] = busy.slice(0, CPU_SAMPLE_TOP).map((p) => ({
+    pid: p.pid,
+    startTime: new Date(p.startTime).toISOString(),
+    name: p.name.slice(0, 256),
+    ...(p.exe ? { exe: p.exe.slice(0, 4096) } : {}),
+    ...(p.user !== null ? { user: p.user.slice(0, 256) } : p.uid !== null ? { user: String(p.uid) } : {}),
+    cpuPercent: round1(Math.min(p.cpuPercent ?? 0, 100_000)),
+    ...(p.containerId ? { container: p.containerId.slice(0, 256) } : {}),
+  }));
+  return {
+    busyPercent: round1(Math.min(100, Math.max(0, s.hostCpuPercent))),
+    ...(extra.windowMs !== undefined ? { windowMs: extra.windowMs } : {}),
+    ...(s.host.cpus !== undefined ? { cpus: s.host.cpus } : {}),
+    ...(extra.load ? { load: [...extra.load] } : {}),
+    top,
+  };
+}
+
+export function inventoryOf(s: HostSnapshot, id: string, cpu?: ScanCpu): Inventory {
+  const sample = cpuSampleOf(s, cpu);
   const byUser: Record<string, number> = {};
   for (const p of s.processes) {
     const u = p.user ?? (p.uid === null ? '?' : String(p.uid));
@@ -30,6 +73,7 @@ export function inventoryOf(s: HostSnapshot, id: string): Inventory {
         : {}),
     })),
     packages: [],
+    ...(sample ? { cpu: sample } : {}),
   };
 }
 
@@ -39,6 +83,7 @@ export function batchesOfScan(
   scan: ScanResult,
   ids: () => string,
   heartbeat?: Heartbeat,
+  cpu?: ScanCpu,
 ): IngestBatch[] {
   const out: IngestBatch[] = [];
   const f = scan.findings;
@@ -50,7 +95,7 @@ export function batchesOfScan(
       findings: f.slice(i, i + MAX_BATCH_FINDINGS),
       incidents: i === 0 ? scan.incidents : [],
       heartbeats: i === 0 && heartbeat ? [heartbeat] : [],
-      inventory: i === 0 ? [inventoryOf(scan.snapshot, `${id}:inv`)] : [],
+      inventory: i === 0 ? [inventoryOf(scan.snapshot, `${id}:inv`, cpu)] : [],
     });
   }
   return out;

@@ -5,6 +5,7 @@ import type {
   ActionRecord,
   AgentRecord,
   ApiTokenRecord,
+  CpuSampleRecord,
   EnrollmentTokenRecord,
   FindingFilter,
   Heartbeat,
@@ -34,6 +35,8 @@ export interface FleetRepo {
   listIncidents(hostId?: string): Promise<Incident[]>;
   latestInventory(hostId: string): Promise<Inventory | null>;
   recentHeartbeats(hostId: string, limit: number): Promise<Heartbeat[]>;
+  /** CPU samples of a host with `sinceMs <= time < untilMs`, oldest first, at most `limit` (the newest kept). */
+  cpuSamples(hostId: string, sinceMs: number, untilMs: number, limit: number): Promise<CpuSampleRecord[]>;
 }
 
 export interface NewEnrollmentToken {

@@ -46,6 +46,36 @@ export const HeartbeatSchema = z.object({
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
+/** One of the busiest processes of a CPU sample; `startTime` with `pid` names one process even after pid reuse. */
+export const CpuProcessSchema = z.object({
+  pid: z.number().int().nonnegative(),
+  startTime: z.iso.datetime({ offset: true }),
+  name: z.string().max(256),
+  exe: z.string().max(4096).optional(),
+  user: z.string().max(256).optional(),
+  /** Percent of one core over the sample's window. */
+  cpuPercent: z.number().min(0).max(100_000),
+  container: z.string().max(256).optional(),
+});
+export type CpuProcess = z.infer<typeof CpuProcessSchema>;
+
+export const CPU_SAMPLE_TOP = 5;
+
+/**
+ * The host's CPU as one scan measured it: busy % of all cores over the scan's sampling window and the busiest
+ * processes then, so "since when does it burn, and what" can be answered later. Bounded: a few processes only.
+ */
+export const CpuSampleSchema = z.object({
+  /** Busy % of all cores (100 = every core busy) over `windowMs`. */
+  busyPercent: z.number().min(0).max(100),
+  windowMs: z.number().int().nonnegative().max(3_600_000).optional(),
+  cpus: z.number().int().positive().max(100_000).optional(),
+  /** 1, 5 and 15 minute load averages. */
+  load: z.array(z.number().nonnegative().max(1_000_000)).length(3).optional(),
+  top: z.array(CpuProcessSchema).max(10),
+});
+export type CpuSample = z.infer<typeof CpuSampleSchema>;
+
 /** A summary of what runs and listens on a host at one time; bounded so one snapshot cannot flood storage. */
 export const InventorySchema = z.object({
   id: z.string().min(1).max(200),
@@ -63,6 +93,8 @@ export const InventorySchema = z.object({
     )
     .max(5000),
   packages: z.array(z.object({ name: z.string().max(256), version: z.string().max(128) })).max(20_000),
+  /** The host's CPU at the inventory's time (agents from before CPU history send none; older servers drop it). */
+  cpu: CpuSampleSchema.optional(),
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
@@ -171,7 +203,10 @@ export const RetentionSchema = z.object({
   heartbeatsDays: z.number().int().nonnegative().default(7),
   inventoryDays: z.number().int().nonnegative().default(30),
   actionsDays: z.number().int().nonnegative().default(365),
+  /** CPU samples (one per host per scan); absent means CPU_SAMPLES_DAYS. */
+  cpuSamplesDays: z.number().int().nonnegative().optional(),
 });
+export const CPU_SAMPLES_DAYS = 14;
 export type Retention = z.infer<typeof RetentionSchema>;
 
 export interface RetentionResult {
@@ -183,4 +218,12 @@ export interface RetentionResult {
   sessions: number;
   /** Finished response requests for remote hosts, kept as long as the journal (actionsDays). */
   responseRequests: number;
+  cpuSamples: number;
+}
+
+/** A stored CPU sample of one host. */
+export interface CpuSampleRecord extends CpuSample {
+  id: string;
+  hostId: string;
+  time: string;
 }

@@ -55,6 +55,7 @@ export const INCIDENT_COLUMNS = [
 ] as const;
 export const HEARTBEAT_COLUMNS = ['id', 'host_id', 'agent_id', 'time_ms', 'data'] as const;
 export const INVENTORY_COLUMNS = ['id', 'host_id', 'time_ms', 'data'] as const;
+export const CPU_SAMPLE_COLUMNS = ['id', 'host_id', 'time_ms', 'busy_pct', 'data'] as const;
 
 export const INCIDENT_UPSERT = `ON CONFLICT (id) DO UPDATE SET
   severity = excluded.severity, data = excluded.data,

@@ -79,6 +79,8 @@ export interface MergedGroup {
   incidents: SqlValue[][];
   heartbeats: SqlValue[][];
   inventory: SqlValue[][];
+  /** One per inventory that carries a CPU sample, under the inventory's id. */
+  cpuSamples: SqlValue[][];
   agents: [string, number][];
 }
 
@@ -172,8 +174,14 @@ export function mergeGroup(items: readonly PendingBatch[]): MergedGroup {
       id,
       x.hostId,
       Date.parse(x.inv.time),
-      JSON.stringify(x.inv),
+      // The CPU sample is stored once, in cpu_samples.
+      JSON.stringify(x.inv.cpu ? { ...x.inv, cpu: undefined } : x.inv),
     ]),
+    cpuSamples: byKey(inventory).flatMap(([id, x]) =>
+      x.inv.cpu
+        ? [[id, x.hostId, Date.parse(x.inv.time), x.inv.cpu.busyPercent, JSON.stringify(x.inv.cpu)]]
+        : [],
+    ),
     agents: byKey(agents),
   };
 }

@@ -2,6 +2,8 @@ import type { Finding } from '../../model/finding.js';
 import type { Incident } from '../../model/incident.js';
 import type { FleetRepo } from '../store.js';
 import type {
+  CpuSample,
+  CpuSampleRecord,
   FindingFilter,
   Heartbeat,
   HostRecord,
@@ -157,5 +159,25 @@ export class SqlFleetRepo implements FleetRepo {
       [hostId, limit],
     );
     return rows.map((r) => JSON.parse(str(r.data)) as Heartbeat);
+  }
+
+  async cpuSamples(
+    hostId: string,
+    sinceMs: number,
+    untilMs: number,
+    limit: number,
+  ): Promise<CpuSampleRecord[]> {
+    // Newest first so a window with more samples than `limit` keeps its recent end, then put in time order.
+    const rows = await this.db.query(
+      `SELECT id, time_ms, data FROM cpu_samples WHERE host_id = ? AND time_ms >= ? AND time_ms < ?
+        ORDER BY time_ms DESC, id DESC LIMIT ?`,
+      [hostId, sinceMs, untilMs, limit],
+    );
+    const out: CpuSampleRecord[] = [];
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i] as Row;
+      out.push({ ...(JSON.parse(str(r.data)) as CpuSample), id: str(r.id), hostId, time: iso(r.time_ms) });
+    }
+    return out;
   }
 }

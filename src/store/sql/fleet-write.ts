@@ -1,5 +1,6 @@
 import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import {
+  CPU_SAMPLE_COLUMNS,
   FINDING_COLUMNS,
   FINDING_UPSERT,
   HEARTBEAT_COLUMNS,
@@ -21,12 +22,20 @@ export async function writeInTransaction(tx: SqlExecutor, g: MergedGroup): Promi
     await tx.insertMany('heartbeats', HEARTBEAT_COLUMNS, g.heartbeats, 'ON CONFLICT (id) DO NOTHING');
   if (g.inventory.length > 0)
     await tx.insertMany('inventory', INVENTORY_COLUMNS, g.inventory, 'ON CONFLICT (id) DO NOTHING');
+  if (g.cpuSamples.length > 0)
+    await tx.insertMany('cpu_samples', CPU_SAMPLE_COLUMNS, g.cpuSamples, 'ON CONFLICT (id) DO NOTHING');
   for (const [id, ms] of g.agents) await tx.run('UPDATE agents SET last_seen_ms = ? WHERE id = ?', [ms, id]);
 }
 
-/** Epoch-ms columns are BIGINT and the severity rank INTEGER; every other column here is TEXT. */
+/** Epoch-ms columns are BIGINT, the severity rank INTEGER, busy % DOUBLE PRECISION; every other column is TEXT. */
 const pgType = (column: string): string =>
-  column.endsWith('_ms') ? '::bigint' : column === 'severity_rank' ? '::integer' : '';
+  column.endsWith('_ms')
+    ? '::bigint'
+    : column === 'severity_rank'
+      ? '::integer'
+      : column === 'busy_pct'
+        ? '::double precision'
+        : '';
 
 /**
  * The rows of parameter `param`, a JSON array of arrays (one per row, values in column order), read by position
@@ -53,7 +62,9 @@ const PG_GROUP_SQL = `WITH
   inv AS (INSERT INTO inventory (${INVENTORY_COLUMNS.join(', ')}) ${rowsOf(INVENTORY_COLUMNS, 5)}
     ON CONFLICT (id) DO NOTHING),
   a AS (UPDATE agents SET last_seen_ms = v.last_seen_ms FROM (${rowsOf(['id', 'last_seen_ms'], 6)}) AS v
-    WHERE agents.id = v.id)
+    WHERE agents.id = v.id),
+  cs AS (INSERT INTO cpu_samples (${CPU_SAMPLE_COLUMNS.join(', ')}) ${rowsOf(CPU_SAMPLE_COLUMNS, 7)}
+    ON CONFLICT (id) DO NOTHING)
 SELECT 1`;
 
 /** The rows as one JSON array of arrays, written as text directly (no intermediate objects). */
@@ -80,5 +91,6 @@ export async function writeOneStatement(db: SqlDriver, g: MergedGroup): Promise<
     asJson(g.heartbeats),
     asJson(g.inventory),
     asJson(g.agents),
+    asJson(g.cpuSamples),
   ]);
 }

@@ -1,4 +1,4 @@
-import type { Retention, RetentionResult } from '../types.js';
+import { CPU_SAMPLES_DAYS, type Retention, type RetentionResult } from '../types.js';
 import type { SqlDriver } from './driver.js';
 
 const DAY_MS = 86_400_000;
@@ -14,6 +14,7 @@ export async function applyRetention(db: SqlDriver, policy: Retention, now: Date
     heartbeats: await older('heartbeats', 'time_ms', policy.heartbeatsDays),
     inventory: await older('inventory', 'time_ms', policy.inventoryDays),
     actions: await older('actions', 'updated_ms', policy.actionsDays),
+    cpuSamples: await older('cpu_samples', 'time_ms', policy.cpuSamplesDays ?? CPU_SAMPLES_DAYS),
     sessions: await db.run('DELETE FROM sessions WHERE expires_ms <= ?', [ms]),
     // Requests are the audit trail of the journal's remote entries: finished ones go with the journal's age.
     responseRequests:
