@@ -296,13 +296,15 @@ export class KeyedState<V> {
 
   /** `get(key)`, where `id` (-1: none) numbers the key's spelling: each id stands for one key, always. */
   getNumbered(key: string, id: number): V {
-    if (id < 0 || id >= MAX_ID) return this.get(key);
     const byId = this.byId;
-    let v = id < byId.length ? byId[id] : undefined;
+    let v = id >= 0 && id < byId.length ? byId[id] : undefined;
     if (v === undefined) {
+      // One call of `get` for a miss and an unnumbered key alike: a call site of its own for the rare unnumbered
+      // key (lines the string path read) would have no type feedback, and the first one would deoptimize every
+      // detector that inlined this.
       v = this.get(key);
       // Grown without holes (a holey array reads slower); not if `get` just evicted.
-      if (this.byId === byId) {
+      if (id >= 0 && id < MAX_ID && this.byId === byId) {
         while (byId.length <= id) byId.push(undefined);
         byId[id] = v;
       }
