@@ -18,9 +18,9 @@
 // 2 + the client direction JS settled on, -1..1); until then every segment with payload or SYN is handed over and
 // onEvent returns 0. Before and after that window this code applies the SYN rules for the client side itself, so
 // the flow's client direction is the same as when JS sees every packet. onEvent returns -1 for a recognised mining
-// flow whose plain lines this code may count (pcap_walk_lines.h; JS then writes how the flow stands at w30..w35 and
-// gets the sums as event kind 5), and -2 for a flow JS probes as HTTP (segments that start no head or JSON message
-// are then only counted, up to the probe limit).
+// flow whose plain lines or HTTP segments this code may count (pcap_walk_lines.h, pcap_walk_http.h; JS then writes
+// how the flow stands at w30..w35 and gets the sums as event kind 5), and -2 for a flow JS probes as HTTP (segments
+// that start no head or JSON message are then only counted, up to the probe limit).
 //
 // Unknown flows are looked at here first: while their payload shows nothing the JS sniff would recognise, the misses
 // are counted here and JS never sees them. DNS questions are parsed here too; JS is asked once per distinct name
@@ -42,6 +42,7 @@
 #include <napi.h>
 
 #include "pcap_walk_dns.h"
+#include "pcap_walk_http.h"
 #include "pcap_walk_lines.h"
 #include "pcap_walk_texts.h"
 
@@ -702,6 +703,7 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   // --- lines of mining flows counted here (pcap_walk_lines.h) ---
   std::vector<pcapwalk::KnownMethod> known_;
   std::vector<pcapwalk::Counting> counting_;
+  pcapwalk::HttpSegment http_;
   std::vector<pcapwalk::LineCount> lines_;
   std::string joined_;
   bool countsHandedOver_ = false;
@@ -1072,6 +1074,14 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
   bool CountHere(int32_t id, Flow& f, int dir, const uint8_t* p, int64_t len, uint8_t flags, uint32_t seq) {
     pcapwalk::Counting& c = counting_[size_t(f.counting)];
     if ((flags & kSyn) || len <= 0) return false;
+    if (c.tell & pcapwalk::kHttpFlow) {
+      // analyzer.ts http(): each segment on its own (pcap_walk_http.h); the names held stay bounded.
+      if (c.methods.size() >= pcapwalk::kMaxHttpNames) return false;
+      if (!pcapwalk::CountHttpSegment(known_, c.tell, p, size_t(len), http_)) return false;
+      pcapwalk::AddHttpSegment(c, dir, http_);
+      if (c.messages + c.added >= pcapwalk::kMaxInspected) HandOverSums(id, true);
+      return true;
+    }
     // half-stream.ts push(): a segment wholly before what the stream expects (a retransmission) changes nothing, and
     // nothing else JS does with a mining flow's segment depends on it.
     if (!c.fresh[dir] && c.clean[dir]) {
@@ -1481,7 +1491,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("PcapWalk", PcapWalk::Init(env));
   exports.Set("isoTimes", Napi::Function::New(env, pcapwalk::IsoTimes, "isoTimes"));
   exports.Set("findingIds", Napi::Function::New(env, pcapwalk::FindingIds, "findingIds"));
-  exports.Set("abiVersion", Napi::Number::New(env, 5));
+  exports.Set("abiVersion", Napi::Number::New(env, 6));
   return exports;
 }
 

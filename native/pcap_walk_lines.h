@@ -77,9 +77,13 @@ struct Counting {
   bool moved[2] = {false, false};
   std::string part[2];
 
-  bool Pending() const { return added > 0 || moved[0] || moved[1]; }
+  // An HTTP segment was counted (it may add votes or a header name but no message).
+  bool touched = false;
+
+  bool Pending() const { return added > 0 || moved[0] || moved[1] || touched; }
   void Reset() {
     added = 0;
+    touched = false;
     moved[0] = moved[1] = false;
     part[0].clear();
     part[1].clear();

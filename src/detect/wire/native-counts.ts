@@ -21,8 +21,8 @@ const KNOWN_NAMES: readonly string[] = [
   ]),
 ];
 
-// The native walk counts the plain lines of a mining flow whose handshake JS has read (native/pcap_walk_lines.h):
-// these tell it what JS knows, and add up what it counted. The flags are the header's kMethod* and k*Unknown.
+// The native walk counts the plain lines of a mining flow whose handshake JS has read (native/pcap_walk_lines.h), and
+// the segments of an HTTP mining flow (native/pcap_walk_http.h): these tell it what JS knows, and add up what it counted. The flags are the header's kMethod* and k*Unknown.
 
 /**
  * Known method names with what classify() does with each, "flags:name" per line, built from the same sets
@@ -48,11 +48,12 @@ export function nativeMethodTable(): string {
 }
 
 /**
- * Whether the walk may count `flow`'s lines (when no finding is reported as it happens: a live report waits on the
- * messages one by one): a mining flow read as JSON lines, not HTTP.
+ * Whether the walk may count `flow`'s messages (when no finding is reported as it happens: a live report waits on
+ * the messages one by one): a mining flow read as JSON lines, or as HTTP once its protocol is known
+ * (native/pcap_walk_http.h).
  */
 export function mayCountNatively(flow: Flow): boolean {
-  return flow.state === STATE_MINING && flow.rpc !== null && !flow.rpc.http;
+  return flow.state === STATE_MINING && flow.rpc !== null && (!flow.rpc.http || flow.rpc.protocol !== null);
 }
 
 /** How `flow` stands, for the walk (NativeWalkSink.countingState). */
@@ -63,7 +64,9 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
     (rpc.agent === undefined ? 1 : 0) |
     (rpc.login === undefined ? 2 : 0) |
     (rpc.identityParses < MAX_IDENTITY_PARSES ? 4 : 0) |
-    (rpc.protocol === 'monero-stratum' ? 8 : 0);
+    (rpc.protocol === 'monero-stratum' ? 8 : 0) |
+    (rpc.http ? 16 : 0) |
+    (rpc.http && rpc.httpAgent === undefined ? 32 : 0);
   for (let dir = 0; dir < 2; dir++) {
     const stream = streamOf(rpc, dir);
     // 2: no stream yet (json() would begin one at the first segment).
@@ -72,6 +75,9 @@ export function writeCountingState(flow: Flow, w: Int32Array, at: number): void 
     w[at + 3 + dir * 2] = next < 0 ? 0 : next | 0;
   }
 }
+
+/** A counted name's index for an HTTP mining header (kUncappedName in native/pcap_walk_http.h). */
+const UNCAPPED_NAME = -2;
 
 /**
  * Adds the walk's sums (WriteSums in native/pcap_walk_lines.h, at byte `at` of `buf`; `words` is the same memory as
@@ -92,12 +98,18 @@ export function addNativeCounts(rpc: RpcState, buf: Buffer, words: Int32Array, a
     const count = words[p >>> 2] as number;
     const known = words[(p >>> 2) + 1] as number;
     const len = words[(p >>> 2) + 2] as number;
-    // A known name is the one string methodName hands out for it.
-    countMethod(
-      rpc,
-      known >= 0 ? (KNOWN_NAMES[known] as string) : methodName(buf, p + 12, p + 12 + len),
-      count,
-    );
+    if (known === UNCAPPED_NAME) {
+      // An HTTP mining header, counted as readHttpSegment counts it (no bound on distinct names).
+      const name = buf.toString('latin1', p + 12, p + 12 + len);
+      rpc.methods.set(name, (rpc.methods.get(name) ?? 0) + count);
+    } else {
+      // A known name is the one string methodName hands out for it.
+      countMethod(
+        rpc,
+        known >= 0 ? (KNOWN_NAMES[known] as string) : methodName(buf, p + 12, p + 12 + len),
+        count,
+      );
+    }
     p += 12 + ((len + 3) & ~3);
   }
   // Streams the walk read on: where they stand, with the unfinished line it held.

@@ -86,7 +86,7 @@ let addonProblem = '';
 
 function isAddon(x: unknown): x is PcapWalkAddon {
   const o = x as Partial<PcapWalkAddon> | null;
-  return typeof o === 'object' && o !== null && o.abiVersion === 5 && typeof o.PcapWalk === 'function';
+  return typeof o === 'object' && o !== null && o.abiVersion === 6 && typeof o.PcapWalk === 'function';
 }
 
 /** The native walk addon, loaded once; null (with `nativeWalkProblem()` saying why) when it is not built here. */
