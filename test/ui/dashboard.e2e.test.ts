@@ -9,6 +9,7 @@ import type { Incident } from '../../src/model/incident.js';
 import { scanHost } from '../../src/scan/scan.js';
 import { type RunningServer, runServer } from '../../src/server/run.js';
 import { type Browser, launchBrowser } from './browser.js';
+import { seedCpuHistory } from './cpu-seed.js';
 import { addUser, ensureBundle, keyboardLogin, logout, shoot } from './helpers.js';
 import { seedFleet } from './seed.js';
 
@@ -69,7 +70,15 @@ describe('dashboard in headless Chromium', () => {
     server = await runServer({ db: `sqlite:${join(tmp, 'fleet.db')}`, host: '127.0.0.1', port: 0 });
     admin = server.firstAdmin!;
     await addUser(server.store, 'viewer', 'viewer', VIEWER_PW);
-    await seedFleet(server.store, { hosts: 16, findings: 160, now: Date.now(), prefix: 'web' });
+    const seededAt = Date.now();
+    await seedFleet(server.store, { hosts: 16, findings: 160, now: seededAt, prefix: 'web' });
+    // web-0000 mines (first seen 4 h ago): a day of CPU samples with the burn starting shortly before.
+    await seedCpuHistory(
+      server.store,
+      { id: 'h-web-0000', name: 'web-0000', os: 'Debian GNU/Linux 12', kernel: '6.1.0-18-amd64', cpus: 4 },
+      seededAt,
+      seededAt - 4.25 * 3_600_000,
+    );
     // A hostile host name: the page must show it as text, never run it.
     await server.store.fleet.ingest(
       {
@@ -150,6 +159,12 @@ describe('dashboard in headless Chromium', () => {
     await expect(page.getByText('/dev/shm/.x/kdevtmpfsi').first().isVisible()).resolves.toBe(true);
     await expect(page.getByText('redis-server').first().isVisible()).resolves.toBe(true);
     await page.locator('.chart canvas').first().waitFor();
+    // CPU history: the chart, when mining was first seen, and what burns now.
+    await page.locator('#cpu-history canvas').waitFor();
+    await expect(page.locator('#cpu-history .mining-since').textContent()).resolves.toMatch(/first seen/);
+    await expect(
+      page.locator('#cpu-history .cpu-top').getByText('/dev/shm/.x/kdevtmpfsi').isVisible(),
+    ).resolves.toBe(true);
     await shoot(page, '02-host');
   }, 60_000);
 

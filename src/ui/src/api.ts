@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CpuHistorySchema } from '../../server/cpu-history.js';
 import type {
   HostViewSchema,
   IncidentListSchema,
@@ -14,6 +15,7 @@ export type HostView = z.infer<typeof HostViewSchema>;
 export type IncidentList = z.infer<typeof IncidentListSchema>;
 export type IncidentView = z.infer<typeof IncidentViewSchema>;
 export type Surface = z.infer<typeof SurfaceSchema>;
+export type CpuHistory = z.infer<typeof CpuHistorySchema>;
 export type Role = 'viewer' | 'analyst' | 'admin';
 export interface Me {
   id: string;

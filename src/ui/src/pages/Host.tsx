@@ -1,6 +1,7 @@
 import type { HostView } from '../api.js';
 import { Card, Empty, Failed, Sev, StatusBadge } from '../components/bits.js';
 import { CostChart } from '../components/CostChart.js';
+import { CpuHistoryCard } from '../components/CpuHistory.js';
 import { ago, STATUS_LABEL, time } from '../format.js';
 import { useApi } from '../hooks.js';
 import { href } from '../router.js';
@@ -56,6 +57,9 @@ export function HostPage(props: { id: string }) {
               </tbody>
             </table>
           )}
+        </Card>
+        <Card title="Host CPU history" class="wide" id="cpu-history">
+          <CpuHistoryCard hostId={h.id} />
         </Card>
         <Card title="Cost and CPU of flagged processes, last 24 hours" class="wide">
           {data.costSeries ? (
