@@ -107,16 +107,16 @@ describe('parseSince', () => {
 });
 
 describe('miningMarks and latestOf', () => {
-  it('keeps resource-hijacking findings, earliest first seen first', () => {
-    const stored = (n: number, firstSeen: string, techniques: string[]): StoredFinding => ({
-      finding: { ...finding('h1', n), techniques },
+  it('keeps miner and resource-hijacking findings, earliest first seen first', () => {
+    const stored = (n: number, firstSeen: string, techniques: string[], ruleId?: string): StoredFinding => ({
+      finding: { ...finding('h1', n), techniques, ...(ruleId ? { ruleId } : {}) },
       firstSeen,
       lastSeen: '2025-01-03T00:00:00.000Z',
     });
     const marks = miningMarks([
       stored(1, '2025-01-02T00:00:00.000Z', ['T1496']),
-      stored(2, '2025-01-01T00:00:00.000Z', ['T1059', 'T1496']),
-      stored(3, '2024-12-01T00:00:00.000Z', ['T1110']),
+      stored(2, '2025-01-01T00:00:00.000Z', ['T1059', 'T1496'], 'custom.hijack'),
+      stored(3, '2024-12-01T00:00:00.000Z', ['T1110'], 'ssh.brute-force'),
     ]);
     expect(marks.map((m) => [m.firstSeen, m.pid, m.exe])).toEqual([
       ['2025-01-01T00:00:00.000Z', 1002, '/tmp/.x/miner2'],

@@ -3,6 +3,7 @@ import { parseDuration } from '../cost/duration.js';
 import { MinewardenError } from '../model/errors.js';
 import type { StoredFinding } from '../store/types.js';
 import { CpuProcessSchema, type CpuSampleRecord } from '../store/types.js';
+import { isMinerFinding } from './dashboard/classify.js';
 
 /** A chart has no use for more points than it has pixels; longer windows are averaged into buckets. */
 export const MAX_POINTS = 500;
@@ -76,7 +77,7 @@ export const CpuHistorySchema = z.object({
       top: z.array(CpuProcessSchema),
     })
     .nullable(),
-  /** Mining findings of the host (resource hijacking, T1496), earliest first: when the burning was first seen. */
+  /** Mining findings of the host (miner rules, pool traffic, cost evidence, or T1496), earliest first seen first. */
   mining: z.array(MiningMarkSchema),
 });
 export type CpuHistory = z.infer<typeof CpuHistorySchema>;
@@ -148,10 +149,10 @@ export function downsample(
   return { bucketMs, points };
 }
 
-/** Findings that say the host's CPU is being hijacked (ATT&CK T1496), earliest first seen first. */
+/** Mining findings (the dashboard's, or any resource hijacking: ATT&CK T1496), earliest first seen first. */
 export function miningMarks(findings: readonly StoredFinding[], limit = 50): MiningMark[] {
   return findings
-    .filter((s) => s.finding.techniques.includes('T1496'))
+    .filter((s) => isMinerFinding(s.finding) || s.finding.techniques.includes('T1496'))
     .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0))
     .slice(0, limit)
     .map(({ finding: f, firstSeen, lastSeen }) => ({
