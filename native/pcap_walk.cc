@@ -953,10 +953,11 @@ class PcapWalk : public Napi::ObjectWrap<PcapWalk> {
     }
     if (ended_) return;
     if (f.counting >= 0 && CountHere(id, f, dir, pkt + v.payloadOff, v.payloadLen, flags, v.seq)) return;
-    // analyzer.ts http() on a probed flow: a segment with no HTTP head and no JSON start does nothing, until the
-    // probe limit, where JS gives up on the flow.
+    // analyzer.ts http() on a probed flow: a segment with no HTTP head and no JSON start does nothing, nor does a
+    // plain response head, until the probe limit, where JS gives up on the flow.
     if (f.httpProbe && !(flags & kSyn) && f.payloadPackets <= kMaxRpcProbe &&
-        !StartsHttpOrMessage(pkt + v.payloadOff, v.payloadLen))
+        (!StartsHttpOrMessage(pkt + v.payloadOff, v.payloadLen) ||
+         pcapwalk::HttpResponseDoesNothing(pkt + v.payloadOff, size_t(v.payloadLen), http_)))
       return;
     if (f.counting >= 0 && counting_[size_t(f.counting)].Pending()) {
       // JS reads this segment itself: the sums of the lines before it first.

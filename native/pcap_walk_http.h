@@ -171,10 +171,22 @@ inline bool CountHttpSegment(const std::vector<KnownMethod>& known, int32_t tell
   return true;
 }
 
+// Whether readHttpSegment does nothing with a segment of a flow JS still probes as HTTP: a response head (no vote)
+// with no mining header, no Authorization header (the login may be unknown) and no JSON message after it. Such a
+// segment need not go to JS while the probe goes on.
+inline bool HttpResponseDoesNothing(const uint8_t* p, size_t len, HttpSegment& scratch) {
+  if (!StartsAscii(p, len, "HTTP/1.")) return false;
+  int64_t body = -1;
+  scratch.header = false;
+  if (!ReadHead(p, len, false, kLoginUnknown, body, scratch) || scratch.header) return false;
+  return body < 0 || body >= int64_t(len) || !StartsJson(p + body, size_t(int64_t(len) - body));
+}
+
 // Adds a counted segment to the sums: the client vote, the mining header (as readHttpSegment counts it) and the
 // body's message (as classify() does).
 inline void AddHttpSegment(Counting& c, int dir, const HttpSegment& h) {
-  c.touched = true;
+  // A segment that adds nothing (a response head with no mining header or message) needs no hand-over.
+  if (h.request || h.header || h.body) c.touched = true;
   if (h.request) c.clientVotes[dir]++;
   if (h.header) {
     bool found = false;
