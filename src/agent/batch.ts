@@ -35,7 +35,8 @@ export function cpuSampleOf(s: HostSnapshot, extra: ScanCpu = {}): CpuSample | u
   busy.sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || a.pid - b.pid);
   const top: CpuProcess[] = busy.slice(0, CPU_SAMPLE_TOP).map((p) => ({
     pid: p.pid,
-    startTime: new Date(p.startTime).toISOString(),
+    // A start time that cannot be a date (unreadable boot time) must not fail the scan's shipment.
+    startTime: new Date(Number.isFinite(p.startTime) ? p.startTime : 0).toISOString(),
     name: p.name.slice(0, 256),
     ...(p.exe ? { exe: p.exe.slice(0, 4096) } : {}),
     ...(p.user !== null ? { user: p.user.slice(0, 256) } : p.uid !== null ? { user: String(p.uid) } : {}),
