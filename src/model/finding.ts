@@ -37,12 +37,9 @@ export type Finding = z.infer<typeof FindingSchema>;
 /** What a detector returns; the engine adds id, host and time. */
 export type FindingDraft = Omit<Finding, 'id' | 'host' | 'time' | 'incidentId'> & { time?: string };
 
-/**
- * Finding ids are derived, not random: the same rule on the same entity of the same host gives the same id in every
- * scan, so storage can ingest idempotently and repeated scans do not pile up duplicates.
- */
-export function findingId(hostId: string, ruleId: string, entity: Entity): string {
-  const key = [
+/** The text a finding id hashes: host, rule, and the entity's identifying fields, NUL-separated. */
+export function findingIdKey(hostId: string, ruleId: string, entity: Entity): string {
+  return [
     hostId,
     ruleId,
     entity.kind,
@@ -55,5 +52,12 @@ export function findingId(hostId: string, ruleId: string, entity: Entity): strin
     entity.name ?? '',
     entity.container ?? '',
   ].join('\u0000');
-  return `f-${hash('sha256', key, 'hex').slice(0, 24)}`;
+}
+
+/**
+ * Finding ids are derived, not random: the same rule on the same entity of the same host gives the same id in every
+ * scan, so storage can ingest idempotently and repeated scans do not pile up duplicates.
+ */
+export function findingId(hostId: string, ruleId: string, entity: Entity): string {
+  return `f-${hash('sha256', findingIdKey(hostId, ruleId, entity), 'hex').slice(0, 24)}`;
 }

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type Entity, type Finding, findingId } from '../../model/finding.js';
+import { type Entity, type Finding, findingId, findingIdKey } from '../../model/finding.js';
 import { loadPcapWalkAddon } from '../../sources/pcap/native-walk.js';
-import { findingIdKey, LateTexts } from './late-texts.js';
+import { LateTexts } from './late-texts.js';
 import { isoTime } from './report-text.js';
 
 const addon = loadPcapWalkAddon();

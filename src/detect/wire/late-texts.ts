@@ -1,5 +1,4 @@
-import type { Entity, Finding } from '../../model/finding.js';
-import { findingId } from '../../model/finding.js';
+import { type Finding, findingId, findingIdKey } from '../../model/finding.js';
 import { loadPcapWalkAddon, type PcapWalkAddon } from '../../sources/pcap/native-walk.js';
 import { isoTime } from './report-text.js';
 
@@ -7,26 +6,6 @@ import { isoTime } from './report-text.js';
 const NATIVE_ISO_LIMIT = 253_402_300_800_000;
 const ISO_CHARS = 24;
 const ID_CHARS = 26;
-
-/**
- * The key findingId (model/finding.ts) hashes, built the same way: the addon hashes these keys for a whole report
- * at once. late-texts.test.ts holds the two to the same ids.
- */
-export function findingIdKey(hostId: string, ruleId: string, entity: Entity): string {
-  return [
-    hostId,
-    ruleId,
-    entity.kind,
-    entity.pid ?? '',
-    entity.startTime ?? '',
-    entity.exe ?? '',
-    entity.path ?? '',
-    entity.ip ?? '',
-    entity.port ?? '',
-    entity.name ?? '',
-    entity.container ?? '',
-  ].join('\u0000');
-}
 
 /**
  * The id and times of a report's findings, filled in at once after all of them are built: the finding ids (one
