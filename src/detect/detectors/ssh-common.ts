@@ -268,8 +268,17 @@ export function peerOf(e: TelemetryEvent): string | undefined {
 export class KeyedState<V> {
   private readonly map = new Map<string, V>();
   /** Values by their key's number (AuthRecord.peerId, userId): an array load, not a hash lookup, for nearly every
-   * attempt of a log file (bench/logs). Emptied whenever the map evicts, so it holds only what the map holds. */
+   * attempt of a log file (bench/logs). Given up for good once the map evicts (past `max` keys, hostile input):
+   * it must hold only what the map holds, and refilling it after every eviction would cost more than the map. */
   private byId: (V | undefined)[] = [];
+  private numbered = true;
+  /**
+   * The keys in the order they were added, from `head` on: the map's own order, as keys leave it only by eviction
+   * of the oldest. Asking the map for its first key instead walked past every key deleted since its last rehash,
+   * so each eviction cost time linear in the map (a log of a million spoofed sources took seconds per 100,000).
+   */
+  private order: string[] = [];
+  private head = 0;
 
   constructor(
     private readonly max: number,
@@ -281,11 +290,18 @@ export class KeyedState<V> {
     if (v === undefined) {
       v = this.make();
       if (this.map.size >= this.max) {
-        const oldest = this.map.keys().next();
-        if (!oldest.done) this.map.delete(oldest.value);
-        if (this.byId.length > 0) this.byId = [];
+        const oldest = this.order[this.head++];
+        if (oldest !== undefined) this.map.delete(oldest);
+        // Dropped in bulk: shifting one key off the front per eviction would be linear each time.
+        if (this.head >= this.max) {
+          this.order = this.order.slice(this.head);
+          this.head = 0;
+        }
+        this.numbered = false;
+        this.byId = [];
       }
       this.map.set(key, v);
+      this.order.push(key);
     }
     return v;
   }
@@ -303,8 +319,8 @@ export class KeyedState<V> {
       // key (lines the string path read) would have no type feedback, and the first one would deoptimize every
       // detector that inlined this.
       v = this.get(key);
-      // Grown without holes (a holey array reads slower); not if `get` just evicted.
-      if (id >= 0 && id < MAX_ID && this.byId === byId) {
+      // Grown without holes (a holey array reads slower).
+      if (id >= 0 && id < MAX_ID && this.numbered) {
         while (byId.length <= id) byId.push(undefined);
         byId[id] = v;
       }
