@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { packagePath } from '../util/package-root.js';
 import type { ZodApp } from './context.js';
 
-/** Built by `npm run build` (vite, src/ui/vite.config.ts); the same path from src/server and dist/server. */
-export const UI_DIR = resolve(import.meta.dirname, '../../dist/ui');
+/** Built by `npm run build` (vite, src/ui/vite.config.ts). */
+export const UI_DIR = packagePath('dist', 'ui');
 
 /**
  * Everything the page loads comes from this server: the policy forbids other origins, so a stray font or script
@@ -35,7 +36,7 @@ export async function uiStatic(app: ZodApp, dir = UI_DIR): Promise<void> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
   });
-  if (!existsSync(resolve(dir, 'index.html'))) {
+  if (!existsSync(join(dir, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(NOT_BUILT));
     return;
   }

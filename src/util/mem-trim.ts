@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from './package-root.js';
 
-const ADDON_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../build/Release/mem_trim.node');
+const ADDON_PATH = packagePath('build', 'Release', 'mem_trim.node');
 
 interface MemTrimAddon {
   abiVersion: number;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MinewardenError } from '../../model/errors.js';
 import type { TelemetryEvent } from '../../model/event.js';
 import type { Category } from '../../model/finding.js';
+import { packagePath } from '../../util/package-root.js';
 import type { Detector, Hit, RuleMeta } from '../detector.js';
 import { sigmaDetectors } from '../sigma/findings.js';
 import type { SigmaRule } from '../sigma/parse/rule.js';
@@ -12,10 +13,10 @@ import type { PackFields } from './pack.js';
 /** The custom fields a finding needs at run time; `tests` only matter to the pack's own tests. */
 export type PackMetaFields = Pick<PackFields, 'name' | 'recommendation' | 'confidence' | 'category'>;
 
-/** Where the YAML lives: next to this module in the checkout, or under src/ when running from dist/. */
+/** Where the YAML lives: next to this module in the checkout, or under src/ when running from dist/ (or the bundle). */
 export function packDir(): string {
   const here = import.meta.dirname;
-  for (const dir of [join(here, 'sigma'), resolve(here, '../../../src/detect/rules/sigma')])
+  for (const dir of [join(here, 'sigma'), packagePath('src', 'detect', 'rules', 'sigma')])
     if (existsSync(dir)) return dir;
   throw new MinewardenError('MW_INPUT_NOT_FOUND', 'the built-in rule pack is missing', {
     file: join(here, 'sigma'),

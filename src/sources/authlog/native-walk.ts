@@ -1,10 +1,8 @@
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../util/package-root.js';
 import { SSHD_METHOD_NAMES } from './sshd-bytes.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const AUTHLOG_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/authlog_walk.node');
+export const AUTHLOG_WALK_ADDON_PATH = packagePath('build', 'Release', 'authlog_walk.node');
 
 /**
  * native/authlog_walk.cc: the newline-terminated lines of `buf[from, to)` into `out`, one record of WALK_RECORD

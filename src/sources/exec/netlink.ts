@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TelemetryEvent } from '../../model/event.js';
+import { packagePath } from '../../util/package-root.js';
 import { splitCmdline } from '../procfs/cmdline.js';
 import { readBootTimeMs } from '../procfs/host-info.js';
 import { type ProcessBasic, parseExeLink, readProcessBasic, startTimeMs } from '../procfs/process.js';
@@ -58,9 +57,7 @@ interface AddonModule {
   abiVersion: number;
 }
 
-/** src/sources/exec and dist/sources/exec both sit three levels below the package root. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const DEFAULT_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/proc_connector.node');
+export const DEFAULT_ADDON_PATH = packagePath('build', 'Release', 'proc_connector.node');
 const ADDON_ABI = 1;
 
 function isAddonModule(m: unknown): m is AddonModule {

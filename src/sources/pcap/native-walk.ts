@@ -1,18 +1,16 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { MinewardenError } from '../../model/errors.js';
+import { packagePath } from '../../util/package-root.js';
 import { addrText, PacketView } from './decode.js';
 import type { DnsMessage } from './dns.js';
 import type { NativeWalkOutcome, NativeWalkSink, PayloadMarks } from './native-walk-sink.js';
 import type { CaptureSummary } from './reader.js';
 import { openError } from './reader.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const PCAP_WALK_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/pcap_walk.node');
+export const PCAP_WALK_ADDON_PATH = packagePath('build', 'Release', 'pcap_walk.node');
 
 /** Event kinds and layout written by native/pcap_walk.cc into the scratch buffer (see the comment at its top). */
 const EV_TCP = 2;

@@ -1,15 +1,13 @@
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ProcessInfo } from '../../model/inventory.js';
+import { packagePath } from '../../util/package-root.js';
 import { splitCmdline } from './cmdline.js';
 import { assembleProcess, type ReadContext, statOrWarn, warnStatUnreadable } from './process.js';
 import { PF_KTHREAD, type ProcStat } from './stat.js';
 import { parseStatus } from './status.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const PROCFS_READ_ADDON_PATH = resolve(PACKAGE_ROOT, 'build/Release/procfs_read.node');
+export const PROCFS_READ_ADDON_PATH = packagePath('build', 'Release', 'procfs_read.node');
 
 /** Record layout written by native/procfs_read.cc (see the comment at its top). */
 const NOT_READ = -0x80000000;
