@@ -28,7 +28,7 @@ const outDir = resolve(root, 'bench/out');
 mkdirSync(outDir, { recursive: true });
 const MB = 1024 * 1024;
 const minBytes = Number(process.env.PCAP_BENCH_MB ?? 200) * MB;
-const runs = Number(process.env.PCAP_BENCH_RUNS ?? 3);
+const runs = Number(process.env.PCAP_BENCH_RUNS ?? 5);
 const file = await buildBenchCapture(
   resolve(outDir, 'pcap-bench.pcap'),
   resolve(root, '../shared/data/pcaps'),
