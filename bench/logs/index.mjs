@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCjs } from '../../scripts/cjs-bundle.mjs';
 import { generate } from './generate.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -95,7 +96,10 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 );
-const pipeline = await run(process.execPath, [join(here, 'ours.mjs'), file]);
+// Bundled as the command is (one CommonJS file): the compiled ES modules of dist/ run the same loops ~30% slower.
+const oursBundle = join(outDir, 'logs-pipeline.cjs');
+await bundleCjs(join(here, 'ours.mjs'), oursBundle);
+const pipeline = await run(process.execPath, [oursBundle, file]);
 const inner = JSON.parse(pipeline.stdout.trim());
 console.log(
   `minewarden logs pipeline: ${pipeline.seconds.toFixed(2)} s wall, ${pipeline.cpuSeconds?.toFixed(2) ?? '?'} s CPU; ${fmt(pipeline, 1e6, 'M')}; peak RSS ${pipeline.peakMiB.toFixed(0)} MiB; ${inner.events} auth events, ${inner.bruteForce} brute-force sources`,

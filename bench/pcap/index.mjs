@@ -20,6 +20,7 @@ import {
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCjs } from '../../scripts/cjs-bundle.mjs';
 import { buildBenchCapture } from './build-capture.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -78,8 +79,11 @@ try {
 
 // `walk`: 'auto' is what `minewarden pcap FILE` does (the native packet walk when the addon is built); 'js' forces
 // the JavaScript walk, measured alongside for comparison.
+// The analyzer runs bundled as `minewarden pcap` ships (scripts/cjs-bundle.mjs), not from the modules of dist/.
+const oursBundle = resolve(outDir, 'pcap-analyzer.cjs');
+await bundleCjs(resolve(here, 'ours.mjs'), oursBundle);
 const ours = (walk) => {
-  const m = measure(process.execPath, [resolve(here, 'ours.mjs'), file, walk]);
+  const m = measure(process.execPath, [oursBundle, file, walk]);
   return { ...m, inner: JSON.parse(m.stdout.replace(/^[^{]*/, '')) };
 };
 const tshark = () => measure('tshark', ['-r', file, '-Y', FILTER]);
