@@ -97,8 +97,8 @@ console.log(
     .join(' ')}`,
 );
 // One run of the command first, not judged, as a benchmark's warm-up run: the first runs after an idle spell were
-// the slowest of a bench here (a vCPU that was idle runs slower for a while), and this run also writes the CLI's
-// code cache (bin/minewarden), as a user's first run does.
+// the slowest of a bench here, and this run also writes the CLI's code cache (bin/minewarden), as a user's first
+// run does.
 const warmup = await run(
   process.execPath,
   [join(here, '../../bin/minewarden'), 'logs', file, '--format', 'json', '--host-id', 'bench'],
