@@ -62,11 +62,11 @@ export function sshBruteForce(
       return this.observe(shared.view.of(e));
     },
     observe(v) {
-      const n = counter.count(v);
       const ip = v.peer;
-      if (n === 0 || ip === undefined) return null;
-      const rec = shared.source(v, ip);
-      const log = counter.log(rec, v, n);
+      const rec = counter.record;
+      if (ip === undefined || rec === undefined) return null;
+      const n = counter.n;
+      const log = counter.log as AttemptLog;
       let s = rec.slots[slot] as State | undefined;
       if (s === undefined) {
         s = { recent: new Float64Array(maxRetry), next: 0, filled: 0, log, maxInWindow: 0, reported: false };

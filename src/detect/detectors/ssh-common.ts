@@ -116,6 +116,7 @@ export class AuthView implements AuthRecord {
     this.peerId = -1;
     this.userId = -1;
     this.line = text(f['log.message']);
+    this.onAttempt?.(this);
     return this;
   }
 
@@ -123,7 +124,15 @@ export class AuthView implements AuthRecord {
   written(): this {
     this.current = undefined;
     this.seq++;
+    this.onAttempt?.(this);
     return this;
+  }
+
+  /** Set by the SSH detector set that owns this view: runs once per attempt, before any detector reads it. */
+  private onAttempt: ((v: AuthView) => void) | undefined = undefined;
+
+  attach(onAttempt: (v: AuthView) => void): void {
+    this.onAttempt = onAttempt;
   }
 }
 
@@ -149,12 +158,17 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 
 /**
  * Attempts counted one way (a set of reasons, folded repeats expanded or not), shared by the detectors that count
- * the same way: the count is worked out once per event, and each source keeps one attempt log for all of them.
+ * the same way: the count is worked out once per attempt, and each source keeps one attempt log for all of them.
+ * The detectors read the fields below, which SshShared.prepare sets before any of them sees the attempt: done
+ * inside each detector (behind a check of the attempt's number) it was compiled into every one of them (bench/logs:
+ * TurboFan's work 94 ms instead of 57 with --single-threaded, and 3% more CPU for the run).
  */
 export class AttemptCounter {
-  private seq = -1;
-  private n = 0;
-  private loggedSeq = -1;
+  /** Guessing attempts the view's current attempt counts as (0: none). */
+  n = 0;
+  /** For a counted attempt with a peer: its source's record, and that source's attempt log (the attempt added). */
+  record: SourceRecord | undefined = undefined;
+  log: AttemptLog | undefined = undefined;
 
   constructor(
     private readonly reasons: ReadonlySet<string>,
@@ -182,28 +196,29 @@ export class AttemptCounter {
     return counts;
   }
 
-  count(v: AuthView): number {
-    if (v.seq !== this.seq) {
-      this.seq = v.seq;
-      const reason = v.reason;
-      if (!v.failure || reason === undefined) this.n = 0;
-      else this.n = this.counts(reason) ? attemptsCounted(v, reason, this.expandRepeats) : 0;
+  /** Sets the fields above for the view's attempt (once per attempt). */
+  prepare(v: AuthView, shared: SshShared): void {
+    const reason = v.reason;
+    const n =
+      !v.failure || reason === undefined || !this.counts(reason)
+        ? 0
+        : attemptsCounted(v, reason, this.expandRepeats);
+    this.n = n;
+    const peer = v.peer;
+    if (n === 0 || peer === undefined) {
+      this.record = undefined;
+      this.log = undefined;
+      return;
     }
-    return this.n;
-  }
-
-  /** The source's attempt log under this counting, with the event added once whichever detector asks first. */
-  log(rec: SourceRecord, v: AuthView, n: number): AttemptLog {
+    const rec = shared.source(v, peer);
     let log = rec.logs[this.slot];
     if (log === undefined) {
       log = new AttemptLog();
       rec.logs[this.slot] = log;
     }
-    if (this.loggedSeq !== v.seq) {
-      this.loggedSeq = v.seq;
-      log.add(v.time, v.user, log.wantsSample() ? v.line : undefined, n, v.userId);
-    }
-    return log;
+    log.add(v.time, v.user, log.wantsSample() ? v.line : undefined, n, v.userId);
+    this.record = rec;
+    this.log = log;
   }
 }
 
@@ -221,9 +236,21 @@ export class SshShared {
   readonly view = new AuthView();
   private readonly sources = new KeyedState<SourceRecord>(MAX_TRACKED, () => new SourceRecord());
   private readonly counters = new Map<string, AttemptCounter>();
+  /** The same counters, in an array the per-attempt loop walks. */
+  private readonly counterList: AttemptCounter[] = [];
   private slots = 0;
   private recSeq = -1;
   private rec: SourceRecord | undefined = undefined;
+
+  constructor() {
+    this.view.attach((v) => this.prepare(v));
+  }
+
+  /** Every counter's fields for the view's new attempt (AuthView runs this as it takes one). */
+  private prepare(v: AuthView): void {
+    const list = this.counterList;
+    for (let k = 0; k < list.length; k++) (list[k] as AttemptCounter).prepare(v, this);
+  }
 
   counter(reasons: readonly string[] | undefined, expandRepeats: boolean | undefined): AttemptCounter {
     const list = reasons ?? DEFAULT_ATTEMPT_REASONS;
@@ -232,6 +259,7 @@ export class SshShared {
     if (c === undefined) {
       c = new AttemptCounter(new Set(list), expandRepeats === true, this.counters.size);
       this.counters.set(key, c);
+      this.counterList.push(c);
     }
     return c;
   }

@@ -6,6 +6,7 @@ import {
   iso,
   KeyedState,
   MAX_TRACKED,
+  type SourceRecord,
   SshShared,
   touchBounded,
 } from './ssh-common.js';
@@ -76,7 +77,7 @@ export function distinctAttemptsDetector(
       return this.observe(shared.view.of(e));
     },
     observe(v) {
-      const n = counter.count(v);
+      const n = counter.n;
       const ip = v.peer;
       const user = v.user;
       if (n === 0 || ip === undefined || user === undefined) return null;
@@ -86,8 +87,9 @@ export function distinctAttemptsDetector(
       if (slot >= 0) {
         key = ip;
         value = user;
-        const rec = shared.source(v, ip);
-        const log = counter.log(rec, v, n);
+        // Set for every counted attempt with a peer.
+        const rec = counter.record as SourceRecord;
+        const log = counter.log as AttemptLog;
         let st = rec.slots[slot] as DistinctState | undefined;
         if (st === undefined) {
           st = { values: new Map(), log, reported: false, recent: [], next: 0 };

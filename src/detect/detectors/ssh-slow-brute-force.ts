@@ -59,11 +59,11 @@ export function sshSlowBruteForce(
       return this.observe(shared.view.of(e));
     },
     observe(v) {
-      const n = counter.count(v);
       const ip = v.peer;
-      if (n === 0 || ip === undefined) return null;
-      const rec = shared.source(v, ip);
-      const log = counter.log(rec, v, n);
+      const rec = counter.record;
+      if (ip === undefined || rec === undefined) return null;
+      const n = counter.n;
+      const log = counter.log as AttemptLog;
       let s = rec.slots[slot] as State | undefined;
       // A new bucket starts empty at this attempt; an existing one drains for the time since its last.
       if (s === undefined) {

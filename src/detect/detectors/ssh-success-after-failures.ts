@@ -75,10 +75,10 @@ export function sshSuccessAfterFailures(
         hits.set(ip, hit);
         return hit;
       }
-      const n = counter.count(v);
-      if (n === 0) return null;
-      const rec = shared.source(v, ip);
-      const log = counter.log(rec, v, n);
+      const rec = counter.record;
+      if (rec === undefined) return null;
+      const n = counter.n;
+      const log = counter.log as AttemptLog;
       let s = rec.slots[slot] as State | undefined;
       if (s === undefined) {
         s = { recent: new Float64Array(minFailures), next: 0, filled: 0, log };
