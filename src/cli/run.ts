@@ -23,8 +23,11 @@ async function buildProgram(argv: readonly string[], commands: readonly CommandE
   return program;
 }
 
-/** The command a command line names: its first argument that is not an option (the program has no option with a value). */
-export function commandName(argv: readonly string[]): string | undefined {
+/**
+ * The command a command line names: its first argument that is not an option (the program has no option with a
+ * value). bin/minewarden picks the bundle to run by the same rule.
+ */
+function commandName(argv: readonly string[]): string | undefined {
   return argv.slice(2).find((a) => !a.startsWith('-'));
 }
 
@@ -39,7 +42,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     throw err;
   });
   try {
-    await (await buildProgram(argv, commands)).parseAsync(argv as string[]);
+    await (await buildProgram(argv, commands)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and --version come through here with exit code 0; real usage mistakes exit 2.

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { line } from '../../../test/fixtures/authlog/lines.js';
 import { realSshLogs, SSHLOGS } from '../../../test/helpers/sshlogs.js';
 import { analyzeLogFiles, defaultLogsDetectors } from '../../cli/commands/logs.js';
 import type { Detector } from '../detector.js';
@@ -84,5 +85,37 @@ describe('logs: SSH detectors fed parser records find what they find from events
       expect(records.findings.length).toBeGreaterThan(10);
       expect(records).toEqual(events);
     }
+  });
+
+  it('detectors of one set that count differently keep a count and an attempt log per counting', async () => {
+    // Brute force expands the folded repeat (6 attempts), success-after-failures does not (2 attempts).
+    const file = join(tmp, 'two-countings.log');
+    writeFileSync(
+      file,
+      [
+        line(0, 'Failed password for root from 192.0.2.9 port 4 ssh2'),
+        line(1, 'message repeated 5 times: [ Failed password for root from 192.0.2.9 port 4 ssh2]'),
+        line(2, 'Accepted password for root from 192.0.2.9 port 5 ssh2', 1001),
+        '',
+      ].join('\n'),
+    );
+    const make = () =>
+      sshDetectors({ bruteForce: { expandRepeats: true }, successAfterFailures: { minFailures: 2 } });
+    const { records, events } = await bothPaths(file, make);
+    expect(records).toEqual(events);
+    const byRule = new Map(records.findings.map((f) => [f.ruleId, f.evidence]));
+    expect(byRule.get('ssh.brute-force')).toMatchObject({ attempts: 6 });
+    expect(byRule.get('ssh.success-after-failures')).toMatchObject({ failuresBefore: 2 });
+    // With repeats expanded for both, the success follows six failures.
+    const expanded = await analyzeLogFiles(
+      [file],
+      'h',
+      sshDetectors({
+        bruteForce: { expandRepeats: true },
+        successAfterFailures: { minFailures: 2, expandRepeats: true },
+      }),
+    );
+    const after = expanded.findings.find((f) => f.ruleId === 'ssh.success-after-failures');
+    expect(after?.evidence).toMatchObject({ failuresBefore: 6 });
   });
 });
